@@ -1,0 +1,135 @@
+package org.softmax4j.data;
+
+import java.util.List;
+
+/**
+ * Binary (0/1) features packed 64 to a {@code long}: feature j of example n is bit {@code j % 64} of
+ * {@code words[n * wordsPerRow + j / 64]}. Bits past the last feature are zero. 10^7 rows of 64 features take 80 MB of
+ * words plus 40 MB of labels.
+ */
+public final class BinaryDataset implements Dataset {
+    private final long[] words;
+    private final int[] labels;
+    private final int numFeatures;
+    private final int wordsPerRow;
+    private final List<String> classNames;
+    private final String source;
+
+    public BinaryDataset(long[] words, int[] labels, int numFeatures, List<String> classNames, String source) {
+        if (numFeatures < 1) {
+            throw new IllegalArgumentException("numFeatures is " + numFeatures + ", expected at least 1");
+        }
+        this.wordsPerRow = wordsPerRow(numFeatures);
+        if ((long) labels.length * wordsPerRow != words.length) {
+            throw new IllegalArgumentException("words has " + words.length + " longs, expected " + labels.length
+                    + " examples x " + wordsPerRow + " words = " + (long) labels.length * wordsPerRow);
+        }
+        Labels.check(labels, classNames.size());
+        int tailBits = numFeatures % 64;
+        if (tailBits != 0) {
+            long padding = -1L << tailBits;
+            for (int n = 0; n < labels.length; n++) {
+                if ((words[n * wordsPerRow + wordsPerRow - 1] & padding) != 0) {
+                    throw new IllegalArgumentException("row " + n + " has bits set past feature " + numFeatures);
+                }
+            }
+        }
+        this.words = words;
+        this.labels = labels;
+        this.numFeatures = numFeatures;
+        this.classNames = List.copyOf(classNames);
+        this.source = source;
+    }
+
+    /** Number of 64-bit words that hold one row of {@code numFeatures} bits. */
+    public static int wordsPerRow(int numFeatures) {
+        return (numFeatures + 63) >>> 6;
+    }
+
+    /** Packs a dense data set whose values are all exactly 0 or 1. */
+    public static BinaryDataset pack(DenseDataset dense) {
+        int numFeatures = dense.numFeatures();
+        int perRow = wordsPerRow(numFeatures);
+        int numExamples = dense.numExamples();
+        long[] words = new long[Math.multiplyExact(numExamples, perRow)];
+        float[] values = dense.values();
+        for (int n = 0; n < numExamples; n++) {
+            for (int j = 0; j < numFeatures; j++) {
+                float v = values[n * numFeatures + j];
+                if (v == 1f) {
+                    words[n * perRow + (j >>> 6)] |= 1L << (j & 63);
+                } else if (v != 0f) {
+                    throw new IllegalArgumentException("example " + n + " feature " + j + " is " + v
+                            + ", expected 0 or 1");
+                }
+            }
+        }
+        return new BinaryDataset(words, dense.labels().clone(), numFeatures, dense.classNames(), dense.source());
+    }
+
+    @Override
+    public int numExamples() {
+        return labels.length;
+    }
+
+    @Override
+    public int numFeatures() {
+        return numFeatures;
+    }
+
+    public int wordsPerRow() {
+        return wordsPerRow;
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    @Override
+    public int label(int example) {
+        return labels[example];
+    }
+
+    @Override
+    public float feature(int example, int feature) {
+        return (words[example * wordsPerRow + (feature >>> 6)] >>> (feature & 63) & 1L) != 0 ? 1f : 0f;
+    }
+
+    /** The packed rows, shared, not copied: callers must not modify them. */
+    public long[] words() {
+        return words;
+    }
+
+    /** The labels, shared, not copied: callers must not modify them. */
+    public int[] labels() {
+        return labels;
+    }
+
+    /** The same data as float rows. */
+    public DenseDataset unpack() {
+        float[] values = new float[Math.multiplyExact(labels.length, numFeatures)];
+        for (int n = 0; n < labels.length; n++) {
+            for (int j = 0; j < numFeatures; j++) {
+                values[n * numFeatures + j] = feature(n, j);
+            }
+        }
+        return new DenseDataset(values, labels.clone(), numFeatures, classNames, source);
+    }
+
+    @Override
+    public BinaryDataset select(int[] examples) {
+        long[] selected = new long[Math.multiplyExact(examples.length, wordsPerRow)];
+        int[] selectedLabels = new int[examples.length];
+        for (int i = 0; i < examples.length; i++) {
+            System.arraycopy(words, examples[i] * wordsPerRow, selected, i * wordsPerRow, wordsPerRow);
+            selectedLabels[i] = labels[examples[i]];
+        }
+        return new BinaryDataset(selected, selectedLabels, numFeatures, classNames, source);
+    }
+
+    @Override
+    public String source() {
+        return source;
+    }
+}

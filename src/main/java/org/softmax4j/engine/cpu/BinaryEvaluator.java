@@ -1,0 +1,136 @@
+package org.softmax4j.engine.cpu;
+
+import java.util.Arrays;
+
+import org.softmax4j.data.BinaryDataset;
+import org.softmax4j.engine.Parameters;
+
+/**
+ * The bit-packed path. Each row is read a byte (8 features) at a time. For byte position i and byte value v a lookup
+ * table holds Σ_{bits j set in v} W[:, 8i + j] (K floats), built once per call from W, so the logits of a row are the
+ * bias plus one table row per non-zero byte. The gradient is gathered the same way: the residual y − p of a row is added
+ * to an accumulator row for (i, v), in double; at the end of a chunk each accumulator row is spread onto the columns
+ * of its set bits. Per example that is about 2·8·K additions and K exponentials instead of 2·D·K multiply-adds.
+ */
+final class BinaryEvaluator extends ChunkedEvaluator {
+    private final long[] words;
+    private final int[] labels;
+    private final int wordsPerRow;
+    private final int numBytes;
+    /** [i][v][k]: Σ of W[k][8i + j] over the bits j set in v. */
+    private final float[] table;
+    /** Per worker: logits, then residuals, of the current row. */
+    private final float[][] logits;
+    /** Per worker: [i][v][k] sums of residuals of the chunk's rows whose byte i is v. */
+    private final double[][] accumulators;
+
+    BinaryEvaluator(WorkerPool pool, BinaryDataset data) {
+        super(pool, data);
+        this.words = data.words();
+        this.labels = data.labels();
+        this.wordsPerRow = data.wordsPerRow();
+        this.numBytes = (numFeatures + 7) >>> 3;
+        this.table = new float[numBytes * 256 * numClasses];
+        this.logits = ChunkedEvaluator.perWorker(pool.threads(), numClasses);
+        this.accumulators = new double[pool.threads()][numBytes * 256 * numClasses];
+    }
+
+    @Override
+    protected void prepare(Parameters parameters) {
+        float[] weights = parameters.weights();
+        int classes = numClasses;
+        for (int i = 0; i < numBytes; i++) {
+            int base = i * 256 * classes;
+            for (int k = 0; k < classes; k++) {
+                table[base + k] = 0f;
+            }
+            for (int v = 1; v < 256; v++) {
+                int feature = 8 * i + Integer.numberOfTrailingZeros(v);
+                int row = base + v * classes;
+                int previous = base + (v & (v - 1)) * classes;
+                for (int k = 0; k < classes; k++) {
+                    float w = feature < numFeatures ? weights[k * numFeatures + feature] : 0f;
+                    table[row + k] = table[previous + k] + w;
+                }
+            }
+        }
+    }
+
+    private void logitsOf(int row, float[] bias, float[] z) {
+        int classes = numClasses;
+        System.arraycopy(bias, 0, z, 0, classes);
+        int offset = row * wordsPerRow;
+        for (int i = 0; i < numBytes; i++) {
+            // A zero byte adds the table's zero row: cheaper than a branch that the data would mispredict.
+            int v = (int) (words[offset + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF;
+            int base = (i * 256 + v) * classes;
+            for (int k = 0; k < classes; k++) {
+                z[k] += table[base + k];
+            }
+        }
+    }
+
+    @Override
+    protected void evaluateChunk(int chunk, int[] order, int start, int end, int worker, double[] gradient) {
+        int classes = numClasses;
+        float[] z = logits[worker];
+        double[] accumulator = accumulators[worker];
+        Arrays.fill(accumulator, 0.0);
+        float[] bias = parameters.bias();
+        int biasOffset = classes * numFeatures;
+        double logLikelihood = 0;
+        long correct = 0;
+        for (int position = start; position < end; position++) {
+            int row = order == null ? position : order[position];
+            int label = labels[row];
+            logitsOf(row, bias, z);
+            if (argmax(z, classes) == label) {
+                correct++;
+            }
+            logLikelihood += softmaxResidual(z, classes, label);
+            for (int k = 0; k < classes; k++) {
+                gradient[biasOffset + k] += z[k];
+            }
+            int offset = row * wordsPerRow;
+            for (int i = 0; i < numBytes; i++) {
+                int v = (int) (words[offset + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF;
+                int base = (i * 256 + v) * classes;
+                for (int k = 0; k < classes; k++) {
+                    accumulator[base + k] += z[k];
+                }
+            }
+        }
+        spread(accumulator, gradient);
+        record(chunk, logLikelihood, correct);
+    }
+
+    /** ∂L/∂W[k][8i + j] = Σ over byte values v with bit j set of accumulator[i][v][k]. */
+    private void spread(double[] accumulator, double[] gradient) {
+        int classes = numClasses;
+        for (int i = 0; i < numBytes; i++) {
+            for (int v = 1; v < 256; v++) {
+                int base = (i * 256 + v) * classes;
+                for (int bits = v; bits != 0; bits &= bits - 1) {
+                    int feature = 8 * i + Integer.numberOfTrailingZeros(bits);
+                    if (feature >= numFeatures) {
+                        break; // padding bits: never set in the data, so their accumulators are zero
+                    }
+                    for (int k = 0; k < classes; k++) {
+                        gradient[k * numFeatures + feature] += accumulator[base + k];
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void probabilitiesChunk(int start, int end, int worker, float[] out) {
+        float[] z = logits[worker];
+        float[] bias = parameters.bias();
+        for (int row = start; row < end; row++) {
+            logitsOf(row, bias, z);
+            softmax(z, numClasses);
+            System.arraycopy(z, 0, out, row * numClasses, numClasses);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package org.softmax4j.engine.cpu;
+
+import java.util.Arrays;
+
+import org.softmax4j.data.Dataset;
+import org.softmax4j.engine.Evaluation;
+import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
+
+/**
+ * What both CPU paths share: the chunking, one result slot per chunk, the fixed-order reduction and the numerically
+ * stable softmax. Subclasses compute the logits and accumulate the gradient of one chunk.
+ */
+abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
+    protected final Dataset data;
+    protected final int numClasses;
+    protected final int numFeatures;
+    private final WorkerPool pool;
+    private final int maxChunks;
+    /** Per chunk: ∂L/∂W (K×D) then ∂L/∂b (K), in double. */
+    private final double[][] chunkGradients;
+    private final double[] chunkLogLikelihoods;
+    private final long[] chunkCorrect;
+
+    // The call in progress; written by the calling thread before the pool's barrier, read by the workers after it.
+    protected Parameters parameters;
+    private int[] order;
+    private int from;
+    private int to;
+    private float[] probabilitiesOut;
+
+    ChunkedEvaluator(WorkerPool pool, Dataset data) {
+        this.pool = pool;
+        this.data = data;
+        this.numClasses = data.numClasses();
+        this.numFeatures = data.numFeatures();
+        this.maxChunks = Math.max(1, (data.numExamples() + CpuEngine.CHUNK_SIZE - 1) / CpuEngine.CHUNK_SIZE);
+        this.chunkGradients = new double[maxChunks][numClasses * numFeatures + numClasses];
+        this.chunkLogLikelihoods = new double[maxChunks];
+        this.chunkCorrect = new long[maxChunks];
+    }
+
+    @Override
+    public Dataset data() {
+        return data;
+    }
+
+    @Override
+    public void evaluate(Parameters parameters, Evaluation out) {
+        evaluate(parameters, null, 0, data.numExamples(), out);
+    }
+
+    @Override
+    public void evaluate(Parameters parameters, int[] examples, int from, int to, Evaluation out) {
+        parameters.checkShape(numClasses, numFeatures);
+        out.checkShape(numClasses, numFeatures);
+        int count = to - from;
+        if (from < 0 || count < 0 || (examples == null ? to > data.numExamples() : to > examples.length)
+                || count > data.numExamples()) {
+            throw new IllegalArgumentException("range [" + from + ", " + to + ") is outside the "
+                    + (examples == null ? data.numExamples() + " examples" : examples.length + " indices")
+                    + " (at most " + data.numExamples() + " at once)");
+        }
+        prepare(parameters);
+        this.parameters = parameters;
+        this.order = examples;
+        this.from = from;
+        this.to = to;
+        this.probabilitiesOut = null;
+        int numChunks = (count + CpuEngine.CHUNK_SIZE - 1) / CpuEngine.CHUNK_SIZE;
+        pool.run(numChunks, this);
+        reduce(numChunks, count, out);
+        this.parameters = null;
+        this.order = null;
+    }
+
+    @Override
+    public void probabilities(Parameters parameters, float[] out) {
+        parameters.checkShape(numClasses, numFeatures);
+        long expected = (long) data.numExamples() * numClasses;
+        if (out.length != expected) {
+            throw new IllegalArgumentException("probabilities has " + out.length + " floats, expected "
+                    + data.numExamples() + " examples x " + numClasses + " classes = " + expected);
+        }
+        prepare(parameters);
+        this.parameters = parameters;
+        this.order = null;
+        this.from = 0;
+        this.to = data.numExamples();
+        this.probabilitiesOut = out;
+        pool.run((to + CpuEngine.CHUNK_SIZE - 1) / CpuEngine.CHUNK_SIZE, this);
+        this.parameters = null;
+        this.probabilitiesOut = null;
+    }
+
+    @Override
+    public final void run(int chunk, int worker) {
+        int start = from + chunk * CpuEngine.CHUNK_SIZE;
+        int end = Math.min(to, start + CpuEngine.CHUNK_SIZE);
+        if (probabilitiesOut != null) {
+            probabilitiesChunk(start, end, worker, probabilitiesOut);
+            return;
+        }
+        double[] gradient = chunkGradients[chunk];
+        Arrays.fill(gradient, 0.0);
+        evaluateChunk(chunk, order, start, end, worker, gradient);
+    }
+
+    /** Stores one chunk's log-likelihood and count of correct predictions. */
+    protected final void record(int chunk, double logLikelihood, long correct) {
+        chunkLogLikelihoods[chunk] = logLikelihood;
+        chunkCorrect[chunk] = correct;
+    }
+
+    /** Work done once per call before the chunks, on the calling thread (e.g. lookup tables from W). */
+    protected abstract void prepare(Parameters parameters);
+
+    /**
+     * Evaluates the examples at positions [start, end) (through {@code order} when not null): adds ∂L/∂W and ∂L/∂b
+     * to {@code gradient} (zeroed, K×D then K) and calls {@link #record} with the log-likelihood and correct count.
+     */
+    protected abstract void evaluateChunk(int chunk, int[] order, int start, int end, int worker, double[] gradient);
+
+    /** softmax(W x_n + b) of examples [start, end) into {@code out[n * K + k]}. */
+    protected abstract void probabilitiesChunk(int start, int end, int worker, float[] out);
+
+    private void reduce(int numChunks, int count, Evaluation out) {
+        double[] gradWeights = out.gradWeights();
+        double[] gradBias = out.gradBias();
+        Arrays.fill(gradWeights, 0.0);
+        Arrays.fill(gradBias, 0.0);
+        double logLikelihood = 0;
+        long correct = 0;
+        int weightCount = numClasses * numFeatures;
+        for (int c = 0; c < numChunks; c++) {
+            double[] gradient = chunkGradients[c];
+            for (int i = 0; i < weightCount; i++) {
+                gradWeights[i] += gradient[i];
+            }
+            for (int k = 0; k < numClasses; k++) {
+                gradBias[k] += gradient[weightCount + k];
+            }
+            logLikelihood += chunkLogLikelihoods[c];
+            correct += chunkCorrect[c];
+        }
+        out.set(logLikelihood, correct, count);
+    }
+
+    /**
+     * Turns logits z (K) into residuals y − p in place and returns ln p_label. The row max is subtracted before exp so
+     * that no exp overflows and the largest term is exactly 1: ln p_y = (z_y − max) − ln Σ_k exp(z_k − max). The
+     * label's residual 1 − p_y is computed as Σ_{k≠y} p_k: when p_y is near 1, 1 − p_y in float would cancel away
+     * most of its digits.
+     */
+    static double softmaxResidual(float[] z, int numClasses, int label) {
+        float max = z[0];
+        for (int k = 1; k < numClasses; k++) {
+            max = Math.max(max, z[k]);
+        }
+        float labelLogit = z[label] - max;
+        // The other classes are summed apart: sum − e_label would cancel the same digits as 1 − p_label.
+        float others = 0;
+        for (int k = 0; k < numClasses; k++) {
+            float e = (float) Math.exp(z[k] - max);
+            z[k] = e;
+            if (k != label) {
+                others += e;
+            }
+        }
+        float labelExp = z[label];
+        float inverse = 1f / (others + labelExp);
+        for (int k = 0; k < numClasses; k++) {
+            z[k] = -z[k] * inverse;
+        }
+        z[label] = others * inverse;
+        // In double, so that a confident right answer (e_label = 1, others tiny) keeps the digits of ln(1 + others).
+        return labelLogit - Math.log((double) labelExp + others);
+    }
+
+    /** Turns logits z (K) into probabilities in place, with the same max subtraction. */
+    static void softmax(float[] z, int numClasses) {
+        float max = z[0];
+        for (int k = 1; k < numClasses; k++) {
+            max = Math.max(max, z[k]);
+        }
+        float sum = 0;
+        for (int k = 0; k < numClasses; k++) {
+            float e = (float) Math.exp(z[k] - max);
+            z[k] = e;
+            sum += e;
+        }
+        float inverse = 1f / sum;
+        for (int k = 0; k < numClasses; k++) {
+            z[k] *= inverse;
+        }
+    }
+
+    /**
+     * Small per-thread scratch arrays, each padded to its own cache lines: neighbouring arrays written by two threads
+     * at once would share a cache line and serialise them (false sharing).
+     */
+    static float[][] perWorker(int threads, int length) {
+        float[][] arrays = new float[threads][];
+        for (int t = 0; t < threads; t++) {
+            arrays[t] = new float[length + 32];
+        }
+        return arrays;
+    }
+
+    /** Index of the largest logit, the first on ties. */
+    static int argmax(float[] z, int numClasses) {
+        int best = 0;
+        for (int k = 1; k < numClasses; k++) {
+            if (z[k] > z[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public void close() {
+        // Buffers are plain Java arrays; the engine owns the threads.
+    }
+}

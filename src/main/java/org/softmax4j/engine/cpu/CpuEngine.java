@@ -1,0 +1,55 @@
+package org.softmax4j.engine.cpu;
+
+import org.softmax4j.data.BinaryDataset;
+import org.softmax4j.data.Dataset;
+import org.softmax4j.data.DenseDataset;
+import org.softmax4j.engine.Engine;
+import org.softmax4j.engine.Evaluator;
+
+/**
+ * The pure-Java engine. Examples are cut into fixed chunks of {@link #CHUNK_SIZE}; threads take chunks in any order,
+ * each chunk's log-likelihood and gradient go to a slot of their own, and the slots are summed in chunk order in
+ * double. The result is therefore bitwise the same for every thread count.
+ */
+public final class CpuEngine implements Engine {
+    /** Examples per chunk: the unit of parallel work and of the fixed-order reduction. */
+    public static final int CHUNK_SIZE = 8192;
+
+    private final WorkerPool pool;
+
+    /** An engine with one thread per available processor. */
+    public CpuEngine() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public CpuEngine(int threads) {
+        this.pool = new WorkerPool(threads);
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "cpu, " + pool.threads() + (pool.threads() == 1 ? " thread" : " threads");
+    }
+
+    @Override
+    public Evaluator bind(Dataset data) {
+        if (data instanceof BinaryDataset binary) {
+            return new BinaryEvaluator(pool, binary);
+        }
+        return new DenseEvaluator(pool, (DenseDataset) data);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

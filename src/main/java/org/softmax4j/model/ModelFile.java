@@ -1,0 +1,724 @@
+package org.softmax4j.model;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.softmax4j.InputException;
+import org.softmax4j.engine.Parameters;
+
+/**
+ * Saves and loads a {@link Model} in the softmax4j model format, version 1 (docs/MODEL-FORMAT.md): one ASCII header
+ * line {@code softmax4j-model 1 sha256=<64 hex> bytes=<n>}, then exactly n bytes of UTF-8 JSON whose SHA-256 the
+ * header gives. Floats are written in their shortest round-trip form, so a model reads back bit for bit.
+ */
+public final class ModelFile {
+    /** The first word of every model file. */
+    public static final String MAGIC = "softmax4j-model";
+    /** The format version this class writes and the only one it reads. */
+    public static final int VERSION = 1;
+
+    /** A valid header is about 110 bytes; this bounds how much of a foreign file is looked at for one. */
+    private static final int MAX_HEADER_BYTES = 256;
+    private static final String HEADER_SHAPE = MAGIC + " " + VERSION + " sha256=<64 hex digits> bytes=<n>";
+    private static final Pattern HEADER = Pattern.compile(
+            Pattern.quote(MAGIC) + " " + VERSION + " sha256=([0-9a-f]{64}) bytes=(0|[1-9][0-9]{0,17})");
+    private static final Pattern GSON_LOCATION = Pattern.compile("(.*) at line (\\d+) column (\\d+) path (\\S+)");
+    private static final Set<String> TOP_FIELDS = Set.of("format", "version", "num_classes", "num_features",
+            "class_names", "binarize_threshold", "weights", "bias", "training");
+    private static final Set<String> TRAINING_FIELDS = Set.of("engine", "seed", "stop_reason", "iterations",
+            "options", "metrics", "created_at", "softmax4j_version");
+
+    private ModelFile() {
+    }
+
+    /**
+     * Writes {@code model} to {@code file} atomically: into a temporary file in the same directory, synced to disk,
+     * then renamed over {@code file}. On any failure the temporary file is removed and an existing {@code file} is
+     * left as it was.
+     *
+     * @throws InputException when the directory does not exist, {@code file} is a directory, or writing fails
+     */
+    public static void write(Model model, Path file) {
+        byte[] body = toJson(model).getBytes(UTF_8);
+        byte[] header = (MAGIC + " " + VERSION + " sha256=" + sha256Hex(body) + " bytes=" + body.length + "\n")
+                .getBytes(US_ASCII);
+        Path target = file.toAbsolutePath();
+        Path directory = target.getParent();
+        if (directory == null) {
+            throw new InputException("cannot write model: " + file + " is a directory");
+        }
+        Path shownDirectory = file.getParent() != null ? file.getParent() : directory;
+        if (!Files.isDirectory(directory)) {
+            throw new InputException("cannot write model: directory " + shownDirectory
+                    + (Files.exists(directory) ? " is not a directory" : " does not exist"));
+        }
+        Path temp = createTemp(directory, target.getFileName().toString(), file);
+        boolean moved = false;
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                writeFully(channel, ByteBuffer.wrap(header));
+                writeFully(channel, ByteBuffer.wrap(body));
+                channel.force(true);
+            }
+            keepPermissions(target, temp);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+            syncDirectory(directory);
+        } catch (IOException e) {
+            if (Files.isDirectory(target)) {
+                throw new InputException("cannot write model: " + file + " is a directory", e);
+            }
+            throw new InputException("cannot write model " + file + ": " + describe(e), e);
+        } finally {
+            if (!moved) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // The write already failed; that failure is the one to report.
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads and checks a model file: header, length, checksum, JSON, every field's type and the shapes against each
+     * other.
+     *
+     * @throws InputException naming the file and what was expected against what was found
+     */
+    public static Model read(Path file) {
+        String name = file.toString();
+        byte[] bytes;
+        try {
+            if (Files.isDirectory(file)) {
+                throw fail(name, "is a directory, expected a model file");
+            }
+            if (Files.size(file) > Integer.MAX_VALUE - 64) {
+                throw fail(name, "is " + Files.size(file) + " bytes, more than a model file can hold in memory");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw fail(name, "no such model file");
+        } catch (IOException e) {
+            throw new InputException(name + ": cannot read model file: " + describe(e), e);
+        }
+        return parse(bytes, name);
+    }
+
+    /** The lowercase hexadecimal SHA-256 of {@code bytes}. */
+    public static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform must provide SHA-256", e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- reading
+
+    /** Checks a whole file's bytes; {@code name} is where they came from, for messages. */
+    static Model parse(byte[] bytes, String name) {
+        if (bytes.length == 0) {
+            throw fail(name, "not a softmax4j model file: the file is empty");
+        }
+        int newline = indexOf(bytes, (byte) '\n', Math.min(bytes.length, MAX_HEADER_BYTES));
+        // ISO-8859-1 maps every byte to one char, so a binary file still yields a line to show.
+        String firstLine = new String(bytes, 0, newline >= 0 ? newline : Math.min(bytes.length, MAX_HEADER_BYTES),
+                ISO_8859_1);
+        String[] words = firstLine.split(" ", -1);
+        if (!words[0].equals(MAGIC)) {
+            throw fail(name, "not a softmax4j model file: expected the first line to start with \"" + MAGIC
+                    + "\", found " + quote(firstLine));
+        }
+        // The version comes before the rest of the header: a later version may lay the header out differently.
+        if (words.length >= 2 && words[1].matches("[0-9]{1,30}") && !words[1].equals(String.valueOf(VERSION))) {
+            throw fail(name, "model format version " + words[1] + " is not supported, expected " + VERSION);
+        }
+        Matcher header = HEADER.matcher(firstLine);
+        if (newline < 0 || !header.matches()) {
+            throw fail(name, "malformed header: expected a first line \"" + HEADER_SHAPE + "\", found "
+                    + quote(firstLine) + (newline < 0 ? " with no end of line" : ""));
+        }
+        String expectedSha = header.group(1);
+        long expectedLength = Long.parseLong(header.group(2));
+        long foundLength = bytes.length - (newline + 1L);
+        if (foundLength < expectedLength) {
+            throw fail(name, "truncated: expected " + expectedLength + " bytes after the header, found "
+                    + foundLength);
+        }
+        if (foundLength > expectedLength) {
+            throw fail(name, "extra bytes: expected " + expectedLength + " bytes after the header, found "
+                    + foundLength);
+        }
+        byte[] body = new byte[(int) expectedLength];
+        System.arraycopy(bytes, newline + 1, body, 0, body.length);
+        String computedSha = sha256Hex(body);
+        if (!computedSha.equals(expectedSha)) {
+            throw fail(name, "checksum mismatch: file is corrupted (expected sha256 " + expectedSha + ", computed "
+                    + computedSha + ")");
+        }
+        String json;
+        try {
+            json = UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw fail(name, "the JSON after the header is not valid UTF-8");
+        }
+        JsonElement root = parseJson(json, name);
+        if (!root.isJsonObject()) {
+            throw fail(name, "the JSON after the header is " + describe(root) + ", expected an object");
+        }
+        try {
+            return fromJson(root.getAsJsonObject());
+        } catch (BadField e) {
+            throw fail(name, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw fail(name, e.getMessage());
+        }
+    }
+
+    /**
+     * The body as one JSON value. Lenient, so that a NaN or Infinity token is read (as a string) and then reported by
+     * the field that holds it rather than as a syntax error; the checksum has already ruled out accidental damage.
+     */
+    private static JsonElement parseJson(String json, String name) {
+        if (json.isBlank()) {
+            throw fail(name, "the JSON after the header is empty, expected an object");
+        }
+        JsonReader reader = new JsonReader(new StringReader(json));
+        reader.setStrictness(Strictness.LENIENT);
+        JsonElement root;
+        try {
+            root = JsonParser.parseReader(reader);
+        } catch (JsonParseException e) {
+            throw syntaxError(name, e.getCause() != null ? e.getCause() : e);
+        }
+        boolean more;
+        try {
+            more = reader.peek() != JsonToken.END_DOCUMENT;
+        } catch (IOException | JsonParseException e) {
+            more = true;
+        }
+        if (more) {
+            throw syntaxError(name, new IllegalStateException("more text after the end of the top-level value"
+                    + reader.toString().substring(reader.getClass().getSimpleName().length())));
+        }
+        return root;
+    }
+
+    private static Model fromJson(JsonObject root) {
+        checkFields(root, TOP_FIELDS, "");
+        String format = string(require(root, "format", ""), "format");
+        if (!format.equals(MAGIC)) {
+            throw new BadField("format is " + quote(format) + ", expected \"" + MAGIC + "\"");
+        }
+        long version = integer(require(root, "version", ""), "version", Long.MIN_VALUE, Long.MAX_VALUE);
+        if (version != VERSION) {
+            throw new BadField("version is " + version + ", expected " + VERSION + " as in the header");
+        }
+        int numClasses = (int) integer(require(root, "num_classes", ""), "num_classes", 1, Integer.MAX_VALUE);
+        int numFeatures = (int) integer(require(root, "num_features", ""), "num_features", 1, Integer.MAX_VALUE);
+
+        JsonArray names = array(require(root, "class_names", ""), "class_names");
+        if (names.size() != numClasses) {
+            throw new BadField("class_names has " + names.size() + " names, expected " + numClasses
+                    + " (num_classes)");
+        }
+        List<String> classNames = new ArrayList<>(numClasses);
+        Map<String, Integer> seen = new HashMap<>();
+        for (int k = 0; k < numClasses; k++) {
+            String className = string(names.get(k), "class_names[" + k + "]");
+            if (className.isEmpty()) {
+                throw new BadField("class_names[" + k + "] is empty, expected a non-empty name");
+            }
+            Integer earlier = seen.putIfAbsent(className, k);
+            if (earlier != null) {
+                throw new BadField("duplicate class name: class_names[" + k + "] " + quote(className)
+                        + " repeats class_names[" + earlier + "]");
+            }
+            classNames.add(className);
+        }
+
+        JsonElement thresholdElement = require(root, "binarize_threshold", "");
+        Double threshold = null;
+        if (!thresholdElement.isJsonNull()) {
+            threshold = finiteDouble(thresholdElement, "binarize_threshold");
+        }
+
+        JsonArray rows = array(require(root, "weights", ""), "weights");
+        if (rows.size() != numClasses) {
+            throw new BadField("weights has " + rows.size() + " rows, expected " + numClasses + " (num_classes)");
+        }
+        // Every row's length is checked before K×D floats are allocated.
+        List<JsonArray> rowArrays = new ArrayList<>(numClasses);
+        for (int k = 0; k < numClasses; k++) {
+            JsonArray row = array(rows.get(k), "weights[" + k + "]");
+            if (row.size() != numFeatures) {
+                throw new BadField("weights[" + k + "] has " + row.size() + " values, expected " + numFeatures
+                        + " (num_features)");
+            }
+            rowArrays.add(row);
+        }
+        float[] weights = new float[Math.multiplyExact(numClasses, numFeatures)];
+        for (int k = 0; k < numClasses; k++) {
+            JsonArray row = rowArrays.get(k);
+            for (int j = 0; j < numFeatures; j++) {
+                weights[k * numFeatures + j] = finiteFloat(row.get(j), "weights[" + k + "][" + j + "]");
+            }
+        }
+        JsonArray biasArray = array(require(root, "bias", ""), "bias");
+        if (biasArray.size() != numClasses) {
+            throw new BadField("bias has " + biasArray.size() + " values, expected " + numClasses
+                    + " (num_classes)");
+        }
+        float[] bias = new float[numClasses];
+        for (int k = 0; k < numClasses; k++) {
+            bias[k] = finiteFloat(biasArray.get(k), "bias[" + k + "]");
+        }
+
+        TrainingInfo training = trainingFromJson(object(require(root, "training", ""), "training"));
+        return new Model(new Parameters(numClasses, numFeatures, weights, bias), classNames, threshold, training);
+    }
+
+    private static TrainingInfo trainingFromJson(JsonObject training) {
+        String at = "training.";
+        checkFields(training, TRAINING_FIELDS, at);
+        String engine = string(require(training, "engine", at), at + "engine");
+        long seed = integer(require(training, "seed", at), at + "seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        String stopReason = string(require(training, "stop_reason", at), at + "stop_reason");
+        int iterations = (int) integer(require(training, "iterations", at), at + "iterations", 0, Integer.MAX_VALUE);
+
+        Map<String, String> options = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> entry : object(require(training, "options", at), at + "options")
+                .entrySet()) {
+            options.put(entry.getKey(), string(entry.getValue(), at + "options." + entry.getKey()));
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> entry : object(require(training, "metrics", at), at + "metrics")
+                .entrySet()) {
+            metrics.put(entry.getKey(), metric(entry.getValue(), at + "metrics." + entry.getKey()));
+        }
+        String createdAt = string(require(training, "created_at", at), at + "created_at");
+        try {
+            Instant.parse(createdAt);
+        } catch (DateTimeParseException e) {
+            throw new BadField(at + "created_at is " + quote(createdAt)
+                    + ", expected an ISO-8601 instant such as \"2025-01-31T12:00:00Z\"");
+        }
+        String version = string(require(training, "softmax4j_version", at), at + "softmax4j_version");
+        return new TrainingInfo(engine, seed, stopReason, iterations, options, metrics, createdAt, version);
+    }
+
+    /** A field that is missing or does not hold what it should; the message names it by its JSON path. */
+    private static final class BadField extends RuntimeException {
+        BadField(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static void checkFields(JsonObject object, Set<String> known, String prefix) {
+        for (String key : object.keySet()) {
+            if (!known.contains(key)) {
+                throw new BadField("unexpected field " + quote(prefix + key) + " (format version " + VERSION
+                        + " has no such field)");
+            }
+        }
+    }
+
+    private static JsonElement require(JsonObject object, String key, String prefix) {
+        JsonElement element = object.get(key);
+        if (element == null) {
+            throw new BadField("missing field \"" + prefix + key + "\"");
+        }
+        return element;
+    }
+
+    private static String string(JsonElement element, String path) {
+        if (element.isJsonPrimitive() && element.getAsJsonPrimitive().isString()) {
+            return element.getAsString();
+        }
+        throw new BadField(path + " is " + describe(element) + ", expected a string");
+    }
+
+    private static JsonArray array(JsonElement element, String path) {
+        if (element.isJsonArray()) {
+            return element.getAsJsonArray();
+        }
+        throw new BadField(path + " is " + describe(element) + ", expected an array");
+    }
+
+    private static JsonObject object(JsonElement element, String path) {
+        if (element.isJsonObject()) {
+            return element.getAsJsonObject();
+        }
+        throw new BadField(path + " is " + describe(element) + ", expected an object");
+    }
+
+    private static long integer(JsonElement element, String path, long min, long max) {
+        String expected = ", expected an integer" + (min == Long.MIN_VALUE ? "" : " from " + min + " to " + max);
+        if (!isNumber(element)) {
+            throw new BadField(path + " is " + describe(element) + expected);
+        }
+        long value;
+        try {
+            value = new BigDecimal(element.getAsString()).longValueExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new BadField(path + " is " + element.getAsString() + expected);
+        }
+        if (value < min || value > max) {
+            throw new BadField(path + " is " + value + expected);
+        }
+        return value;
+    }
+
+    private static float finiteFloat(JsonElement element, String path) {
+        if (isNumber(element)) {
+            // The token as written, through Float.parseFloat: the shortest decimal of a float reads back exactly.
+            float value = Float.parseFloat(element.getAsString());
+            if (Float.isFinite(value)) {
+                return value;
+            }
+            throw new BadField(path + " is " + element.getAsString() + ", beyond the float range, expected a "
+                    + "finite number");
+        }
+        throw new BadField(path + " is " + describe(element) + ", expected a finite number");
+    }
+
+    private static double finiteDouble(JsonElement element, String path) {
+        if (isNumber(element)) {
+            double value = Double.parseDouble(element.getAsString());
+            if (Double.isFinite(value)) {
+                return value;
+            }
+            throw new BadField(path + " is " + element.getAsString() + ", beyond the double range, expected a "
+                    + "finite number");
+        }
+        throw new BadField(path + " is " + describe(element) + ", expected a finite number"
+                + (path.equals("binarize_threshold") ? " or null" : ""));
+    }
+
+    /** A metric: a number, null for NaN, or the strings "Infinity" and "-Infinity". */
+    private static double metric(JsonElement element, String path) {
+        if (element.isJsonNull()) {
+            return Double.NaN;
+        }
+        if (isNumber(element)) {
+            return Double.parseDouble(element.getAsString());
+        }
+        if (element.isJsonPrimitive() && element.getAsJsonPrimitive().isString()) {
+            switch (element.getAsString()) {
+                case "Infinity":
+                    return Double.POSITIVE_INFINITY;
+                case "-Infinity":
+                    return Double.NEGATIVE_INFINITY;
+                case "NaN":
+                    return Double.NaN;
+                default:
+                    break;
+            }
+        }
+        throw new BadField(path + " is " + describe(element)
+                + ", expected a number, null (not known) or \"Infinity\" or \"-Infinity\"");
+    }
+
+    private static boolean isNumber(JsonElement element) {
+        return element.isJsonPrimitive() && element.getAsJsonPrimitive().isNumber();
+    }
+
+    /**
+     * How a JSON value reads in a message. A bare NaN or Infinity token, which lenient Gson hands over as a string,
+     * is shown as it was written.
+     */
+    private static String describe(JsonElement element) {
+        if (element.isJsonNull()) {
+            return "null";
+        }
+        if (element.isJsonArray()) {
+            return "an array";
+        }
+        if (element.isJsonObject()) {
+            return "an object";
+        }
+        JsonPrimitive primitive = element.getAsJsonPrimitive();
+        if (primitive.isString()) {
+            String text = primitive.getAsString();
+            return switch (text) {
+                case "NaN", "Infinity", "-Infinity", "+Infinity" -> text;
+                default -> quote(text);
+            };
+        }
+        return primitive.getAsString();
+    }
+
+    /** A one-line message from Gson's, its location moved from the JSON to the file. */
+    private static InputException syntaxError(String name, Throwable cause) {
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        message = message.lines().findFirst().orElse("");
+        Matcher location = GSON_LOCATION.matcher(message);
+        if (location.matches()) {
+            // JSON line 1 is line 2 of the file: the header comes first.
+            long line = Long.parseLong(location.group(2)) + 1;
+            int column = Integer.parseInt(location.group(3));
+            return InputException.at(name, line, column, "JSON syntax error: " + location.group(1) + " (at "
+                    + location.group(4) + ")");
+        }
+        return fail(name, "JSON syntax error: " + message);
+    }
+
+    private static InputException fail(String name, String message) {
+        return InputException.at(name, 0, 0, message);
+    }
+
+    private static int indexOf(byte[] bytes, byte value, int end) {
+        for (int i = 0; i < end; i++) {
+            if (bytes[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A string in double quotes for a message, control characters escaped, at most 120 characters shown. */
+    private static String quote(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        int shown = Math.min(text.length(), 120);
+        for (int i = 0; i < shown; i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        out.append('"');
+        if (shown < text.length()) {
+            out.append(" (").append(text.length()).append(" characters)");
+        }
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------------- writing
+
+    /** The body: pretty JSON with one row of weights per line, ending in a newline. */
+    static String toJson(Model model) {
+        int numClasses = model.numClasses();
+        int numFeatures = model.numFeatures();
+        Parameters parameters = model.parameters();
+        float[] weights = parameters.weights();
+        StringBuilder out = new StringBuilder(1024 + numClasses * (numFeatures + 1) * 16);
+        out.append("{\n");
+        out.append("  \"format\": ").append(jsonString(MAGIC)).append(",\n");
+        out.append("  \"version\": ").append(VERSION).append(",\n");
+        out.append("  \"num_classes\": ").append(numClasses).append(",\n");
+        out.append("  \"num_features\": ").append(numFeatures).append(",\n");
+        out.append("  \"class_names\": [");
+        for (int k = 0; k < numClasses; k++) {
+            out.append(k == 0 ? "" : ", ").append(jsonString(model.classNames().get(k)));
+        }
+        out.append("],\n");
+        Double threshold = model.binarizeThreshold();
+        out.append("  \"binarize_threshold\": ").append(threshold == null ? "null" : Double.toString(threshold))
+                .append(",\n");
+        out.append("  \"weights\": [\n");
+        for (int k = 0; k < numClasses; k++) {
+            out.append("    [");
+            for (int j = 0; j < numFeatures; j++) {
+                // Float.toString gives a decimal that Float.parseFloat maps back to the same float, -0.0 included.
+                out.append(j == 0 ? "" : ", ").append(Float.toString(weights[k * numFeatures + j]));
+            }
+            out.append(k + 1 < numClasses ? "],\n" : "]\n");
+        }
+        out.append("  ],\n");
+        out.append("  \"bias\": [");
+        for (int k = 0; k < numClasses; k++) {
+            out.append(k == 0 ? "" : ", ").append(Float.toString(parameters.bias()[k]));
+        }
+        out.append("],\n");
+        TrainingInfo training = model.training();
+        out.append("  \"training\": {\n");
+        out.append("    \"engine\": ").append(jsonString(training.engine())).append(",\n");
+        out.append("    \"seed\": ").append(training.seed()).append(",\n");
+        out.append("    \"stop_reason\": ").append(jsonString(training.stopReason())).append(",\n");
+        out.append("    \"iterations\": ").append(training.iterations()).append(",\n");
+        out.append("    \"options\": ");
+        appendMap(out, training.options(), ModelFile::jsonString);
+        out.append(",\n");
+        out.append("    \"metrics\": ");
+        appendMap(out, training.metrics(), ModelFile::jsonMetric);
+        out.append(",\n");
+        out.append("    \"created_at\": ").append(jsonString(training.createdAt())).append(",\n");
+        out.append("    \"softmax4j_version\": ").append(jsonString(training.softmax4jVersion())).append("\n");
+        out.append("  }\n");
+        out.append("}\n");
+        return out.toString();
+    }
+
+    private static <V> void appendMap(StringBuilder out, Map<String, V> map,
+                                      Function<V, String> value) {
+        if (map.isEmpty()) {
+            out.append("{}");
+            return;
+        }
+        out.append("{\n");
+        int i = 0;
+        for (Map.Entry<String, V> entry : map.entrySet()) {
+            out.append("      ").append(jsonString(entry.getKey())).append(": ").append(value.apply(entry.getValue()))
+                    .append(++i < map.size() ? ",\n" : "\n");
+        }
+        out.append("    }");
+    }
+
+    /** NaN (not known) as null; infinities, which JSON has no number for, as the strings "Infinity", "-Infinity". */
+    private static String jsonMetric(Double value) {
+        if (value.isNaN()) {
+            return "null";
+        }
+        if (value.isInfinite()) {
+            return value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+        }
+        return Double.toString(value);
+    }
+
+    /**
+     * A JSON string literal. Non-ASCII text is kept as UTF-8 for readers of the file; control characters, U+2028,
+     * U+2029 and unpaired surrogates (which UTF-8 cannot carry) are escaped as backslash-u.
+     */
+    static String jsonString(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                default -> {
+                    if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                            && Character.isLowSurrogate(text.charAt(i + 1))) {
+                        out.append(c).append(text.charAt(++i));
+                    } else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    /**
+     * A new, empty file ".name.random.tmp" beside the target. Files.createFile, unlike Files.createTempFile, gives
+     * it the usual permissions (0666 less the umask) rather than 0600, so a new model file is as readable as any.
+     */
+    private static Path createTemp(Path directory, String targetName, Path shownFile) {
+        for (int attempt = 0; ; attempt++) {
+            Path temp = directory.resolve("." + targetName + "."
+                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(temp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw new InputException("cannot write model " + shownFile + ": cannot create a temporary file in "
+                            + directory, e);
+                }
+            } catch (IOException e) {
+                throw new InputException("cannot write model " + shownFile + ": cannot create a temporary file in "
+                        + directory + " (" + describe(e) + ")", e);
+            }
+        }
+    }
+
+    /** Replacing a model keeps its permissions, as editing it in place would; best effort, POSIX only. */
+    private static void keepPermissions(Path target, Path temp) {
+        PosixFileAttributeView targetView = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+        PosixFileAttributeView tempView = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
+        if (targetView == null || tempView == null || !Files.isRegularFile(target)) {
+            return;
+        }
+        try {
+            tempView.setPermissions(targetView.readAttributes().permissions());
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // The model is still written, with the default permissions.
+        }
+    }
+
+    /** Makes the rename itself durable. Not every platform can open a directory; there this is skipped. */
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // The file is complete and in place; only durability across a power cut is weaker.
+        }
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+}

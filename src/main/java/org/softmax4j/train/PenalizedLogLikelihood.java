@@ -1,0 +1,68 @@
+package org.softmax4j.train;
+
+import org.softmax4j.engine.Evaluation;
+import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
+
+/**
+ * The objective: F(W, b) = L(W, b) − (λ/2)·‖W‖², maximised. On a mini-batch of B of the N examples the penalty is
+ * scaled by B/N, so that the batch objectives of one epoch add up to F.
+ */
+public final class PenalizedLogLikelihood {
+    private final Evaluator evaluator;
+    private final double lambda;
+
+    public PenalizedLogLikelihood(Evaluator evaluator, double lambda) {
+        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+            throw new IllegalArgumentException("lambda is " + lambda + ", expected a finite number >= 0");
+        }
+        this.evaluator = evaluator;
+        this.lambda = lambda;
+    }
+
+    public int numExamples() {
+        return evaluator.data().numExamples();
+    }
+
+    public double lambda() {
+        return lambda;
+    }
+
+    /** F over all examples; {@code out} receives L, ∇F (the penalty's gradient included) and the correct count. */
+    public double evaluate(Parameters parameters, Evaluation out) {
+        evaluator.evaluate(parameters, out);
+        return penalize(parameters, out, 1.0);
+    }
+
+    /** F over the batch {@code examples[from..to)}, its penalty scaled by B/N. */
+    public double evaluate(Parameters parameters, int[] examples, int from, int to, Evaluation out) {
+        evaluator.evaluate(parameters, examples, from, to, out);
+        return penalize(parameters, out, (double) (to - from) / numExamples());
+    }
+
+    private double penalize(Parameters parameters, Evaluation out, double share) {
+        double logLikelihood = out.logLikelihood();
+        if (lambda == 0) {
+            return logLikelihood;
+        }
+        double scaled = lambda * share;
+        float[] weights = parameters.weights();
+        double[] gradient = out.gradWeights();
+        for (int i = 0; i < weights.length; i++) {
+            gradient[i] -= scaled * weights[i];
+        }
+        return logLikelihood - 0.5 * scaled * parameters.weightsSquaredNorm();
+    }
+
+    /** ‖∇F‖₂ over W and b, from an evaluation made by this objective. */
+    public static double gradientNorm(Evaluation out) {
+        double sum = 0;
+        for (double g : out.gradWeights()) {
+            sum += g * g;
+        }
+        for (double g : out.gradBias()) {
+            sum += g * g;
+        }
+        return Math.sqrt(sum);
+    }
+}

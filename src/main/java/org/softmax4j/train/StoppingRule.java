@@ -1,0 +1,64 @@
+package org.softmax4j.train;
+
+/**
+ * When to stop: divergence first (F or the weights not finite, or F more than max(|F_best|, N·ln K) below its best,
+ * where N·ln K is what a uniform guess scores), then convergence (|ΔF| / max(|F|, 1) or ‖∇F‖₂/N under the tolerance),
+ * then the iteration limit. Each decision comes with a sentence for people.
+ */
+public final class StoppingRule {
+    private final double tolerance;
+    private final int maxIterations;
+    private final double chanceLevel;
+
+    /** What was decided: {@code reason} is null to go on. */
+    public record Decision(StopReason reason, String detail) {
+        static final Decision CONTINUE = new Decision(null, null);
+    }
+
+    public StoppingRule(double tolerance, int maxIterations, int numExamples, int numClasses) {
+        this.tolerance = tolerance;
+        this.maxIterations = maxIterations;
+        this.chanceLevel = numExamples * Math.log(numClasses);
+    }
+
+    public Decision check(IterationRecord current, IterationRecord previous, IterationRecord best,
+                          boolean parametersFinite) {
+        if (!Double.isFinite(current.objective()) || !parametersFinite) {
+            return new Decision(StopReason.DIVERGED, "the objective became " + current.objective()
+                    + " at iteration " + current.iteration() + " (weights " + (parametersFinite ? "finite" : "not finite")
+                    + "); kept the best weights, from iteration " + best.iteration()
+                    + "; try a smaller --learning-rate");
+        }
+        double allowedDrop = Math.max(Math.abs(best.objective()), chanceLevel);
+        if (current.objective() < best.objective() - allowedDrop) {
+            return new Decision(StopReason.DIVERGED, String.format(java.util.Locale.ROOT,
+                    "the objective fell to %.6g at iteration %d, far below its best %.6g (iteration %d); kept the best "
+                            + "weights; try a smaller --learning-rate",
+                    current.objective(), current.iteration(), best.objective(), best.iteration()));
+        }
+        if (previous != null && tolerance > 0) {
+            double change = Math.abs(current.objective() - previous.objective())
+                    / Math.max(Math.abs(current.objective()), 1.0);
+            if (change < tolerance) {
+                return new Decision(StopReason.CONVERGED, String.format(java.util.Locale.ROOT,
+                        "relative change of the objective %.3g < tolerance %.3g", change, tolerance));
+            }
+            if (current.gradientNorm() < tolerance) {
+                return new Decision(StopReason.CONVERGED, String.format(java.util.Locale.ROOT,
+                        "gradient norm per example %.3g < tolerance %.3g", current.gradientNorm(), tolerance));
+            }
+        }
+        if (current.iteration() >= maxIterations) {
+            String detail = "reached --max-iterations " + maxIterations;
+            if (previous != null && tolerance > 0) {
+                double change = Math.abs(current.objective() - previous.objective())
+                        / Math.max(Math.abs(current.objective()), 1.0);
+                detail += String.format(java.util.Locale.ROOT,
+                        " before the tolerance %.3g (last relative change %.3g, gradient norm per example %.3g)",
+                        tolerance, change, current.gradientNorm());
+            }
+            return new Decision(StopReason.MAX_ITERATIONS, detail);
+        }
+        return Decision.CONTINUE;
+    }
+}

@@ -1,0 +1,58 @@
+package org.softmax4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.softmax4j.data.BinaryDataset;
+import org.softmax4j.data.DenseDataset;
+
+/** Seeded synthetic data sets for tests. */
+public final class TestData {
+    private TestData() {
+    }
+
+    public static List<String> classNames(int numClasses) {
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < numClasses; k++) {
+            names.add("c" + k);
+        }
+        return names;
+    }
+
+    /** Values uniform in [-1, 1), labels uniform, every class present when n >= k. */
+    public static DenseDataset randomDense(int n, int d, int k, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[n * d];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (2 * random.nextDouble() - 1);
+        }
+        return new DenseDataset(values, labels(n, k, random), d, classNames(k), "random dense");
+    }
+
+    /** Each bit on with probability 0.323 (the digits' density). */
+    public static BinaryDataset randomBinary(int n, int d, int k, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[n * d];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextDouble() < 0.323 ? 1f : 0f;
+        }
+        return BinaryDataset.pack(new DenseDataset(values, labels(n, k, random), d, classNames(k), "random binary"));
+    }
+
+    private static int[] labels(int n, int k, SplittableRandom random) {
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i < k ? i : random.nextInt(k);
+        }
+        return labels;
+    }
+
+    public static double[] toDouble(float[] values) {
+        double[] result = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = values[i];
+        }
+        return result;
+    }
+}
