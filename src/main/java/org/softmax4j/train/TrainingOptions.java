@@ -13,8 +13,8 @@ package org.softmax4j.train;
 public record TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
                               long seed) {
     public static final double DEFAULT_LEARNING_RATE = 1.0;
-    public static final int DEFAULT_MAX_ITERATIONS = 500;
-    public static final double DEFAULT_LAMBDA = 0.0;
+    public static final int DEFAULT_MAX_ITERATIONS = 5000;
+    public static final double DEFAULT_LAMBDA = 1.0;
     public static final double DEFAULT_TOLERANCE = 1e-6;
     public static final long DEFAULT_SEED = 1;
 

@@ -1,0 +1,36 @@
+package org.softmax4j.cli;
+
+import org.softmax4j.engine.Backend;
+import org.softmax4j.engine.Engine;
+
+import picocli.CommandLine.Option;
+
+/** Which engine computes, and with how many threads. */
+final class BackendOptions {
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
+            converter = BackendConverter.class,
+            description = "Engine: auto (CUDA when usable, else CPU), cpu or cuda. Default: ${DEFAULT-VALUE}.")
+    Backend backend;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "CPU threads; 0 means one per processor. Results are bitwise the same for every N.")
+    int threads;
+
+    Engine open() {
+        if (threads < 0) {
+            throw new org.softmax4j.InputException("--threads is " + threads + ", expected 0 (all processors) or more");
+        }
+        return backend.open(threads);
+    }
+
+    static final class BackendConverter implements picocli.CommandLine.ITypeConverter<Backend> {
+        @Override
+        public Backend convert(String value) {
+            try {
+                return Backend.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

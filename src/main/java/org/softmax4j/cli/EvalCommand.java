@@ -1,0 +1,176 @@
+package org.softmax4j.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+import org.softmax4j.InputException;
+import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.CsvReader;
+import org.softmax4j.data.Dataset;
+import org.softmax4j.data.Splits;
+import org.softmax4j.engine.Engine;
+import org.softmax4j.engine.Evaluation;
+import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
+import org.softmax4j.model.Model;
+import org.softmax4j.model.ModelFile;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval", sortOptions = false,
+        description = {"Evaluate a model on labelled data: accuracy, log-loss, per-class precision and recall, and "
+                + "the confusion matrix.",
+                "Without --data: the held-out part of the built-in digits, split as train does with --seed "
+                        + "(default: the model's seed)."})
+final class EvalCommand extends BaseCommand {
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model written by train.")
+    Path modelFile;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "Labelled data (CSV, optionally .gz).")
+    Path dataFile;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Split seed for the built-in digits.")
+    Long seed;
+
+    @Option(names = "--test-fraction", paramLabel = "F", defaultValue = "0.2",
+            description = "Held-out share of the built-in digits. Default: ${DEFAULT-VALUE}.")
+    double testFraction;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Mixin
+    BackendOptions backendOptions;
+
+    @Override
+    int execute() {
+        Model model = ModelFile.read(modelFile);
+        Dataset data = load(model);
+        int numClasses = model.numClasses();
+        int numExamples = data.numExamples();
+        Parameters parameters = model.parameters();
+        float[] probabilities = new float[Math.multiplyExact(numExamples, numClasses)];
+        Evaluation evaluation = new Evaluation(numClasses, model.numFeatures());
+        try (Engine engine = backendOptions.open(); Evaluator evaluator = engine.bind(data)) {
+            Notices.backendChosen(this, backendOptions, engine);
+            evaluator.evaluate(parameters, evaluation);
+            evaluator.probabilities(parameters, probabilities);
+        }
+        long[][] confusion = new long[numClasses][numClasses];
+        for (int n = 0; n < numExamples; n++) {
+            confusion[data.label(n)][PredictCommand.argmax(probabilities, n, numClasses)]++;
+        }
+        long correct = 0;
+        for (int k = 0; k < numClasses; k++) {
+            correct += confusion[k][k];
+        }
+        double accuracy = (double) correct / numExamples;
+        double logLoss = -evaluation.logLikelihood() / numExamples;
+        List<String> names = model.classNames();
+
+        report(String.format(Locale.ROOT, "%s: %d examples, accuracy %.4f, log-loss %.6f (log-likelihood %.6g)",
+                dataFile == null ? "built-in digits (held out)" : dataFile, numExamples, accuracy, logLoss,
+                evaluation.logLikelihood()));
+        int width = Math.max(5, names.stream().mapToInt(String::length).max().orElse(5));
+        report(String.format(Locale.ROOT, "%-" + width + "s  %9s  %9s  %9s  %7s", "class", "precision", "recall",
+                "f1", "support"));
+        JsonArray perClass = new JsonArray();
+        for (int k = 0; k < numClasses; k++) {
+            long predicted = 0;
+            long support = 0;
+            for (int i = 0; i < numClasses; i++) {
+                predicted += confusion[i][k];
+                support += confusion[k][i];
+            }
+            double precision = predicted == 0 ? Double.NaN : (double) confusion[k][k] / predicted;
+            double recall = support == 0 ? Double.NaN : (double) confusion[k][k] / support;
+            double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            report(String.format(Locale.ROOT, "%-" + width + "s  %9s  %9s  %9s  %7d", names.get(k),
+                    format(precision), format(recall), format(f1), support));
+            JsonObject row = new JsonObject();
+            row.addProperty("class", names.get(k));
+            row.add("precision", Json.number(precision));
+            row.add("recall", Json.number(recall));
+            row.add("f1", Json.number(f1));
+            row.addProperty("support", support);
+            perClass.add(row);
+        }
+        report("confusion matrix (rows: true class, columns: predicted class):");
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%" + width + "s", ""));
+        int cell = Math.max(5, Long.toString(numExamples).length() + 1);
+        for (String name : names) {
+            header.append(String.format(Locale.ROOT, " %" + cell + "s", abbreviate(name, cell)));
+        }
+        report(header.toString());
+        JsonArray matrix = new JsonArray();
+        for (int k = 0; k < numClasses; k++) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s", names.get(k)));
+            JsonArray row = new JsonArray();
+            for (int i = 0; i < numClasses; i++) {
+                line.append(String.format(Locale.ROOT, " %" + cell + "d", confusion[k][i]));
+                row.add(confusion[k][i]);
+            }
+            report(line.toString());
+            matrix.add(row);
+        }
+
+        JsonObject json = new JsonObject();
+        json.addProperty("command", "eval");
+        json.addProperty("model", modelFile.toString());
+        json.addProperty("data", dataFile == null ? "built-in digits (held out)" : dataFile.toString());
+        json.addProperty("n", numExamples);
+        json.add("accuracy", Json.number(accuracy));
+        json.add("log_loss", Json.number(logLoss));
+        json.add("log_likelihood", Json.number(evaluation.logLikelihood()));
+        JsonArray classes = new JsonArray();
+        names.forEach(classes::add);
+        json.add("classes", classes);
+        json.add("per_class", perClass);
+        json.add("confusion", matrix);
+        printJson(json);
+        return ExitCodes.OK;
+    }
+
+    private Dataset load(Model model) {
+        Double threshold = dataOptions.threshold(model.binarizeThreshold());
+        Dataset data;
+        if (dataFile == null) {
+            if (!(testFraction > 0 && testFraction < 1)) {
+                throw new InputException("--test-fraction is " + testFraction + ", expected a number in (0, 1)");
+            }
+            Dataset all = BuiltinDigits.load(threshold);
+            if (!all.classNames().equals(model.classNames()) || all.numFeatures() != model.numFeatures()) {
+                throw new InputException(modelFile + ": the model has " + model.numFeatures() + " features and "
+                        + "classes " + model.classNames() + ", the built-in digits have 64 and [0..9]; "
+                        + "give --data FILE");
+            }
+            long splitSeed = seed != null ? seed : model.training().seed();
+            data = Splits.stratified(all, testFraction, splitSeed).test();
+        } else {
+            data = CsvReader.read(dataFile, dataOptions.csvOptions(threshold), model.classNames());
+        }
+        if (data.numFeatures() != model.numFeatures()) {
+            throw InputException.at(dataFile == null ? "built-in digits" : dataFile.toString(), 0, 0, "has "
+                    + data.numFeatures() + " features, expected " + model.numFeatures() + " as in model "
+                    + modelFile);
+        }
+        if (data.numExamples() == 0) {
+            throw new InputException((dataFile == null ? "built-in digits" : dataFile) + ": no examples");
+        }
+        return data;
+    }
+
+    private static String format(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.4f", value);
+    }
+
+    private static String abbreviate(String name, int width) {
+        return name.length() <= width ? name : name.substring(0, width - 1) + "~";
+    }
+}

@@ -1,0 +1,15 @@
+package org.softmax4j.cli;
+
+/** The command line's exit codes. */
+public final class ExitCodes {
+    public static final int OK = 0;
+    /** An internal error, or a check that failed (gradcheck). */
+    public static final int INTERNAL = 1;
+    /** Bad input: a data file, a model file or an option. */
+    public static final int BAD_INPUT = 2;
+    /** The back end that was asked for cannot run here. */
+    public static final int BACKEND_UNAVAILABLE = 3;
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,107 @@
+package org.softmax4j.cli;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import com.google.gson.JsonObject;
+
+import org.softmax4j.InputException;
+import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.CsvReader;
+import org.softmax4j.data.Dataset;
+import org.softmax4j.engine.Engine;
+import org.softmax4j.train.GradientCheck;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "gradcheck", sortOptions = false,
+        description = {"Check the gradient at random weights: the analytic gradient against numerical differences "
+                + "of the log-likelihood, in double (fails above 1e-6), and the engine's float32 gradient against "
+                + "the double one.",
+                "Default data: a sample of the built-in binarized digits."})
+final class GradcheckCommand extends BaseCommand {
+    @Option(names = "--data", paramLabel = "FILE", description = "Labelled data (CSV); default: built-in digits.")
+    Path dataFile;
+
+    @Option(names = "--sample", paramLabel = "N", defaultValue = "200",
+            description = "Examples drawn from the data by --seed (all when fewer). Default: ${DEFAULT-VALUE}.")
+    int sample;
+
+    @Option(names = "--max-parameters", paramLabel = "P", defaultValue = "2000",
+            description = "Parameters differentiated numerically at most (chosen by --seed). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int maxParameters;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+            description = "Seed of the sample and the random weights. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Mixin
+    BackendOptions backendOptions;
+
+    @Override
+    int execute() {
+        if (sample < 1) {
+            throw new InputException("--sample is " + sample + ", expected at least 1");
+        }
+        if (maxParameters < 1) {
+            throw new InputException("--max-parameters is " + maxParameters + ", expected at least 1");
+        }
+        Dataset all = dataFile == null
+                ? BuiltinDigits.load(dataOptions.threshold(BuiltinDigits.DEFAULT_THRESHOLD))
+                : CsvReader.read(dataFile, dataOptions.csvOptions(dataOptions.threshold(null)));
+        Dataset data = sample(all, sample, seed);
+        GradientCheck.Result result;
+        try (Engine engine = backendOptions.open()) {
+            Notices.backendChosen(this, backendOptions, engine);
+            result = GradientCheck.run(engine, data, seed, maxParameters);
+            report((dataFile == null ? "built-in digits" : dataFile.toString()) + ", " + engine.description()
+                    + ": " + result.summary());
+            JsonObject json = new JsonObject();
+            json.addProperty("command", "gradcheck");
+            json.addProperty("backend", engine.name());
+            json.addProperty("n", data.numExamples());
+            json.addProperty("parameters_checked", result.numChecked());
+            json.add("max_relative_error", Json.number(result.maxRelativeError()));
+            json.addProperty("worst_parameter", result.worstParameter());
+            json.add("engine_gradient_error", Json.number(result.engineGradientError()));
+            json.add("engine_log_likelihood_error", Json.number(result.engineLogLikelihoodError()));
+            json.addProperty("threshold", GradientCheck.MAX_RELATIVE_ERROR);
+            json.addProperty("passed", result.passed());
+            printJson(json);
+        }
+        if (!result.passed()) {
+            err().println("gradcheck: FAILED: " + result.summary());
+            err().flush();
+            return ExitCodes.INTERNAL;
+        }
+        return ExitCodes.OK;
+    }
+
+    /** {@code size} distinct examples drawn by {@code seed}, in their original order; all when there are fewer. */
+    static Dataset sample(Dataset data, int size, long seed) {
+        int n = data.numExamples();
+        if (size >= n) {
+            return data;
+        }
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < size; i++) {
+            int j = i + random.nextInt(n - i);
+            int swap = all[i];
+            all[i] = all[j];
+            all[j] = swap;
+        }
+        int[] chosen = java.util.Arrays.copyOf(all, size);
+        java.util.Arrays.sort(chosen);
+        return data.select(chosen);
+    }
+}

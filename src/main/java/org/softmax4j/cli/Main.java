@@ -1,0 +1,85 @@
+package org.softmax4j.cli;
+
+import java.io.PrintWriter;
+
+import org.softmax4j.InputException;
+import org.softmax4j.Version;
+import org.softmax4j.engine.BackendUnavailableException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/** The {@code softmax4j} command line. {@code System.exit} is called here and nowhere else. */
+@Command(name = "softmax4j", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Softmax (multinomial logistic) regression trained by gradient ascent.",
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GradcheckCommand.class,
+                InfoCommand.class})
+public final class Main implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams and returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler(Main::badOptions);
+        commandLine.setExecutionExceptionHandler(Main::failure);
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "a command is required: train, eval, predict, gradcheck "
+                + "or info");
+    }
+
+    private static int badOptions(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println(command.getCommandName() + ": " + e.getMessage());
+        err.println("try: softmax4j " + (command.getParent() == null ? "" : command.getCommandName() + " ")
+                + "--help");
+        err.flush();
+        return ExitCodes.BAD_INPUT;
+    }
+
+    private static int failure(Exception e, CommandLine command, ParseResult parseResult) {
+        PrintWriter err = command.getErr();
+        boolean verbose = command.getCommand() instanceof BaseCommand base && base.common != null
+                && base.common.verbose;
+        int code;
+        if (e instanceof InputException) {
+            err.println(command.getCommandName() + ": " + e.getMessage());
+            code = ExitCodes.BAD_INPUT;
+        } else if (e instanceof BackendUnavailableException) {
+            err.println(command.getCommandName() + ": " + e.getMessage());
+            code = ExitCodes.BACKEND_UNAVAILABLE;
+        } else {
+            err.println(command.getCommandName() + ": internal error: " + e
+                    + (verbose ? "" : " (run with --verbose for the stack trace)"));
+            code = ExitCodes.INTERNAL;
+        }
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"softmax4j " + Version.get()};
+        }
+    }
+}

@@ -1,0 +1,455 @@
+package org.softmax4j.data;
+
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.softmax4j.InputException;
+
+// One pass over the lines of a CSV file into a Dataset. The first non-blank line fixes the separator, the number of
+// columns and where the label is; every later line must have as many columns. Fields are located by their byte offsets
+// in the line and numbers are parsed from the bytes, so that reading 0/1 and small integer counts allocates nothing per
+// field. Columns in messages are field numbers, 1-based, like the label column option.
+final class CsvParser {
+    // TRAIN: the labels define the classes. EVALUATE: labels must be among given classes. PREDICT: rows may carry a
+    // label, which is ignored.
+    enum Mode { TRAIN, EVALUATE, PREDICT }
+
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15};
+    private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
+    private static final int MAX_CLASSES_SHOWN = 10;
+    private static final int MAX_FOUND_SHOWN = 40;
+
+    private final String file;
+    private final CsvOptions options;
+    private final Mode mode;
+    private final List<String> knownClasses;
+    private final int expectedNumFeatures;
+    private final boolean binarize;
+    private final double threshold;
+
+    // Fixed by the first non-blank line.
+    private byte separator;
+    private int numColumns;
+    private int labelColumn;
+    private int numFeatures;
+
+    private int[] fieldStart = new int[64];
+    private int[] fieldEnd = new int[64];
+    private float[] row;
+
+    // Training: labels to provisional ids, in order of first appearance. Evaluation: class names to class indices.
+    private final LabelTable labels = new LabelTable();
+
+    // knownClasses: the classes labels map onto (EVALUATE), or the data set's class names (PREDICT).
+    // expectedNumFeatures: the features a row must have (a model's); -1 when any count will do.
+    CsvParser(String file, CsvOptions options, Mode mode, List<String> knownClasses, int expectedNumFeatures) {
+        this.file = file;
+        this.options = options;
+        this.mode = mode;
+        this.knownClasses = knownClasses == null ? null : List.copyOf(knownClasses);
+        this.expectedNumFeatures = expectedNumFeatures;
+        this.binarize = options.binarizeThreshold() != null;
+        this.threshold = binarize ? options.binarizeThreshold() : 0;
+        if (mode != Mode.TRAIN) {
+            if (this.knownClasses.isEmpty()) {
+                throw new IllegalArgumentException("classNames is empty, expected at least 1 class");
+            }
+            for (String name : this.knownClasses) {
+                byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+                if (labels.find(bytes, 0, bytes.length) >= 0) {
+                    throw new IllegalArgumentException("class name \"" + name + "\" appears twice");
+                }
+                labels.add(bytes, name);
+            }
+        }
+        if (mode == Mode.PREDICT && expectedNumFeatures < 1) {
+            throw new IllegalArgumentException("numFeatures is " + expectedNumFeatures + ", expected at least 1");
+        }
+    }
+
+    String file() {
+        return file;
+    }
+
+    Dataset parse(CsvLines lines) {
+        if (!nextNonBlank(lines)) {
+            throw InputException.at(file, 0, 0, lines.isEmpty() ? "expected data rows, found an empty file"
+                    : "expected data rows, found only blank lines");
+        }
+        long firstLine = lines.lineNumber();
+        separator = detectSeparator(lines);
+        layOut(split(lines), firstLine);
+        row = new float[numFeatures];
+        boolean header = switch (options.header()) {
+            case PRESENT -> true;
+            case ABSENT -> false;
+            case AUTO -> looksLikeHeader(lines);
+        };
+        RowStore store = new RowStore(numFeatures, options.representation() != Representation.DENSE,
+                mode != Mode.PREDICT);
+        if (!header) {
+            addRow(lines, store);
+        }
+        while (nextNonBlank(lines)) {
+            int count = split(lines);
+            if (count != numColumns) {
+                throw InputException.at(file, lines.lineNumber(), Math.min(count, numColumns) + 1, "expected "
+                        + numColumns + " columns (as on line " + firstLine + "), found " + count);
+            }
+            addRow(lines, store);
+        }
+        if (store.size() == 0) {
+            throw InputException.at(file, firstLine, 0, "expected data rows after the header, found none");
+        }
+        return switch (mode) {
+            case TRAIN -> trainingDataset(store);
+            case EVALUATE, PREDICT -> store.toDataset(null, knownClasses, file);
+        };
+    }
+
+    private static boolean nextNonBlank(CsvLines lines) {
+        while (lines.next()) {
+            byte[] b = lines.bytes();
+            for (int i = lines.start(); i < lines.end(); i++) {
+                if (!isSpace(b[i])) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\t' || c == '\r';
+    }
+
+    // ',' if the line has one, else ';' if it has one, else 0 for runs of whitespace.
+    private static byte detectSeparator(CsvLines lines) {
+        byte[] b = lines.bytes();
+        boolean semicolon = false;
+        for (int i = lines.start(); i < lines.end(); i++) {
+            if (b[i] == ',') {
+                return ',';
+            }
+            semicolon |= b[i] == ';';
+        }
+        return semicolon ? (byte) ';' : 0;
+    }
+
+    private void layOut(int count, long line) {
+        numColumns = count;
+        Integer labelOption = options.labelColumn();
+        if (mode == Mode.PREDICT) {
+            if (count == expectedNumFeatures) {
+                labelColumn = -1;
+                numFeatures = count;
+                return;
+            }
+            if (count != expectedNumFeatures + 1) {
+                throw InputException.at(file, line, 0, "expected " + expectedNumFeatures + " feature values (or "
+                        + (expectedNumFeatures + 1) + " with a label), found " + count);
+            }
+        } else if (count < 2) {
+            throw InputException.at(file, line, 0, "expected at least 2 columns (features and a label), found "
+                    + count);
+        }
+        if (labelOption != null && labelOption > count) {
+            throw InputException.at(file, line, 0, "expected a label column from 1 to " + count
+                    + ", found label column " + labelOption);
+        }
+        labelColumn = labelOption == null ? count - 1 : labelOption - 1;
+        numFeatures = count - 1;
+        if (mode == Mode.EVALUATE && expectedNumFeatures >= 0 && numFeatures != expectedNumFeatures) {
+            throw InputException.at(file, line, 0, "expected " + expectedNumFeatures + " features and a label ("
+                    + (expectedNumFeatures + 1) + " columns), found " + numFeatures + " features and a label ("
+                    + count + " columns)");
+        }
+    }
+
+    private boolean looksLikeHeader(CsvLines lines) {
+        byte[] b = lines.bytes();
+        for (int c = 0; c < numColumns; c++) {
+            if (c != labelColumn && fieldEnd[c] > fieldStart[c] && !looksLikeNumber(b, fieldStart[c], fieldEnd[c])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Splits the current line into fields, trimmed and unquoted, and returns how many there are.
+    private int split(CsvLines lines) {
+        byte[] b = lines.bytes();
+        int end = lines.end();
+        int count = 0;
+        if (separator == 0) {
+            int i = lines.start();
+            while (true) {
+                while (i < end && isSpace(b[i])) {
+                    i++;
+                }
+                if (i == end) {
+                    return count;
+                }
+                int start = i;
+                while (i < end && !isSpace(b[i])) {
+                    i++;
+                }
+                count = addField(b, count, start, i);
+            }
+        }
+        int start = lines.start();
+        for (int i = start; ; i++) {
+            if (i == end || b[i] == separator) {
+                count = addField(b, count, start, i);
+                if (i == end) {
+                    return count;
+                }
+                start = i + 1;
+            }
+        }
+    }
+
+    private int addField(byte[] b, int count, int start, int end) {
+        while (start < end && isSpace(b[start])) {
+            start++;
+        }
+        while (end > start && isSpace(b[end - 1])) {
+            end--;
+        }
+        if (end - start >= 2 && b[start] == '"' && b[end - 1] == '"') {
+            start++;
+            end--;
+        }
+        if (count == fieldStart.length) {
+            fieldStart = Arrays.copyOf(fieldStart, 2 * count);
+            fieldEnd = Arrays.copyOf(fieldEnd, 2 * count);
+        }
+        fieldStart[count] = start;
+        fieldEnd[count] = end;
+        return count + 1;
+    }
+
+    private void addRow(CsvLines lines, RowStore store) {
+        byte[] b = lines.bytes();
+        long line = lines.lineNumber();
+        boolean rowIsBinary = true;
+        int label = 0;
+        int j = 0;
+        for (int c = 0; c < numColumns; c++) {
+            if (c == labelColumn) {
+                if (mode != Mode.PREDICT) {
+                    label = labelId(b, fieldStart[c], fieldEnd[c], line, c + 1);
+                }
+                continue;
+            }
+            float value = feature(b, fieldStart[c], fieldEnd[c], line, c + 1);
+            row[j++] = value;
+            rowIsBinary &= (value == 0f) | (value == 1f);
+        }
+        if (!store.add(row, rowIsBinary, label)) {
+            throw InputException.at(file, line, 0, "expected at most " + store.size() + " rows of " + numFeatures
+                    + " features (the most one Java array holds), found more");
+        }
+    }
+
+    private float feature(byte[] b, int start, int end, long line, int column) {
+        if (start == end) {
+            throw InputException.at(file, line, column, "expected a number, found an empty field");
+        }
+        double value = parseNumber(b, start, end, line, column);
+        float stored;
+        if (binarize) {
+            stored = value >= threshold ? 1f : 0f;
+        } else {
+            stored = (float) value;
+            if (Float.isInfinite(stored)) {
+                throw InputException.at(file, line, column, "expected a number, found \"" + shown(b, start, end)
+                        + "\", out of float range (largest magnitude " + Float.MAX_VALUE + ")");
+            }
+        }
+        if (options.representation() == Representation.BINARY && stored != 0f && stored != 1f) {
+            throw InputException.at(file, line, column, "expected 0 or 1 (binary representation), found \""
+                    + shown(b, start, end) + "\"");
+        }
+        return stored;
+    }
+
+    // A finite double from a decimal number: optional sign, digits with an optional point, optional exponent.
+    private double parseNumber(byte[] b, int start, int end, long line, int column) {
+        // Fast path for plain decimals of at most 15 digits, the usual CSV value: m / 10^k with m < 10^15 and 10^k
+        // both exact doubles is one correctly rounded division, so the result equals Double.parseDouble's.
+        int i = start;
+        boolean negative = false;
+        if (i < end && (b[i] == '-' || b[i] == '+')) {
+            negative = b[i] == '-';
+            i++;
+        }
+        long mantissa = 0;
+        int digits = 0;
+        int fractionDigits = 0;
+        boolean point = false;
+        for (; i < end; i++) {
+            byte c = b[i];
+            if (c >= '0' && c <= '9') {
+                mantissa = 10 * mantissa + (c - '0');
+                digits++;
+                fractionDigits += point ? 1 : 0;
+            } else if (c == '.' && !point) {
+                point = true;
+            } else {
+                break;
+            }
+        }
+        if (i == end && digits > 0 && digits <= 15) {
+            double value = fractionDigits == 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits];
+            return negative ? -value : value;
+        }
+        if (!isDecimal(b, start, end)) {
+            String found = shown(b, start, end);
+            if (isNanOrInfinity(b, start, end)) {
+                throw InputException.at(file, line, column, "expected a finite number, found \"" + found + "\"");
+            }
+            throw InputException.at(file, line, column, "expected a number, found \"" + found + "\"");
+        }
+        double value = Double.parseDouble(new String(b, start, end - start, StandardCharsets.ISO_8859_1));
+        if (Double.isInfinite(value)) {
+            throw InputException.at(file, line, column, "expected a number, found \"" + shown(b, start, end)
+                    + "\", out of double range (largest magnitude " + Double.MAX_VALUE + ")");
+        }
+        return value;
+    }
+
+    private static boolean looksLikeNumber(byte[] b, int start, int end) {
+        return isDecimal(b, start, end) || isNanOrInfinity(b, start, end);
+    }
+
+    private static boolean isDecimal(byte[] b, int start, int end) {
+        int i = start;
+        if (i < end && (b[i] == '+' || b[i] == '-')) {
+            i++;
+        }
+        int digits = 0;
+        while (i < end && isDigit(b[i])) {
+            i++;
+            digits++;
+        }
+        if (i < end && b[i] == '.') {
+            i++;
+            while (i < end && isDigit(b[i])) {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i < end && (b[i] == 'e' || b[i] == 'E')) {
+            i++;
+            if (i < end && (b[i] == '+' || b[i] == '-')) {
+                i++;
+            }
+            int exponentDigits = 0;
+            while (i < end && isDigit(b[i])) {
+                i++;
+                exponentDigits++;
+            }
+            if (exponentDigits == 0) {
+                return false;
+            }
+        }
+        return i == end;
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isNanOrInfinity(byte[] b, int start, int end) {
+        if (start < end && (b[start] == '+' || b[start] == '-')) {
+            start++;
+        }
+        String word = new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+        return word.equalsIgnoreCase("nan") || word.equalsIgnoreCase("inf") || word.equalsIgnoreCase("infinity");
+    }
+
+    private int labelId(byte[] b, int start, int end, long line, int column) {
+        if (start == end) {
+            throw InputException.at(file, line, column, "expected a label, found an empty field");
+        }
+        int id = labels.find(b, start, end);
+        if (id >= 0) {
+            return id;
+        }
+        if (mode == Mode.EVALUATE) {
+            throw InputException.at(file, line, column, "expected one of the classes " + listed(knownClasses)
+                    + ", found \"" + shown(b, start, end) + "\"");
+        }
+        // Checked once per distinct label: distinct valid UTF-8 byte strings are distinct names.
+        String name;
+        try {
+            name = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b, start, end - start)).toString();
+        } catch (CharacterCodingException e) {
+            throw InputException.at(file, line, column, "expected a label in UTF-8, found \"" + shown(b, start, end)
+                    + "\" (invalid bytes)");
+        }
+        return labels.add(Arrays.copyOfRange(b, start, end), name);
+    }
+
+    // Classes named by their labels, integers in numeric order, other strings in String order.
+    private Dataset trainingDataset(RowStore store) {
+        List<String> labelsInOrderSeen = labels.names();
+        int numClasses = labelsInOrderSeen.size();
+        if (numClasses < 2) {
+            throw InputException.at(file, 0, 0, "expected at least 2 classes, found only \""
+                    + shown(labelsInOrderSeen.get(0)) + "\" in " + store.size() + " rows");
+        }
+        List<String> classNames = new ArrayList<>(labelsInOrderSeen);
+        classNames.sort(classOrder(classNames));
+        int[] classOf = new int[numClasses];
+        for (int k = 0; k < numClasses; k++) {
+            byte[] bytes = classNames.get(k).getBytes(StandardCharsets.UTF_8);
+            classOf[labels.find(bytes, 0, bytes.length)] = k;
+        }
+        return store.toDataset(classOf, classNames, file);
+    }
+
+    static Comparator<String> classOrder(List<String> labels) {
+        for (String label : labels) {
+            if (!INTEGER.matcher(label).matches()) {
+                return Comparator.naturalOrder();
+            }
+        }
+        Comparator<String> numeric = Comparator.comparing(BigInteger::new);
+        return numeric.thenComparing(Comparator.naturalOrder());
+    }
+
+    static String listed(List<String> classes) {
+        StringBuilder text = new StringBuilder();
+        int shown = classes.size() <= MAX_CLASSES_SHOWN ? classes.size() : MAX_CLASSES_SHOWN - 2;
+        for (int k = 0; k < shown; k++) {
+            text.append(k == 0 ? "" : ", ").append('"').append(shown(classes.get(k))).append('"');
+        }
+        if (shown < classes.size()) {
+            text.append(", ... (").append(classes.size()).append(" classes)");
+        }
+        return text.toString();
+    }
+
+    private static String shown(byte[] b, int start, int end) {
+        return shown(new String(b, start, end - start, StandardCharsets.UTF_8));
+    }
+
+    // The text as found, cut short when long so that a message stays one readable line.
+    private static String shown(String text) {
+        String oneLine = text.replace('\n', ' ').replace('\r', ' ');
+        return oneLine.length() <= MAX_FOUND_SHOWN ? oneLine : oneLine.substring(0, MAX_FOUND_SHOWN - 3) + "...";
+    }
+}

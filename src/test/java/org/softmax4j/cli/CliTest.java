@@ -1,0 +1,172 @@
+package org.softmax4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+        JsonObject json() {
+            String[] lines = out.strip().split("\n");
+            return JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
+        }
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void defaultTrainingReachesNinetyPercentOnTheDigits() {
+        Run run = run("train", "--json", "--quiet");
+        assertEquals(0, run.code(), run.err());
+        JsonObject json = run.json();
+        for (String key : List.of("backend", "n_train", "n_test", "features", "classes", "iterations",
+                "stop_reason", "log_likelihood", "train_accuracy", "test_accuracy", "seconds")) {
+            assertTrue(json.has(key), "missing key " + key + " in " + json);
+        }
+        assertEquals("cpu", json.get("backend").getAsString());
+        assertEquals(1797, json.get("n_train").getAsInt() + json.get("n_test").getAsInt());
+        assertEquals(64, json.get("features").getAsInt());
+        assertEquals(10, json.get("classes").getAsInt());
+        double testAccuracy = json.get("test_accuracy").getAsDouble();
+        assertTrue(testAccuracy >= 0.90, "test accuracy " + testAccuracy);
+        assertTrue(json.get("log_likelihood").getAsDouble() < 0);
+        // Under --json, standard output is the JSON line alone.
+        assertEquals(1, run.out().strip().split("\n").length, run.out());
+    }
+
+    @Test
+    void trainEvalAndPredictRoundTrip() throws IOException {
+        Path model = dir.resolve("digits.model");
+        Run train = run("train", "--quiet", "--json", "--max-iterations", "100", "--model-out", model.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(Files.exists(model));
+        double trainTest = train.json().get("test_accuracy").getAsDouble();
+
+        // eval without --data uses the same held-out digits (the model's seed): the same accuracy.
+        Run eval = run("eval", "--json", "--model", model.toString());
+        assertEquals(0, eval.code(), eval.err());
+        assertEquals(trainTest, eval.json().get("accuracy").getAsDouble(), 1e-12);
+        assertEquals(10, eval.json().getAsJsonArray("confusion").size());
+
+        Path input = dir.resolve("rows.csv");
+        Files.writeString(input, "0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,0,0,5,8,0,0,"
+                + "9,8,0,0,4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0\n");
+        Path output = dir.resolve("predictions.csv");
+        Run predict = run("predict", "--model", model.toString(), "--input", input.toString(), "--output",
+                output.toString());
+        assertEquals(0, predict.code(), predict.err());
+        List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+        assertEquals("label,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9", lines.get(0));
+        assertEquals(2, lines.size());
+        String[] fields = lines.get(1).split(",");
+        assertEquals("0", fields[0], "the first digit of the data set is a 0: " + lines.get(1));
+        double sum = 0;
+        for (int k = 1; k <= 10; k++) {
+            sum += Double.parseDouble(fields[k]);
+        }
+        assertEquals(1.0, sum, 1e-5);
+    }
+
+    @Test
+    void cudaBackendIsUnavailableWithExitCodeThree() {
+        Run run = run("train", "--backend", "cuda", "--quiet");
+        assertEquals(3, run.code());
+        assertTrue(run.err().contains("not available"), run.err());
+        assertEquals(1, run.err().strip().split("\n").length, "one line: " + run.err());
+    }
+
+    @Test
+    void badOptionsExitWithTwoAndNoStackTrace() {
+        Run run = run("train", "--learning-rate", "-1");
+        assertEquals(2, run.code());
+        assertTrue(run.err().contains("learning rate is -1.0, expected a finite number > 0"), run.err());
+        assertFalse(run.err().contains("at org."), run.err());
+
+        Run unknown = run("train", "--no-such-option");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--no-such-option"), unknown.err());
+    }
+
+    @Test
+    void badDataFileExitsWithTwoAndWritesNoModel() throws IOException {
+        Path data = dir.resolve("bad.csv");
+        Files.writeString(data, "1,0,a\n0,1,b\n0,abc,a\n");
+        Path model = dir.resolve("out.model");
+        Run run = run("train", "--train", data.toString(), "--model-out", model.toString());
+        assertEquals(2, run.code());
+        assertTrue(run.err().contains(data + ":3:2"), run.err());
+        assertEquals(1, run.err().strip().split("\n").length, "one line: " + run.err());
+        assertFalse(Files.exists(model));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(data), files.toList(), "nothing but the input in " + dir);
+        }
+    }
+
+    @Test
+    void missingModelDirectoryIsRejectedBeforeTraining() {
+        Run run = run("train", "--quiet", "--model-out", dir.resolve("no/such/dir/m.model").toString());
+        assertEquals(2, run.code());
+        assertTrue(run.err().contains("does not exist"), run.err());
+    }
+
+    @Test
+    void gradcheckPassesOnTheDigits() {
+        Run run = run("gradcheck", "--json", "--quiet");
+        assertEquals(0, run.code(), run.err());
+        JsonObject json = run.json();
+        assertTrue(json.get("passed").getAsBoolean());
+        assertTrue(json.get("max_relative_error").getAsDouble() <= 1e-6);
+        assertEquals(650, json.get("parameters_checked").getAsInt());
+    }
+
+    @Test
+    void infoListsBothBackends() {
+        Run run = run("info", "--json");
+        assertEquals(0, run.code(), run.err());
+        var backends = run.json().getAsJsonArray("backends");
+        assertEquals(2, backends.size());
+        assertEquals("cpu", backends.get(0).getAsJsonObject().get("name").getAsString());
+        assertTrue(backends.get(0).getAsJsonObject().get("available").getAsBoolean());
+        assertFalse(backends.get(1).getAsJsonObject().get("available").getAsBoolean());
+    }
+
+    @Test
+    void miniBatchTrainingWorks() {
+        Run run = run("train", "--json", "--quiet", "--batch-size", "64", "--max-iterations", "30",
+                "--learning-rate", "0.5");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.json().get("test_accuracy").getAsDouble() >= 0.9, run.out());
+    }
+
+    @Test
+    void divergenceIsReportedAndTheBestWeightsKept() {
+        Run run = run("train", "--json", "--quiet", "--learning-rate", "1e30", "--max-iterations", "50");
+        assertEquals(0, run.code(), run.err());
+        JsonObject json = run.json();
+        assertEquals("diverged", json.get("stop_reason").getAsString(), run.out());
+        assertTrue(json.get("stop_detail").getAsString().contains("kept the best weights"), run.out());
+        assertTrue(json.get("log_likelihood").isJsonPrimitive(), "the best weights have a finite log-likelihood");
+    }
+}
