@@ -153,12 +153,8 @@ final class EvalCommand extends BaseCommand {
             long splitSeed = seed != null ? seed : model.training().seed();
             data = Splits.stratified(all, testFraction, splitSeed).test();
         } else {
-            data = CsvReader.read(dataFile, dataOptions.csvOptions(threshold), model.classNames());
-        }
-        if (data.numFeatures() != model.numFeatures()) {
-            throw InputException.at(dataFile == null ? "built-in digits" : dataFile.toString(), 0, 0, "has "
-                    + data.numFeatures() + " features, expected " + model.numFeatures() + " as in model "
-                    + modelFile);
+            data = CsvReader.read(dataFile, dataOptions.csvOptions(threshold), model.classNames(),
+                    model.numFeatures());
         }
         if (data.numExamples() == 0) {
             throw new InputException((dataFile == null ? "built-in digits" : dataFile) + ": no examples");

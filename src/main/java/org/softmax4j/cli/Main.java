@@ -46,9 +46,8 @@ public final class Main implements Runnable {
     private static int badOptions(ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
         PrintWriter err = command.getErr();
-        err.println(command.getCommandName() + ": " + e.getMessage());
-        err.println("try: softmax4j " + (command.getParent() == null ? "" : command.getCommandName() + " ")
-                + "--help");
+        err.println(command.getCommandName() + ": " + e.getMessage() + " (see: softmax4j "
+                + (command.getParent() == null ? "" : command.getCommandName() + " ") + "--help)");
         err.flush();
         return ExitCodes.BAD_INPUT;
     }

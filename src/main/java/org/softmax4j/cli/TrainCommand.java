@@ -200,11 +200,7 @@ final class TrainCommand extends BaseCommand {
         var csv = dataOptions.csvOptions(threshold);
         Dataset train = CsvReader.read(trainFile, csv);
         if (testFile != null) {
-            Dataset test = CsvReader.read(testFile, csv, train.classNames());
-            if (test.numFeatures() != train.numFeatures()) {
-                throw InputException.at(testFile.toString(), 0, 0, "has " + test.numFeatures()
-                        + " features, expected " + train.numFeatures() + " as in " + trainFile);
-            }
+            Dataset test = CsvReader.read(testFile, csv, train.classNames(), train.numFeatures());
             return new Inputs(train, test, threshold, trainFile + " and " + testFile);
         }
         Split split = Splits.stratified(train, testFraction, seed);

@@ -1,0 +1,126 @@
+package org.softmax4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.softmax4j.TestData;
+import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.Dataset;
+import org.softmax4j.engine.Engine;
+import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.cpu.CpuEngine;
+import org.softmax4j.engine.cpu.DoubleReference;
+
+class GradientCheckTest {
+
+    @Test
+    void analyticGradientMatchesFiniteDifferencesOnRandomData() {
+        Dataset data = TestData.randomDense(60, 7, 4, 31);
+        try (CpuEngine engine = new CpuEngine(2)) {
+            GradientCheck.Result result = GradientCheck.run(engine, data, 32, 1000);
+            assertTrue(result.passed(), result.summary());
+            assertEquals(7 * 4 + 4, result.numChecked());
+            assertTrue(result.maxRelativeError() <= 1e-6, result.summary());
+            assertTrue(result.engineGradientError() <= GradientCheck.ENGINE_GRADIENT_TOLERANCE, result.summary());
+        }
+    }
+
+    @Test
+    void passesOnASampleOfTheDigits() {
+        Dataset digits = BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD);
+        int[] rows = new int[150];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = i * 11;
+        }
+        try (CpuEngine engine = new CpuEngine(1)) {
+            GradientCheck.Result result = GradientCheck.run(engine, digits.select(rows), 1, 2000);
+            assertTrue(result.passed(), result.summary());
+            assertEquals(650, result.numChecked());
+        }
+    }
+
+    @Test
+    void aPlantedBugInTheFormulaFails() {
+        Dataset data = TestData.randomDense(30, 5, 3, 33);
+        Parameters parameters = Parameters.random(3, 5, 0.1, 34);
+        // The classic mistake: p − y instead of y − p for the bias (a sign error), everything else right.
+        GradientCheck.GradientFunction wrongSign = (d, w, b, gw, gb) -> {
+            double value = DoubleReference.logLikelihoodAndGradient(d, w, b, gw, gb);
+            gb[1] = -gb[1];
+            return value;
+        };
+        GradientCheck.Result result = GradientCheck.checkFormula(data, parameters, wrongSign, 1, 100);
+        assertFalse(result.passed(), result.summary());
+        assertEquals("b[1]", result.worstParameter());
+        // Forgetting x_nj on one weight (using the residual alone) fails too.
+        GradientCheck.GradientFunction missingFeature = (d, w, b, gw, gb) -> {
+            double value = DoubleReference.logLikelihoodAndGradient(d, w, b, gw, gb);
+            gw[7] = gb[1];
+            return value;
+        };
+        assertFalse(GradientCheck.checkFormula(data, parameters, missingFeature, 1, 100).passed());
+    }
+
+    @Test
+    void aBrokenEngineFailsTheEngineCheck() {
+        Dataset data = TestData.randomDense(40, 6, 3, 35);
+        try (CpuEngine cpu = new CpuEngine(1)) {
+            // An engine whose gradient is off by one part in 10^4 in one entry: within "looks fine", not float rounding.
+            Engine broken = new Engine() {
+                @Override
+                public String name() {
+                    return "broken";
+                }
+
+                @Override
+                public String description() {
+                    return "broken";
+                }
+
+                @Override
+                public Evaluator bind(Dataset bound) {
+                    Evaluator inner = cpu.bind(bound);
+                    return new Evaluator() {
+                        @Override
+                        public Dataset data() {
+                            return inner.data();
+                        }
+
+                        @Override
+                        public void evaluate(Parameters p, org.softmax4j.engine.Evaluation out) {
+                            inner.evaluate(p, out);
+                            out.gradWeights()[3] *= 1.0001;
+                        }
+
+                        @Override
+                        public void evaluate(Parameters p, int[] examples, int from, int to,
+                                             org.softmax4j.engine.Evaluation out) {
+                            inner.evaluate(p, examples, from, to, out);
+                        }
+
+                        @Override
+                        public void probabilities(Parameters p, float[] out) {
+                            inner.probabilities(p, out);
+                        }
+
+                        @Override
+                        public void close() {
+                            inner.close();
+                        }
+                    };
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            GradientCheck.Result result = GradientCheck.run(broken, data, 36, 1000);
+            assertTrue(result.maxRelativeError() <= 1e-6, "the formula itself is right: " + result.summary());
+            assertTrue(result.engineGradientError() > GradientCheck.ENGINE_GRADIENT_TOLERANCE, result.summary());
+            assertFalse(result.passed());
+        }
+    }
+}
