@@ -161,7 +161,7 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
         // The other classes are summed apart: sum − e_label would cancel the same digits as 1 − p_label.
         float others = 0;
         for (int k = 0; k < numClasses; k++) {
-            float e = (float) Math.exp(z[k] - max);
+            float e = exp(z[k] - max);
             z[k] = e;
             if (k != label) {
                 others += e;
@@ -185,7 +185,7 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
         }
         float sum = 0;
         for (int k = 0; k < numClasses; k++) {
-            float e = (float) Math.exp(z[k] - max);
+            float e = exp(z[k] - max);
             z[k] = e;
             sum += e;
         }
@@ -205,6 +205,26 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
             arrays[t] = new float[length + 32];
         }
         return arrays;
+    }
+
+    /**
+     * e^x for x ≤ 0 in float, to within 2.5e-7 relative (Math.exp rounded to float: 6e-8), several times faster than
+     * Math.exp, which works in double. x = n·ln 2 + r with n an integer (rounded by adding 1.5·2^23) and |r| ≤ ln2/2,
+     * ln 2 split in two parts so that r is exact (Cody–Waite); e^r by its Taylor polynomial of degree 6; 2^n by adding n
+     * to the exponent bits. Below −87.3 the result would be subnormal: 0 is returned (its share of a softmax is
+     * below 1e-37 of the largest term, which is 1).
+     */
+    static float exp(float x) {
+        if (x < -87.33654f) {
+            return 0f;
+        }
+        float shifted = x * 1.44269504f + 12582912f;
+        float n = shifted - 12582912f;
+        int exponent = Float.floatToRawIntBits(shifted) - 0x4B400000;
+        float r = x - n * 0.693145752f - n * 1.42860677e-6f;
+        float p = 1f + r * (1f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f + r * (0.00833333377f
+                + r * 0.00138888892f)))));
+        return Float.intBitsToFloat(Float.floatToRawIntBits(p) + (exponent << 23));
     }
 
     /** Index of the largest logit, the first on ties. */

@@ -16,14 +16,22 @@ public final class CpuEngine implements Engine {
     public static final int CHUNK_SIZE = 8192;
 
     private final WorkerPool pool;
+    private final boolean simd;
 
     /** An engine with one thread per available processor. */
     public CpuEngine() {
         this(Runtime.getRuntime().availableProcessors());
     }
 
+    /** An engine with {@code threads} threads, using SIMD where {@link Vectors#available()}. */
     public CpuEngine(int threads) {
+        this(threads, true);
+    }
+
+    /** As {@link #CpuEngine(int)}; {@code allowSimd = false} keeps to the scalar paths (for tests and comparisons). */
+    public CpuEngine(int threads, boolean allowSimd) {
         this.pool = new WorkerPool(threads);
+        this.simd = allowSimd && Vectors.available();
     }
 
     public int threads() {
@@ -37,12 +45,16 @@ public final class CpuEngine implements Engine {
 
     @Override
     public String description() {
-        return "cpu, " + pool.threads() + (pool.threads() == 1 ? " thread" : " threads");
+        return "cpu, " + pool.threads() + (pool.threads() == 1 ? " thread" : " threads") + ", "
+                + (simd ? Vectors.describe() : "scalar");
     }
 
     @Override
     public Evaluator bind(Dataset data) {
         if (data instanceof BinaryDataset binary) {
+            if (simd && VectorBinaryEvaluator.supports(binary.numClasses())) {
+                return new VectorBinaryEvaluator(pool, binary);
+            }
             return new BinaryEvaluator(pool, binary);
         }
         return new DenseEvaluator(pool, (DenseDataset) data);

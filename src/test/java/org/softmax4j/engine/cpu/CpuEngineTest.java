@@ -21,13 +21,30 @@ import org.softmax4j.engine.Parameters;
 
 class CpuEngineTest {
 
-    /** Evaluates with a fresh engine of {@code threads} threads. */
+    /** Evaluates with a fresh engine of {@code threads} threads, SIMD paths allowed. */
     private static Evaluation evaluate(Dataset data, Parameters parameters, int threads) {
+        return evaluate(data, parameters, threads, true);
+    }
+
+    private static Evaluation evaluate(Dataset data, Parameters parameters, int threads, boolean simd) {
         Evaluation out = new Evaluation(data.numClasses(), data.numFeatures());
-        try (CpuEngine engine = new CpuEngine(threads); Evaluator evaluator = engine.bind(data)) {
+        try (CpuEngine engine = new CpuEngine(threads, simd); Evaluator evaluator = engine.bind(data)) {
             evaluator.evaluate(parameters, out);
         }
         return out;
+    }
+
+    @Test
+    void theSimdPathIsInUseInTheseTests() {
+        // Surefire starts the JVM with --add-modules jdk.incubator.vector (pom.xml): without it the SIMD tests below
+        // would quietly test the scalar path twice.
+        assertTrue(Vectors.available(), Vectors.describe());
+        try (CpuEngine engine = new CpuEngine(1)) {
+            assertTrue(engine.bind(TestData.randomBinary(3, 64, 10, 1)) instanceof VectorBinaryEvaluator);
+        }
+        try (CpuEngine engine = new CpuEngine(1, false)) {
+            assertTrue(engine.bind(TestData.randomBinary(3, 64, 10, 1)) instanceof BinaryEvaluator);
+        }
     }
 
     /**
@@ -54,6 +71,8 @@ class CpuEngineTest {
         }
     }
 
+    private int scalarTurn;
+
     @Test
     void handComputedTwoExamples() {
         // x1 = (1, 0) of class 0, x2 = (0, 1) of class 1; W = [[1, 0], [0, 0]], b = 0.
@@ -64,8 +83,8 @@ class CpuEngineTest {
         Parameters parameters = new Parameters(2, 2, new float[] {1, 0, 0, 0}, new float[] {0, 0});
         double q = 1 / (Math.E + 1);
         double expectedLogLikelihood = Math.log(Math.E / (Math.E + 1)) + Math.log(0.5);
-        for (Dataset data : List.of(dense, BinaryDataset.pack(dense))) {
-            Evaluation out = evaluate(data, parameters, 1);
+        for (Dataset data : List.of(dense, BinaryDataset.pack(dense), BinaryDataset.pack(dense))) {
+            Evaluation out = evaluate(data, parameters, 1, data != dense && scalarTurn++ == 0);
             assertEquals(-1.0064089, expectedLogLikelihood, 1e-7);
             assertEquals(expectedLogLikelihood, out.logLikelihood(), 1e-6);
             assertArrayEquals(new double[] {q, -0.5, -q, 0.5}, out.gradWeights(), 1e-6);
@@ -87,6 +106,8 @@ class CpuEngineTest {
         }
         sizes.add(Arguments.of(CpuEngine.CHUNK_SIZE * 2 + 3, 64, 10));
         sizes.add(Arguments.of(33, 17, 17));
+        sizes.add(Arguments.of(1025, 65, 16));
+        sizes.add(Arguments.of(31, 130, 33));
         return sizes.build();
     }
 
@@ -98,7 +119,8 @@ class CpuEngineTest {
         DenseDataset dense = TestData.randomDense(n, d, k, seed);
         assertMatchesReference(dense, parameters, evaluate(dense, parameters, 2), "dense");
         BinaryDataset binary = TestData.randomBinary(n, d, k, seed);
-        assertMatchesReference(binary, parameters, evaluate(binary, parameters, 2), "binary");
+        assertMatchesReference(binary, parameters, evaluate(binary, parameters, 2, true), "binary, SIMD");
+        assertMatchesReference(binary, parameters, evaluate(binary, parameters, 2, false), "binary, scalar");
     }
 
     @Test
@@ -107,6 +129,10 @@ class CpuEngineTest {
         DenseDataset dense = binary.unpack();
         Parameters parameters = Parameters.random(10, 130, 0.3, 8);
         Evaluation fromBinary = evaluate(binary, parameters, 2);
+        Evaluation fromScalar = evaluate(binary, parameters, 2, false);
+        assertEquals(fromScalar.logLikelihood(), fromBinary.logLikelihood(), 1e-6 * Math.abs(fromDense(dense,
+                parameters).logLikelihood()));
+        assertArrayEquals(fromScalar.gradWeights(), fromBinary.gradWeights(), 1e-3);
         Evaluation fromDense = evaluate(dense, parameters, 2);
         assertEquals(fromDense.logLikelihood(), fromBinary.logLikelihood(), 1e-6 * Math.abs(fromDense.logLikelihood()));
         assertArrayEquals(fromDense.gradWeights(), fromBinary.gradWeights(), 1e-3);
@@ -114,19 +140,30 @@ class CpuEngineTest {
         assertEquals(fromDense.numCorrect(), fromBinary.numCorrect());
     }
 
+    private static Evaluation fromDense(DenseDataset dense, Parameters parameters) {
+        return evaluate(dense, parameters, 1);
+    }
+
     @Test
     void bitwiseIdenticalWithOneAndFourThreads() {
         int n = CpuEngine.CHUNK_SIZE * 3 + 17;
-        for (Dataset data : List.of(TestData.randomDense(n, 65, 10, 3), TestData.randomBinary(n, 65, 10, 3))) {
-            Parameters parameters = Parameters.random(10, 65, 0.4, 4);
-            Evaluation one = evaluate(data, parameters, 1);
-            Evaluation four = evaluate(data, parameters, 4);
-            assertEquals(Double.doubleToRawLongBits(one.logLikelihood()),
-                    Double.doubleToRawLongBits(four.logLikelihood()), "log-likelihood bits");
-            assertArrayEquals(one.gradWeights(), four.gradWeights(), 0.0);
-            assertArrayEquals(one.gradBias(), four.gradBias(), 0.0);
-            assertEquals(one.numCorrect(), four.numCorrect());
+        for (boolean simd : new boolean[] {true, false}) {
+            for (Dataset data : List.of(TestData.randomDense(n, 65, 10, 3), TestData.randomBinary(n, 65, 10, 3),
+                    TestData.randomBinary(n, 64, 17, 3))) {
+                assertThreadCountInvariant(data, simd);
+            }
         }
+    }
+
+    private static void assertThreadCountInvariant(Dataset data, boolean simd) {
+        Parameters parameters = Parameters.random(data.numClasses(), data.numFeatures(), 0.4, 4);
+        Evaluation one = evaluate(data, parameters, 1, simd);
+        Evaluation four = evaluate(data, parameters, 4, simd);
+        assertEquals(Double.doubleToRawLongBits(one.logLikelihood()),
+                Double.doubleToRawLongBits(four.logLikelihood()), "log-likelihood bits");
+        assertArrayEquals(one.gradWeights(), four.gradWeights(), 0.0);
+        assertArrayEquals(one.gradBias(), four.gradBias(), 0.0);
+        assertEquals(one.numCorrect(), four.numCorrect());
     }
 
     @Test

@@ -1,0 +1,346 @@
+package org.softmax4j.engine.cpu;
+
+import java.util.Arrays;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import org.softmax4j.data.BinaryDataset;
+import org.softmax4j.engine.Parameters;
+
+/**
+ * The bit-packed path of {@link BinaryEvaluator} with the K classes held in one or two SIMD registers (the Vector API;
+ * K padded to the register width, so K ≤ 2 × lanes: 16 with AVX2). Per example: one register add per byte of the row
+ * for the logits, a polynomial exp in registers, one register add per byte for the gradient. The gradient gathers in
+ * float lookup rows over tiles of {@link #TILE} examples, which are spread onto feature columns (in float, one register
+ * add per set bit of each byte value) and then added to the chunk's double gradient: no float sum runs over more than a
+ * tile. Only loaded when the module jdk.incubator.vector is present (see {@link Vectors}).
+ */
+final class VectorBinaryEvaluator extends ChunkedEvaluator {
+    static final int TILE = 2048;
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
+    /** Lane numbers 0, 1, 2, ... as floats: compared with a class number they give that class's lane mask. */
+    private static final FloatVector IOTA = FloatVector.zero(SPECIES).addIndex(1);
+
+    private final long[] words;
+    private final int[] labels;
+    private final int wordsPerRow;
+    private final int numBytes;
+    /** Classes padded to a whole number of registers: LANES or 2 × LANES. */
+    private final int padded;
+    private final boolean twoRegisters;
+    /** [i][v][k] (k < padded): Σ of W[k][8i + j] over the bits j set in v; zero in padding lanes. */
+    private final float[] table;
+    /** The bias, padded with −∞ so that padding lanes never win the max and their exp is 0. */
+    private final float[] paddedBias;
+    /** Per worker: [i][v][k] residual sums of the tile. */
+    private final float[][] accumulators;
+    /** Per worker: [j][k] gradient of the tile, spread from the accumulators. */
+    private final float[][] tileGradients;
+    /** Per worker: the running log-likelihood of a tile. */
+    private final double[][] pairLogLikelihoods;
+    /** Per worker, 8 apart (a cache line): the log-likelihood of the last tile. */
+    private final double[] tileLogLikelihoods;
+    /** Per worker: logits then exps of one example, for the scalar reads of the label's lane. */
+    private final float[][] scratch;
+
+    static boolean supports(int numClasses) {
+        return numClasses <= 2 * LANES;
+    }
+
+    VectorBinaryEvaluator(WorkerPool pool, BinaryDataset data) {
+        super(pool, data);
+        if (!supports(numClasses)) {
+            throw new IllegalArgumentException(numClasses + " classes, expected at most " + 2 * LANES);
+        }
+        this.words = data.words();
+        this.labels = data.labels();
+        this.wordsPerRow = data.wordsPerRow();
+        // Whole words: the bytes past the last feature are always 0 and find the zero row of their table.
+        this.numBytes = 8 * wordsPerRow;
+        this.twoRegisters = numClasses > LANES;
+        this.padded = twoRegisters ? 2 * LANES : LANES;
+        this.table = new float[numBytes * 256 * padded];
+        this.paddedBias = new float[padded];
+        int threads = pool.threads();
+        this.accumulators = new float[threads][];
+        this.tileGradients = new float[threads][];
+        for (int t = 0; t < threads; t++) {
+            accumulators[t] = new float[numBytes * 256 * padded];
+            tileGradients[t] = new float[numBytes * 8 * padded];
+        }
+        this.scratch = perWorker(threads, 4 * padded);
+        this.tileLogLikelihoods = new double[8 * threads];
+        this.pairLogLikelihoods = new double[threads][16];
+    }
+
+    @Override
+    protected void prepare(Parameters parameters) {
+        float[] weights = parameters.weights();
+        Arrays.fill(paddedBias, Float.NEGATIVE_INFINITY);
+        System.arraycopy(parameters.bias(), 0, paddedBias, 0, numClasses);
+        for (int i = 0; i < numBytes; i++) {
+            int base = i * 256 * padded;
+            Arrays.fill(table, base, base + padded, 0f);
+            for (int v = 1; v < 256; v++) {
+                int feature = 8 * i + Integer.numberOfTrailingZeros(v);
+                int row = base + v * padded;
+                int previous = base + (v & (v - 1)) * padded;
+                for (int k = 0; k < padded; k++) {
+                    float w = k < numClasses && feature < numFeatures ? weights[k * numFeatures + feature] : 0f;
+                    table[row + k] = table[previous + k] + w;
+                }
+            }
+        }
+    }
+
+    private int byteAt(int offset, int i) {
+        return (int) (words[offset + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF;
+    }
+
+    @Override
+    protected void evaluateChunk(int chunk, int[] order, int start, int end, int worker, double[] gradient) {
+        float[] accumulator = accumulators[worker];
+        float[] values = scratch[worker];
+        int biasOffset = numClasses * numFeatures;
+        double logLikelihood = 0;
+        long correct = 0;
+        for (int tileStart = start; tileStart < end; tileStart += TILE) {
+            int tileEnd = Math.min(end, tileStart + TILE);
+            Arrays.fill(accumulator, 0f);
+            // The two shapes are separate methods: a vector that is one of two values at a merge point would be
+            // boxed on the heap by this JIT; straight-line code keeps every vector in registers.
+            long tileCorrect = twoRegisters
+                    ? tileTwoRegisters(order, tileStart, tileEnd, worker, accumulator, values)
+                    : tileOneRegister(order, tileStart, tileEnd, worker, accumulator, values);
+            correct += tileCorrect;
+            logLikelihood += tileLogLikelihoods[worker * 8];
+            for (int k = 0; k < numClasses; k++) {
+                gradient[biasOffset + k] += values[padded + k];
+            }
+            spread(accumulator, tileGradients[worker], gradient);
+        }
+        record(chunk, logLikelihood, correct);
+    }
+
+    /**
+     * One tile with K ≤ LANES. Leaves the tile's log-likelihood in {@code tileLogLikelihoods[8 * worker]} and its bias
+     * gradient in {@code values[padded..]}; returns the number of correct predictions. Examples go two at a time: one
+     * example is a long chain of dependent steps (max, exp, sums, division), and two independent chains side by side
+     * keep the processor busy while each waits.
+     */
+    private long tileOneRegister(int[] order, int tileStart, int tileEnd, int worker, float[] accumulator,
+                                 float[] values) {
+        Arrays.fill(values, padded, 2 * padded, 0f);
+        double[] logLikelihood = pairLogLikelihoods[worker];
+        logLikelihood[0] = 0;
+        long correct = 0;
+        int position = tileStart;
+        for (; position + 1 < tileEnd; position += 2) {
+            int rowA = order == null ? position : order[position];
+            int rowB = order == null ? position + 1 : order[position + 1];
+            correct += pairOneRegister(rowA, rowB, 1f, accumulator, values, logLikelihood);
+        }
+        if (position < tileEnd) {
+            int row = order == null ? position : order[position];
+            correct += pairOneRegister(row, row, 0f, accumulator, values, logLikelihood);
+        }
+        tileLogLikelihoods[worker * 8] = logLikelihood[0];
+        return correct;
+    }
+
+    /**
+     * Examples {@code rowA} and {@code rowB}, interleaved; {@code weightB} is 1, or 0 to count rowB not at all (an odd
+     * example at the end of a tile). Returns how many are right. No branch picks between vectors: a vector that is one
+     * of two values at a merge point would be boxed on the heap by this JIT.
+     */
+    private int pairOneRegister(int rowA, int rowB, float weightB, float[] accumulator, float[] values,
+                                double[] logLikelihood) {
+        int labelA = labels[rowA];
+        int labelB = labels[rowB];
+        int offsetA = rowA * wordsPerRow;
+        int offsetB = rowB * wordsPerRow;
+        FloatVector zA = logits(offsetA, 0, values, 2 * padded);
+        FloatVector zB = logits(offsetB, 0, values, 2 * padded + LANES);
+        float maxA = zA.reduceLanes(VectorOperators.MAX);
+        float maxB = zB.reduceLanes(VectorOperators.MAX);
+        // No scalar reads of lanes just computed (a narrow load from a wide store stalls): masks and reductions.
+        VectorMask<Float> isLabelA = IOTA.eq(labelA);
+        VectorMask<Float> isLabelB = IOTA.eq(labelB);
+        float labelLogitA = ZERO.blend(zA, isLabelA).reduceLanes(VectorOperators.ADD) - maxA;
+        float labelLogitB = ZERO.blend(zB, isLabelB).reduceLanes(VectorOperators.ADD) - maxB;
+        // Right when the label's logit is the max and no earlier class ties it (arg-max takes the first).
+        int correct = labelLogitA == 0f && !zA.eq(maxA).and(IOTA.lt(labelA)).anyTrue() ? 1 : 0;
+        if (weightB != 0f && labelLogitB == 0f && !zB.eq(maxB).and(IOTA.lt(labelB)).anyTrue()) {
+            correct++;
+        }
+        FloatVector eA = exp(zA.sub(maxA));
+        FloatVector eB = exp(zB.sub(maxB));
+        // Σ_{k≠label} e_k summed apart (see softmaxResidual): the label's lane is zeroed, not subtracted.
+        float othersA = eA.blend(0f, isLabelA).reduceLanes(VectorOperators.ADD);
+        float othersB = eB.blend(0f, isLabelB).reduceLanes(VectorOperators.ADD);
+        float labelExpA = ZERO.blend(eA, isLabelA).reduceLanes(VectorOperators.ADD);
+        float labelExpB = ZERO.blend(eB, isLabelB).reduceLanes(VectorOperators.ADD);
+        float inverseA = 1f / (othersA + labelExpA);
+        float inverseB = 1f / (othersB + labelExpB);
+        FloatVector rA = eA.mul(-inverseA).blend(othersA * inverseA, isLabelA);
+        FloatVector rB = eB.mul(-inverseB * weightB).blend(othersB * inverseB * weightB, isLabelB);
+        logLikelihood[0] += (labelLogitA - Math.log((double) labelExpA + othersA))
+                + weightB * (labelLogitB - Math.log((double) labelExpB + othersB));
+        FloatVector.fromArray(SPECIES, values, padded).add(rA).add(rB).intoArray(values, padded);
+        for (int i = 0; i < numBytes; i++) {
+            int baseA = (i * 256 + byteAt(offsetA, i)) * padded;
+            FloatVector.fromArray(SPECIES, accumulator, baseA).add(rA).intoArray(accumulator, baseA);
+        }
+        for (int i = 0; i < numBytes; i++) {
+            int baseB = (i * 256 + byteAt(offsetB, i)) * padded;
+            FloatVector.fromArray(SPECIES, accumulator, baseB).add(rB).intoArray(accumulator, baseB);
+        }
+        return correct;
+    }
+
+    /** The same with LANES < K ≤ 2 × LANES: classes 0..LANES-1 in the first register, the rest in the second. */
+    private long tileTwoRegisters(int[] order, int tileStart, int tileEnd, int worker, float[] accumulator,
+                                  float[] values) {
+        Arrays.fill(values, padded, 2 * padded, 0f);
+        double logLikelihood = 0;
+        long correct = 0;
+        for (int position = tileStart; position < tileEnd; position++) {
+            int row = order == null ? position : order[position];
+            int label = labels[row];
+            int offset = row * wordsPerRow;
+            FloatVector z0 = logits(offset, 0, values, 2 * padded);
+            FloatVector z1 = logits(offset, LANES, values, 2 * padded);
+            float max = Math.max(z0.reduceLanes(VectorOperators.MAX), z1.reduceLanes(VectorOperators.MAX));
+            VectorMask<Float> isLabel0 = IOTA.eq(label);
+            VectorMask<Float> isLabel1 = IOTA.eq(label - LANES);
+            float labelLogit = ZERO.blend(z0, isLabel0).add(ZERO.blend(z1, isLabel1))
+                    .reduceLanes(VectorOperators.ADD) - max;
+            if (labelLogit == 0f && !z0.eq(max).and(IOTA.lt(label)).anyTrue()
+                    && !z1.eq(max).and(IOTA.lt(label - LANES)).anyTrue()) {
+                correct++;
+            }
+            FloatVector e0 = exp(z0.sub(max));
+            FloatVector e1 = exp(z1.sub(max));
+            float others = e0.blend(0f, isLabel0).add(e1.blend(0f, isLabel1)).reduceLanes(VectorOperators.ADD);
+            float labelExp = ZERO.blend(e0, isLabel0).add(ZERO.blend(e1, isLabel1))
+                    .reduceLanes(VectorOperators.ADD);
+            float inverse = 1f / (others + labelExp);
+            float labelResidual = others * inverse;
+            FloatVector r0 = e0.mul(-inverse).blend(labelResidual, isLabel0);
+            FloatVector r1 = e1.mul(-inverse).blend(labelResidual, isLabel1);
+            logLikelihood += labelLogit - Math.log((double) labelExp + others);
+            FloatVector.fromArray(SPECIES, values, padded).add(r0).intoArray(values, padded);
+            FloatVector.fromArray(SPECIES, values, padded + LANES).add(r1).intoArray(values, padded + LANES);
+            for (int i = 0; i < numBytes; i++) {
+                int base = (i * 256 + byteAt(offset, i)) * padded;
+                FloatVector.fromArray(SPECIES, accumulator, base).add(r0).intoArray(accumulator, base);
+                FloatVector.fromArray(SPECIES, accumulator, base + LANES).add(r1).intoArray(accumulator,
+                        base + LANES);
+            }
+        }
+        tileLogLikelihoods[worker * 8] = logLikelihood;
+        return correct;
+    }
+
+    /**
+     * Lanes [lane, lane + LANES) of the logits of the row at {@code offset}: the bias plus one table row per byte,
+     * a word (eight bytes) at a time. With several words the running sum goes through {@code sums} between words: a
+     * vector carried around a loop would be boxed on the heap by this JIT.
+     */
+    private FloatVector logits(int offset, int lane, float[] sums, int sumsAt) {
+        FloatVector z = FloatVector.fromArray(SPECIES, paddedBias, lane);
+        if (wordsPerRow == 1) {
+            return addWord(z, words[offset], lane);
+        }
+        z.intoArray(sums, sumsAt);
+        for (int w = 0; w < wordsPerRow; w++) {
+            addWord(FloatVector.fromArray(SPECIES, sums, sumsAt), words[offset + w], w * 8 * 256 * padded + lane)
+                    .intoArray(sums, sumsAt);
+        }
+        return FloatVector.fromArray(SPECIES, sums, sumsAt);
+    }
+
+    /** z plus the table rows of the eight bytes of one word, whose first byte position's table starts at base. */
+    private FloatVector addWord(FloatVector z, long word, int base) {
+        int step = 256 * padded;
+        return z.add(FloatVector.fromArray(SPECIES, table, base + (int) (word & 0xFF) * padded))
+                .add(FloatVector.fromArray(SPECIES, table, base + step + (int) (word >>> 8 & 0xFF) * padded))
+                .add(FloatVector.fromArray(SPECIES, table, base + 2 * step + (int) (word >>> 16 & 0xFF) * padded))
+                .add(FloatVector.fromArray(SPECIES, table, base + 3 * step + (int) (word >>> 24 & 0xFF) * padded))
+                .add(FloatVector.fromArray(SPECIES, table, base + 4 * step + (int) (word >>> 32 & 0xFF) * padded))
+                .add(FloatVector.fromArray(SPECIES, table, base + 5 * step + (int) (word >>> 40 & 0xFF) * padded))
+                .add(FloatVector.fromArray(SPECIES, table, base + 6 * step + (int) (word >>> 48 & 0xFF) * padded))
+                .add(FloatVector.fromArray(SPECIES, table, base + 7 * step + (int) (word >>> 56) * padded));
+    }
+
+    /** Tile gradient [j][k] = Σ over byte values v with bit j%8 set of accumulator[j/8][v][k]; added to the chunk's. */
+    private void spread(float[] accumulator, float[] tileGradient, double[] gradient) {
+        Arrays.fill(tileGradient, 0f);
+        spreadLanes(accumulator, tileGradient, 0);
+        if (twoRegisters) {
+            spreadLanes(accumulator, tileGradient, LANES);
+        }
+        int classes = numClasses;
+        for (int j = 0; j < numFeatures; j++) {
+            for (int k = 0; k < classes; k++) {
+                gradient[k * numFeatures + j] += tileGradient[j * padded + k];
+            }
+        }
+    }
+
+    private void spreadLanes(float[] accumulator, float[] tileGradient, int lane) {
+        for (int i = 0; i < numBytes; i++) {
+            for (int v = 1; v < 256; v++) {
+                FloatVector row = FloatVector.fromArray(SPECIES, accumulator, (i * 256 + v) * padded + lane);
+                for (int bits = v; bits != 0; bits &= bits - 1) {
+                    int target = (8 * i + Integer.numberOfTrailingZeros(bits)) * padded + lane;
+                    FloatVector.fromArray(SPECIES, tileGradient, target).add(row).intoArray(tileGradient, target);
+                }
+            }
+        }
+    }
+
+    /** {@link ChunkedEvaluator#exp} lane by lane; lanes below −87.3 (and −∞ padding) give 0. */
+    private static FloatVector exp(FloatVector x) {
+        VectorMask<Float> tiny = x.lt(-87.33654f);
+        FloatVector clamped = x.max(-87.33654f);
+        FloatVector shifted = clamped.mul(1.44269504f).add(12582912f);
+        FloatVector n = shifted.sub(12582912f);
+        IntVector exponent = shifted.reinterpretAsInts().sub(0x4B400000).lanewise(VectorOperators.LSHL, 23);
+        FloatVector r = clamped.sub(n.mul(0.693145752f)).sub(n.mul(1.42860677e-6f));
+        FloatVector p = r.mul(0.00138888892f).add(0.00833333377f);
+        p = p.mul(r).add(0.0416666679f);
+        p = p.mul(r).add(0.166666672f);
+        p = p.mul(r).add(0.5f);
+        p = p.mul(r).add(1f);
+        p = p.mul(r).add(1f);
+        FloatVector result = p.reinterpretAsInts().add(exponent).reinterpretAsFloats();
+        return result.blend(0f, tiny);
+    }
+
+    @Override
+    protected void probabilitiesChunk(int start, int end, int worker, float[] out) {
+        // Rare and cheap next to training: the scalar path's logits through the padded table.
+        float[] z = scratch[worker];
+        float[] bias = parameters.bias();
+        int classes = numClasses;
+        for (int row = start; row < end; row++) {
+            System.arraycopy(bias, 0, z, 0, classes);
+            int offset = row * wordsPerRow;
+            for (int i = 0; i < numBytes; i++) {
+                int base = (i * 256 + byteAt(offset, i)) * padded;
+                for (int k = 0; k < classes; k++) {
+                    z[k] += table[base + k];
+                }
+            }
+            softmax(z, classes);
+            System.arraycopy(z, 0, out, row * classes, classes);
+        }
+    }
+}
