@@ -17,7 +17,8 @@ final class InfoCommand extends BaseCommand {
                 + System.getProperty("java.vm.name") + "), " + System.getProperty("os.name") + " "
                 + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " processors");
         JsonArray backends = new JsonArray();
-        for (Backend.Status status : Backend.statuses()) {
+        java.util.List<Backend.Status> statuses = Backend.statuses();
+        for (Backend.Status status : statuses) {
             report(String.format("  %-5s %s: %s", status.name(), status.available() ? "available" : "not available",
                     status.detail()));
             JsonObject entry = new JsonObject();
@@ -26,7 +27,7 @@ final class InfoCommand extends BaseCommand {
             entry.addProperty("detail", status.detail());
             backends.add(entry);
         }
-        report("  auto  means: " + (Backend.statuses().stream().anyMatch(s -> s.name().equals("cuda")
+        report("  auto  means: " + (statuses.stream().anyMatch(s -> s.name().equals("cuda")
                 && s.available()) ? "cuda" : "cpu"));
         JsonObject json = new JsonObject();
         json.addProperty("command", "info");

@@ -13,8 +13,9 @@ final class Notices {
     /** Under --backend auto, says which engine was chosen and, when it is not CUDA, why. */
     static void backendChosen(BaseCommand command, BackendOptions options, Engine engine) {
         if (options.backend == Backend.AUTO && !engine.name().equals("cuda")) {
-            command.notice("backend auto: using " + engine.description() + " (cuda: " + Backend.CUDA_UNAVAILABLE
-                    + ")");
+            String reason = Backend.cudaUnavailableReason();
+            command.notice("backend auto: using " + engine.description() + " (cuda: "
+                    + (reason == null ? "available but not chosen" : reason) + ")");
         }
     }
 

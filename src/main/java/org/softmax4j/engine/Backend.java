@@ -4,14 +4,13 @@ import java.util.List;
 import java.util.Locale;
 
 import org.softmax4j.engine.cpu.CpuEngine;
+import org.softmax4j.engine.cuda.CudaDevice;
+import org.softmax4j.engine.cuda.CudaEngine;
+import org.softmax4j.engine.cuda.CudaProbe;
 
 /** The choice of {@code --backend}: {@code auto}, {@code cpu} or {@code cuda}. */
 public enum Backend {
     AUTO, CPU, CUDA;
-
-    /** Why the CUDA engine cannot run in this build. */
-    public static final String CUDA_UNAVAILABLE =
-            "the CUDA engine is not part of this build of softmax4j yet; use --backend cpu (or auto)";
 
     /** What each back end can do on this machine, for {@code info}. */
     public record Status(String name, boolean available, String detail) {
@@ -36,16 +35,35 @@ public enum Backend {
             throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all processors) or more");
         }
         return switch (this) {
-            case CUDA -> throw new BackendUnavailableException("cuda back end not available: " + CUDA_UNAVAILABLE);
-            case AUTO, CPU -> threads == 0 ? new CpuEngine() : new CpuEngine(threads);
+            case CUDA -> CudaEngine.open();
+            case AUTO -> CudaProbe.result().available() ? CudaEngine.open() : cpu(threads);
+            case CPU -> cpu(threads);
         };
+    }
+
+    private static Engine cpu(int threads) {
+        return threads == 0 ? new CpuEngine() : new CpuEngine(threads);
+    }
+
+    /** Why the CUDA engine cannot run here (the probe's reason), or null when it can. Probes on first use. */
+    public static String cudaUnavailableReason() {
+        CudaProbe.Result probe = CudaProbe.result();
+        return probe.available() ? null : probe.reason();
     }
 
     public static List<Status> statuses() {
         int processors = Runtime.getRuntime().availableProcessors();
-        return List.of(
-                new Status("cpu", true, "pure Java, " + processors + " processors available"),
-                new Status("cuda", false, CUDA_UNAVAILABLE));
+        CudaProbe.Result probe = CudaProbe.result();
+        Status cuda;
+        if (probe.available()) {
+            CudaDevice device = probe.device();
+            cuda = new Status("cuda", true, device.summary() + "; kernels: " + device.kernelImage()
+                    + "; dense logits of the unfused path: " + (device.cublasAvailable() ? "cuBLAS"
+                    : "own kernel (cuBLAS: " + device.cublasStatus() + ")"));
+        } else {
+            cuda = new Status("cuda", false, probe.reason());
+        }
+        return List.of(new Status("cpu", true, "pure Java, " + processors + " processors available"), cuda);
     }
 
     @Override

@@ -1,0 +1,97 @@
+package org.softmax4j.engine.cuda;
+
+import jcuda.Pointer;
+import jcuda.Sizeof;
+
+import org.softmax4j.engine.Parameters;
+
+/**
+ * Gradient ascent with W and b resident on the device, made by {@link CudaEvaluator#startDeviceTraining}. A step
+ * evaluates the log-likelihood and its gradient at the current parameters, then applies the trainer's rule on the
+ * device with {@code ascent_update_kernel}:
+ * <pre>
+ *   W ← W + (η/B)·(∂L/∂W − λ·(B/N)·W),   b ← b + (η/B)·∂L/∂b
+ * </pre>
+ * (the same as {@code GradientAscent} applied to {@code PenalizedLogLikelihood}'s gradient; B = N for a full batch).
+ * A step allocates nothing and reads back one double. {@link #download()} brings the parameters back.
+ */
+public final class DeviceTraining implements AutoCloseable {
+    private final CudaEvaluator evaluator;
+    private final int numClasses;
+    private final int numFeatures;
+    private final DeviceBuffer weights;
+    private final DeviceBuffer bias;
+    private boolean closed;
+
+    DeviceTraining(CudaEvaluator evaluator, Parameters start) {
+        this.evaluator = evaluator;
+        this.numClasses = start.numClasses();
+        this.numFeatures = start.numFeatures();
+        this.weights = evaluator.allocate("training weights (" + numClasses + "x" + numFeatures + " floats)",
+                (long) numClasses * numFeatures * Sizeof.FLOAT);
+        DeviceBuffer allocated = null;
+        try {
+            allocated = evaluator.allocate("training bias (" + numClasses + " floats)",
+                    (long) numClasses * Sizeof.FLOAT);
+            evaluator.uploadParameters(start, weights, allocated);
+        } catch (RuntimeException e) {
+            weights.close();
+            if (allocated != null) {
+                allocated.close();
+            }
+            throw e;
+        }
+        this.bias = allocated;
+    }
+
+    /**
+     * One full-batch step.
+     *
+     * @param learningRate η
+     * @param lambda       λ of the penalty (λ/2)‖W‖²
+     * @return L, the log-likelihood (without the penalty) at the parameters before this step
+     */
+    public double step(double learningRate, double lambda) {
+        checkOpen();
+        return evaluator.ascend(weights, bias, null, 0, evaluator.numExamples(), learningRate, lambda);
+    }
+
+    /**
+     * One mini-batch step over {@code examples[from..to)}: step η/B, penalty share λ·B/N.
+     *
+     * @return L of the batch at the parameters before this step
+     */
+    public double step(int[] examples, int from, int to, double learningRate, double lambda) {
+        checkOpen();
+        return evaluator.ascend(weights, bias, examples, from, to, learningRate, lambda);
+    }
+
+    /** The current parameters, copied to the host. */
+    public Parameters download() {
+        checkOpen();
+        evaluator.cudaDevice().makeCurrent();
+        Parameters parameters = new Parameters(numClasses, numFeatures);
+        weights.download(Pointer.to(parameters.weights()), 0, (long) numClasses * numFeatures * Sizeof.FLOAT);
+        bias.download(Pointer.to(parameters.bias()), 0, (long) numClasses * Sizeof.FLOAT);
+        return parameters;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the device training run is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            evaluator.cudaDevice().makeCurrent();
+            try {
+                weights.close();
+            } finally {
+                bias.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package org.softmax4j.engine.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.softmax4j.TestData;
+import org.softmax4j.data.BinaryDataset;
+import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.Dataset;
+import org.softmax4j.data.DenseDataset;
+import org.softmax4j.data.Split;
+import org.softmax4j.data.Splits;
+import org.softmax4j.engine.Evaluation;
+import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.cpu.CpuEngine;
+import org.softmax4j.engine.cpu.DoubleReference;
+import org.softmax4j.train.GradientAscent;
+import org.softmax4j.train.PenalizedLogLikelihood;
+import org.softmax4j.train.Trainer;
+import org.softmax4j.train.TrainingListener;
+import org.softmax4j.train.TrainingOptions;
+import org.softmax4j.train.TrainingResult;
+
+/** The CUDA engine against the double reference and the CPU engine. Needs a GPU; see {@link GpuTests}. */
+@Tag("gpu")
+class CudaEngineGpuTest {
+
+    static Stream<Arguments> shapes() {
+        List<Arguments> shapes = new ArrayList<>();
+        for (int n : new int[]{1, 31, 33, 1025}) {
+            for (int d : new int[]{1, 63, 64, 65, 130}) {
+                for (int k : new int[]{2, 10, 17}) {
+                    shapes.add(Arguments.of(n, d, k));
+                }
+            }
+        }
+        return shapes.stream();
+    }
+
+    @ParameterizedTest(name = "N={0} D={1} K={2}")
+    @MethodSource("shapes")
+    void everyPathMatchesTheReference(int n, int d, int k) {
+        CudaDevice device = GpuTests.device();
+        long seed = 1000L * n + 10L * d + k;
+        Parameters parameters = Parameters.random(k, d, 0.5, seed);
+        for (Dataset data : List.of(TestData.randomDense(n, d, k, seed), TestData.randomBinary(n, d, k, seed))) {
+            Evaluation cpu = new Evaluation(k, d);
+            try (CpuEngine engine = new CpuEngine(1); Evaluator evaluator = engine.bind(data)) {
+                evaluator.evaluate(parameters, cpu);
+            }
+            float[] cpuProbabilities = new float[n * k];
+            try (CpuEngine engine = new CpuEngine(1); Evaluator evaluator = engine.bind(data)) {
+                evaluator.probabilities(parameters, cpuProbabilities);
+            }
+            int[] order = shuffled(n, seed);
+            int from = n / 3;
+            int to = n;
+            Dataset batch = select(data, java.util.Arrays.copyOfRange(order, from, to));
+            for (boolean fused : new boolean[]{true, false}) {
+                String what = (data instanceof BinaryDataset ? "binary" : "dense") + (fused ? " fused" : " unfused")
+                        + " N=" + n + " D=" + d + " K=" + k;
+                try (CudaEngine engine = new CudaEngine(device, fused); CudaEvaluator evaluator = engine.bind(data)) {
+                    Evaluation out = new Evaluation(k, d);
+                    evaluator.evaluate(parameters, out);
+                    assertMatchesReference(data, parameters, out, what);
+                    assertTrue(Math.abs(out.numCorrect() - cpu.numCorrect()) <= 1, what + ": correct "
+                            + out.numCorrect() + ", cpu " + cpu.numCorrect());
+                    assertEquals(n, out.numExamples());
+
+                    Evaluation batchOut = new Evaluation(k, d);
+                    evaluator.evaluate(parameters, order, from, to, batchOut);
+                    assertMatchesReference(batch, parameters, batchOut, what + " batch");
+                    assertEquals(to - from, batchOut.numExamples());
+
+                    float[] probabilities = new float[n * k];
+                    evaluator.probabilities(parameters, probabilities);
+                    for (int i = 0; i < probabilities.length; i++) {
+                        assertEquals(cpuProbabilities[i], probabilities[i], 2e-6,
+                                what + ": p[" + i / k + "][" + i % k + "]");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsAreBitwiseRepeatable() {
+        CudaDevice device = GpuTests.device();
+        int n = 100_003;
+        int d = 130;
+        for (int k : new int[]{10, 40}) {
+            Parameters parameters = Parameters.random(k, d, 0.3, k);
+            for (Dataset data : List.of(TestData.randomDense(n, d, k, 7), TestData.randomBinary(n, d, k, 7))) {
+                try (CudaEngine engine = new CudaEngine(device, true); CudaEvaluator evaluator = engine.bind(data)) {
+                    Evaluation first = new Evaluation(k, d);
+                    evaluator.evaluate(parameters, first);
+                    for (int run = 0; run < 2; run++) {
+                        Evaluation again = new Evaluation(k, d);
+                        evaluator.evaluate(parameters, again);
+                        String what = evaluator.kernelPath() + ", run " + (run + 2);
+                        assertEquals(first.logLikelihood(), again.logLikelihood(), 0.0, what);
+                        assertArrayEquals(first.gradWeights(), again.gradWeights(), 0.0, what);
+                        assertArrayEquals(first.gradBias(), again.gradBias(), 0.0, what);
+                        assertEquals(first.numCorrect(), again.numCorrect(), what);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainingOnTheDigitsMatchesTheCpuEngine() {
+        CudaDevice device = GpuTests.device();
+        Split split = Splits.stratified(BuiltinDigits.load(), 0.2, 1);
+        TrainingOptions options = TrainingOptions.defaults();
+        TrainingResult cpu;
+        try (CpuEngine engine = new CpuEngine(); Evaluator evaluator = engine.bind(split.train())) {
+            cpu = new Trainer(options).train(evaluator, TrainingListener.NONE);
+        }
+        TrainingResult cuda;
+        try (CudaEngine engine = new CudaEngine(device, true); Evaluator evaluator = engine.bind(split.train())) {
+            cuda = new Trainer(options).train(evaluator, TrainingListener.NONE);
+        }
+        assertEquals(cpu.best().trainAccuracy(), cuda.best().trainAccuracy(), "training accuracy");
+        double relative = Math.abs(cuda.best().logLikelihood() - cpu.best().logLikelihood())
+                / Math.abs(cpu.best().logLikelihood());
+        assertTrue(relative <= 1e-6, "log-likelihood " + cuda.best().logLikelihood() + ", cpu "
+                + cpu.best().logLikelihood() + ": relative difference " + relative);
+        assertEquals(testAccuracy(split.test(), cpu.parameters()), testAccuracy(split.test(), cuda.parameters()),
+                "test accuracy");
+    }
+
+    @Test
+    void deviceTrainingStepsLikeTheHostRule() {
+        CudaDevice device = GpuTests.device();
+        Dataset data = Splits.stratified(BuiltinDigits.load(), 0.2, 1).train();
+        int k = data.numClasses();
+        int d = data.numFeatures();
+        double learningRate = 1.0;
+        double lambda = 1.0;
+        int steps = 20;
+        Parameters host = new Parameters(k, d);
+        double[] hostLogLikelihoods = new double[steps];
+        try (CpuEngine engine = new CpuEngine(1); Evaluator evaluator = engine.bind(data)) {
+            PenalizedLogLikelihood objective = new PenalizedLogLikelihood(evaluator, lambda);
+            GradientAscent rule = new GradientAscent(learningRate);
+            Evaluation evaluation = new Evaluation(k, d);
+            for (int s = 0; s < steps; s++) {
+                objective.evaluate(host, evaluation);
+                hostLogLikelihoods[s] = evaluation.logLikelihood();
+                rule.ascend(host, evaluation, data.numExamples());
+            }
+        }
+        for (boolean fused : new boolean[]{true, false}) {
+            try (CudaEngine engine = new CudaEngine(device, fused); CudaEvaluator evaluator = engine.bind(data);
+                 DeviceTraining training = evaluator.startDeviceTraining(new Parameters(k, d))) {
+                for (int s = 0; s < steps; s++) {
+                    double logLikelihood = training.step(learningRate, lambda);
+                    assertEquals(hostLogLikelihoods[s], logLikelihood, 1e-5 * Math.abs(hostLogLikelihoods[s]),
+                            evaluator.kernelPath() + " step " + s);
+                }
+                Parameters onDevice = training.download();
+                for (int i = 0; i < host.weights().length; i++) {
+                    assertEquals(host.weights()[i], onDevice.weights()[i], 1e-4, "weight " + i);
+                }
+                for (int c = 0; c < k; c++) {
+                    assertEquals(host.bias()[c], onDevice.bias()[c], 1e-4, "bias " + c);
+                }
+            }
+        }
+    }
+
+    @Test
+    void closingFreesAllDeviceMemory() {
+        CudaDevice device = GpuTests.device();
+        Dataset dense = TestData.randomDense(50_000, 300, 40, 3);
+        Dataset binary = TestData.randomBinary(50_000, 300, 12, 3);
+        // Once first, so that one-time driver and cuBLAS allocations are not counted.
+        exercise(device, dense, binary);
+        long before = device.memoryInfo()[0];
+        exercise(device, dense, binary);
+        assertEquals(before, device.memoryInfo()[0], "free device memory after close");
+    }
+
+    private static void exercise(CudaDevice device, Dataset... data) {
+        for (Dataset set : data) {
+            for (boolean fused : new boolean[]{true, false}) {
+                CudaEngine engine = new CudaEngine(device, fused);
+                CudaEvaluator evaluator = engine.bind(set);
+                Parameters parameters = new Parameters(set.numClasses(), set.numFeatures());
+                evaluator.evaluate(parameters, new Evaluation(set.numClasses(), set.numFeatures()));
+                DeviceTraining training = evaluator.startDeviceTraining(parameters);
+                training.step(1.0, 1.0);
+                training.close();
+                training.close();
+                evaluator.close();
+                evaluator.close();
+                engine.close();
+            }
+        }
+    }
+
+    private static double testAccuracy(Dataset test, Parameters parameters) {
+        Evaluation out = new Evaluation(test.numClasses(), test.numFeatures());
+        try (CpuEngine engine = new CpuEngine(1); Evaluator evaluator = engine.bind(test)) {
+            evaluator.evaluate(parameters, out);
+        }
+        return out.accuracy();
+    }
+
+    static void assertMatchesReference(Dataset data, Parameters parameters, Evaluation actual, String what) {
+        DoubleReference.Result expected = DoubleReference.evaluate(data, TestData.toDouble(parameters.weights()),
+                TestData.toDouble(parameters.bias()));
+        assertTrue(Math.abs(actual.logLikelihood() - expected.logLikelihood())
+                        <= 1e-6 * expected.logLikelihoodScale(),
+                what + ": log-likelihood " + actual.logLikelihood() + ", expected " + expected.logLikelihood());
+        int d = data.numFeatures();
+        for (int i = 0; i < actual.gradWeights().length; i++) {
+            double error = Math.abs(actual.gradWeights()[i] - expected.gradWeights()[i]);
+            assertTrue(error <= 1e-5 * expected.gradWeightsScale()[i], what + ": gradWeights[" + i / d + "]["
+                    + i % d + "] is " + actual.gradWeights()[i] + ", expected " + expected.gradWeights()[i]);
+        }
+        for (int c = 0; c < actual.gradBias().length; c++) {
+            double error = Math.abs(actual.gradBias()[c] - expected.gradBias()[c]);
+            assertTrue(error <= 1e-5 * expected.gradBiasScale()[c], what + ": gradBias[" + c + "] is "
+                    + actual.gradBias()[c] + ", expected " + expected.gradBias()[c]);
+        }
+    }
+
+    private static Dataset select(Dataset data, int[] examples) {
+        return data instanceof BinaryDataset binary ? binary.select(examples) : ((DenseDataset) data).select(examples);
+    }
+
+    private static int[] shuffled(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+}
