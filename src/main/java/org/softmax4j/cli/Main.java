@@ -15,7 +15,7 @@ import picocli.CommandLine.ParseResult;
 @Command(name = "softmax4j", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Softmax (multinomial logistic) regression trained by gradient ascent.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GradcheckCommand.class,
-                InfoCommand.class})
+                InfoCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -39,8 +39,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a command is required: train, eval, predict, gradcheck "
-                + "or info");
+        throw new ParameterException(spec.commandLine(), "a command is required: train, eval, predict, gradcheck, "
+                + "info or bench");
     }
 
     private static int badOptions(ParameterException e, String[] args) {

@@ -63,7 +63,8 @@ public enum Backend {
         } else {
             cuda = new Status("cuda", false, probe.reason());
         }
-        return List.of(new Status("cpu", true, "pure Java, " + processors + " processors available"), cuda);
+        return List.of(new Status("cpu", true, "pure Java, " + processors + " processors available, "
+                + org.softmax4j.engine.cpu.Vectors.describe()), cuda);
     }
 
     @Override
