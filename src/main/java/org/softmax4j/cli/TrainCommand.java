@@ -14,7 +14,6 @@ import org.softmax4j.Version;
 import org.softmax4j.data.BuiltinDigits;
 import org.softmax4j.data.CsvReader;
 import org.softmax4j.data.Dataset;
-import org.softmax4j.data.Split;
 import org.softmax4j.data.Splits;
 import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluation;
@@ -22,6 +21,11 @@ import org.softmax4j.engine.Evaluator;
 import org.softmax4j.model.Model;
 import org.softmax4j.model.ModelFile;
 import org.softmax4j.model.TrainingInfo;
+import org.softmax4j.engine.Parameters;
+import org.softmax4j.train.ExampleWeights;
+import org.softmax4j.train.Precision;
+import org.softmax4j.train.Schedule;
+import org.softmax4j.train.SolverType;
 import org.softmax4j.train.Trainer;
 import org.softmax4j.train.TrainingOptions;
 import org.softmax4j.train.TrainingResult;
@@ -31,7 +35,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", sortOptions = false,
-        description = {"Train softmax regression by gradient ascent on the log-likelihood.",
+        description = {"Train softmax regression: maximise the penalised log-likelihood by ascent, L-BFGS, OWL-QN, "
+                + "SGD with momentum, or Adam.",
                 "With no data options: the built-in 8x8 digits, binarized at 8, split 80/20 by --seed."})
 final class TrainCommand extends BaseCommand {
     @Option(names = "--train", paramLabel = "FILE", description = "Training data (CSV, optionally .gz).")
@@ -73,6 +78,59 @@ final class TrainCommand extends BaseCommand {
     @Option(names = "--model-out", paramLabel = "FILE", description = "Write the trained model here.")
     Path modelOut;
 
+    @Option(names = "--solver", paramLabel = "NAME", defaultValue = "ascent",
+            description = "ascent, lbfgs, owlqn (L1 / elastic net), sgd (momentum, schedules) or adam. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String solver;
+
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0",
+            description = "L1 share of the penalty L·(A·||W||₁ + (1-A)/2·||W||²); above 0 needs --solver owlqn. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double alpha;
+
+    @Option(names = "--history", paramLabel = "M", defaultValue = "" + TrainingOptions.DEFAULT_HISTORY,
+            description = "Pairs kept by lbfgs and owlqn. Default: ${DEFAULT-VALUE}.")
+    int history;
+
+    @Option(names = "--momentum", paramLabel = "MU", defaultValue = "" + TrainingOptions.DEFAULT_MOMENTUM,
+            description = "Momentum of sgd, in [0, 1). Default: ${DEFAULT-VALUE}.")
+    double momentum;
+
+    @Option(names = "--nesterov", description = "Nesterov's momentum for sgd.")
+    boolean nesterov;
+
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "constant",
+            description = "Learning-rate schedule of sgd and adam: constant, inverse-time or cosine. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String schedule;
+
+    @Option(names = "--precision", paramLabel = "engine|double", defaultValue = "double",
+            description = "lbfgs/owlqn: finish in double precision on the CPU (double) or use the engine only. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String precision;
+
+    @Option(names = "--class-weight", paramLabel = "balanced|CLASS=W,...",
+            description = "Class weights: balanced (N / (K·count)) or a list such as 3=2,7=0.5 (others 1).")
+    String classWeight;
+
+    @Option(names = "--sample-weights", paramLabel = "FILE",
+            description = "One weight (>= 0) per line for each row of the training data (of the built-in digits "
+                    + "without --train), in file order.")
+    Path sampleWeightsFile;
+
+    @Option(names = "--validation-fraction", paramLabel = "F", defaultValue = "0",
+            description = "Share of the training data held out (stratified) for early stopping; 0 for none. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double validationFraction;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "" + TrainingOptions.DEFAULT_PATIENCE,
+            description = "With --validation-fraction: stop after N iterations without a better validation "
+                    + "log-likelihood and restore the best weights. Default: ${DEFAULT-VALUE}.")
+    int patience;
+
+    @Option(names = "--init", paramLabel = "MODEL", description = "Warm start from this model file.")
+    Path initModel;
+
     @Mixin
     DataOptions dataOptions;
 
@@ -94,6 +152,26 @@ final class TrainCommand extends BaseCommand {
         Inputs inputs = loadInputs();
         Dataset train = inputs.train;
         Dataset test = inputs.test;
+        double[] trainWeights = inputs.trainWeights;
+        Dataset validation = null;
+        if (!(validationFraction >= 0 && validationFraction < 1)) {
+            throw new InputException("--validation-fraction is " + validationFraction
+                    + ", expected a number in [0, 1)");
+        }
+        if (validationFraction > 0) {
+            int[][] parts = Splits.stratifiedIndices(train, validationFraction, seed + 1);
+            validation = train.select(parts[1]);
+            trainWeights = ExampleWeights.select(trainWeights, parts[0]);
+            train = train.select(parts[0]);
+        }
+        double[] classWeights = classWeights(train);
+        double[] exampleWeights;
+        try {
+            exampleWeights = ExampleWeights.combine(train, trainWeights, classWeights);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("bad weights: " + e.getMessage());
+        }
+        Parameters start = initialParameters(train);
 
         try (Engine engine = backendOptions.open()) {
             Notices.backendChosen(this, backendOptions, engine);
@@ -103,9 +181,15 @@ final class TrainCommand extends BaseCommand {
                     train.numClasses()));
             Progress progress = new Progress(err(), Progress.onTerminal());
             TrainingResult result;
-            try (Evaluator evaluator = engine.bind(train)) {
-                result = new Trainer(options).train(evaluator, common.quiet ? (r, m) -> { } : progress);
+            Evaluator validationEvaluator = null;
+            try (Evaluator evaluator = bind(engine, train, exampleWeights)) {
+                validationEvaluator = validation == null ? null : engine.bind(validation);
+                result = new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start,
+                        common.quiet ? (r, m) -> { } : progress);
             } finally {
+                if (validationEvaluator != null) {
+                    validationEvaluator.close();
+                }
                 progress.finish();
             }
             double testLogLikelihood = Double.NaN;
@@ -122,8 +206,13 @@ final class TrainCommand extends BaseCommand {
             report(String.format(Locale.ROOT, "stopped: %s (%s) after %d iterations in %.2fs; best at iteration %d",
                     result.stopReason().id(), result.stopDetail(), result.iterations(), result.seconds(),
                     best.iteration()));
-            report(String.format(Locale.ROOT, "train: accuracy %.4f, log-likelihood %.6g, objective %.6g",
-                    best.trainAccuracy(), best.logLikelihood(), best.objective()));
+            report(String.format(Locale.ROOT, "train: accuracy %.4f, log-likelihood %.10g, objective %.12g, "
+                            + "max|dF| %.3g (%s, evaluated in %s)", best.trainAccuracy(), best.logLikelihood(),
+                    best.objective(), best.gradientMaxAbs(), result.solver(), result.precision()));
+            if (validation != null) {
+                report(String.format(Locale.ROOT, "validation: %d examples, best log-likelihood %.6g at iteration %d",
+                        validation.numExamples(), best.validationLogLikelihood(), best.iteration()));
+            }
             if (!Double.isNaN(testAccuracy)) {
                 report(String.format(Locale.ROOT, "test:  accuracy %.4f, log-likelihood %.6g",
                         testAccuracy, testLogLikelihood));
@@ -132,7 +221,10 @@ final class TrainCommand extends BaseCommand {
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("log_likelihood", best.logLikelihood());
             metrics.put("objective", best.objective());
-            metrics.put("gradient_norm", best.gradientNorm());
+            metrics.put("gradient_norm", best.gradientMaxAbs());
+            if (validation != null) {
+                metrics.put("validation_log_likelihood", best.validationLogLikelihood());
+            }
             metrics.put("train_accuracy", best.trainAccuracy());
             metrics.put("test_log_likelihood", testLogLikelihood);
             metrics.put("test_accuracy", testAccuracy);
@@ -159,7 +251,11 @@ final class TrainCommand extends BaseCommand {
             json.addProperty("stop_detail", result.stopDetail());
             json.add("log_likelihood", Json.number(best.logLikelihood()));
             json.add("objective", Json.number(best.objective()));
-            json.add("gradient_norm", Json.number(best.gradientNorm()));
+            json.add("gradient_norm", Json.number(best.gradientMaxAbs()));
+            json.addProperty("solver", result.solver());
+            json.addProperty("precision", result.precision());
+            json.addProperty("n_validation", validation == null ? 0 : validation.numExamples());
+            json.add("validation_log_likelihood", Json.number(best.validationLogLikelihood()));
             json.add("train_accuracy", Json.number(best.trainAccuracy()));
             json.add("test_log_likelihood", Json.number(testLogLikelihood));
             json.add("test_accuracy", Json.number(testAccuracy));
@@ -172,14 +268,115 @@ final class TrainCommand extends BaseCommand {
 
     private TrainingOptions trainingOptions() {
         try {
-            return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed);
+            return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed,
+                    SolverType.parse(solver), alpha, history, momentum, nesterov, Schedule.parse(schedule), patience,
+                    Precision.parse(precision));
         } catch (IllegalArgumentException e) {
             throw new InputException("bad option: " + e.getMessage());
         }
     }
 
-    /** The data to train and test on, and the threshold applied to it. */
-    private record Inputs(Dataset train, Dataset test, Double threshold, String description) {
+    /** The data to train and test on, the training rows' sample weights (or null), and the threshold applied. */
+    private record Inputs(Dataset train, Dataset test, Double threshold, String description, double[] trainWeights) {
+        Inputs(Dataset train, Dataset test, Double threshold, String description) {
+            this(train, test, threshold, description, null);
+        }
+    }
+
+    private static Evaluator bind(Engine engine, Dataset data, double[] exampleWeights) {
+        try {
+            return engine.bind(data, exampleWeights);
+        } catch (UnsupportedOperationException e) {
+            throw new InputException("--class-weight and --sample-weights: " + e.getMessage());
+        }
+    }
+
+    /** Class weights from --class-weight, or null. */
+    private double[] classWeights(Dataset train) {
+        if (classWeight == null) {
+            return null;
+        }
+        if (classWeight.equalsIgnoreCase("balanced")) {
+            return ExampleWeights.balanced(train);
+        }
+        double[] weights = new double[train.numClasses()];
+        java.util.Arrays.fill(weights, 1.0);
+        for (String item : classWeight.split(",", -1)) {
+            int equals = item.lastIndexOf('=');
+            String name = equals < 0 ? "" : item.substring(0, equals).trim();
+            int k = train.classNames().indexOf(name);
+            if (equals < 0 || k < 0) {
+                throw new InputException("--class-weight \"" + item + "\": expected balanced or CLASS=WEIGHT with a "
+                        + "class of " + train.classNames());
+            }
+            try {
+                double w = Double.parseDouble(item.substring(equals + 1).trim());
+                if (!(w >= 0) || Double.isInfinite(w)) {
+                    throw new NumberFormatException();
+                }
+                weights[k] = w;
+            } catch (NumberFormatException e) {
+                throw new InputException("--class-weight \"" + item + "\": expected a finite weight >= 0");
+            }
+        }
+        return weights;
+    }
+
+    /** The rows' sample weights from --sample-weights, or null. */
+    private double[] readSampleWeights(int numRows) {
+        if (sampleWeightsFile == null) {
+            return null;
+        }
+        java.util.List<String> lines;
+        try {
+            lines = Files.readAllLines(sampleWeightsFile);
+        } catch (java.io.IOException e) {
+            throw new InputException("--sample-weights " + sampleWeightsFile + ": cannot read it (" + e + ")");
+        }
+        double[] weights = new double[numRows];
+        int count = 0;
+        for (int line = 0; line < lines.size(); line++) {
+            String text = lines.get(line).trim();
+            if (text.isEmpty()) {
+                continue;
+            }
+            double w;
+            try {
+                w = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                w = Double.NaN;
+            }
+            if (!(w >= 0) || Double.isInfinite(w)) {
+                throw InputException.at(sampleWeightsFile.toString(), line + 1, 1, "expected a finite weight >= 0, "
+                        + "found \"" + text + "\"");
+            }
+            if (count < numRows) {
+                weights[count] = w;
+            }
+            count++;
+        }
+        if (count != numRows) {
+            throw new InputException("--sample-weights " + sampleWeightsFile + " has " + count + " weights, expected "
+                    + numRows + " (one per training row)");
+        }
+        return weights;
+    }
+
+    /** The starting point: zero, or the weights of --init, checked against the data. */
+    private Parameters initialParameters(Dataset train) {
+        if (initModel == null) {
+            return new Parameters(train.numClasses(), train.numFeatures());
+        }
+        Model model = ModelFile.read(initModel);
+        if (!model.classNames().equals(train.classNames())) {
+            throw new InputException("--init " + initModel + " has classes " + model.classNames()
+                    + ", expected the training classes " + train.classNames());
+        }
+        if (model.numFeatures() != train.numFeatures()) {
+            throw new InputException("--init " + initModel + " has " + model.numFeatures() + " features, expected "
+                    + train.numFeatures() + " as in the training data");
+        }
+        return model.parameters();
     }
 
     private Inputs loadInputs() {
@@ -192,19 +389,23 @@ final class TrainCommand extends BaseCommand {
         if (trainFile == null) {
             Double threshold = dataOptions.threshold(BuiltinDigits.DEFAULT_THRESHOLD);
             Dataset all = BuiltinDigits.load(threshold);
-            Split split = Splits.stratified(all, testFraction, seed);
-            return new Inputs(split.train(), split.test(), threshold, "built-in digits"
-                    + (threshold == null ? " (counts 0..16)" : " binarized at " + formatThreshold(threshold)));
+            double[] sampleWeights = readSampleWeights(all.numExamples());
+            int[][] parts = Splits.stratifiedIndices(all, testFraction, seed);
+            return new Inputs(all.select(parts[0]), all.select(parts[1]), threshold, "built-in digits"
+                    + (threshold == null ? " (counts 0..16)" : " binarized at " + formatThreshold(threshold)),
+                    ExampleWeights.select(sampleWeights, parts[0]));
         }
         Double threshold = dataOptions.threshold(null);
         var csv = dataOptions.csvOptions(threshold);
         Dataset train = CsvReader.read(trainFile, csv);
+        double[] sampleWeights = readSampleWeights(train.numExamples());
         if (testFile != null) {
             Dataset test = CsvReader.read(testFile, csv, train.classNames(), train.numFeatures());
-            return new Inputs(train, test, threshold, trainFile + " and " + testFile);
+            return new Inputs(train, test, threshold, trainFile + " and " + testFile, sampleWeights);
         }
-        Split split = Splits.stratified(train, testFraction, seed);
-        return new Inputs(split.train(), split.test(), threshold, trainFile.toString());
+        int[][] parts = Splits.stratifiedIndices(train, testFraction, seed);
+        return new Inputs(train.select(parts[0]), train.select(parts[1]), threshold, trainFile.toString(),
+                ExampleWeights.select(sampleWeights, parts[0]));
     }
 
     static String formatThreshold(double threshold) {
@@ -223,6 +424,32 @@ final class TrainCommand extends BaseCommand {
         map.put("tolerance", String.valueOf(options.tolerance()));
         map.put("batch_size", String.valueOf(options.batchSize()));
         map.put("seed", String.valueOf(options.seed()));
+        map.put("solver", options.solver().id());
+        map.put("alpha", String.valueOf(options.alpha()));
+        if (options.solver().isQuasiNewton()) {
+            map.put("history", String.valueOf(options.history()));
+            map.put("precision", options.precision().id());
+        }
+        if (options.solver() == SolverType.SGD) {
+            map.put("momentum", String.valueOf(options.momentum()));
+            map.put("nesterov", String.valueOf(options.nesterov()));
+        }
+        if (options.solver() == SolverType.SGD || options.solver() == SolverType.ADAM) {
+            map.put("schedule", options.schedule().id());
+        }
+        if (classWeight != null) {
+            map.put("class_weight", classWeight);
+        }
+        if (sampleWeightsFile != null) {
+            map.put("sample_weights", sampleWeightsFile.toString());
+        }
+        if (validationFraction > 0) {
+            map.put("validation_fraction", String.valueOf(validationFraction));
+            map.put("patience", String.valueOf(options.patience()));
+        }
+        if (initModel != null) {
+            map.put("init", initModel.toString());
+        }
         map.put("binarize", inputs.threshold == null ? "none" : String.valueOf(inputs.threshold));
         return map;
     }

@@ -22,8 +22,8 @@ public final class Splits {
         return new Split(data.select(parts[0]), data.select(parts[1]));
     }
 
-    // {train indices, test indices}, each ascending.
-    static int[][] stratifiedIndices(Dataset data, double testFraction, long seed) {
+    /** The indices of {@link #stratified}: {train indices, test indices}, each ascending. */
+    public static int[][] stratifiedIndices(Dataset data, double testFraction, long seed) {
         if (!(testFraction >= 0 && testFraction < 1)) {
             throw new IllegalArgumentException("testFraction is " + testFraction + ", expected a value in [0, 1)");
         }

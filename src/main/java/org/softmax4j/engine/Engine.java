@@ -17,6 +17,36 @@ public interface Engine extends AutoCloseable {
     /** Prepares the engine to evaluate on {@code data}; the evaluator holds whatever it copied. */
     Evaluator bind(Dataset data);
 
+    /**
+     * As {@link #bind(Dataset)}, with a weight ω_n ≥ 0 per example (N values, in the data set's order): the evaluator
+     * then computes L = Σ_n ω_n ln p_{n,y_n} and its gradient Σ_n ω_n (y_n − p_n) x_nᵀ. The trainer folds sample
+     * weights and class weights into ω_n = s_n · c_{y_n}. Null means every ω_n = 1. Engines that cannot weight examples
+     * yet throw {@link UnsupportedOperationException} for non-null weights.
+     */
+    default Evaluator bind(Dataset data, double[] exampleWeights) {
+        if (exampleWeights == null) {
+            return bind(data);
+        }
+        throw new UnsupportedOperationException("the " + name() + " engine cannot weight examples yet");
+    }
+
+    /** Checks example weights for {@link #bind(Dataset, double[])}: N values, each finite and ≥ 0. */
+    static void checkExampleWeights(Dataset data, double[] exampleWeights) {
+        if (exampleWeights == null) {
+            return;
+        }
+        if (exampleWeights.length != data.numExamples()) {
+            throw new IllegalArgumentException("example weights has " + exampleWeights.length + " values, expected "
+                    + data.numExamples() + " (one per example)");
+        }
+        for (int n = 0; n < exampleWeights.length; n++) {
+            if (!(exampleWeights[n] >= 0) || Double.isInfinite(exampleWeights[n])) {
+                throw new IllegalArgumentException("example weight " + n + " is " + exampleWeights[n]
+                        + ", expected a finite number >= 0");
+            }
+        }
+    }
+
     @Override
     void close();
 }

@@ -1,7 +1,8 @@
 package org.softmax4j.engine;
 
 /**
- * Caller-owned output of one evaluation over a set of examples: the log-likelihood L = Σ_n ln p_{n,y_n}, its gradient
+ * Caller-owned output of one evaluation over a set of examples: the log-likelihood L = Σ_n ln p_{n,y_n} (Σ_n ω_n ln
+ * p_{n,y_n} when the evaluator was bound with example weights ω), its gradient
  * ∂L/∂W (K×D, row-major) and ∂L/∂b (K), and how many examples the arg-max of the logits classifies correctly.
  * Allocated once per training run and overwritten by every evaluation.
  */

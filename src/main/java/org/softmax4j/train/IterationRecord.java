@@ -1,10 +1,18 @@
 package org.softmax4j.train;
 
 /**
- * The state after one iteration (iteration 0 is the starting point): the objective F = L − (λ/2)‖W‖², the
- * log-likelihood L, the gradient norm ‖∇F‖₂ / N (per example, so that one tolerance fits every N) and the training
- * accuracy, all over the whole training set, and the seconds since training began.
+ * The state after one iteration (iteration 0 is the starting point): the objective F = L − λ(α‖W‖₁ + (1−α)/2‖W‖²),
+ * the log-likelihood L, the gradient norm ‖∇F‖₂ / N (per example, so that one tolerance fits every N), max|∂F| (for
+ * L1 the minimum-norm subgradient, sum form), the training accuracy, all over the whole training set, the seconds
+ * since training began, and the log-likelihood of the validation set (NaN without one).
  */
 public record IterationRecord(int iteration, double objective, double logLikelihood, double gradientNorm,
-                              double trainAccuracy, double seconds) {
+                              double trainAccuracy, double seconds, double gradientMaxAbs,
+                              double validationLogLikelihood) {
+
+    /** A record without max|∂F| or validation (both NaN). */
+    public IterationRecord(int iteration, double objective, double logLikelihood, double gradientNorm,
+                           double trainAccuracy, double seconds) {
+        this(iteration, objective, logLikelihood, gradientNorm, trainAccuracy, seconds, Double.NaN, Double.NaN);
+    }
 }

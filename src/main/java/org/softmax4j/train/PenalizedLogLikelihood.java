@@ -54,6 +54,18 @@ public final class PenalizedLogLikelihood {
         return logLikelihood - 0.5 * scaled * parameters.weightsSquaredNorm();
     }
 
+    /** max|∂F| over W and b, from an evaluation made by this objective. */
+    public static double gradientMaxAbs(Evaluation out) {
+        double max = 0;
+        for (double g : out.gradWeights()) {
+            max = Math.max(max, Math.abs(g));
+        }
+        for (double g : out.gradBias()) {
+            max = Math.max(max, Math.abs(g));
+        }
+        return max;
+    }
+
     /** ‖∇F‖₂ over W and b, from an evaluation made by this objective. */
     public static double gradientNorm(Evaluation out) {
         double sum = 0;

@@ -3,12 +3,15 @@ package org.softmax4j.train;
 /**
  * When to stop: divergence first (F or the weights not finite, or F more than max(|F_best|, N·ln K) below its best,
  * where N·ln K is what a uniform guess scores), then convergence (|ΔF| / max(|F|, 1) or ‖∇F‖₂/N under the tolerance),
- * then the iteration limit. Each decision comes with a sentence for people.
+ * then the iteration limit. Each decision comes with a sentence for people. For the quasi-Newton solvers
+ * ({@link #onMaxAbsGradient}) convergence means max|∂F| ≤ tolerance instead, checked from iteration 0 on (so that a
+ * warm start at the optimum stops at once); their relative change of F is no test of optimality.
  */
 public final class StoppingRule {
     private final double tolerance;
     private final int maxIterations;
     private final double chanceLevel;
+    private final boolean maxAbsGradient;
 
     /** What was decided: {@code reason} is null to go on. */
     public record Decision(StopReason reason, String detail) {
@@ -16,9 +19,36 @@ public final class StoppingRule {
     }
 
     public StoppingRule(double tolerance, int maxIterations, int numExamples, int numClasses) {
+        this(tolerance, maxIterations, numExamples, numClasses, false);
+    }
+
+    private StoppingRule(double tolerance, int maxIterations, int numExamples, int numClasses,
+                         boolean maxAbsGradient) {
         this.tolerance = tolerance;
         this.maxIterations = maxIterations;
         this.chanceLevel = numExamples * Math.log(numClasses);
+        this.maxAbsGradient = maxAbsGradient;
+    }
+
+    /** Converged when max|∂F| ({@link IterationRecord#gradientMaxAbs()}) ≤ tolerance. */
+    public static StoppingRule onMaxAbsGradient(double tolerance, int maxIterations, int numExamples,
+                                                int numClasses) {
+        return new StoppingRule(tolerance, maxIterations, numExamples, numClasses, true);
+    }
+
+    /** The solver could not move: converged if max|∂F| meets the tolerance after all, else no progress. */
+    public Decision stalled(IterationRecord current, String why) {
+        if (maxAbsGradient && current.gradientMaxAbs() <= tolerance) {
+            return converged(current);
+        }
+        return new Decision(StopReason.NO_PROGRESS, String.format(java.util.Locale.ROOT,
+                "%s at iteration %d; max|dF| %.3g, %.3g times the tolerance %.3g", why, current.iteration(),
+                current.gradientMaxAbs(), current.gradientMaxAbs() / tolerance, tolerance));
+    }
+
+    private Decision converged(IterationRecord current) {
+        return new Decision(StopReason.CONVERGED, String.format(java.util.Locale.ROOT,
+                "max|dF| %.3g <= tolerance %.3g", current.gradientMaxAbs(), tolerance));
     }
 
     public Decision check(IterationRecord current, IterationRecord previous, IterationRecord best,
@@ -35,6 +65,18 @@ public final class StoppingRule {
                     "the objective fell to %.6g at iteration %d, far below its best %.6g (iteration %d); kept the best "
                             + "weights; try a smaller --learning-rate",
                     current.objective(), current.iteration(), best.objective(), best.iteration()));
+        }
+        if (maxAbsGradient) {
+            if (tolerance > 0 && current.gradientMaxAbs() <= tolerance) {
+                return converged(current);
+            }
+            if (current.iteration() >= maxIterations) {
+                return new Decision(StopReason.MAX_ITERATIONS, String.format(java.util.Locale.ROOT,
+                        "reached --max-iterations %d before the tolerance %.3g: max|dF| %.3g, %.3g times the "
+                                + "tolerance", maxIterations, tolerance, current.gradientMaxAbs(),
+                        current.gradientMaxAbs() / tolerance));
+            }
+            return Decision.CONTINUE;
         }
         if (previous != null && tolerance > 0) {
             double change = Math.abs(current.objective() - previous.objective())

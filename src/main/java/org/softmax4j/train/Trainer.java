@@ -2,25 +2,28 @@ package org.softmax4j.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Locale;
 
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.cpu.DoubleEvaluator;
 
 /**
- * The ascent loop. Each iteration moves the parameters (one full-batch step, or one epoch of shuffled mini-batches),
- * then evaluates F, ‖∇F‖ and the accuracy on the whole training set, and asks the {@link StoppingRule}. The objective,
- * the update rule and the stopping rule are separate pieces, so other solvers can replace the update rule alone.
+ * The training loop. Each iteration asks the {@link Solver} to move the parameters (one full-batch step, one epoch of
+ * shuffled mini-batches, or one quasi-Newton iteration), records F, the gradient and the accuracy on the whole training
+ * set (and the log-likelihood of the validation set, when there is one), and asks the {@link StoppingRule}. The
+ * objective, the solver (or its update rule) and the stopping rule are separate pieces; this loop only connects them.
  */
 public final class Trainer {
     private final TrainingOptions options;
     private final UpdateRule updateRule;
 
     public Trainer(TrainingOptions options) {
-        this(options, new GradientAscent(options.learningRate()));
+        this(options, null);
     }
 
+    /** A trainer whose first-order solvers use {@code updateRule} instead of the one the options name. */
     public Trainer(TrainingOptions options, UpdateRule updateRule) {
         this.options = options;
         this.updateRule = updateRule;
@@ -32,8 +35,21 @@ public final class Trainer {
         return train(evaluator, new Parameters(data.numClasses(), data.numFeatures()), listener);
     }
 
-    /** Trains from {@code start} (not modified). */
+    /** Trains from {@code start} (not modified); {@code evaluator} is bound without example weights. */
     public TrainingResult train(Evaluator evaluator, Parameters start, TrainingListener listener) {
+        return train(evaluator, null, null, start, listener);
+    }
+
+    /**
+     * Trains from {@code start} (not modified).
+     *
+     * @param evaluator      the training set, bound with {@code exampleWeights}
+     * @param exampleWeights the weights the evaluator was bound with (null: none); the double-precision polish of the
+     *                       quasi-Newton solvers binds the same
+     * @param validation     the validation set for early stopping, or null
+     */
+    public TrainingResult train(Evaluator evaluator, double[] exampleWeights, Evaluator validation, Parameters start,
+                                TrainingListener listener) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         int numClasses = data.numClasses();
@@ -42,74 +58,105 @@ public final class Trainer {
             throw new IllegalArgumentException("the training set has no examples");
         }
         start.checkShape(numClasses, numFeatures);
-        PenalizedLogLikelihood objective = new PenalizedLogLikelihood(evaluator, options.lambda());
-        StoppingRule stoppingRule = new StoppingRule(options.tolerance(), options.maxIterations(), numExamples,
-                numClasses);
-        Parameters parameters = start.copy();
-        Parameters best = start.copy();
-        Evaluation evaluation = new Evaluation(numClasses, numFeatures);
-        int batchSize = options.batchSize() == 0 ? numExamples : Math.min(options.batchSize(), numExamples);
-        boolean miniBatches = batchSize < numExamples;
-        int[] order = miniBatches ? identity(numExamples) : null;
-        SplittableRandom random = new SplittableRandom(options.seed());
+        if (validation != null && validation.data().numExamples() == 0) {
+            throw new IllegalArgumentException("the validation set has no examples");
+        }
+        SolverType type = options.solver();
+        Solver solver = solver(evaluator, exampleWeights, start);
+        StoppingRule stoppingRule = type.isQuasiNewton()
+                ? StoppingRule.onMaxAbsGradient(options.tolerance(), options.maxIterations(), numExamples, numClasses)
+                : new StoppingRule(options.tolerance(), options.maxIterations(), numExamples, numClasses);
+        Evaluation validationEvaluation = validation == null ? null : new Evaluation(numClasses, numFeatures);
         List<IterationRecord> history = new ArrayList<>();
 
         long started = System.nanoTime();
-        IterationRecord current = record(0, objective, parameters, evaluation, started);
+        solver.start();
+        IterationRecord current = record(0, solver, validation, validationEvaluation, started);
         IterationRecord bestRecord = current;
+        Parameters best = solver.parameters().copy();
+        IterationRecord bestValidation = current;
+        Parameters bestValidationParameters = validation == null ? null : solver.parameters().copy();
+        int sinceBetterValidation = 0;
         history.add(current);
         listener.onIteration(current, options.maxIterations());
-        StoppingRule.Decision decision = stoppingRule.check(current, null, bestRecord, parameters.isFinite());
+        StoppingRule.Decision decision = stoppingRule.check(current, null, bestRecord,
+                solver.parameters().isFinite());
         while (decision.reason() == null) {
-            if (miniBatches) {
-                shuffle(order, random);
-                for (int from = 0; from < numExamples; from += batchSize) {
-                    int to = Math.min(numExamples, from + batchSize);
-                    objective.evaluate(parameters, order, from, to, evaluation);
-                    updateRule.ascend(parameters, evaluation, to - from);
-                }
-            } else {
-                // The evaluation of the last record holds ∇F at the current parameters.
-                updateRule.ascend(parameters, evaluation, numExamples);
-            }
+            String stuck = solver.iterate();
             IterationRecord previous = current;
-            current = record(previous.iteration() + 1, objective, parameters, evaluation, started);
+            current = record(previous.iteration() + 1, solver, validation, validationEvaluation, started);
             history.add(current);
             listener.onIteration(current, options.maxIterations());
-            boolean finite = parameters.isFinite();
-            decision = stoppingRule.check(current, previous, bestRecord, finite);
-            if (finite && current.objective() > bestRecord.objective()) {
+            boolean finite = solver.parameters().isFinite();
+            decision = stuck != null ? stoppingRule.stalled(current, stuck)
+                    : stoppingRule.check(current, previous, bestRecord, finite);
+            // The quasi-Newton line searches only accept points that raise F (in the precision of the moment), so
+            // their latest point is their best, even when a switch to double moves F by its rounding.
+            if (finite && (type.isQuasiNewton() || current.objective() > bestRecord.objective())) {
                 bestRecord = current;
-                best.copyFrom(parameters);
+                best.copyFrom(solver.parameters());
+            }
+            if (validation != null && finite) {
+                if (current.validationLogLikelihood() > bestValidation.validationLogLikelihood()) {
+                    bestValidation = current;
+                    bestValidationParameters.copyFrom(solver.parameters());
+                    sinceBetterValidation = 0;
+                } else if (++sinceBetterValidation >= options.patience() && decision.reason() == null) {
+                    decision = new StoppingRule.Decision(StopReason.EARLY_STOPPING, String.format(Locale.ROOT,
+                            "the validation log-likelihood did not improve for %d iterations; restored the best "
+                                    + "weights, from iteration %d (validation log-likelihood %.8g)",
+                            options.patience(), bestValidation.iteration(),
+                            bestValidation.validationLogLikelihood()));
+                }
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new TrainingResult(best, bestRecord, history, decision.reason(), decision.detail(), seconds);
-    }
-
-    private static IterationRecord record(int iteration, PenalizedLogLikelihood objective, Parameters parameters,
-                                          Evaluation evaluation, long started) {
-        double value = objective.evaluate(parameters, evaluation);
-        double gradientNorm = PenalizedLogLikelihood.gradientNorm(evaluation) / objective.numExamples();
-        return new IterationRecord(iteration, value, evaluation.logLikelihood(), gradientNorm,
-                evaluation.accuracy(), (System.nanoTime() - started) / 1e9);
-    }
-
-    private static int[] identity(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+        String precision = solver instanceof QuasiNewton q && q.inDouble() ? "double" : "engine";
+        if (validation != null) {
+            return new TrainingResult(bestValidationParameters, bestValidation, history, decision.reason(),
+                    decision.detail(), seconds, type.id(), precision);
         }
-        return order;
+        return new TrainingResult(best, bestRecord, history, decision.reason(), decision.detail(), seconds,
+                type.id(), precision);
     }
 
-    /** Fisher–Yates, in place, from the seeded generator. */
-    private static void shuffle(int[] order, SplittableRandom random) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
+    private Solver solver(Evaluator evaluator, double[] exampleWeights, Parameters start) {
+        var data = evaluator.data();
+        int numExamples = data.numExamples();
+        if (options.solver().isQuasiNewton()) {
+            DoubleEvaluator polish = options.precision() == Precision.DOUBLE
+                    ? new DoubleEvaluator(data, exampleWeights) : null;
+            SmoothObjective objective = new SmoothObjective(evaluator, polish, options.lambda(), options.alpha());
+            return new QuasiNewton(objective, start, options.lambda(), options.alpha(), options.history(),
+                    options.tolerance());
         }
+        int batchSize = options.batchSize() == 0 ? numExamples : Math.min(options.batchSize(), numExamples);
+        int stepsPerEpoch = (numExamples + batchSize - 1) / batchSize;
+        UpdateRule rule = updateRule;
+        if (rule == null) {
+            rule = switch (options.solver()) {
+                case SGD -> new MomentumAscent(options.learningRate(), options.momentum(), options.nesterov(),
+                        options.schedule(), stepsPerEpoch, options.maxIterations(), data.numClasses(),
+                        data.numFeatures());
+                case ADAM -> new AdamAscent(options.learningRate(), options.schedule(), stepsPerEpoch,
+                        options.maxIterations(), data.numClasses(), data.numFeatures());
+                default -> new GradientAscent(options.learningRate());
+            };
+        }
+        return new FirstOrderSolver(new PenalizedLogLikelihood(evaluator, options.lambda()), rule, start, batchSize,
+                options.seed());
+    }
+
+    private static IterationRecord record(int iteration, Solver solver, Evaluator validation,
+                                          Evaluation validationEvaluation, long started) {
+        double validationLogLikelihood = Double.NaN;
+        if (validation != null) {
+            validation.evaluate(solver.parameters(), validationEvaluation);
+            validationLogLikelihood = validationEvaluation.logLikelihood();
+        }
+        int numExamples = Math.max(1, solver.numExamples());
+        return new IterationRecord(iteration, solver.objective(), solver.logLikelihood(),
+                solver.gradientNorm() / numExamples, solver.trainAccuracy(), (System.nanoTime() - started) / 1e9,
+                solver.gradientMaxAbs(), validationLogLikelihood);
     }
 }

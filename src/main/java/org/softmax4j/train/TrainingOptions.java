@@ -1,22 +1,36 @@
 package org.softmax4j.train;
 
 /**
- * Settings of the ascent loop.
+ * Settings of training.
  *
- * @param learningRate η in W ← W + (η/B)·∇F_B, where B is the batch size (N for full batch)
- * @param maxIterations iterations (full-batch steps, or epochs of mini-batches) at most
- * @param lambda λ of the L2 penalty (λ/2)‖W‖², sum form, so λ = 1/C of scikit-learn; the bias is not penalised
- * @param tolerance stop when |ΔF| / max(|F|, 1) or ‖∇F‖₂/N falls under it; 0 never stops early
- * @param batchSize examples per step; 0 means full batch
+ * @param learningRate η in W ← W + (η/B)·∇F_B, where B is the batch size (N for full batch); ascent, sgd and adam
+ * @param maxIterations iterations (full-batch steps, quasi-Newton iterations, or epochs of mini-batches) at most
+ * @param lambda λ of the penalty λ·(α‖W‖₁ + (1 − α)/2·‖W‖²), sum form, so λ = 1/C of scikit-learn; the bias is not
+ *               penalised
+ * @param tolerance ascent, sgd, adam: stop when |ΔF| / max(|F|, 1) or ‖∇F‖₂/N falls under it; lbfgs, owlqn: stop when
+ *                  max|∂F| (the pseudo-gradient for L1) falls under it; 0 never stops early
+ * @param batchSize examples per step; 0 means full batch (the only choice for lbfgs and owlqn)
  * @param seed drives the shuffling of mini-batches
+ * @param solver the optimiser
+ * @param alpha α, the L1 share of the penalty, in [0, 1]; above 0 only with owlqn
+ * @param history m, the number of (s, y) pairs L-BFGS and OWL-QN keep
+ * @param momentum μ of sgd, in [0, 1)
+ * @param nesterov whether sgd uses Nesterov's momentum
+ * @param schedule the learning-rate schedule of sgd and adam
+ * @param patience with a validation set: stop after this many iterations without a better validation log-likelihood
+ * @param precision what lbfgs and owlqn evaluate F with (see {@link Precision})
  */
 public record TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
-                              long seed) {
+                              long seed, SolverType solver, double alpha, int history, double momentum,
+                              boolean nesterov, Schedule schedule, int patience, Precision precision) {
     public static final double DEFAULT_LEARNING_RATE = 1.0;
     public static final int DEFAULT_MAX_ITERATIONS = 5000;
     public static final double DEFAULT_LAMBDA = 1.0;
     public static final double DEFAULT_TOLERANCE = 1e-6;
     public static final long DEFAULT_SEED = 1;
+    public static final int DEFAULT_HISTORY = 10;
+    public static final double DEFAULT_MOMENTUM = 0.9;
+    public static final int DEFAULT_PATIENCE = 10;
 
     public TrainingOptions {
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
@@ -34,6 +48,36 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
         if (batchSize < 0) {
             throw new IllegalArgumentException("batch size is " + batchSize + ", expected 0 (full batch) or more");
         }
+        java.util.Objects.requireNonNull(solver, "solver");
+        java.util.Objects.requireNonNull(schedule, "schedule");
+        java.util.Objects.requireNonNull(precision, "precision");
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha is " + alpha + ", expected a number in [0, 1]");
+        }
+        if (alpha > 0 && lambda > 0 && solver != SolverType.OWLQN) {
+            throw new IllegalArgumentException("alpha is " + alpha + " (an L1 penalty), which only the owlqn solver"
+                    + " handles, not " + solver.id());
+        }
+        if (history < 1) {
+            throw new IllegalArgumentException("history is " + history + ", expected at least 1");
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum is " + momentum + ", expected a number in [0, 1)");
+        }
+        if (patience < 1) {
+            throw new IllegalArgumentException("patience is " + patience + ", expected at least 1");
+        }
+        if (solver.isQuasiNewton() && batchSize != 0) {
+            throw new IllegalArgumentException("batch size is " + batchSize + ", but " + solver.id()
+                    + " works on the full batch only (batch size 0)");
+        }
+    }
+
+    /** The ascent loop's settings, every newer setting at its default. */
+    public TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
+                           long seed) {
+        this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, SolverType.ASCENT, 0.0, DEFAULT_HISTORY,
+                DEFAULT_MOMENTUM, false, Schedule.CONSTANT, DEFAULT_PATIENCE, Precision.DOUBLE);
     }
 
     public static TrainingOptions defaults() {
@@ -42,26 +86,67 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
     }
 
     public TrainingOptions withLearningRate(double value) {
-        return new TrainingOptions(value, maxIterations, lambda, tolerance, batchSize, seed);
+        return new TrainingOptions(value, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha, history,
+                momentum, nesterov, schedule, patience, precision);
     }
 
     public TrainingOptions withMaxIterations(int value) {
-        return new TrainingOptions(learningRate, value, lambda, tolerance, batchSize, seed);
+        return new TrainingOptions(learningRate, value, lambda, tolerance, batchSize, seed, solver, alpha, history,
+                momentum, nesterov, schedule, patience, precision);
     }
 
     public TrainingOptions withLambda(double value) {
-        return new TrainingOptions(learningRate, maxIterations, value, tolerance, batchSize, seed);
+        return new TrainingOptions(learningRate, maxIterations, value, tolerance, batchSize, seed, solver, alpha,
+                history, momentum, nesterov, schedule, patience, precision);
     }
 
     public TrainingOptions withTolerance(double value) {
-        return new TrainingOptions(learningRate, maxIterations, lambda, value, batchSize, seed);
+        return new TrainingOptions(learningRate, maxIterations, lambda, value, batchSize, seed, solver, alpha, history,
+                momentum, nesterov, schedule, patience, precision);
     }
 
     public TrainingOptions withBatchSize(int value) {
-        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, value, seed);
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, value, seed, solver, alpha, history,
+                momentum, nesterov, schedule, patience, precision);
     }
 
     public TrainingOptions withSeed(long value) {
-        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, value);
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, value, solver, alpha,
+                history, momentum, nesterov, schedule, patience, precision);
+    }
+
+    public TrainingOptions withSolver(SolverType value) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, value, alpha,
+                history, momentum, nesterov, schedule, patience, precision);
+    }
+
+    public TrainingOptions withAlpha(double value) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, value,
+                history, momentum, nesterov, schedule, patience, precision);
+    }
+
+    public TrainingOptions withHistory(int value) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
+                value, momentum, nesterov, schedule, patience, precision);
+    }
+
+    public TrainingOptions withMomentum(double value, boolean useNesterov) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
+                history, value, useNesterov, schedule, patience, precision);
+    }
+
+    public TrainingOptions withSchedule(Schedule value) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
+                history, momentum, nesterov, value, patience, precision);
+    }
+
+    public TrainingOptions withPatience(int value) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
+                history, momentum, nesterov, schedule, value, precision);
+    }
+
+    public TrainingOptions withPrecision(Precision value) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
+                history, momentum, nesterov, schedule, patience, value);
     }
 }

@@ -5,13 +5,20 @@ import java.util.List;
 import org.softmax4j.engine.Parameters;
 
 /**
- * What training returns: the best parameters seen (highest F over the training set), the record of the iteration
- * they come from, the whole history, and why it stopped.
+ * What training returns: the best parameters seen (highest F over the training set, or with a validation set the
+ * highest validation log-likelihood), the record of the iteration they come from, the whole history, why it stopped,
+ * the solver's id and what the last evaluations were computed with ("engine", or "double" after a double polish).
  */
 public record TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
-                             StopReason stopReason, String stopDetail, double seconds) {
+                             StopReason stopReason, String stopDetail, double seconds, String solver,
+                             String precision) {
     public TrainingResult {
         history = List.copyOf(history);
+    }
+
+    public TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
+                          StopReason stopReason, String stopDetail, double seconds) {
+        this(parameters, best, history, stopReason, stopDetail, seconds, SolverType.ASCENT.id(), "engine");
     }
 
     /** The number of iterations run (steps, or epochs of mini-batches). */

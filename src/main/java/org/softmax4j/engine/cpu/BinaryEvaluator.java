@@ -25,7 +25,11 @@ final class BinaryEvaluator extends ChunkedEvaluator {
     private final double[][] accumulators;
 
     BinaryEvaluator(WorkerPool pool, BinaryDataset data) {
-        super(pool, data);
+        this(pool, data, null);
+    }
+
+    BinaryEvaluator(WorkerPool pool, BinaryDataset data, double[] exampleWeights) {
+        super(pool, data, exampleWeights);
         this.words = data.words();
         this.labels = data.labels();
         this.wordsPerRow = data.wordsPerRow();
@@ -87,7 +91,8 @@ final class BinaryEvaluator extends ChunkedEvaluator {
             if (argmax(z, classes) == label) {
                 correct++;
             }
-            logLikelihood += softmaxResidual(z, classes, label);
+            double term = softmaxResidual(z, classes, label);
+            logLikelihood += exampleWeights == null ? term : weigh(row, z, term);
             for (int k = 0; k < classes; k++) {
                 gradient[biasOffset + k] += z[k];
             }

@@ -21,6 +21,8 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
     private final double[][] chunkGradients;
     private final double[] chunkLogLikelihoods;
     private final long[] chunkCorrect;
+    /** ω_n per bound example, or null for all 1 (see {@link #weigh}). */
+    protected final double[] exampleWeights;
 
     // The call in progress; written by the calling thread before the pool's barrier, read by the workers after it.
     protected Parameters parameters;
@@ -30,7 +32,13 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
     private float[] probabilitiesOut;
 
     ChunkedEvaluator(WorkerPool pool, Dataset data) {
+        this(pool, data, null);
+    }
+
+    /** @param exampleWeights ω_n per example, owned by this evaluator, or null */
+    ChunkedEvaluator(WorkerPool pool, Dataset data, double[] exampleWeights) {
         this.pool = pool;
+        this.exampleWeights = exampleWeights;
         this.data = data;
         this.numClasses = data.numClasses();
         this.numFeatures = data.numFeatures();
@@ -175,6 +183,19 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
         z[label] = others * inverse;
         // In double, so that a confident right answer (e_label = 1, others tiny) keeps the digits of ln(1 + others).
         return labelLogit - Math.log((double) labelExp + others);
+    }
+
+    /**
+     * Example weights: scales the residuals y − p of bound example {@code row} by its weight ω (in float, as the
+     * residuals are) and returns ω · {@code logLikelihood} in double. Called only when {@link #exampleWeights} is set.
+     */
+    protected final double weigh(int row, float[] residuals, double logLikelihood) {
+        double weight = exampleWeights[row];
+        float scale = (float) weight;
+        for (int k = 0; k < numClasses; k++) {
+            residuals[k] *= scale;
+        }
+        return weight * logLikelihood;
     }
 
     /** Turns logits z (K) into probabilities in place, with the same max subtraction. */

@@ -51,6 +51,20 @@ public final class CpuEngine implements Engine {
 
     @Override
     public Evaluator bind(Dataset data) {
+        return bind(data, null);
+    }
+
+    /** Example weights go through the scalar evaluators (the SIMD path does not weight examples yet). */
+    @Override
+    public Evaluator bind(Dataset data, double[] exampleWeights) {
+        Engine.checkExampleWeights(data, exampleWeights);
+        if (exampleWeights != null) {
+            double[] weights = exampleWeights.clone();
+            if (data instanceof BinaryDataset binary) {
+                return new BinaryEvaluator(pool, binary, weights);
+            }
+            return new DenseEvaluator(pool, (DenseDataset) data, weights);
+        }
         if (data instanceof BinaryDataset binary) {
             if (simd && VectorBinaryEvaluator.supports(binary.numClasses())) {
                 return new VectorBinaryEvaluator(pool, binary);

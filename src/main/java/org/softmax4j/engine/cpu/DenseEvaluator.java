@@ -19,7 +19,11 @@ final class DenseEvaluator extends ChunkedEvaluator {
     private final float[][] tiles;
 
     DenseEvaluator(WorkerPool pool, DenseDataset data) {
-        super(pool, data);
+        this(pool, data, null);
+    }
+
+    DenseEvaluator(WorkerPool pool, DenseDataset data, double[] exampleWeights) {
+        super(pool, data, exampleWeights);
         this.values = data.values();
         this.labels = data.labels();
         this.logits = ChunkedEvaluator.perWorker(pool.threads(), numClasses);
@@ -76,7 +80,8 @@ final class DenseEvaluator extends ChunkedEvaluator {
                 if (argmax(z, classes) == label) {
                     correct++;
                 }
-                logLikelihood += softmaxResidual(z, classes, label);
+                double term = softmaxResidual(z, classes, label);
+                logLikelihood += exampleWeights == null ? term : weigh(row, z, term);
                 int x = row * d;
                 for (int k = 0; k < classes; k++) {
                     float r = z[k];

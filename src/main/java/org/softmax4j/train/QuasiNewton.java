@@ -1,0 +1,421 @@
+package org.softmax4j.train;
+
+import org.softmax4j.engine.Parameters;
+
+/**
+ * L-BFGS and OWL-QN on the full batch. Internally it minimises f(θ) = −F_s(θ) + c·‖W‖₁ (c = λα; the bias is never
+ * penalised), where F_s is the smooth part of F (see {@link SmoothObjective}).
+ *
+ * <ul>
+ * <li>Direction: the two-loop recursion over the last m pairs s = θ' − θ, y = ∇f_s(θ') − ∇f_s(θ) (pairs with
+ * sᵀy ≤ 0 are skipped), initial scaling γ = sᵀy / yᵀy (Nocedal and Wright, Algorithm 7.4).</li>
+ * <li>L-BFGS line search: the strong Wolfe conditions, c₁ = 1e-4, c₂ = 0.9, by bracketing and zoom with safeguarded
+ * cubic interpolation (Nocedal and Wright, Algorithms 3.5 and 3.6). The first step is 1/‖∇f‖₂, later ones 1.</li>
+ * <li>OWL-QN (Andrew and Gao, 2007): the direction is computed from the pseudo-gradient ◇f (the minimum-norm
+ * subgradient), its entries that disagree in sign with −◇f are zeroed, and a backtracking line search projects each
+ * trial point onto the orthant of θ (coordinates that would cross zero stay at zero), accepting
+ * f(θ') ≤ f(θ) + c₁·◇fᵀ(θ' − θ). At an optimum ◇f = 0: ∂F_s/∂w = c·sign(w) where w ≠ 0, and |∂F_s/∂w| ≤ c where
+ * w = 0.</li>
+ * <li>Precision: with a double evaluator, the solver switches to it once the engine's gradient meets the tolerance
+ * or the engine's line search stalls, and goes on from the same point and memory.</li>
+ * </ul>
+ */
+final class QuasiNewton implements Solver {
+    private static final double C1 = 1e-4;
+    private static final double C2 = 0.9;
+    private static final int MAX_LINE_SEARCH = 30;
+
+    private final SmoothObjective objective;
+    private final double l1;
+    private final boolean orthantWise;
+    private final int numWeights;
+    private final int dimension;
+    private final double tolerance;
+    private final int history;
+    private final double[][] s;
+    private final double[][] y;
+    private final double[] rho;
+    private final double[] alphas;
+    private final Parameters current;
+    private double[] point;
+    private double[] gradient;
+    private double[] trialPoint;
+    private double[] trialGradient;
+    private final double[] pseudoGradient;
+    private final double[] direction;
+    private double loss;
+    private double trialLoss;
+    private double lastEvaluatedStep;
+    private int count;
+    private int newest = -1;
+
+    QuasiNewton(SmoothObjective objective, Parameters start, double lambda, double alpha, int history,
+                double tolerance) {
+        this.objective = objective;
+        this.l1 = lambda * alpha;
+        this.orthantWise = l1 > 0;
+        this.numWeights = objective.numWeights();
+        this.dimension = objective.dimension();
+        this.tolerance = tolerance;
+        this.history = history;
+        this.s = new double[history][dimension];
+        this.y = new double[history][dimension];
+        this.rho = new double[history];
+        this.alphas = new double[history];
+        this.current = start.copy();
+        this.point = SmoothObjective.toPoint(start);
+        this.gradient = new double[dimension];
+        this.trialPoint = new double[dimension];
+        this.trialGradient = new double[dimension];
+        this.pseudoGradient = new double[dimension];
+        this.direction = new double[dimension];
+    }
+
+    @Override
+    public int numExamples() {
+        return objective.numExamples();
+    }
+
+    @Override
+    public void start() {
+        loss = smoothLoss(point, gradient);
+        afterMove();
+    }
+
+    /** f_s = −F_s and ∇f_s. */
+    private double smoothLoss(double[] at, double[] grad) {
+        double value = objective.evaluate(at, grad);
+        for (int i = 0; i < dimension; i++) {
+            grad[i] = -grad[i];
+        }
+        return -value;
+    }
+
+    private double l1Norm(double[] at) {
+        double sum = 0;
+        for (int i = 0; i < numWeights; i++) {
+            sum += Math.abs(at[i]);
+        }
+        return sum;
+    }
+
+    private void afterMove() {
+        computePseudoGradient();
+        if (objective.canSwitchToDouble() && tolerance > 0 && gradientMaxAbs() <= tolerance) {
+            // The engine says converged: check, and go on if needed, in double.
+            switchToDouble();
+        }
+        SmoothObjective.toParameters(point, current);
+    }
+
+    private void switchToDouble() {
+        objective.switchToDouble();
+        loss = smoothLoss(point, gradient);
+        computePseudoGradient();
+    }
+
+    private void computePseudoGradient() {
+        for (int i = 0; i < dimension; i++) {
+            double g = gradient[i];
+            if (!orthantWise || i >= numWeights) {
+                pseudoGradient[i] = g;
+            } else if (point[i] > 0) {
+                pseudoGradient[i] = g + l1;
+            } else if (point[i] < 0) {
+                pseudoGradient[i] = g - l1;
+            } else if (g + l1 < 0) {
+                pseudoGradient[i] = g + l1;
+            } else if (g - l1 > 0) {
+                pseudoGradient[i] = g - l1;
+            } else {
+                pseudoGradient[i] = 0;
+            }
+        }
+    }
+
+    @Override
+    public String iterate() {
+        computeDirection();
+        double slope = dot(direction, pseudoGradient);
+        if (!(slope < 0)) {
+            count = 0;
+            for (int i = 0; i < dimension; i++) {
+                direction[i] = -pseudoGradient[i];
+            }
+            slope = dot(direction, pseudoGradient);
+            if (!(slope < 0)) {
+                return "the gradient is zero";
+            }
+        }
+        double firstStep = count == 0 ? Math.min(1.0, 1.0 / Math.sqrt(-slope)) : 1.0;
+        boolean moved = orthantWise ? backtrack(firstStep) : strongWolfe(firstStep, slope);
+        if (!moved) {
+            if (objective.canSwitchToDouble()) {
+                switchToDouble();
+                SmoothObjective.toParameters(point, current);
+                return null;
+            }
+            // Leave the state of the current point (the last evaluation was a rejected trial).
+            loss = smoothLoss(point, gradient);
+            computePseudoGradient();
+            return "the line search found no point with a higher objective"
+                    + (objective.inDouble() ? " (in double precision)" : " (at the engine's precision)");
+        }
+        remember();
+        double[] swap = point;
+        point = trialPoint;
+        trialPoint = swap;
+        swap = gradient;
+        gradient = trialGradient;
+        trialGradient = swap;
+        loss = trialLoss;
+        afterMove();
+        return null;
+    }
+
+    /** direction = −H·◇f by the two-loop recursion; for OWL-QN, entries that disagree with −◇f are zeroed. */
+    private void computeDirection() {
+        double[] q = direction;
+        System.arraycopy(pseudoGradient, 0, q, 0, dimension);
+        for (int j = 0, i = newest; j < count; j++, i = (i - 1 + history) % history) {
+            alphas[i] = rho[i] * dot(s[i], q);
+            axpy(-alphas[i], y[i], q);
+        }
+        if (count > 0) {
+            double gamma = dot(s[newest], y[newest]) / dot(y[newest], y[newest]);
+            for (int i = 0; i < dimension; i++) {
+                q[i] *= gamma;
+            }
+        }
+        for (int j = 0, i = (newest - count + 1 + history) % history; j < count; j++, i = (i + 1) % history) {
+            double beta = rho[i] * dot(y[i], q);
+            axpy(alphas[i] - beta, s[i], q);
+        }
+        for (int i = 0; i < dimension; i++) {
+            q[i] = -q[i];
+            if (orthantWise && q[i] * pseudoGradient[i] >= 0) {
+                q[i] = 0;
+            }
+        }
+    }
+
+    private void remember() {
+        int slot = (newest + 1) % history;
+        double[] si = s[slot];
+        double[] yi = y[slot];
+        double sy = 0;
+        double yy = 0;
+        for (int i = 0; i < dimension; i++) {
+            si[i] = trialPoint[i] - point[i];
+            yi[i] = trialGradient[i] - gradient[i];
+            sy += si[i] * yi[i];
+            yy += yi[i] * yi[i];
+        }
+        if (sy > 1e-12 * yy && yy > 0) {
+            rho[slot] = 1.0 / sy;
+            newest = slot;
+            count = Math.min(count + 1, history);
+        }
+    }
+
+    /** f_s at θ + step·d into the trial buffers; returns f_s and leaves ∇f_s in trialGradient. */
+    private double trial(double step) {
+        for (int i = 0; i < dimension; i++) {
+            trialPoint[i] = point[i] + step * direction[i];
+        }
+        lastEvaluatedStep = step;
+        trialLoss = smoothLoss(trialPoint, trialGradient);
+        return trialLoss;
+    }
+
+    private boolean strongWolfe(double firstStep, double slope) {
+        double previousStep = 0;
+        double previousValue = loss;
+        double previousSlope = slope;
+        double step = firstStep;
+        for (int evaluation = 0; evaluation < MAX_LINE_SEARCH; evaluation++) {
+            double value = trial(step);
+            double valueSlope = dot(trialGradient, direction);
+            if (approximateWolfe(value, valueSlope, slope)) {
+                return true;
+            }
+            if (!Double.isFinite(value) || value > loss + C1 * step * slope
+                    || (evaluation > 0 && value >= previousValue)) {
+                return zoom(previousStep, previousValue, previousSlope, step, value, valueSlope, slope,
+                        MAX_LINE_SEARCH - evaluation - 1);
+            }
+            if (Math.abs(valueSlope) <= -C2 * slope) {
+                return true;
+            }
+            if (valueSlope >= 0) {
+                return zoom(step, value, valueSlope, previousStep, previousValue, previousSlope, slope,
+                        MAX_LINE_SEARCH - evaluation - 1);
+            }
+            previousStep = step;
+            previousValue = value;
+            previousSlope = valueSlope;
+            step *= 2;
+        }
+        return false;
+    }
+
+    private boolean zoom(double low, double lowValue, double lowSlope, double high, double highValue,
+                         double highSlope, double slope, int budget) {
+        for (int evaluation = 0; evaluation < budget; evaluation++) {
+            double width = Math.abs(high - low);
+            if (width <= 1e-16 * Math.max(Math.abs(low), Math.abs(high))) {
+                break;
+            }
+            double step = cubicMinimum(low, lowValue, lowSlope, high, highValue, highSlope);
+            double lo = Math.min(low, high) + 0.1 * width;
+            double hi = Math.max(low, high) - 0.1 * width;
+            if (!(step >= lo && step <= hi)) {
+                step = 0.5 * (low + high);
+            }
+            double value = trial(step);
+            double valueSlope = dot(trialGradient, direction);
+            if (approximateWolfe(value, valueSlope, slope)) {
+                return true;
+            }
+            if (!Double.isFinite(value) || value > loss + C1 * step * slope || value >= lowValue) {
+                high = step;
+                highValue = value;
+                highSlope = valueSlope;
+            } else {
+                if (Math.abs(valueSlope) <= -C2 * slope) {
+                    return true;
+                }
+                if (valueSlope * (high - low) >= 0) {
+                    high = low;
+                    highValue = lowValue;
+                    highSlope = lowSlope;
+                }
+                low = step;
+                lowValue = value;
+                lowSlope = valueSlope;
+            }
+        }
+        // No step met the curvature condition within the budget: take the best one that raised F, if any.
+        if (low > 0 && lowValue < loss) {
+            if (lastEvaluatedStep != low) {
+                trial(low);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Hager and Zhang's approximate Wolfe conditions (2005), for the last iterations, where f's change along the line
+     * is below the rounding of f and the Armijo test compares noise: accept a step whose f is within the rounding of
+     * f(θ) and whose slope meets (2c₁ − 1)·φ'(0) ≥ φ'(a) and |φ'(a)| ≤ c₂|φ'(0)|. The slope, a sum of gradient
+     * entries, stays accurate where f's digits are gone. Used in double only, with a rounding of 1e-12·|f|: on the
+     * float32 engine (measured on the digits) accepting steps by noisy slopes tripled the iterations.
+     */
+    private boolean approximateWolfe(double value, double valueSlope, double slope) {
+        if (!objective.inDouble()) {
+            return false;
+        }
+        double rounding = 1e-12 * Math.abs(loss);
+        return Double.isFinite(value) && value <= loss + rounding && valueSlope <= (2 * C1 - 1) * slope
+                && Math.abs(valueSlope) <= -C2 * slope;
+    }
+
+    /** The minimiser of the cubic through (a, fa, da) and (b, fb, db); NaN when it has none. */
+    private static double cubicMinimum(double a, double fa, double da, double b, double fb, double db) {
+        if (!Double.isFinite(fb) || !Double.isFinite(db)) {
+            return Double.NaN;
+        }
+        double d1 = da + db - 3 * (fa - fb) / (a - b);
+        double root = d1 * d1 - da * db;
+        if (!(root >= 0)) {
+            return Double.NaN;
+        }
+        double d2 = Math.signum(b - a) * Math.sqrt(root);
+        return b - (b - a) * (db + d2 - d1) / (db - da + 2 * d2);
+    }
+
+    private boolean backtrack(double firstStep) {
+        double total = loss + l1 * l1Norm(point);
+        double step = firstStep;
+        for (int evaluation = 0; evaluation < MAX_LINE_SEARCH; evaluation++) {
+            double decrease = 0;
+            for (int i = 0; i < dimension; i++) {
+                double value = point[i] + step * direction[i];
+                if (i < numWeights) {
+                    double orthant = point[i] != 0 ? Math.signum(point[i]) : -Math.signum(pseudoGradient[i]);
+                    if (value * orthant <= 0) {
+                        value = 0;
+                    }
+                }
+                trialPoint[i] = value;
+                decrease += pseudoGradient[i] * (value - point[i]);
+            }
+            lastEvaluatedStep = step;
+            trialLoss = smoothLoss(trialPoint, trialGradient);
+            double trialTotal = trialLoss + l1 * l1Norm(trialPoint);
+            if (Double.isFinite(trialTotal) && trialTotal <= total + C1 * decrease && trialTotal < total) {
+                return true;
+            }
+            step *= 0.5;
+        }
+        return false;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+
+    private static void axpy(double a, double[] x, double[] target) {
+        for (int i = 0; i < target.length; i++) {
+            target[i] += a * x[i];
+        }
+    }
+
+    /** The current point in double: the optimum, unrounded, once converged. */
+    double[] point() {
+        return point.clone();
+    }
+
+    boolean inDouble() {
+        return objective.inDouble();
+    }
+
+    @Override
+    public Parameters parameters() {
+        return current;
+    }
+
+    @Override
+    public double objective() {
+        return -(loss + l1 * l1Norm(point));
+    }
+
+    @Override
+    public double logLikelihood() {
+        return objective.logLikelihood();
+    }
+
+    @Override
+    public double gradientNorm() {
+        return Math.sqrt(dot(pseudoGradient, pseudoGradient));
+    }
+
+    @Override
+    public double gradientMaxAbs() {
+        double max = 0;
+        for (double g : pseudoGradient) {
+            max = Math.max(max, Math.abs(g));
+        }
+        return max;
+    }
+
+    @Override
+    public double trainAccuracy() {
+        return objective.accuracy();
+    }
+}

@@ -1,0 +1,122 @@
+package org.softmax4j.train;
+
+import org.softmax4j.engine.Evaluation;
+import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.cpu.DoubleEvaluator;
+
+/**
+ * The smooth part of F on a double vector θ = [W (K×D), b (K)]: F_s(θ) = L(θ) − λ(1−α)/2·‖W‖² and ∇F_s, for the
+ * quasi-Newton solvers (the L1 part, λα‖W‖₁, is theirs to handle). L comes from the engine (θ rounded to float, the
+ * buffers allocated once) or, after {@link #switchToDouble()}, from the double-precision evaluator.
+ */
+final class SmoothObjective {
+    private final Evaluator evaluator;
+    private final DoubleEvaluator doubleEvaluator;
+    private final double l2;
+    private final int numWeights;
+    private final int dimension;
+    private final Parameters scratch;
+    private final Evaluation evaluation;
+    private final int numExamples;
+    private boolean inDouble;
+    private double logLikelihood;
+    private long numCorrect;
+    private int evaluations;
+
+    /** @param doubleEvaluator for the polish, or null to use the engine only */
+    SmoothObjective(Evaluator evaluator, DoubleEvaluator doubleEvaluator, double lambda, double alpha) {
+        this.evaluator = evaluator;
+        this.doubleEvaluator = doubleEvaluator;
+        this.l2 = lambda * (1 - alpha);
+        int numClasses = evaluator.data().numClasses();
+        int numFeatures = evaluator.data().numFeatures();
+        this.numWeights = numClasses * numFeatures;
+        this.dimension = numWeights + numClasses;
+        this.scratch = new Parameters(numClasses, numFeatures);
+        this.evaluation = new Evaluation(numClasses, numFeatures);
+        this.numExamples = evaluator.data().numExamples();
+    }
+
+    int dimension() {
+        return dimension;
+    }
+
+    int numExamples() {
+        return numExamples;
+    }
+
+    int numWeights() {
+        return numWeights;
+    }
+
+    boolean canSwitchToDouble() {
+        return doubleEvaluator != null && !inDouble;
+    }
+
+    boolean inDouble() {
+        return inDouble;
+    }
+
+    void switchToDouble() {
+        inDouble = true;
+    }
+
+    /** F_s(θ), with ∇F_s into {@code gradient}. */
+    double evaluate(double[] point, double[] gradient) {
+        evaluations++;
+        if (inDouble) {
+            logLikelihood = doubleEvaluator.evaluate(point, gradient);
+            numCorrect = doubleEvaluator.numCorrect();
+        } else {
+            toParameters(point, scratch);
+            evaluator.evaluate(scratch, evaluation);
+            System.arraycopy(evaluation.gradWeights(), 0, gradient, 0, numWeights);
+            System.arraycopy(evaluation.gradBias(), 0, gradient, numWeights, dimension - numWeights);
+            logLikelihood = evaluation.logLikelihood();
+            numCorrect = evaluation.numCorrect();
+        }
+        double squares = 0;
+        for (int i = 0; i < numWeights; i++) {
+            squares += point[i] * point[i];
+            gradient[i] -= l2 * point[i];
+        }
+        return logLikelihood - 0.5 * l2 * squares;
+    }
+
+    double logLikelihood() {
+        return logLikelihood;
+    }
+
+    double accuracy() {
+        return (double) numCorrect / numExamples;
+    }
+
+    int evaluations() {
+        return evaluations;
+    }
+
+    static void toParameters(double[] point, Parameters out) {
+        float[] weights = out.weights();
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (float) point[i];
+        }
+        float[] bias = out.bias();
+        for (int k = 0; k < bias.length; k++) {
+            bias[k] = (float) point[weights.length + k];
+        }
+    }
+
+    static double[] toPoint(Parameters parameters) {
+        float[] weights = parameters.weights();
+        float[] bias = parameters.bias();
+        double[] point = new double[weights.length + bias.length];
+        for (int i = 0; i < weights.length; i++) {
+            point[i] = weights[i];
+        }
+        for (int k = 0; k < bias.length; k++) {
+            point[weights.length + k] = bias[k];
+        }
+        return point;
+    }
+}

@@ -1,0 +1,35 @@
+package org.softmax4j.train;
+
+import org.softmax4j.engine.Parameters;
+
+/**
+ * An optimiser as the training loop sees it: it owns the current point, moves it one iteration at a time and knows F,
+ * its gradient and the training accuracy there (over the whole training set). The loop, not the solver, decides when
+ * to stop and keeps the history.
+ */
+interface Solver {
+
+    /** N, the number of training examples. */
+    int numExamples();
+
+    /** Evaluates the starting point. */
+    void start();
+
+    /** One iteration. Returns null when the point moved, else a sentence saying why it could not. */
+    String iterate();
+
+    /** The current point, rounded to float; live, overwritten by the next iteration. */
+    Parameters parameters();
+
+    double objective();
+
+    double logLikelihood();
+
+    /** ‖∇F‖₂ (the pseudo-gradient for L1). */
+    double gradientNorm();
+
+    /** max|∂F| (the pseudo-gradient for L1). */
+    double gradientMaxAbs();
+
+    double trainAccuracy();
+}
