@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds cuda/test/harness.cpp (the kernels' own source through cuda_shim.h) under AddressSanitizer and UBSan, runs
+# it, then builds the planted-bug variant (-DPLANT_BUG) and requires it to FAIL for each planted bug: a harness that
+# cannot see a wrong kernel proves nothing. Exits non-zero on any failure. Needs g++ ≥ 12 (C++20 <barrier>); no nvcc.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [[ -n "${S4J_HARNESS_BUILD:-}" ]]; then
+    build="$S4J_HARNESS_BUILD"  # kept, with the logs
+    mkdir -p "$build"
+else
+    build="$(mktemp -d)"
+    trap 'rm -rf "$build"' EXIT
+fi
+CXX="${CXX:-g++}"
+FLAGS=(-std=c++20 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -ffp-contract=off -pthread
+       -Wall -Wextra -Werror -Wno-unknown-pragmas)
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+
+# Both builds at once: two cores.
+"$CXX" "${FLAGS[@]}" -o "$build/harness" "$here/harness.cpp" &
+good=$!
+"$CXX" "${FLAGS[@]}" -DPLANT_BUG -o "$build/harness-planted" "$here/harness.cpp" &
+planted=$!
+wait "$good"
+wait "$planted"
+
+set +e
+"$build/harness" > "$build/harness.log" 2>&1
+status=$?
+set -e
+grep -E '^(FAIL|cuda harness:)' "$build/harness.log" || true
+if [[ $status -ne 0 ]]; then
+    tail -n 30 "$build/harness.log"  # a sanitizer report, if that is what stopped it
+    echo "cuda harness: FAILED (exit $status)"
+    exit 1
+fi
+
+# 1: fused_binary_kernel reads 3 bits of each nibble; 2: reduce_partials_kernel drops the last block; 3:
+# gradient_dense_kernel mirrors the feature index; 4: fused_binary_kernel's bins drop the tile's last row.
+planted_ok=0
+for bug in 1 2 3 4; do
+    set +e
+    S4J_PLANTED_BUG=$bug "$build/harness-planted" --quick > "$build/planted-$bug.log" 2>&1
+    rc=$?
+    set -e
+    summary="$(grep '^cuda harness:' "$build/planted-$bug.log" || echo "no summary (crashed?)")"
+    if [[ $rc -ne 0 ]] && grep -q '^FAIL' "$build/planted-$bug.log"; then
+        echo "planted bug $bug: caught (exit $rc; $summary)"
+    else
+        echo "planted bug $bug: NOT caught (exit $rc; $summary)"
+        planted_ok=1
+    fi
+done
+if [[ $planted_ok -ne 0 ]]; then
+    echo "cuda harness: the planted-bug check failed: the harness passed a wrong kernel"
+    exit 1
+fi
