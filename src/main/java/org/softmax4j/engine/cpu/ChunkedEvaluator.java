@@ -161,26 +161,31 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
      * most of its digits.
      */
     static double softmaxResidual(float[] z, int numClasses, int label) {
-        float max = z[0];
+        return softmaxResidual(z, 0, numClasses, label);
+    }
+
+    /** {@link #softmaxResidual(float[], int, int)} on the logits z[at..at+K). */
+    static double softmaxResidual(float[] z, int at, int numClasses, int label) {
+        float max = z[at];
         for (int k = 1; k < numClasses; k++) {
-            max = Math.max(max, z[k]);
+            max = Math.max(max, z[at + k]);
         }
-        float labelLogit = z[label] - max;
+        float labelLogit = z[at + label] - max;
         // The other classes are summed apart: sum − e_label would cancel the same digits as 1 − p_label.
         float others = 0;
         for (int k = 0; k < numClasses; k++) {
-            float e = exp(z[k] - max);
-            z[k] = e;
+            float e = exp(z[at + k] - max);
+            z[at + k] = e;
             if (k != label) {
                 others += e;
             }
         }
-        float labelExp = z[label];
+        float labelExp = z[at + label];
         float inverse = 1f / (others + labelExp);
         for (int k = 0; k < numClasses; k++) {
-            z[k] = -z[k] * inverse;
+            z[at + k] = -z[at + k] * inverse;
         }
-        z[label] = others * inverse;
+        z[at + label] = others * inverse;
         // In double, so that a confident right answer (e_label = 1, others tiny) keeps the digits of ln(1 + others).
         return labelLogit - Math.log((double) labelExp + others);
     }
@@ -250,9 +255,14 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
 
     /** Index of the largest logit, the first on ties. */
     static int argmax(float[] z, int numClasses) {
+        return argmax(z, 0, numClasses);
+    }
+
+    /** Index (0..K-1) of the largest of z[at..at+K), the first on ties. */
+    static int argmax(float[] z, int at, int numClasses) {
         int best = 0;
         for (int k = 1; k < numClasses; k++) {
-            if (z[k] > z[best]) {
+            if (z[at + k] > z[at + best]) {
                 best = k;
             }
         }

@@ -71,6 +71,9 @@ public final class CpuEngine implements Engine {
             }
             return new BinaryEvaluator(pool, binary);
         }
+        if (simd) {
+            return new VectorDenseEvaluator(pool, (DenseDataset) data);
+        }
         return new DenseEvaluator(pool, (DenseDataset) data);
     }
 

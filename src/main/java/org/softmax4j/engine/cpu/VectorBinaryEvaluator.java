@@ -172,8 +172,8 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         // No scalar reads of lanes just computed (a narrow load from a wide store stalls): masks and reductions.
         VectorMask<Float> isLabelA = IOTA.eq(labelA);
         VectorMask<Float> isLabelB = IOTA.eq(labelB);
-        float labelLogitA = ZERO.blend(zA, isLabelA).reduceLanes(VectorOperators.ADD) - maxA;
-        float labelLogitB = ZERO.blend(zB, isLabelB).reduceLanes(VectorOperators.ADD) - maxB;
+        float labelLogitA = labelLogit(offsetA, labelA) - maxA;
+        float labelLogitB = labelLogit(offsetB, labelB) - maxB;
         // Right when the label's logit is the max and no earlier class ties it (arg-max takes the first).
         int correct = labelLogitA == 0f && !zA.eq(maxA).and(IOTA.lt(labelA)).anyTrue() ? 1 : 0;
         if (weightB != 0f && labelLogitB == 0f && !zB.eq(maxB).and(IOTA.lt(labelB)).anyTrue()) {
@@ -184,8 +184,8 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         // Σ_{k≠label} e_k summed apart (see softmaxResidual): the label's lane is zeroed, not subtracted.
         float othersA = eA.blend(0f, isLabelA).reduceLanes(VectorOperators.ADD);
         float othersB = eB.blend(0f, isLabelB).reduceLanes(VectorOperators.ADD);
-        float labelExpA = ZERO.blend(eA, isLabelA).reduceLanes(VectorOperators.ADD);
-        float labelExpB = ZERO.blend(eB, isLabelB).reduceLanes(VectorOperators.ADD);
+        float labelExpA = ChunkedEvaluator.exp(labelLogitA);
+        float labelExpB = ChunkedEvaluator.exp(labelLogitB);
         float inverseA = 1f / (othersA + labelExpA);
         float inverseB = 1f / (othersB + labelExpB);
         FloatVector rA = eA.mul(-inverseA).blend(othersA * inverseA, isLabelA);
@@ -246,6 +246,18 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         }
         tileLogLikelihoods[worker * 8] = logLikelihood;
         return correct;
+    }
+
+    /**
+     * The label's logit from the same table rows, added in the same order as the vector lanes (so it equals that lane
+     * bit for bit): scalar loads from lines the vector loads just brought in, instead of a reduction across lanes.
+     */
+    private float labelLogit(int offset, int label) {
+        float z = paddedBias[label];
+        for (int i = 0; i < numBytes; i++) {
+            z += table[(i * 256 + byteAt(offset, i)) * padded + label];
+        }
+        return z;
     }
 
     /**

@@ -44,6 +44,10 @@ class CpuEngineTest {
         }
         try (CpuEngine engine = new CpuEngine(1, false)) {
             assertTrue(engine.bind(TestData.randomBinary(3, 64, 10, 1)) instanceof BinaryEvaluator);
+            assertTrue(engine.bind(TestData.randomDense(3, 64, 10, 1)) instanceof DenseEvaluator);
+        }
+        try (CpuEngine engine = new CpuEngine(1)) {
+            assertTrue(engine.bind(TestData.randomDense(3, 64, 10, 1)) instanceof VectorDenseEvaluator);
         }
     }
 
@@ -117,7 +121,8 @@ class CpuEngineTest {
         long seed = 1000L * n + 10L * d + k;
         Parameters parameters = Parameters.random(k, d, 0.5, seed);
         DenseDataset dense = TestData.randomDense(n, d, k, seed);
-        assertMatchesReference(dense, parameters, evaluate(dense, parameters, 2), "dense");
+        assertMatchesReference(dense, parameters, evaluate(dense, parameters, 2, true), "dense, SIMD");
+        assertMatchesReference(dense, parameters, evaluate(dense, parameters, 2, false), "dense, scalar");
         BinaryDataset binary = TestData.randomBinary(n, d, k, seed);
         assertMatchesReference(binary, parameters, evaluate(binary, parameters, 2, true), "binary, SIMD");
         assertMatchesReference(binary, parameters, evaluate(binary, parameters, 2, false), "binary, scalar");
@@ -148,7 +153,8 @@ class CpuEngineTest {
     void bitwiseIdenticalWithOneAndFourThreads() {
         int n = CpuEngine.CHUNK_SIZE * 3 + 17;
         for (boolean simd : new boolean[] {true, false}) {
-            for (Dataset data : List.of(TestData.randomDense(n, 65, 10, 3), TestData.randomBinary(n, 65, 10, 3),
+            for (Dataset data : List.of(TestData.randomDense(n, 65, 10, 3), TestData.randomDense(n + 1, 7, 3, 3),
+                    TestData.randomBinary(n, 65, 10, 3),
                     TestData.randomBinary(n, 64, 17, 3))) {
                 assertThreadCountInvariant(data, simd);
             }
