@@ -21,6 +21,8 @@ import org.softmax4j.engine.Parameters;
  */
 final class VectorBinaryEvaluator extends ChunkedEvaluator {
     static final int TILE = 2048;
+    /** Examples whose softmax chains run side by side. */
+    private static final int GROUP = 8;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final FloatVector ZERO = FloatVector.zero(SPECIES);
@@ -42,8 +44,10 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final float[][] accumulators;
     /** Per worker: [j][k] gradient of the tile, spread from the accumulators. */
     private final float[][] tileGradients;
-    /** Per worker: the running log-likelihood of a tile. */
-    private final double[][] pairLogLikelihoods;
+    /** Per worker: the residuals of a group of examples, GROUP × padded. */
+    private final float[][] groupResiduals;
+    /** Per worker: the rows of a group of examples. */
+    private final int[][] groupRows;
     /** Per worker, 8 apart (a cache line): the log-likelihood of the last tile. */
     private final double[] tileLogLikelihoods;
     /** Per worker: logits then exps of one example, for the scalar reads of the label's lane. */
@@ -76,7 +80,8 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         }
         this.scratch = perWorker(threads, 4 * padded);
         this.tileLogLikelihoods = new double[8 * threads];
-        this.pairLogLikelihoods = new double[threads][16];
+        this.groupResiduals = perWorker(threads, GROUP * padded);
+        this.groupRows = new int[threads][GROUP + 16];
     }
 
     @Override
@@ -130,77 +135,54 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
 
     /**
      * One tile with K ≤ LANES. Leaves the tile's log-likelihood in {@code tileLogLikelihoods[8 * worker]} and its bias
-     * gradient in {@code values[padded..]}; returns the number of correct predictions. Examples go two at a time: one
-     * example is a long chain of dependent steps (max, exp, sums, division), and two independent chains side by side
-     * keep the processor busy while each waits.
+     * gradient in {@code values[padded..]}; returns the number of correct predictions. Examples go in groups of
+     * {@link #GROUP}: first each one's softmax (a long chain of dependent steps, independent from example to example,
+     * so the processor overlaps them), its residuals parked in {@code groupResiduals}; then the lookup-row updates of
+     * the whole group, a plain stream of loads, adds and stores.
      */
     private long tileOneRegister(int[] order, int tileStart, int tileEnd, int worker, float[] accumulator,
                                  float[] values) {
         Arrays.fill(values, padded, 2 * padded, 0f);
-        double[] logLikelihood = pairLogLikelihoods[worker];
-        logLikelihood[0] = 0;
+        float[] parked = groupResiduals[worker];
+        int[] rows = groupRows[worker];
+        double logLikelihood = 0;
         long correct = 0;
-        int position = tileStart;
-        for (; position + 1 < tileEnd; position += 2) {
-            int rowA = order == null ? position : order[position];
-            int rowB = order == null ? position + 1 : order[position + 1];
-            correct += pairOneRegister(rowA, rowB, 1f, accumulator, values, logLikelihood);
+        for (int groupStart = tileStart; groupStart < tileEnd; groupStart += GROUP) {
+            int size = Math.min(GROUP, tileEnd - groupStart);
+            for (int s = 0; s < size; s++) {
+                int position = groupStart + s;
+                int row = order == null ? position : order[position];
+                rows[s] = row;
+                int label = labels[row];
+                int offset = row * wordsPerRow;
+                FloatVector z = logits(offset, 0, values, 2 * padded);
+                float max = z.reduceLanes(VectorOperators.MAX);
+                // No scalar reads of lanes just computed (a narrow load from a wide store stalls).
+                float labelLogit = labelLogit(offset, label) - max;
+                // Right when the label's logit is the max and no earlier class ties it (arg-max takes the first).
+                if (labelLogit == 0f && !z.eq(max).and(IOTA.lt(label)).anyTrue()) {
+                    correct++;
+                }
+                VectorMask<Float> isLabel = IOTA.eq(label);
+                FloatVector e = exp(z.sub(max));
+                // Σ_{k≠label} e_k summed apart (see softmaxResidual): the label's lane is zeroed, not subtracted.
+                float others = e.blend(0f, isLabel).reduceLanes(VectorOperators.ADD);
+                float labelExp = ChunkedEvaluator.exp(labelLogit);
+                float inverse = 1f / (others + labelExp);
+                e.mul(-inverse).blend(others * inverse, isLabel).intoArray(parked, s * padded);
+                logLikelihood += labelLogit - Math.log((double) labelExp + others);
+            }
+            for (int s = 0; s < size; s++) {
+                FloatVector r = FloatVector.fromArray(SPECIES, parked, s * padded);
+                FloatVector.fromArray(SPECIES, values, padded).add(r).intoArray(values, padded);
+                int offset = rows[s] * wordsPerRow;
+                for (int i = 0; i < numBytes; i++) {
+                    int base = (i * 256 + byteAt(offset, i)) * padded;
+                    FloatVector.fromArray(SPECIES, accumulator, base).add(r).intoArray(accumulator, base);
+                }
+            }
         }
-        if (position < tileEnd) {
-            int row = order == null ? position : order[position];
-            correct += pairOneRegister(row, row, 0f, accumulator, values, logLikelihood);
-        }
-        tileLogLikelihoods[worker * 8] = logLikelihood[0];
-        return correct;
-    }
-
-    /**
-     * Examples {@code rowA} and {@code rowB}, interleaved; {@code weightB} is 1, or 0 to count rowB not at all (an odd
-     * example at the end of a tile). Returns how many are right. No branch picks between vectors: a vector that is one
-     * of two values at a merge point would be boxed on the heap by this JIT.
-     */
-    private int pairOneRegister(int rowA, int rowB, float weightB, float[] accumulator, float[] values,
-                                double[] logLikelihood) {
-        int labelA = labels[rowA];
-        int labelB = labels[rowB];
-        int offsetA = rowA * wordsPerRow;
-        int offsetB = rowB * wordsPerRow;
-        FloatVector zA = logits(offsetA, 0, values, 2 * padded);
-        FloatVector zB = logits(offsetB, 0, values, 2 * padded + LANES);
-        float maxA = zA.reduceLanes(VectorOperators.MAX);
-        float maxB = zB.reduceLanes(VectorOperators.MAX);
-        // No scalar reads of lanes just computed (a narrow load from a wide store stalls): masks and reductions.
-        VectorMask<Float> isLabelA = IOTA.eq(labelA);
-        VectorMask<Float> isLabelB = IOTA.eq(labelB);
-        float labelLogitA = labelLogit(offsetA, labelA) - maxA;
-        float labelLogitB = labelLogit(offsetB, labelB) - maxB;
-        // Right when the label's logit is the max and no earlier class ties it (arg-max takes the first).
-        int correct = labelLogitA == 0f && !zA.eq(maxA).and(IOTA.lt(labelA)).anyTrue() ? 1 : 0;
-        if (weightB != 0f && labelLogitB == 0f && !zB.eq(maxB).and(IOTA.lt(labelB)).anyTrue()) {
-            correct++;
-        }
-        FloatVector eA = exp(zA.sub(maxA));
-        FloatVector eB = exp(zB.sub(maxB));
-        // Σ_{k≠label} e_k summed apart (see softmaxResidual): the label's lane is zeroed, not subtracted.
-        float othersA = eA.blend(0f, isLabelA).reduceLanes(VectorOperators.ADD);
-        float othersB = eB.blend(0f, isLabelB).reduceLanes(VectorOperators.ADD);
-        float labelExpA = ChunkedEvaluator.exp(labelLogitA);
-        float labelExpB = ChunkedEvaluator.exp(labelLogitB);
-        float inverseA = 1f / (othersA + labelExpA);
-        float inverseB = 1f / (othersB + labelExpB);
-        FloatVector rA = eA.mul(-inverseA).blend(othersA * inverseA, isLabelA);
-        FloatVector rB = eB.mul(-inverseB * weightB).blend(othersB * inverseB * weightB, isLabelB);
-        logLikelihood[0] += (labelLogitA - Math.log((double) labelExpA + othersA))
-                + weightB * (labelLogitB - Math.log((double) labelExpB + othersB));
-        FloatVector.fromArray(SPECIES, values, padded).add(rA).add(rB).intoArray(values, padded);
-        for (int i = 0; i < numBytes; i++) {
-            int baseA = (i * 256 + byteAt(offsetA, i)) * padded;
-            FloatVector.fromArray(SPECIES, accumulator, baseA).add(rA).intoArray(accumulator, baseA);
-        }
-        for (int i = 0; i < numBytes; i++) {
-            int baseB = (i * 256 + byteAt(offsetB, i)) * padded;
-            FloatVector.fromArray(SPECIES, accumulator, baseB).add(rB).intoArray(accumulator, baseB);
-        }
+        tileLogLikelihoods[worker * 8] = logLikelihood;
         return correct;
     }
 
