@@ -1,5 +1,6 @@
 package org.softmax4j.engine.cpu;
 
+import static org.softmax4j.EngineAssertions.assertMatchesReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,30 +49,6 @@ class CpuEngineTest {
         }
         try (CpuEngine engine = new CpuEngine(1)) {
             assertTrue(engine.bind(TestData.randomDense(3, 64, 10, 1)) instanceof VectorDenseEvaluator);
-        }
-    }
-
-    /**
-     * Compares an engine's evaluation with the double reference, entry by entry, within float32 rounding (the bounds of
-     * shared/GPU-NOTES.md): |G − G_ref| ≤ 1e-5 · Σ_n |r x| (exact when that scale is 0) and |L − L_ref| ≤ 1e-6 ·
-     * Σ_n (|ln p_n| + max_k |z_nk|).
-     */
-    static void assertMatchesReference(Dataset data, Parameters parameters, Evaluation actual, String what) {
-        DoubleReference.Result expected = DoubleReference.evaluate(data, TestData.toDouble(parameters.weights()),
-                TestData.toDouble(parameters.bias()));
-        assertTrue(Math.abs(actual.logLikelihood() - expected.logLikelihood())
-                        <= 1e-6 * expected.logLikelihoodScale(),
-                what + ": log-likelihood " + actual.logLikelihood() + ", expected " + expected.logLikelihood());
-        int d = data.numFeatures();
-        for (int i = 0; i < actual.gradWeights().length; i++) {
-            double error = Math.abs(actual.gradWeights()[i] - expected.gradWeights()[i]);
-            assertTrue(error <= 1e-5 * expected.gradWeightsScale()[i], what + ": gradWeights[" + i / d + "]["
-                    + i % d + "] is " + actual.gradWeights()[i] + ", expected " + expected.gradWeights()[i]);
-        }
-        for (int k = 0; k < actual.gradBias().length; k++) {
-            double error = Math.abs(actual.gradBias()[k] - expected.gradBias()[k]);
-            assertTrue(error <= 1e-5 * expected.gradBiasScale()[k], what + ": gradBias[" + k + "] is "
-                    + actual.gradBias()[k] + ", expected " + expected.gradBias()[k]);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.softmax4j.engine.cuda;
 
+import static org.softmax4j.EngineAssertions.assertMatchesReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -218,25 +219,6 @@ class CudaEngineGpuTest {
             evaluator.evaluate(parameters, out);
         }
         return out.accuracy();
-    }
-
-    static void assertMatchesReference(Dataset data, Parameters parameters, Evaluation actual, String what) {
-        DoubleReference.Result expected = DoubleReference.evaluate(data, TestData.toDouble(parameters.weights()),
-                TestData.toDouble(parameters.bias()));
-        assertTrue(Math.abs(actual.logLikelihood() - expected.logLikelihood())
-                        <= 1e-6 * expected.logLikelihoodScale(),
-                what + ": log-likelihood " + actual.logLikelihood() + ", expected " + expected.logLikelihood());
-        int d = data.numFeatures();
-        for (int i = 0; i < actual.gradWeights().length; i++) {
-            double error = Math.abs(actual.gradWeights()[i] - expected.gradWeights()[i]);
-            assertTrue(error <= 1e-5 * expected.gradWeightsScale()[i], what + ": gradWeights[" + i / d + "]["
-                    + i % d + "] is " + actual.gradWeights()[i] + ", expected " + expected.gradWeights()[i]);
-        }
-        for (int c = 0; c < actual.gradBias().length; c++) {
-            double error = Math.abs(actual.gradBias()[c] - expected.gradBias()[c]);
-            assertTrue(error <= 1e-5 * expected.gradBiasScale()[c], what + ": gradBias[" + c + "] is "
-                    + actual.gradBias()[c] + ", expected " + expected.gradBias()[c]);
-        }
     }
 
     private static Dataset select(Dataset data, int[] examples) {

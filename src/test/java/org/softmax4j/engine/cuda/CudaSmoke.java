@@ -46,7 +46,7 @@ public final class CudaSmoke {
                             training.download();
                         }
                         try {
-                            CudaEngineGpuTest.assertMatchesReference(data, parameters, out, what);
+                            org.softmax4j.EngineAssertions.assertMatchesReference(data, parameters, out, what);
                             System.out.println("ok   " + what);
                         } catch (AssertionError e) {
                             failures++;
