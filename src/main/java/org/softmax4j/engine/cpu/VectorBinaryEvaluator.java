@@ -21,13 +21,14 @@ import org.softmax4j.engine.Parameters;
  */
 final class VectorBinaryEvaluator extends ChunkedEvaluator {
     static final int TILE = 2048;
-    /** Examples whose softmax chains run side by side. */
-    private static final int GROUP = 8;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final FloatVector ZERO = FloatVector.zero(SPECIES);
     /** Lane numbers 0, 1, 2, ... as floats: compared with a class number they give that class's lane mask. */
     private static final FloatVector IOTA = FloatVector.zero(SPECIES).addIndex(1);
+    private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
+    /** Offsets of one column of a LANES × LANES block: 0, LANES, 2·LANES, ... */
+    private static final int[] COLUMN = columnOffsets();
 
     private final long[] words;
     private final int[] labels;
@@ -44,14 +45,25 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final float[][] accumulators;
     /** Per worker: [j][k] gradient of the tile, spread from the accumulators. */
     private final float[][] tileGradients;
-    /** Per worker: the residuals of a group of examples, GROUP × padded. */
-    private final float[][] groupResiduals;
-    /** Per worker: the rows of a group of examples. */
+    /** Per worker: the logits, then the residuals, of a group of LANES examples, LANES × padded. */
+    private final float[][] groupBlocks;
+    /** Per worker: the two parts of the log-likelihood terms of a group (see softmaxAcross). */
+    private final float[][] groupSums;
+    /** Per worker: the rows and the labels of a group of examples. */
     private final int[][] groupRows;
+    private final int[][] groupLabelsOf;
     /** Per worker, 8 apart (a cache line): the log-likelihood of the last tile. */
     private final double[] tileLogLikelihoods;
     /** Per worker: logits then exps of one example, for the scalar reads of the label's lane. */
     private final float[][] scratch;
+
+    private static int[] columnOffsets() {
+        int[] offsets = new int[LANES];
+        for (int s = 0; s < LANES; s++) {
+            offsets[s] = s * LANES;
+        }
+        return offsets;
+    }
 
     static boolean supports(int numClasses) {
         return numClasses <= 2 * LANES;
@@ -80,8 +92,10 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         }
         this.scratch = perWorker(threads, 4 * padded);
         this.tileLogLikelihoods = new double[8 * threads];
-        this.groupResiduals = perWorker(threads, GROUP * padded);
-        this.groupRows = new int[threads][GROUP + 16];
+        this.groupBlocks = perWorker(threads, LANES * padded);
+        this.groupSums = perWorker(threads, 2 * LANES);
+        this.groupRows = new int[threads][LANES + 16];
+        this.groupLabelsOf = new int[threads][LANES + 16];
     }
 
     @Override
@@ -135,45 +149,44 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
 
     /**
      * One tile with K ≤ LANES. Leaves the tile's log-likelihood in {@code tileLogLikelihoods[8 * worker]} and its bias
-     * gradient in {@code values[padded..]}; returns the number of correct predictions. Examples go in groups of
-     * {@link #GROUP}: first each one's softmax (a long chain of dependent steps, independent from example to example,
-     * so the processor overlaps them), its residuals parked in {@code groupResiduals}; then the lookup-row updates of
-     * the whole group, a plain stream of loads, adds and stores.
+     * gradient in {@code values[padded..]}; returns the number of correct predictions.
+     * <p>
+     * Examples go in groups of LANES, in three steps. (1) Each example's logits, one register of K classes, go to a
+     * row of a LANES × padded block. (2) The softmax runs across the group: the block is read by columns (a gather
+     * per class), so that one register holds one class's logits for LANES examples and the max, the exps, the sums
+     * and the residuals are lane-wise operations, with no reduction across lanes (reductions are long chains of
+     * dependent steps; per example they cost more than everything else together). The residuals go back by columns
+     * (a scatter per class). (3) Each example's residual row is added to the lookup rows of its bytes.
      */
     private long tileOneRegister(int[] order, int tileStart, int tileEnd, int worker, float[] accumulator,
                                  float[] values) {
         Arrays.fill(values, padded, 2 * padded, 0f);
-        float[] parked = groupResiduals[worker];
+        float[] block = groupBlocks[worker];
+        float[] sums = groupSums[worker];
         int[] rows = groupRows[worker];
+        int[] groupLabels = groupLabelsOf[worker];
         double logLikelihood = 0;
         long correct = 0;
-        for (int groupStart = tileStart; groupStart < tileEnd; groupStart += GROUP) {
-            int size = Math.min(GROUP, tileEnd - groupStart);
+        for (int groupStart = tileStart; groupStart < tileEnd; groupStart += LANES) {
+            int size = Math.min(LANES, tileEnd - groupStart);
             for (int s = 0; s < size; s++) {
                 int position = groupStart + s;
                 int row = order == null ? position : order[position];
                 rows[s] = row;
-                int label = labels[row];
-                int offset = row * wordsPerRow;
-                FloatVector z = logits(offset, 0, values, 2 * padded);
-                float max = z.reduceLanes(VectorOperators.MAX);
-                // No scalar reads of lanes just computed (a narrow load from a wide store stalls).
-                float labelLogit = labelLogit(offset, label) - max;
-                // Right when the label's logit is the max and no earlier class ties it (arg-max takes the first).
-                if (labelLogit == 0f && !z.eq(max).and(IOTA.lt(label)).anyTrue()) {
-                    correct++;
-                }
-                VectorMask<Float> isLabel = IOTA.eq(label);
-                FloatVector e = exp(z.sub(max));
-                // Σ_{k≠label} e_k summed apart (see softmaxResidual): the label's lane is zeroed, not subtracted.
-                float others = e.blend(0f, isLabel).reduceLanes(VectorOperators.ADD);
-                float labelExp = ChunkedEvaluator.exp(labelLogit);
-                float inverse = 1f / (others + labelExp);
-                e.mul(-inverse).blend(others * inverse, isLabel).intoArray(parked, s * padded);
-                logLikelihood += labelLogit - Math.log((double) labelExp + others);
+                groupLabels[s] = labels[row];
+                logits(row * wordsPerRow, 0, values, 2 * padded).intoArray(block, s * padded);
+            }
+            for (int s = size; s < LANES; s++) {
+                // Lanes past the end of the tile: zero logits, label 0; computed, then left out below.
+                Arrays.fill(block, s * padded, (s + 1) * padded, 0f);
+                groupLabels[s] = 0;
+            }
+            correct += softmaxAcross(block, groupLabels, sums, size);
+            for (int s = 0; s < size; s++) {
+                logLikelihood += sums[s] - Math.log((double) sums[LANES + s]);
             }
             for (int s = 0; s < size; s++) {
-                FloatVector r = FloatVector.fromArray(SPECIES, parked, s * padded);
+                FloatVector r = FloatVector.fromArray(SPECIES, block, s * padded);
                 FloatVector.fromArray(SPECIES, values, padded).add(r).intoArray(values, padded);
                 int offset = rows[s] * wordsPerRow;
                 for (int i = 0; i < numBytes; i++) {
@@ -184,6 +197,51 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         }
         tileLogLikelihoods[worker * 8] = logLikelihood;
         return correct;
+    }
+
+    /**
+     * The softmax of a block of LANES examples (rows of {@code block}, logits in, residuals y − p out), lane-wise by
+     * class. Writes ln-terms for the log-likelihood, ln p_y = (z_y − max) − ln(e_y + Σ_{k≠y} e_k), as two parts: z_y −
+     * max into {@code sums[0..LANES)} and e_y + Σ_{k≠y} e_k into {@code sums[LANES..2·LANES)} (the log is taken in
+     * double by the caller). Returns how many of the first {@code size} examples the arg-max gets right.
+     */
+    private int softmaxAcross(float[] block, int[] groupLabels, float[] sums, int size) {
+        int classes = numClasses;
+        FloatVector label = (FloatVector) IntVector.fromArray(INT_SPECIES, groupLabels, 0)
+                .convert(VectorOperators.I2F, 0);
+        FloatVector max = FloatVector.fromArray(SPECIES, block, 0, COLUMN, 0);
+        for (int k = 1; k < classes; k++) {
+            max = max.max(FloatVector.fromArray(SPECIES, block, k, COLUMN, 0));
+        }
+        FloatVector labelLogit = ZERO;
+        FloatVector others = ZERO;
+        FloatVector labelExp = ZERO;
+        VectorMask<Float> earlierTie = ZERO.lt(0f);
+        for (int k = 0; k < classes; k++) {
+            FloatVector z = FloatVector.fromArray(SPECIES, block, k, COLUMN, 0);
+            VectorMask<Float> isLabel = label.eq((float) k);
+            // Arg-max takes the first maximum: a tie before the label's class makes the prediction wrong.
+            earlierTie = earlierTie.or(z.eq(max).and(label.compare(VectorOperators.GT, (float) k)));
+            labelLogit = labelLogit.add(ZERO.blend(z, isLabel));
+            FloatVector e = exp(z.sub(max));
+            e.intoArray(block, k, COLUMN, 0);
+            // Σ_{k≠label} e_k summed apart (see softmaxResidual): 1 − p_label would cancel its digits.
+            others = others.add(e.blend(0f, isLabel));
+            labelExp = labelExp.add(ZERO.blend(e, isLabel));
+        }
+        FloatVector inverse = others.add(labelExp);
+        inverse.intoArray(sums, LANES);
+        inverse = FloatVector.broadcast(SPECIES, 1f).div(inverse);
+        FloatVector labelResidual = others.mul(inverse);
+        FloatVector negativeInverse = inverse.neg();
+        for (int k = 0; k < classes; k++) {
+            FloatVector e = FloatVector.fromArray(SPECIES, block, k, COLUMN, 0);
+            e.mul(negativeInverse).blend(labelResidual, label.eq((float) k)).intoArray(block, k, COLUMN, 0);
+        }
+        labelLogit = labelLogit.sub(max);
+        labelLogit.intoArray(sums, 0);
+        VectorMask<Float> right = labelLogit.eq(0f).andNot(earlierTie).and(SPECIES.indexInRange(0, size));
+        return right.trueCount();
     }
 
     /** The same with LANES < K ≤ 2 × LANES: classes 0..LANES-1 in the first register, the rest in the second. */
