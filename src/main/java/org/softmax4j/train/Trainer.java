@@ -62,7 +62,26 @@ public final class Trainer {
             throw new IllegalArgumentException("the validation set has no examples");
         }
         SolverType type = options.solver();
-        Solver solver = solver(evaluator, exampleWeights, start);
+        DoubleEvaluator polish = type.isQuasiNewton() && options.precision() == Precision.DOUBLE
+                ? new DoubleEvaluator(data, exampleWeights, numExamples >= DoubleEvaluator.PARALLEL_ROWS
+                        ? Runtime.getRuntime().availableProcessors() : 1) : null;
+        try {
+            return trainWith(evaluator, polish, validation, start, listener);
+        } finally {
+            if (polish != null) {
+                polish.close();
+            }
+        }
+    }
+
+    private TrainingResult trainWith(Evaluator evaluator, DoubleEvaluator polish, Evaluator validation,
+                                     Parameters start, TrainingListener listener) {
+        var data = evaluator.data();
+        int numExamples = data.numExamples();
+        int numClasses = data.numClasses();
+        int numFeatures = data.numFeatures();
+        SolverType type = options.solver();
+        Solver solver = solver(evaluator, polish, start);
         StoppingRule stoppingRule = type.isQuasiNewton()
                 ? StoppingRule.onMaxAbsGradient(options.tolerance(), options.maxIterations(), numExamples, numClasses)
                 : new StoppingRule(options.tolerance(), options.maxIterations(), numExamples, numClasses);
@@ -120,13 +139,17 @@ public final class Trainer {
                 type.id(), precision);
     }
 
-    private Solver solver(Evaluator evaluator, double[] exampleWeights, Parameters start) {
+    private Solver solver(Evaluator evaluator, DoubleEvaluator polish, Parameters start) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         if (options.solver().isQuasiNewton()) {
-            DoubleEvaluator polish = options.precision() == Precision.DOUBLE
-                    ? new DoubleEvaluator(data, exampleWeights) : null;
             SmoothObjective objective = new SmoothObjective(evaluator, polish, options.lambda(), options.alpha());
+            if (polish != null && DoubleEvaluator.isCpuEngines(evaluator)) {
+                // On the CPU engine, double costs about what float32 does (measured on the digits: 0.29 vs 0.33 ms
+                // per evaluation, scalar) and its line searches need fewer evaluations (1.05 vs 1.36 per
+                // iteration), so it runs in double from the start.
+                objective.switchToDouble();
+            }
             return new QuasiNewton(objective, start, options.lambda(), options.alpha(), options.history(),
                     options.tolerance());
         }

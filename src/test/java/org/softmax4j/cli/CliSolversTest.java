@@ -55,7 +55,7 @@ class CliSolversTest {
         assertEquals(0, run.code(), run.err());
         assertEquals(288 + 1150, run.json().get("n_train").getAsInt() + run.json().get("n_validation").getAsInt());
         CliTest.Run owlqn = CliTest.run("train", "--json", "--quiet", "--solver", "owlqn", "--alpha", "0.5",
-                "--class-weight", "0=2,1=0.5", "--tolerance", "1e-4");
+                "--class-weight", "0=2,1=0.5", "--tolerance", "1e-6");
         assertEquals(0, owlqn.code(), owlqn.err());
         assertEquals("converged", owlqn.json().get("stop_reason").getAsString(), owlqn.json().toString());
         CliTest.Run adam = CliTest.run("train", "--json", "--quiet", "--solver", "adam", "--batch-size", "100",

@@ -221,6 +221,59 @@ class SolverTest {
         assertEquals(expected, result.best().objective(), 1e-6 * Math.abs(expected));
     }
 
+    /**
+     * The digits with L1 (α = 1) and elastic net (α = 0.5), λ = 1: OWL-QN reaches max|◇F| ≤ 1e-6, and at its point
+     * (in double) the subgradient conditions hold within 1e-6: ∂F_s/∂w = λα·sign(w) where w ≠ 0, |∂F_s/∂w| ≤ λα where
+     * w = 0, ∂F/∂b = 0.
+     */
+    @Test
+    void owlqnMeetsTheSubgradientConditionsOnTheDigits() {
+        Split split = Splits.stratified(BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD), 0.2, 1);
+        Dataset data = split.train();
+        double lambda = 1;
+        for (double alpha : new double[] {0.5, 1}) {
+            TrainingResult result = train(data, null, LBFGS.withSolver(SolverType.OWLQN).withLambda(lambda)
+                    .withAlpha(alpha).withMaxIterations(10000));
+            assertEquals(StopReason.CONVERGED, result.stopReason(), result.stopDetail());
+            assertTrue(result.best().gradientMaxAbs() <= 1e-6, "max|dF| " + result.best().gradientMaxAbs());
+            // The same run, driven directly, for the unrounded point.
+            double[] theta;
+            try (CpuEngine engine = new CpuEngine(1); Evaluator evaluator = engine.bind(data);
+                 DoubleEvaluator polish = new DoubleEvaluator(data, null)) {
+                SmoothObjective objective = new SmoothObjective(evaluator, polish, lambda, alpha);
+                objective.switchToDouble();
+                QuasiNewton solver = new QuasiNewton(objective, new Parameters(10, 64), lambda, alpha,
+                        TrainingOptions.DEFAULT_HISTORY, 1e-6);
+                solver.start();
+                for (int iteration = 0; iteration < 10000 && solver.gradientMaxAbs() > 1e-6; iteration++) {
+                    String stuck = solver.iterate();
+                    assertEquals(null, stuck, "alpha " + alpha + ", iteration " + iteration);
+                }
+                theta = solver.point();
+            }
+            DoubleEvaluator evaluator = new DoubleEvaluator(data, null);
+            double[] gradient = new double[theta.length];
+            evaluator.evaluate(theta, gradient);
+            double l1 = lambda * alpha;
+            int zeros = 0;
+            for (int i = 0; i < 640; i++) {
+                double smooth = gradient[i] - lambda * (1 - alpha) * theta[i];
+                if (theta[i] == 0) {
+                    zeros++;
+                    assertTrue(Math.abs(smooth) <= l1 + 1e-6, "alpha " + alpha + ": w[" + i + "] = 0 but |dF_s| = "
+                            + Math.abs(smooth));
+                } else {
+                    assertEquals(l1 * Math.signum(theta[i]), smooth, 1e-6, "alpha " + alpha + ": w[" + i + "] = "
+                            + theta[i]);
+                }
+            }
+            for (int k = 640; k < 650; k++) {
+                assertEquals(0, gradient[k], 1e-6, "alpha " + alpha + ": bias " + (k - 640));
+            }
+            assertTrue(zeros >= 100, "alpha " + alpha + ": " + zeros + " of 640 weights are zero");
+        }
+    }
+
     @Test
     void lbfgsRefusesAnL1Penalty() {
         assertThrows(IllegalArgumentException.class, () -> LBFGS.withAlpha(0.5));
