@@ -47,7 +47,9 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final float[][] tileGradients;
     /** Per worker: the logits, then the residuals, of a group of LANES examples, LANES × padded. */
     private final float[][] groupBlocks;
-    /** Per worker: the two parts of the log-likelihood terms of a group (see softmaxAcross). */
+    /** Per worker: a group's logits, then exps, by class: [k][lane]. */
+    private final float[][] groupColumns;
+    /** Per worker: the log-likelihood terms of a group (see softmaxAcross). */
     private final float[][] groupSums;
     /** Per worker: the rows and the labels of a group of examples. */
     private final int[][] groupRows;
@@ -93,7 +95,8 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         this.scratch = perWorker(threads, 4 * padded);
         this.tileLogLikelihoods = new double[8 * threads];
         this.groupBlocks = perWorker(threads, LANES * padded);
-        this.groupSums = perWorker(threads, 2 * LANES);
+        this.groupSums = perWorker(threads, LANES);
+        this.groupColumns = perWorker(threads, LANES * LANES);
         this.groupRows = new int[threads][LANES + 16];
         this.groupLabelsOf = new int[threads][LANES + 16];
     }
@@ -163,6 +166,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         Arrays.fill(values, padded, 2 * padded, 0f);
         float[] block = groupBlocks[worker];
         float[] sums = groupSums[worker];
+        float[] columns = groupColumns[worker];
         int[] rows = groupRows[worker];
         int[] groupLabels = groupLabelsOf[worker];
         double logLikelihood = 0;
@@ -181,9 +185,9 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 Arrays.fill(block, s * padded, (s + 1) * padded, 0f);
                 groupLabels[s] = 0;
             }
-            correct += softmaxAcross(block, groupLabels, sums, size);
+            correct += softmaxAcross(block, columns, groupLabels, sums, size);
             for (int s = 0; s < size; s++) {
-                logLikelihood += sums[s] - Math.log((double) sums[LANES + s]);
+                logLikelihood += sums[s];
             }
             for (int s = 0; s < size; s++) {
                 FloatVector r = FloatVector.fromArray(SPECIES, block, s * padded);
@@ -201,46 +205,58 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
 
     /**
      * The softmax of a block of LANES examples (rows of {@code block}, logits in, residuals y − p out), lane-wise by
-     * class. Writes ln-terms for the log-likelihood, ln p_y = (z_y − max) − ln(e_y + Σ_{k≠y} e_k), as two parts: z_y −
-     * max into {@code sums[0..LANES)} and e_y + Σ_{k≠y} e_k into {@code sums[LANES..2·LANES)} (the log is taken in
-     * double by the caller). Returns how many of the first {@code size} examples the arg-max gets right.
+     * class, through {@code columns} (scratch, by class). Writes each example's log-likelihood term ln p_y = (z_y −
+     * max) − log1p(Σ_k e_k − 1) into {@code sums[0..LANES)} (0 past {@code size}) and returns how many of the first
+     * {@code size} examples the arg-max gets right.
      */
-    private int softmaxAcross(float[] block, int[] groupLabels, float[] sums, int size) {
+    private int softmaxAcross(float[] block, float[] columns, int[] groupLabels, float[] sums, int size) {
         int classes = numClasses;
         FloatVector label = (FloatVector) IntVector.fromArray(INT_SPECIES, groupLabels, 0)
                 .convert(VectorOperators.I2F, 0);
+        // One gather per class into columns[k·LANES ..]; after that every pass reads whole registers.
         FloatVector max = FloatVector.fromArray(SPECIES, block, 0, COLUMN, 0);
+        max.intoArray(columns, 0);
         for (int k = 1; k < classes; k++) {
-            max = max.max(FloatVector.fromArray(SPECIES, block, k, COLUMN, 0));
+            FloatVector z = FloatVector.fromArray(SPECIES, block, k, COLUMN, 0);
+            z.intoArray(columns, k * LANES);
+            max = max.max(z);
         }
         FloatVector labelLogit = ZERO;
         FloatVector others = ZERO;
         FloatVector labelExp = ZERO;
         VectorMask<Float> earlierTie = ZERO.lt(0f);
         for (int k = 0; k < classes; k++) {
-            FloatVector z = FloatVector.fromArray(SPECIES, block, k, COLUMN, 0);
+            FloatVector z = FloatVector.fromArray(SPECIES, columns, k * LANES);
             VectorMask<Float> isLabel = label.eq((float) k);
             // Arg-max takes the first maximum: a tie before the label's class makes the prediction wrong.
             earlierTie = earlierTie.or(z.eq(max).and(label.compare(VectorOperators.GT, (float) k)));
             labelLogit = labelLogit.add(ZERO.blend(z, isLabel));
             FloatVector e = exp(z.sub(max));
-            e.intoArray(block, k, COLUMN, 0);
+            e.intoArray(columns, k * LANES);
             // Σ_{k≠label} e_k summed apart (see softmaxResidual): 1 − p_label would cancel its digits.
             others = others.add(e.blend(0f, isLabel));
             labelExp = labelExp.add(ZERO.blend(e, isLabel));
         }
-        FloatVector inverse = others.add(labelExp);
-        inverse.intoArray(sums, LANES);
-        inverse = FloatVector.broadcast(SPECIES, 1f).div(inverse);
+        FloatVector inverse = FloatVector.broadcast(SPECIES, 1f).div(others.add(labelExp));
         FloatVector labelResidual = others.mul(inverse);
         FloatVector negativeInverse = inverse.neg();
+        // ln Σ_k e_k = log1p(rest), rest = Σ_k e_k less one term e_k = 1 (a class at the max): accurate to float
+        // precision of the result even when the sum is 1 + tiny, where ln of the float sum would lose it all.
+        FloatVector rest = ZERO;
+        FloatVector ties = FloatVector.broadcast(SPECIES, -1f);
         for (int k = 0; k < classes; k++) {
-            FloatVector e = FloatVector.fromArray(SPECIES, block, k, COLUMN, 0);
+            FloatVector e = FloatVector.fromArray(SPECIES, columns, k * LANES);
+            FloatVector z = FloatVector.fromArray(SPECIES, block, k, COLUMN, 0);
+            VectorMask<Float> atMax = z.eq(max);
+            rest = rest.add(e.blend(0f, atMax));
+            ties = ties.add(ZERO.blend(1f, atMax));
             e.mul(negativeInverse).blend(labelResidual, label.eq((float) k)).intoArray(block, k, COLUMN, 0);
         }
+        rest = rest.add(ties);
         labelLogit = labelLogit.sub(max);
-        labelLogit.intoArray(sums, 0);
-        VectorMask<Float> right = labelLogit.eq(0f).andNot(earlierTie).and(SPECIES.indexInRange(0, size));
+        VectorMask<Float> valid = SPECIES.indexInRange(0, size);
+        labelLogit.sub(log1p(rest)).blend(0f, valid.not()).intoArray(sums, 0);
+        VectorMask<Float> right = labelLogit.eq(0f).andNot(earlierTie).and(valid);
         return right.trueCount();
     }
 
@@ -356,6 +372,31 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 }
             }
         }
+    }
+
+    /**
+     * ln(1 + x) lane by lane for 0 ≤ x < 2^24, to a few float ulps. u = 1 + x is rounded, so ln u is corrected by
+     * x / (u − 1) (exact in float); ln u = e·ln 2 + ln m with u = 2^e·m, m in [√½, √2), and ln m = 2·atanh(f),
+     * f = (m − 1)/(m + 1), |f| ≤ 0.172, by its series to f^9 (next term below 2e-9).
+     */
+    private static FloatVector log1p(FloatVector x) {
+        FloatVector u = x.add(1f);
+        IntVector bits = u.reinterpretAsInts();
+        // Exponent and mantissa of u / √½ ... scaled so that m lands in [√½, √2).
+        IntVector shifted = bits.sub(0x3F3504F3);
+        IntVector exponent = shifted.lanewise(VectorOperators.ASHR, 23);
+        FloatVector m = shifted.and(0x007FFFFF).add(0x3F3504F3).reinterpretAsFloats();
+        FloatVector e = (FloatVector) exponent.convert(VectorOperators.I2F, 0);
+        FloatVector f = m.sub(1f).div(m.add(1f));
+        FloatVector f2 = f.mul(f);
+        FloatVector series = f2.mul(0.111111111f).add(0.142857143f);
+        series = series.mul(f2).add(0.2f);
+        series = series.mul(f2).add(0.333333333f);
+        series = series.mul(f2).add(1f);
+        FloatVector lnU = e.mul(0.693147181f).add(f.mul(series).mul(2f));
+        FloatVector uMinusOne = u.sub(1f);
+        VectorMask<Float> exact = uMinusOne.eq(0f);
+        return lnU.mul(x.div(uMinusOne.blend(1f, exact))).blend(x, exact);
     }
 
     /** {@link ChunkedEvaluator#exp} lane by lane; lanes below −87.3 (and −∞ padding) give 0. */
