@@ -1,14 +1,19 @@
 package org.softmax4j.engine.cpu;
 
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of threads that run numbered tasks 0..T-1 of a {@link Task}. The caller's thread works too, so
- * {@code threads = 1} uses no extra thread. Running a batch allocates nothing: the task is a long-lived object and the
- * threads meet at two barriers. Which thread runs which task varies; callers that need reproducible results store each
- * task's result in its own slot and combine the slots in task order.
+ * {@code threads = 1} uses no extra thread. Running a batch allocates nothing: the task is a long-lived object.
+ * <p>
+ * Hand-over: the caller publishes a batch by bumping a generation counter; idle helpers spin on it for about
+ * {@link #SPIN_NANOS} before they park, and the caller unparks them after each bump. Spinning matters when
+ * evaluations follow each other closely (a solver evaluates every few hundred microseconds on small data): waking a
+ * parked thread costs tens of microseconds, more than such an evaluation is worth splitting.
+ * <p>
+ * Which thread runs which task varies; callers that need reproducible results store each task's result in its own
+ * slot and combine the slots in task order.
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -17,11 +22,14 @@ final class WorkerPool implements AutoCloseable {
         void run(int task, int worker);
     }
 
+    /** How long an idle helper spins before it parks. */
+    static final long SPIN_NANOS = 200_000;
+
     private final int threads;
     private final Thread[] helpers;
-    private final CyclicBarrier start;
-    private final CyclicBarrier finish;
     private final AtomicInteger nextTask = new AtomicInteger();
+    private final AtomicInteger helpersDone = new AtomicInteger();
+    private volatile int generation;
     private volatile Task task;
     private volatile int numTasks;
     private volatile boolean closed;
@@ -33,8 +41,6 @@ final class WorkerPool implements AutoCloseable {
         }
         this.threads = threads;
         this.helpers = new Thread[threads - 1];
-        this.start = new CyclicBarrier(threads);
-        this.finish = new CyclicBarrier(threads);
         for (int i = 0; i < helpers.length; i++) {
             int worker = i + 1;
             helpers[i] = new Thread(() -> helperLoop(worker), "softmax4j-cpu-" + worker);
@@ -62,9 +68,20 @@ final class WorkerPool implements AutoCloseable {
         this.numTasks = numTasks;
         this.failure = null;
         nextTask.set(0);
-        await(start);
+        helpersDone.set(0);
+        generation++;
+        for (Thread helper : helpers) {
+            LockSupport.unpark(helper);
+        }
         work(0);
-        await(finish);
+        int spins = 0;
+        while (helpersDone.get() < helpers.length) {
+            if (++spins < 10_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
         this.task = null;
         Throwable error = failure;
         if (error != null) {
@@ -92,28 +109,24 @@ final class WorkerPool implements AutoCloseable {
     }
 
     private void helperLoop(int worker) {
-        try {
-            while (true) {
-                start.await();
+        int seen = 0;
+        while (true) {
+            long idleSince = System.nanoTime();
+            int current;
+            while ((current = generation) == seen) {
                 if (closed) {
                     return;
                 }
-                work(worker);
-                finish.await();
+                if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    // A permit from an unpark that came first makes this return at once: no batch is missed.
+                    LockSupport.park(this);
+                }
             }
-        } catch (InterruptedException | BrokenBarrierException e) {
-            // closed while waiting: the thread ends
-        }
-    }
-
-    private static void await(CyclicBarrier barrier) {
-        try {
-            barrier.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for CPU workers", e);
-        } catch (BrokenBarrierException e) {
-            throw new IllegalStateException("CPU worker pool broke down", e);
+            seen = current;
+            work(worker);
+            helpersDone.incrementAndGet();
         }
     }
 
@@ -124,7 +137,7 @@ final class WorkerPool implements AutoCloseable {
         }
         closed = true;
         for (Thread helper : helpers) {
-            helper.interrupt();
+            LockSupport.unpark(helper);
         }
     }
 }
