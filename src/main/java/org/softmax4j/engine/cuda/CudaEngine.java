@@ -2,6 +2,8 @@ package org.softmax4j.engine.cuda;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.BackendUnavailableException;
@@ -11,11 +13,19 @@ import org.softmax4j.engine.Engine;
  * The CUDA engine: {@link #bind} uploads a data set once to the GPU found by {@link CudaProbe} and returns a
  * {@link CudaEvaluator}. Closing the engine closes the evaluators it made that are still open; the device's primary
  * context stays retained for the life of the JVM.
+ *
+ * <p>A data set that does not fit in the free device memory is streamed from pinned host memory instead (see
+ * {@link CudaEvaluator}); the evaluator then gives one line to the engine's notice consumer ({@link #setNotices}),
+ * which by default prints it to {@code System.err}. {@code -Dsoftmax4j.cuda.maxResidentBytes=N} streams any data set
+ * above N bytes, and {@code -Dsoftmax4j.cuda.streamChunkBytes=N} sets the streamed chunk size (both read when the
+ * engine is made).
  */
 public final class CudaEngine implements Engine {
     private final CudaDevice device;
     private final boolean preferFused;
+    private final CudaEvaluator.Streaming streaming;
     private final List<CudaEvaluator> evaluators = new ArrayList<>();
+    private Consumer<String> notices = System.err::println;
     private boolean closed;
 
     /** The engine on the probed device. */
@@ -32,8 +42,22 @@ public final class CudaEngine implements Engine {
      *                    comparisons); the fused kernels take at most {@link #maxFusedClasses()} classes
      */
     public CudaEngine(CudaDevice device, boolean preferFused) {
+        this(device, preferFused, CudaEvaluator.Streaming.fromSystemProperties());
+    }
+
+    /** As {@link #CudaEngine(CudaDevice, boolean)}, with the streaming settings given rather than read. */
+    CudaEngine(CudaDevice device, boolean preferFused, CudaEvaluator.Streaming streaming) {
         this.device = device;
         this.preferFused = preferFused;
+        this.streaming = Objects.requireNonNull(streaming, "streaming");
+    }
+
+    /**
+     * Where notices for people go (one line each; today only "data set is ...: streaming it in chunks ..."). The
+     * default prints them to {@code System.err}; the CLI passes its own, which honours --quiet.
+     */
+    public void setNotices(Consumer<String> notices) {
+        this.notices = Objects.requireNonNull(notices, "notices");
     }
 
     /** The largest number of classes the fused kernels take. */
@@ -61,7 +85,7 @@ public final class CudaEngine implements Engine {
         if (closed) {
             throw new IllegalStateException("the CUDA engine is closed");
         }
-        CudaEvaluator evaluator = new CudaEvaluator(device, data, preferFused);
+        CudaEvaluator evaluator = new CudaEvaluator(device, data, preferFused, streaming, notices);
         evaluators.add(evaluator);
         return evaluator;
     }

@@ -2,10 +2,13 @@ package org.softmax4j.engine.cuda;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
 
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
 
 import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
@@ -26,8 +29,24 @@ import org.softmax4j.engine.Parameters;
  * partials, which {@code reduce_partials_kernel} then sums in chunk order. Neither path uses float atomics, so results
  * are bitwise the same from run to run on one GPU.
  *
- * <p>The data must fit in device memory: the constructor checks the sizes first and says what is needed and what is
- * free. (Streaming larger data sets through pinned host buffers is not implemented.)
+ * <p><b>Streaming.</b> When the rows and labels do not fit in the free device memory (after the work buffers and a
+ * margin), or are larger than {@value #MAX_RESIDENT_BYTES_PROPERTY} (to test this path with small data), they stay on
+ * the host and each evaluation copies them again, chunk by chunk, through {@link StreamedRows}: two pinned host
+ * buffers and two device buffers, the copy of chunk c+1 on its own stream overlapping the kernels on chunk c. The
+ * evaluator then says so once, through the engine's notice consumer. Chunks hold a fixed number of rows, chosen from
+ * the device's total memory and the row size (never from timing or the free memory):
+ * <ul>
+ * <li>fused path: about {@link #streamChunkBytes} per chunk ({@value #DEFAULT_STREAM_CHUNK_BYTES} bytes, at most a
+ * sixteenth of the device's memory; {@value #STREAM_CHUNK_BYTES_PROPERTY} sets it). Each chunk's fused launch writes
+ * the blocks' partials after a row that carries the running total of the chunks before, and
+ * {@code reduce_partials_kernel} adds that row and the blocks in order: the total is ((t₀ + c₀) + c₁) + ... in a
+ * fixed order, so bitwise repeatable, and equal to float rounding (not bitwise) to the resident result; bitwise
+ * equal when there is one chunk;</li>
+ * <li>unfused path: its own chunks (the same rows per chunk as on resident data), so the results are bitwise those
+ * of resident data.</li>
+ * </ul>
+ * Mini-batches gather their rows on the host, into the pinned buffers. Device training works unchanged (it only
+ * needs the sums on the device).
  *
  * <p>Not thread-safe: one thread at a time, like the CPU evaluators. Each call makes the device's context current on
  * the calling thread.
@@ -37,6 +56,54 @@ public final class CudaEvaluator implements Evaluator {
     static final long CHUNK_BYTES = 16L << 20;
     /** At most this many chunks, so that the per-chunk partials stay small for any N. */
     static final int MAX_CHUNKS = 1024;
+    /** System property: data sets (rows and labels) above this many bytes are streamed even when they fit. */
+    public static final String MAX_RESIDENT_BYTES_PROPERTY = "softmax4j.cuda.maxResidentBytes";
+    /** System property: bytes of rows and labels per streamed chunk of the fused path. */
+    public static final String STREAM_CHUNK_BYTES_PROPERTY = "softmax4j.cuda.streamChunkBytes";
+    /** Streamed chunk size of the fused path unless set, capped at a sixteenth of the device's total memory. */
+    static final long DEFAULT_STREAM_CHUNK_BYTES = 1L << 30;
+    /** Device memory left free beside everything the evaluator allocates. */
+    static final long MARGIN_BYTES = 64L << 20;
+
+    /**
+     * When to stream and in which chunks.
+     *
+     * @param maxResidentBytes data sets above this (rows plus labels, in bytes) are streamed even when they fit
+     * @param chunkBytes       bytes of rows and labels per streamed chunk of the fused path; 0 for the default rule
+     */
+    record Streaming(long maxResidentBytes, long chunkBytes) {
+        /** Stream only what does not fit, in chunks of the default size. */
+        static final Streaming DEFAULT = new Streaming(Long.MAX_VALUE, 0);
+
+        Streaming {
+            if (maxResidentBytes < 0) {
+                throw new IllegalArgumentException(MAX_RESIDENT_BYTES_PROPERTY + " is " + maxResidentBytes
+                        + ", expected a number of bytes >= 0");
+            }
+            if (chunkBytes < 0) {
+                throw new IllegalArgumentException(STREAM_CHUNK_BYTES_PROPERTY + " is " + chunkBytes
+                        + ", expected a number of bytes > 0 (or 0 for the default)");
+            }
+        }
+
+        /** From {@value #MAX_RESIDENT_BYTES_PROPERTY} and {@value #STREAM_CHUNK_BYTES_PROPERTY}, when set. */
+        static Streaming fromSystemProperties() {
+            return new Streaming(property(MAX_RESIDENT_BYTES_PROPERTY, Long.MAX_VALUE),
+                    property(STREAM_CHUNK_BYTES_PROPERTY, 0));
+        }
+
+        private static long property(String name, long absent) {
+            String value = System.getProperty(name);
+            if (value == null || value.isBlank()) {
+                return absent;
+            }
+            try {
+                return Long.parseLong(value.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-D" + name + "=" + value + ": expected a number of bytes", e);
+            }
+        }
+    }
 
     private final CudaDevice device;
     private final Kernels kernels;
@@ -54,14 +121,16 @@ public final class CudaEvaluator implements Evaluator {
     private final int maxChunks;
 
     private final List<DeviceBuffer> buffers = new ArrayList<>();
+    /** Resident rows and labels; null when streamed. */
     private final DeviceBuffer rows;
     private final DeviceBuffer labels;
     private final DeviceBuffer weights;
     private final DeviceBuffer bias;
+    /** Resident fused path: a batch's indices. Null otherwise. */
     private final DeviceBuffer order;
     private final DeviceBuffer out;
     private final DeviceBuffer logits;
-    /** Fused: one row of partials per block. Unfused: one per chunk. */
+    /** Fused: one row of partials per block (streamed: after a row for the running total). Unfused: one per chunk. */
     private final DeviceBuffer partials;
     private final DeviceBuffer rowLogLikelihood;
     private final DeviceBuffer rowCorrect;
@@ -70,6 +139,10 @@ public final class CudaEvaluator implements Evaluator {
     private final DeviceBuffer stagingLabels;
     private final DeviceBuffer ones;
     private final CublasGemm cublas;
+    /** Null when the data is resident on the device. */
+    private final StreamedRows streamed;
+    /** "resident on the device", or the streaming notice. */
+    private final String residency;
     private final double[] outHost;
     private final long[] chunkCorrectHost;
     private final float[] stagingDense;
@@ -77,7 +150,13 @@ public final class CudaEvaluator implements Evaluator {
     private final int[] stagingLabelsHost;
     private boolean closed;
 
-    CudaEvaluator(CudaDevice device, Dataset data, boolean preferFused) {
+    /**
+     * @param preferFused false for the unfused kernels even where the fused ones apply
+     * @param streaming when and in which chunks to stream the data from host memory
+     * @param notices   receives one line when the data is streamed (what, why, in which chunks)
+     */
+    CudaEvaluator(CudaDevice device, Dataset data, boolean preferFused, Streaming streaming,
+                  Consumer<String> notices) {
         this.device = device;
         this.kernels = device.kernels();
         this.data = data;
@@ -101,38 +180,71 @@ public final class CudaEvaluator implements Evaluator {
         boolean useCublas = !fused && !binary && device.cublasAvailable();
 
         long dataBytes = numExamples * rowBytes + (long) numExamples * Sizeof.INT;
-        long partialRows = fused ? kernels.fusedGridSize() : maxChunks;
-        long workBytes = (long) numExamples * Sizeof.INT                       // order
-                + 2L * ((long) numClasses * numFeatures + numClasses) * Sizeof.FLOAT
-                + (long) width * Sizeof.DOUBLE                                 // out
-                + (long) chunkRows * numClasses * Sizeof.FLOAT                 // logits
-                + partialRows * width * Sizeof.DOUBLE
-                + (fused ? 0 : (long) chunkRows * (Sizeof.DOUBLE + Sizeof.INT + rowBytes + Sizeof.INT + Sizeof.FLOAT)
-                + (long) maxChunks * Sizeof.LONG);
+        long commonBytes = 2L * ((long) numClasses * numFeatures + numClasses) * Sizeof.FLOAT   // W, b
+                + (long) width * Sizeof.DOUBLE                                                   // out
+                + (long) chunkRows * numClasses * Sizeof.FLOAT                                   // logits
+                + (fused ? 0 : (long) chunkRows * (Sizeof.DOUBLE + Sizeof.INT) + (long) maxChunks * Sizeof.LONG)
+                + (useCublas ? (long) chunkRows * Sizeof.FLOAT : 0);                             // ones
+        long residentWork = commonBytes
+                + (long) numExamples * Sizeof.INT                                                // order
+                + (fused ? (long) kernels.fusedGridSize() : maxChunks) * width * Sizeof.DOUBLE   // partials
+                + (fused ? 0 : chunkRows * (rowBytes + Sizeof.INT));                             // batch staging
         device.makeCurrent();
         long[] memory = device.memoryInfo();
-        long margin = 64L << 20;
-        if (dataBytes + workBytes + margin > memory[0]) {
-            throw new DeviceMemoryException(String.format(
-                    "the data set does not fit on %s: it needs %s on the device (rows and labels %s, work %s) but "
-                            + "%s of %s are free; streaming from host memory is not implemented, use --backend cpu",
-                    device.name(), DeviceMemoryException.bytes(dataBytes + workBytes),
-                    DeviceMemoryException.bytes(dataBytes), DeviceMemoryException.bytes(workBytes),
-                    DeviceMemoryException.bytes(memory[0]), DeviceMemoryException.bytes(memory[1])), 0);
+        boolean fits = dataBytes + residentWork + MARGIN_BYTES <= memory[0];
+        boolean stream = !fits || dataBytes > streaming.maxResidentBytes();
+        int streamRows = 0;
+        if (stream) {
+            streamRows = fused
+                    ? streamRowsPerChunk(streaming.chunkBytes(), device.totalMemory(), rowBytes, numExamples)
+                    : chunkRows;
+            long streamWork = commonBytes
+                    + (fused ? kernels.fusedGridSize() + 1L : maxChunks) * width * Sizeof.DOUBLE  // partials
+                    + StreamedRows.bytesFor(streamRows, rowBytes);
+            if (streamWork + MARGIN_BYTES > memory[0]) {
+                throw new DeviceMemoryException(String.format(
+                        "the data set does not fit on %s: its rows and labels take %s and %s of %s are free; "
+                                + "streaming them from host memory would still need %s on the device (two chunks "
+                                + "of %d rows, %s, and work buffers), use --backend cpu",
+                        device.name(), DeviceMemoryException.bytes(dataBytes),
+                        DeviceMemoryException.bytes(memory[0]), DeviceMemoryException.bytes(memory[1]),
+                        DeviceMemoryException.bytes(streamWork), streamRows,
+                        DeviceMemoryException.bytes(StreamedRows.bytesFor(streamRows, rowBytes))), 0);
+            }
+            String chunk = DeviceMemoryException.bytes(streamRows * (rowBytes + Sizeof.INT));
+            String why = fits
+                    ? String.format(Locale.ROOT, "above -D%s=%d", MAX_RESIDENT_BYTES_PROPERTY,
+                    streaming.maxResidentBytes())
+                    : DeviceMemoryException.bytes(memory[0]) + " free on the device";
+            this.residency = String.format(Locale.ROOT, "data set is %s, %s: streaming it in chunks of %s (%d rows) "
+                            + "from pinned host memory (each evaluation copies the data again)",
+                    DeviceMemoryException.bytes(dataBytes), why, chunk, streamRows);
+        } else {
+            this.residency = "resident on the device";
         }
+        StreamedRows made = null;
         try {
-            rows = add("rows (" + numExamples + " x " + rowBytes + " bytes)", numExamples * rowBytes);
-            labels = add("labels (" + numExamples + " ints)", (long) numExamples * Sizeof.INT);
+            if (stream) {
+                rows = null;
+                labels = null;
+                order = null;
+            } else {
+                rows = add("rows (" + numExamples + " x " + rowBytes + " bytes)", numExamples * rowBytes);
+                labels = add("labels (" + numExamples + " ints)", (long) numExamples * Sizeof.INT);
+                order = fused ? add("batch order (" + numExamples + " ints)", (long) numExamples * Sizeof.INT) : null;
+            }
             weights = add("weights (" + numClasses + "x" + numFeatures + " floats)",
                     (long) numClasses * numFeatures * Sizeof.FLOAT);
             bias = add("bias (" + numClasses + " floats)", (long) numClasses * Sizeof.FLOAT);
-            order = add("batch order (" + numExamples + " ints)", (long) numExamples * Sizeof.INT);
             out = add("sums (" + width + " doubles)", (long) width * Sizeof.DOUBLE);
             logits = add("logits (" + chunkRows + "x" + numClasses + " floats)",
                     (long) chunkRows * numClasses * Sizeof.FLOAT);
+            long partialRows = fused ? kernels.fusedGridSize() + (stream ? 1L : 0L) : maxChunks;
             partials = add("partial sums (" + partialRows + "x" + width + " doubles)",
                     partialRows * width * Sizeof.DOUBLE);
-            if (binary) {
+            if (stream) {
+                // The rows and labels stay on the host: StreamedRows, allocated last, copies them per evaluation.
+            } else if (binary) {
                 long[] words = ((BinaryDataset) data).words();
                 rows.upload(Pointer.to(words), 0, (long) words.length * Sizeof.LONG);
                 labels.upload(Pointer.to(((BinaryDataset) data).labels()), 0, (long) numExamples * Sizeof.INT);
@@ -145,11 +257,6 @@ public final class CudaEvaluator implements Evaluator {
                 rowLogLikelihood = null;
                 rowCorrect = null;
                 chunkCorrect = null;
-                stagingRows = null;
-                stagingLabels = null;
-                stagingDense = null;
-                stagingWords = null;
-                stagingLabelsHost = null;
                 chunkCorrectHost = null;
             } else {
                 // Unused slots of the chunk partials (the count column) must not hold NaN bit patterns.
@@ -158,12 +265,20 @@ public final class CudaEvaluator implements Evaluator {
                         (long) chunkRows * Sizeof.DOUBLE);
                 rowCorrect = add("row hits (" + chunkRows + " ints)", (long) chunkRows * Sizeof.INT);
                 chunkCorrect = add("chunk hits (" + maxChunks + " longs)", (long) maxChunks * Sizeof.LONG);
+                chunkCorrectHost = new long[maxChunks];
+            }
+            if (fused || stream) {
+                stagingRows = null;
+                stagingLabels = null;
+                stagingDense = null;
+                stagingWords = null;
+                stagingLabelsHost = null;
+            } else {
                 stagingRows = add("batch rows (" + chunkRows + " rows)", chunkRows * rowBytes);
                 stagingLabels = add("batch labels (" + chunkRows + " ints)", (long) chunkRows * Sizeof.INT);
                 stagingDense = binary ? null : new float[chunkRows * numFeatures];
                 stagingWords = binary ? new long[chunkRows * wordsPerRow] : null;
                 stagingLabelsHost = new int[chunkRows];
-                chunkCorrectHost = new long[maxChunks];
             }
             if (useCublas) {
                 ones = add("ones (" + chunkRows + " floats)", (long) chunkRows * Sizeof.FLOAT);
@@ -173,11 +288,39 @@ public final class CudaEvaluator implements Evaluator {
                 ones = null;
                 cublas = null;
             }
+            if (stream) {
+                made = new StreamedRows(data, streamRows);
+            }
+            streamed = made;
             outHost = new double[width];
         } catch (RuntimeException | Error e) {
-            closeBuffers();
+            try {
+                if (made != null) {
+                    made.close();
+                }
+                closeBuffers();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
+        if (stream) {
+            notices.accept(residency);
+        }
+    }
+
+    /**
+     * Rows per streamed chunk of the fused path: {@code chunkBytes} of rows and labels (when 0,
+     * {@value #DEFAULT_STREAM_CHUNK_BYTES} but at most a sixteenth of {@code totalMemory}), at least one row, at most
+     * N rows and less than 2 GiB. Depends only on the device and the data's shape, so that the results do too.
+     */
+    static int streamRowsPerChunk(long chunkBytes, long totalMemory, long rowBytes, int numExamples) {
+        long target = chunkBytes > 0 ? chunkBytes : Math.min(DEFAULT_STREAM_CHUNK_BYTES, totalMemory / 16);
+        long perRow = rowBytes + Sizeof.INT;
+        long rows = Math.max(1, target / perRow);
+        rows = Math.min(rows, Math.max(1, (Integer.MAX_VALUE - 8) / perRow));
+        rows = Math.min(rows, Math.max(1, numExamples));
+        return (int) rows;
     }
 
     private DeviceBuffer add(String what, long bytes) {
@@ -198,7 +341,23 @@ public final class CudaEvaluator implements Evaluator {
 
     /** "fused" or "unfused", and for unfused dense rows whether cuBLAS computes the logits. */
     public String kernelPath() {
-        return fused ? "fused kernels" : "unfused kernels" + (cublas != null ? " (logits by cuBLAS)" : "");
+        return (fused ? "fused kernels" : "unfused kernels" + (cublas != null ? " (logits by cuBLAS)" : ""))
+                + (streamed != null ? ", streamed in chunks of " + streamed.rowsPerChunk() + " rows" : "");
+    }
+
+    /** Whether the rows stay in host memory and are copied to the device chunk by chunk at every evaluation. */
+    public boolean streaming() {
+        return streamed != null;
+    }
+
+    /** Rows per streamed chunk; 0 when the data is resident. */
+    int streamedRowsPerChunk() {
+        return streamed == null ? 0 : streamed.rowsPerChunk();
+    }
+
+    /** "resident on the device", or the line that was given to the notices when the data is streamed. */
+    public String residency() {
+        return residency;
     }
 
     boolean fused() {
@@ -240,6 +399,9 @@ public final class CudaEvaluator implements Evaluator {
      * @return the number correct on the unfused path (this waits for the device), -1 on the fused path
      */
     private long sums(CUdeviceptr w, CUdeviceptr b, int[] examples, int from, int to) {
+        if (streamed != null) {
+            return streamedSums(w, b, examples, from, to);
+        }
         int count = to - from;
         if (fused) {
             CUdeviceptr orderPointer = null;
@@ -261,44 +423,96 @@ public final class CudaEvaluator implements Evaluator {
             return -1;
         }
         int chunks = Math.max(1, (count + chunkRows - 1) / chunkRows);
-        int gradientSize = numClasses * numFeatures;
         for (int chunk = 0; chunk < chunks; chunk++) {
             int first = from + chunk * chunkRows;
             int size = Math.min(chunkRows, to - first);
-            CUdeviceptr chunkRowsPointer;
-            CUdeviceptr chunkLabels;
             if (examples == null) {
-                chunkRowsPointer = rows.at(first * rowBytes);
-                chunkLabels = labels.at((long) first * Sizeof.INT);
+                unfusedChunk(chunk, size, rows.at(first * rowBytes), labels.at((long) first * Sizeof.INT), w, b);
             } else {
                 gather(examples, first, size);
-                chunkRowsPointer = stagingRows.pointer();
-                chunkLabels = stagingLabels.pointer();
+                unfusedChunk(chunk, size, stagingRows.pointer(), stagingLabels.pointer(), w, b);
             }
-            long base = (long) chunk * width * Sizeof.DOUBLE;
-            CUdeviceptr z = logits.pointer();
-            if (size > 0) {
-                if (binary) {
-                    kernels.logitsBinary(chunkRowsPointer, wordsPerRow, w, b, z, size, numFeatures, numClasses);
-                } else if (cublas != null) {
-                    cublas.logits(chunkRowsPointer, w, b, ones.pointer(), z, size, numFeatures, numClasses);
-                } else {
-                    kernels.logitsDense(chunkRowsPointer, w, b, z, size, numFeatures, numClasses);
-                }
-                kernels.softmaxResidual(z, chunkLabels, rowLogLikelihood.pointer(), rowCorrect.pointer(), size,
-                        numClasses);
-            }
-            if (binary) {
-                kernels.gradientBinary(z, chunkRowsPointer, wordsPerRow, partials.at(base), size, numFeatures,
-                        numClasses);
-            } else {
-                kernels.gradientDense(z, chunkRowsPointer, partials.at(base), size, numFeatures, numClasses);
-            }
-            kernels.biasGradient(z, partials.at(base + (long) gradientSize * Sizeof.DOUBLE), size, numClasses);
-            kernels.sumDoubles(rowLogLikelihood.pointer(), size,
-                    partials.at(base + (long) (gradientSize + numClasses) * Sizeof.DOUBLE));
-            kernels.sumInts(rowCorrect.pointer(), size, chunkCorrect.at((long) chunk * Sizeof.LONG));
         }
+        return unfusedTotal(chunks);
+    }
+
+    /**
+     * The streamed version of {@link #sums}: chunk c's rows arrive through {@link StreamedRows} while chunk c-1 is
+     * computed on. Fused: partials row 0 carries the total of the chunks before (zeros for the first), rows 1..grid
+     * get the chunk's blocks, and {@code reduce_partials_kernel} adds all of them, in order, into {@link #out}, which
+     * is copied back to row 0 for the next chunk. Unfused: the chunks are those of resident data.
+     */
+    private long streamedSums(CUdeviceptr w, CUdeviceptr b, int[] examples, int from, int to) {
+        int count = to - from;
+        int perChunk = streamed.rowsPerChunk();
+        int chunks = Math.max(1, (count + perChunk - 1) / perChunk);
+        int grid = kernels.fusedGridSize();
+        long rowBytesOfPartials = (long) width * Sizeof.DOUBLE;
+        if (fused) {
+            Driver.check("cuMemsetD32Async(running total)", JCudaDriver.cuMemsetD32Async(partials.pointer(), 0,
+                    rowBytesOfPartials / 4, StreamedRows.DEFAULT_STREAM));
+        }
+        streamed.prefetch(0, examples, from, Math.min(perChunk, count));
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            int first = from + chunk * perChunk;
+            int size = Math.min(perChunk, to - first);
+            streamed.awaitOnDevice(chunk);
+            if (fused) {
+                if (binary) {
+                    kernels.fusedBinary(streamed.rows(chunk), wordsPerRow, streamed.labels(chunk), null, 0, size, w,
+                            b, numFeatures, numClasses, partials.at(rowBytesOfPartials));
+                } else {
+                    kernels.fusedDense(streamed.rows(chunk), streamed.labels(chunk), null, 0, size, w, b,
+                            numFeatures, numClasses, partials.at(rowBytesOfPartials));
+                }
+                kernels.reducePartials(partials.pointer(), grid + 1, width, out.pointer());
+                if (chunk + 1 < chunks) {
+                    Driver.check("cuMemcpyDtoDAsync(running total)", JCudaDriver.cuMemcpyDtoDAsync(
+                            partials.pointer(), out.pointer(), rowBytesOfPartials, StreamedRows.DEFAULT_STREAM));
+                }
+            } else {
+                unfusedChunk(chunk, size, streamed.rows(chunk), streamed.labels(chunk), w, b);
+            }
+            streamed.release(chunk);
+            if (chunk + 1 < chunks) {
+                int next = first + perChunk;
+                streamed.prefetch(chunk + 1, examples, next, Math.min(perChunk, to - next));
+            }
+        }
+        return fused ? -1 : unfusedTotal(chunks);
+    }
+
+    /** The unfused kernels on one chunk of {@code size} rows, into row {@code chunk} of the partials. */
+    private void unfusedChunk(int chunk, int size, CUdeviceptr chunkRowsPointer, CUdeviceptr chunkLabels,
+                              CUdeviceptr w, CUdeviceptr b) {
+        int gradientSize = numClasses * numFeatures;
+        long base = (long) chunk * width * Sizeof.DOUBLE;
+        CUdeviceptr z = logits.pointer();
+        if (size > 0) {
+            if (binary) {
+                kernels.logitsBinary(chunkRowsPointer, wordsPerRow, w, b, z, size, numFeatures, numClasses);
+            } else if (cublas != null) {
+                cublas.logits(chunkRowsPointer, w, b, ones.pointer(), z, size, numFeatures, numClasses);
+            } else {
+                kernels.logitsDense(chunkRowsPointer, w, b, z, size, numFeatures, numClasses);
+            }
+            kernels.softmaxResidual(z, chunkLabels, rowLogLikelihood.pointer(), rowCorrect.pointer(), size,
+                    numClasses);
+        }
+        if (binary) {
+            kernels.gradientBinary(z, chunkRowsPointer, wordsPerRow, partials.at(base), size, numFeatures,
+                    numClasses);
+        } else {
+            kernels.gradientDense(z, chunkRowsPointer, partials.at(base), size, numFeatures, numClasses);
+        }
+        kernels.biasGradient(z, partials.at(base + (long) gradientSize * Sizeof.DOUBLE), size, numClasses);
+        kernels.sumDoubles(rowLogLikelihood.pointer(), size,
+                partials.at(base + (long) (gradientSize + numClasses) * Sizeof.DOUBLE));
+        kernels.sumInts(rowCorrect.pointer(), size, chunkCorrect.at((long) chunk * Sizeof.LONG));
+    }
+
+    /** Sums the unfused path's {@code chunks} rows of partials into {@link #out}; returns the number correct. */
+    private long unfusedTotal(int chunks) {
         kernels.reducePartials(partials.pointer(), chunks, width, out.pointer());
         chunkCorrect.download(Pointer.to(chunkCorrectHost), 0, (long) chunks * Sizeof.LONG);
         long correct = 0;
@@ -342,23 +556,56 @@ public final class CudaEvaluator implements Evaluator {
         }
         device.makeCurrent();
         uploadParameters(parameters, weights, bias);
-        CUdeviceptr z = logits.pointer();
-        for (int first = 0; first < numExamples; first += chunkRows) {
-            int size = Math.min(chunkRows, numExamples - first);
-            CUdeviceptr chunk = rows.at(first * rowBytes);
-            if (binary) {
-                kernels.logitsBinary(chunk, wordsPerRow, weights.pointer(), bias.pointer(), z, size, numFeatures,
-                        numClasses);
-            } else if (cublas != null) {
-                cublas.logits(chunk, weights.pointer(), bias.pointer(), ones.pointer(), z, size, numFeatures,
-                        numClasses);
-            } else {
-                kernels.logitsDense(chunk, weights.pointer(), bias.pointer(), z, size, numFeatures, numClasses);
-            }
-            kernels.softmaxRows(z, size, numClasses);
-            logits.download(Pointer.to(probabilities).withByteOffset((long) first * numClasses * Sizeof.FLOAT), 0,
-                    (long) size * numClasses * Sizeof.FLOAT);
+        if (streamed != null) {
+            streamedProbabilities(probabilities);
+            return;
         }
+        for (int first = 0; first < numExamples; first += chunkRows) {
+            probabilitiesOf(rows.at(first * rowBytes), first, Math.min(chunkRows, numExamples - first),
+                    probabilities);
+        }
+    }
+
+    /** The streamed version of {@link #probabilities}: each streamed chunk in pieces of {@link #chunkRows}. */
+    private void streamedProbabilities(float[] probabilities) {
+        int perChunk = streamed.rowsPerChunk();
+        int chunks = (numExamples + perChunk - 1) / perChunk;
+        if (chunks == 0) {
+            return;
+        }
+        streamed.prefetch(0, null, 0, Math.min(perChunk, numExamples));
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            int first = chunk * perChunk;
+            int size = Math.min(perChunk, numExamples - first);
+            streamed.awaitOnDevice(chunk);
+            if (chunk + 1 < chunks) {
+                // Its stage was released after chunk - 1, so the copy can run while this chunk is computed on.
+                int next = first + perChunk;
+                streamed.prefetch(chunk + 1, null, next, Math.min(perChunk, numExamples - next));
+            }
+            for (int row = 0; row < size; row += chunkRows) {
+                probabilitiesOf(streamed.rows(chunk, row), first + row, Math.min(chunkRows, size - row),
+                        probabilities);
+            }
+            streamed.release(chunk);
+        }
+    }
+
+    /** Probabilities of {@code size} rows at {@code chunk} (examples from {@code first} on) into the host array. */
+    private void probabilitiesOf(CUdeviceptr chunk, int first, int size, float[] probabilities) {
+        CUdeviceptr z = logits.pointer();
+        if (binary) {
+            kernels.logitsBinary(chunk, wordsPerRow, weights.pointer(), bias.pointer(), z, size, numFeatures,
+                    numClasses);
+        } else if (cublas != null) {
+            cublas.logits(chunk, weights.pointer(), bias.pointer(), ones.pointer(), z, size, numFeatures,
+                    numClasses);
+        } else {
+            kernels.logitsDense(chunk, weights.pointer(), bias.pointer(), z, size, numFeatures, numClasses);
+        }
+        kernels.softmaxRows(z, size, numClasses);
+        logits.download(Pointer.to(probabilities).withByteOffset((long) first * numClasses * Sizeof.FLOAT), 0,
+                (long) size * numClasses * Sizeof.FLOAT);
     }
 
     /**
@@ -446,11 +693,21 @@ public final class CudaEvaluator implements Evaluator {
 
     private void closeBuffers() {
         RuntimeException first = null;
+        if (streamedOrNull() != null) {
+            try {
+                // First: it waits for the device to finish with every buffer before anything is freed.
+                streamed.close();
+            } catch (RuntimeException e) {
+                first = e;
+            }
+        }
         if (cublasOrNull() != null) {
             try {
                 cublas.close();
             } catch (RuntimeException e) {
-                first = e;
+                if (first == null) {
+                    first = e;
+                }
             }
         }
         for (DeviceBuffer buffer : buffers) {
@@ -471,5 +728,10 @@ public final class CudaEvaluator implements Evaluator {
     /** Null while the constructor has not set it yet (closing after a failed constructor). */
     private CublasGemm cublasOrNull() {
         return cublas;
+    }
+
+    /** Null when resident, or while the constructor has not set it yet. */
+    private StreamedRows streamedOrNull() {
+        return streamed;
     }
 }

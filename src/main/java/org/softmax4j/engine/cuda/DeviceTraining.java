@@ -13,7 +13,9 @@ import org.softmax4j.engine.Parameters;
  *   W ← W + (η/B)·(∂L/∂W − λ·(B/N)·W),   b ← b + (η/B)·∂L/∂b
  * </pre>
  * (the same as {@code GradientAscent} applied to {@code PenalizedLogLikelihood}'s gradient; B = N for a full batch).
- * A step allocates nothing and reads back one double. {@link #download()} brings the parameters back.
+ * A step allocates nothing and reads back one double. {@link #download()} brings the parameters back. On data streamed
+ * from host memory (see {@link CudaEvaluator}) the steps work the same, W and b still on the device, but each step copies
+ * the rows to the device again.
  */
 public final class DeviceTraining implements AutoCloseable {
     private final CudaEvaluator evaluator;
