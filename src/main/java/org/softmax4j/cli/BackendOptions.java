@@ -16,11 +16,24 @@ final class BackendOptions {
             description = "CPU threads; 0 means one per processor. Results are bitwise the same for every N.")
     int threads;
 
-    Engine open() {
+    /**
+     * Opens the engine. Its notices (e.g. the CUDA engine streaming data too large for the device) go to the
+     * command's notice line, so --quiet silences them; under --backend auto, one line says which engine was chosen
+     * and, when it is not CUDA, why.
+     */
+    Engine open(BaseCommand command) {
         if (threads < 0) {
             throw new org.softmax4j.InputException("--threads is " + threads + ", expected 0 (all processors) or more");
         }
-        return backend.open(threads);
+        Engine engine = backend.open(threads);
+        if (engine instanceof org.softmax4j.engine.cuda.CudaEngine cuda) {
+            cuda.setNotices(command::notice);
+        } else if (backend == Backend.AUTO) {
+            String reason = Backend.cudaUnavailableReason();
+            command.notice("backend auto: using " + engine.description() + " (cuda: "
+                    + (reason == null ? "available but not chosen" : reason) + ")");
+        }
+        return engine;
     }
 
     static final class BackendConverter implements picocli.CommandLine.ITypeConverter<Backend> {

@@ -57,8 +57,7 @@ final class EvalCommand extends BaseCommand {
         Parameters parameters = model.parameters();
         float[] probabilities = new float[Math.multiplyExact(numExamples, numClasses)];
         Evaluation evaluation = new Evaluation(numClasses, model.numFeatures());
-        try (Engine engine = backendOptions.open(); Evaluator evaluator = engine.bind(data)) {
-            Notices.backendChosen(this, backendOptions, engine);
+        try (Engine engine = backendOptions.open(this); Evaluator evaluator = engine.bind(data)) {
             evaluator.evaluate(parameters, evaluation);
             evaluator.probabilities(parameters, probabilities);
         }

@@ -57,8 +57,7 @@ final class GradcheckCommand extends BaseCommand {
                 : CsvReader.read(dataFile, dataOptions.csvOptions(dataOptions.threshold(null)));
         Dataset data = sample(all, sample, seed);
         GradientCheck.Result result;
-        try (Engine engine = backendOptions.open()) {
-            Notices.backendChosen(this, backendOptions, engine);
+        try (Engine engine = backendOptions.open(this)) {
             result = GradientCheck.run(engine, data, seed, maxParameters);
             report((dataFile == null ? "built-in digits" : dataFile.toString()) + ", " + engine.description()
                     + ": " + result.summary());

@@ -57,8 +57,7 @@ final class PredictCommand extends BaseCommand {
                 model.numFeatures());
         int numClasses = model.numClasses();
         float[] probabilities = new float[Math.multiplyExact(data.numExamples(), numClasses)];
-        try (Engine engine = backendOptions.open(); Evaluator evaluator = engine.bind(data)) {
-            Notices.backendChosen(this, backendOptions, engine);
+        try (Engine engine = backendOptions.open(this); Evaluator evaluator = engine.bind(data)) {
             evaluator.probabilities(model.parameters(), probabilities);
         }
         if (outputFile == null) {

@@ -173,8 +173,7 @@ final class TrainCommand extends BaseCommand {
         }
         Parameters start = initialParameters(train);
 
-        try (Engine engine = backendOptions.open()) {
-            Notices.backendChosen(this, backendOptions, engine);
+        try (Engine engine = backendOptions.open(this)) {
             report(String.format(Locale.ROOT, "data: %s, %d training and %d test examples, %d features (%s), "
                             + "%d classes", inputs.description, train.numExamples(), test == null ? 0
                             : test.numExamples(), train.numFeatures(), Notices.representation(train),
