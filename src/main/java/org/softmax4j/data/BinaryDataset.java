@@ -4,12 +4,17 @@ import java.util.List;
 
 /**
  * Binary (0/1) features packed 64 to a {@code long}: feature j of example n is bit {@code j % 64} of
- * {@code words[n * wordsPerRow + j / 64]}. Bits past the last feature are zero. 10^7 rows of 64 features take 80 MB of
- * words plus 40 MB of labels.
+ * {@code words[n * wordsPerRow + j / 64]}. Bits past the last feature are zero. Labels take one byte each when there
+ * are at most 256 classes, else an int: 10^7 rows of 64 features and 10 classes take 80 MB of words plus 10 MB of
+ * labels.
  */
 public final class BinaryDataset implements Dataset {
     private final long[] words;
-    private final int[] labels;
+    /** The labels, one byte each (read unsigned) when K ≤ 256; null otherwise. */
+    private final byte[] byteLabels;
+    /** The labels when K > 256; null otherwise. */
+    private final int[] intLabels;
+    private final int numExamples;
     private final int numFeatures;
     private final int wordsPerRow;
     private final List<String> classNames;
@@ -35,7 +40,17 @@ public final class BinaryDataset implements Dataset {
             }
         }
         this.words = words;
-        this.labels = labels;
+        this.numExamples = labels.length;
+        if (classNames.size() <= 256) {
+            this.byteLabels = new byte[labels.length];
+            for (int n = 0; n < labels.length; n++) {
+                byteLabels[n] = (byte) labels[n];
+            }
+            this.intLabels = null;
+        } else {
+            this.byteLabels = null;
+            this.intLabels = labels;
+        }
         this.numFeatures = numFeatures;
         this.classNames = List.copyOf(classNames);
         this.source = source;
@@ -64,12 +79,12 @@ public final class BinaryDataset implements Dataset {
                 }
             }
         }
-        return new BinaryDataset(words, dense.labels().clone(), numFeatures, dense.classNames(), dense.source());
+        return new BinaryDataset(words, dense.labels(), numFeatures, dense.classNames(), dense.source());
     }
 
     @Override
     public int numExamples() {
-        return labels.length;
+        return numExamples;
     }
 
     @Override
@@ -88,7 +103,7 @@ public final class BinaryDataset implements Dataset {
 
     @Override
     public int label(int example) {
-        return labels[example];
+        return byteLabels != null ? byteLabels[example] & 0xFF : intLabels[example];
     }
 
     @Override
@@ -101,20 +116,29 @@ public final class BinaryDataset implements Dataset {
         return words;
     }
 
-    /** The labels, shared, not copied: callers must not modify them. */
+    /** The labels as a new int array (40 MB for 10^7 rows): hot loops read {@link #label(int)} instead. */
     public int[] labels() {
+        int[] labels = new int[numExamples];
+        for (int n = 0; n < numExamples; n++) {
+            labels[n] = label(n);
+        }
         return labels;
+    }
+
+    /** Bytes held: the packed rows and the labels. */
+    public long memoryBytes() {
+        return 8L * words.length + (byteLabels != null ? byteLabels.length : 4L * intLabels.length);
     }
 
     /** The same data as float rows. */
     public DenseDataset unpack() {
-        float[] values = new float[Math.multiplyExact(labels.length, numFeatures)];
-        for (int n = 0; n < labels.length; n++) {
+        float[] values = new float[Math.multiplyExact(numExamples, numFeatures)];
+        for (int n = 0; n < numExamples; n++) {
             for (int j = 0; j < numFeatures; j++) {
                 values[n * numFeatures + j] = feature(n, j);
             }
         }
-        return new DenseDataset(values, labels.clone(), numFeatures, classNames, source);
+        return new DenseDataset(values, labels(), numFeatures, classNames, source);
     }
 
     @Override
@@ -123,7 +147,7 @@ public final class BinaryDataset implements Dataset {
         int[] selectedLabels = new int[examples.length];
         for (int i = 0; i < examples.length; i++) {
             System.arraycopy(words, examples[i] * wordsPerRow, selected, i * wordsPerRow, wordsPerRow);
-            selectedLabels[i] = labels[examples[i]];
+            selectedLabels[i] = label(examples[i]);
         }
         return new BinaryDataset(selected, selectedLabels, numFeatures, classNames, source);
     }

@@ -14,7 +14,7 @@ import org.softmax4j.engine.Parameters;
  */
 final class BinaryEvaluator extends ChunkedEvaluator {
     private final long[] words;
-    private final int[] labels;
+    private final BinaryDataset binary;
     private final int wordsPerRow;
     private final int numBytes;
     /** [i][v][k]: Σ of W[k][8i + j] over the bits j set in v. */
@@ -31,7 +31,7 @@ final class BinaryEvaluator extends ChunkedEvaluator {
     BinaryEvaluator(WorkerPool pool, BinaryDataset data, double[] exampleWeights) {
         super(pool, data, exampleWeights);
         this.words = data.words();
-        this.labels = data.labels();
+        this.binary = data;
         this.wordsPerRow = data.wordsPerRow();
         this.numBytes = (numFeatures + 7) >>> 3;
         this.table = new float[numBytes * 256 * numClasses];
@@ -86,7 +86,7 @@ final class BinaryEvaluator extends ChunkedEvaluator {
         long correct = 0;
         for (int position = start; position < end; position++) {
             int row = order == null ? position : order[position];
-            int label = labels[row];
+            int label = binary.label(row);
             logitsOf(row, bias, z);
             if (argmax(z, classes) == label) {
                 correct++;

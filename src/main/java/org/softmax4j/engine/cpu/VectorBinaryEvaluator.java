@@ -31,7 +31,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     private static final int[] COLUMN = columnOffsets();
 
     private final long[] words;
-    private final int[] labels;
+    private final BinaryDataset binary;
     private final int wordsPerRow;
     private final int numBytes;
     /** Classes padded to a whole number of registers: LANES or 2 × LANES. */
@@ -77,7 +77,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
             throw new IllegalArgumentException(numClasses + " classes, expected at most " + 2 * LANES);
         }
         this.words = data.words();
-        this.labels = data.labels();
+        this.binary = data;
         this.wordsPerRow = data.wordsPerRow();
         // Whole words: the bytes past the last feature are always 0 and find the zero row of their table.
         this.numBytes = 8 * wordsPerRow;
@@ -177,7 +177,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 int position = groupStart + s;
                 int row = order == null ? position : order[position];
                 rows[s] = row;
-                groupLabels[s] = labels[row];
+                groupLabels[s] = binary.label(row);
                 logits(row * wordsPerRow, 0, values, 2 * padded).intoArray(block, s * padded);
             }
             for (int s = size; s < LANES; s++) {
@@ -268,7 +268,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         long correct = 0;
         for (int position = tileStart; position < tileEnd; position++) {
             int row = order == null ? position : order[position];
-            int label = labels[row];
+            int label = binary.label(row);
             int offset = row * wordsPerRow;
             FloatVector z0 = logits(offset, 0, values, 2 * padded);
             FloatVector z1 = logits(offset, LANES, values, 2 * padded);

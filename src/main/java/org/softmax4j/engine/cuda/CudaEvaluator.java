@@ -526,20 +526,18 @@ public final class CudaEvaluator implements Evaluator {
     private void gather(int[] examples, int first, int size) {
         if (binary) {
             long[] words = ((BinaryDataset) data).words();
-            int[] all = ((BinaryDataset) data).labels();
             for (int i = 0; i < size; i++) {
                 int n = examples[first + i];
                 System.arraycopy(words, n * wordsPerRow, stagingWords, i * wordsPerRow, wordsPerRow);
-                stagingLabelsHost[i] = all[n];
+                stagingLabelsHost[i] = data.label(n);
             }
             stagingRows.upload(Pointer.to(stagingWords), 0, size * rowBytes);
         } else {
             float[] values = ((DenseDataset) data).values();
-            int[] all = ((DenseDataset) data).labels();
             for (int i = 0; i < size; i++) {
                 int n = examples[first + i];
                 System.arraycopy(values, n * numFeatures, stagingDense, i * numFeatures, numFeatures);
-                stagingLabelsHost[i] = all[n];
+                stagingLabelsHost[i] = data.label(n);
             }
             stagingRows.upload(Pointer.to(stagingDense), 0, size * rowBytes);
         }

@@ -178,7 +178,6 @@ final class StreamedRows implements AutoCloseable {
     }
 
     private void fill(int s, int[] examples, int first, int size) {
-        int[] allLabels = binary ? ((BinaryDataset) data).labels() : ((DenseDataset) data).labels();
         IntBuffer labels = pinnedLabelValues[s];
         if (examples == null) {
             if (first < 0 || first + size > numExamples) {
@@ -192,7 +191,9 @@ final class StreamedRows implements AutoCloseable {
             } else {
                 pinnedFloats[s].put(0, ((DenseDataset) data).values(), (int) offset, count);
             }
-            labels.put(0, allLabels, first, size);
+            for (int i = 0; i < size; i++) {
+                labels.put(i, data.label(first + i));
+            }
             return;
         }
         // Indices were checked by the evaluator (CudaEvaluator.checkBatch).
@@ -202,7 +203,7 @@ final class StreamedRows implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 int n = examples[first + i];
                 rows.put(i * valuesPerRow, words, n * valuesPerRow, valuesPerRow);
-                labels.put(i, allLabels[n]);
+                labels.put(i, data.label(n));
             }
         } else {
             float[] values = ((DenseDataset) data).values();
@@ -210,7 +211,7 @@ final class StreamedRows implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 int n = examples[first + i];
                 rows.put(i * valuesPerRow, values, n * valuesPerRow, valuesPerRow);
-                labels.put(i, allLabels[n]);
+                labels.put(i, data.label(n));
             }
         }
     }
