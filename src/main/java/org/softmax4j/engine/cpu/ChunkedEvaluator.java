@@ -30,6 +30,7 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
     private int from;
     private int to;
     private float[] probabilitiesOut;
+    private int chunkSize;
 
     ChunkedEvaluator(WorkerPool pool, Dataset data) {
         this(pool, data, null);
@@ -42,7 +43,7 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
         this.data = data;
         this.numClasses = data.numClasses();
         this.numFeatures = data.numFeatures();
-        this.maxChunks = Math.max(1, (data.numExamples() + CpuEngine.CHUNK_SIZE - 1) / CpuEngine.CHUNK_SIZE);
+        this.maxChunks = Math.max(1, numChunks(data.numExamples()));
         this.chunkGradients = new double[maxChunks][numClasses * numFeatures + numClasses];
         this.chunkLogLikelihoods = new double[maxChunks];
         this.chunkCorrect = new long[maxChunks];
@@ -75,7 +76,8 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
         this.from = from;
         this.to = to;
         this.probabilitiesOut = null;
-        int numChunks = (count + CpuEngine.CHUNK_SIZE - 1) / CpuEngine.CHUNK_SIZE;
+        int numChunks = numChunks(count);
+        this.chunkSize = chunkSize(count, numChunks);
         pool.run(numChunks, this);
         reduce(numChunks, count, out);
         this.parameters = null;
@@ -96,15 +98,17 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
         this.from = 0;
         this.to = data.numExamples();
         this.probabilitiesOut = out;
-        pool.run((to + CpuEngine.CHUNK_SIZE - 1) / CpuEngine.CHUNK_SIZE, this);
+        int numChunks = numChunks(to);
+        this.chunkSize = chunkSize(to, numChunks);
+        pool.run(numChunks, this);
         this.parameters = null;
         this.probabilitiesOut = null;
     }
 
     @Override
     public final void run(int chunk, int worker) {
-        int start = from + chunk * CpuEngine.CHUNK_SIZE;
-        int end = Math.min(to, start + CpuEngine.CHUNK_SIZE);
+        int start = from + chunk * chunkSize;
+        int end = Math.min(to, start + chunkSize);
         if (probabilitiesOut != null) {
             probabilitiesChunk(start, end, worker, probabilitiesOut);
             return;
@@ -118,6 +122,21 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
     protected final void record(int chunk, double logLikelihood, long correct) {
         chunkLogLikelihoods[chunk] = logLikelihood;
         chunkCorrect[chunk] = correct;
+    }
+
+    /**
+     * How many chunks {@code count} examples are cut into: one per {@link CpuEngine#CHUNK_SIZE}, but at least
+     * min(4, count / 512) so that small data sets (the digits: 1,437 rows) still give every thread work. A function of
+     * the count alone, never of the thread count: that is what keeps results bitwise equal for every thread count.
+     */
+    static int numChunks(int count) {
+        int bySize = (count + CpuEngine.CHUNK_SIZE - 1) / CpuEngine.CHUNK_SIZE;
+        return Math.max(bySize, Math.min(4, count / 512));
+    }
+
+    /** Examples per chunk (the last may have fewer). */
+    static int chunkSize(int count, int numChunks) {
+        return numChunks == 0 ? 1 : (count + numChunks - 1) / numChunks;
     }
 
     /** Work done once per call before the chunks, on the calling thread (e.g. lookup tables from W). */

@@ -7,12 +7,13 @@ import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluator;
 
 /**
- * The pure-Java engine. Examples are cut into fixed chunks of {@link #CHUNK_SIZE}; threads take chunks in any order,
- * each chunk's log-likelihood and gradient go to a slot of their own, and the slots are summed in chunk order in
- * double. The result is therefore bitwise the same for every thread count.
+ * The pure-Java engine. Examples are cut into chunks of at most {@link #CHUNK_SIZE} (at least a few on small data; a
+ * rule of the count alone); threads take chunks in any order, each chunk's log-likelihood and gradient go to a slot
+ * of their own, and the slots are summed in chunk order in double. The result is therefore bitwise the same for every
+ * thread count.
  */
 public final class CpuEngine implements Engine {
-    /** Examples per chunk: the unit of parallel work and of the fixed-order reduction. */
+    /** Examples per chunk at most: the unit of parallel work and of the fixed-order reduction. */
     public static final int CHUNK_SIZE = 8192;
 
     private final WorkerPool pool;
