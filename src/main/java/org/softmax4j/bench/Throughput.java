@@ -33,6 +33,44 @@ public final class Throughput {
     private Throughput() {
     }
 
+    /**
+     * Memory read bandwidth in bytes per second: the median of 7 timed sums of a 512 MB {@code long[]}, split among
+     * {@code threads} threads, after 3 warm-up sums. The limit a pass that reads its data once cannot beat.
+     */
+    public static double readBandwidth(int threads) throws InterruptedException {
+        long[] data = new long[64 << 20];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = i;
+        }
+        double[] seconds = new double[7];
+        long[] sums = new long[threads * 8];
+        for (int r = -3; r < seconds.length; r++) {
+            Thread[] workers = new Thread[threads];
+            long start = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                int worker = t;
+                workers[t] = new Thread(() -> {
+                    int from = (int) ((long) data.length * worker / threads);
+                    int to = (int) ((long) data.length * (worker + 1) / threads);
+                    long sum = 0;
+                    for (int i = from; i < to; i++) {
+                        sum += data[i];
+                    }
+                    sums[worker * 8] = sum;
+                });
+                workers[t].start();
+            }
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            if (r >= 0) {
+                seconds[r] = (System.nanoTime() - start) / 1e9;
+            }
+        }
+        Arrays.sort(seconds);
+        return 8.0 * data.length / seconds[seconds.length / 2];
+    }
+
     public static Timing measure(Engine engine, Dataset data, Parameters parameters, int repetitions,
                                  double warmupSeconds) {
         if (repetitions < 1) {

@@ -80,6 +80,9 @@ final class BenchCommand extends BaseCommand {
     @Option(names = "--no-train", description = "Skip the end-to-end training of the built-in digits.")
     boolean noTrain;
 
+    @Option(names = "--bandwidth", description = "Also measure the memory read bandwidth (1 thread and all).")
+    boolean bandwidth;
+
     @Override
     int execute() {
         validate();
@@ -149,6 +152,22 @@ final class BenchCommand extends BaseCommand {
         json.add("results", results);
         if (!noTrain) {
             json.add("train_digits", trainDigits());
+        }
+        if (bandwidth) {
+            JsonObject memory = new JsonObject();
+            for (int threadCount : processors == 1 ? List.of(1) : List.of(1, processors)) {
+                double bytesPerSecond;
+                try {
+                    bytesPerSecond = Throughput.readBandwidth(threadCount);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while measuring bandwidth", e);
+                }
+                report(String.format(Locale.ROOT, "memory read bandwidth, %d thread%s: %.2f GB/s", threadCount,
+                        threadCount == 1 ? "" : "s", bytesPerSecond / 1e9));
+                memory.add("read_gb_per_s_" + threadCount + "_threads", Json.number(bytesPerSecond / 1e9));
+            }
+            json.add("memory", memory);
         }
         printJson(json);
         return ExitCodes.OK;
