@@ -48,6 +48,22 @@ public final class TestData {
         return labels;
     }
 
+    /** 0..n-1 in an order shuffled by seed (Fisher–Yates). */
+    public static int[] shuffled(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
     public static double[] toDouble(float[] values) {
         double[] result = new double[values.length];
         for (int i = 0; i < values.length; i++) {

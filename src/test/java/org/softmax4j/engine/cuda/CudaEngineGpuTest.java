@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Tag;
@@ -19,7 +18,6 @@ import org.softmax4j.TestData;
 import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.BuiltinDigits;
 import org.softmax4j.data.Dataset;
-import org.softmax4j.data.DenseDataset;
 import org.softmax4j.data.Split;
 import org.softmax4j.data.Splits;
 import org.softmax4j.engine.Evaluation;
@@ -65,10 +63,10 @@ class CudaEngineGpuTest {
             try (CpuEngine engine = new CpuEngine(1); Evaluator evaluator = engine.bind(data)) {
                 evaluator.probabilities(parameters, cpuProbabilities);
             }
-            int[] order = shuffled(n, seed);
+            int[] order = TestData.shuffled(n, seed);
             int from = n / 3;
             int to = n;
-            Dataset batch = select(data, java.util.Arrays.copyOfRange(order, from, to));
+            Dataset batch = data.select(java.util.Arrays.copyOfRange(order, from, to));
             for (boolean fused : new boolean[]{true, false}) {
                 String what = (data instanceof BinaryDataset ? "binary" : "dense") + (fused ? " fused" : " unfused")
                         + " N=" + n + " D=" + d + " K=" + k;
@@ -219,24 +217,5 @@ class CudaEngineGpuTest {
             evaluator.evaluate(parameters, out);
         }
         return out.accuracy();
-    }
-
-    private static Dataset select(Dataset data, int[] examples) {
-        return data instanceof BinaryDataset binary ? binary.select(examples) : ((DenseDataset) data).select(examples);
-    }
-
-    private static int[] shuffled(int n, long seed) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
     }
 }

@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.softmax4j.TestData;
 import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
-import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.cpu.DoubleReference;
@@ -49,11 +47,11 @@ class CudaStreamingGpuTest {
         int d = 130;
         for (int k : new int[]{10, 40}) {
             Parameters parameters = Parameters.random(k, d, 0.3, k);
-            int[] order = shuffled(n, k);
+            int[] order = TestData.shuffled(n, k);
             int from = 17;
             int to = n - 5;
             for (Dataset data : data(n, d, k, 11)) {
-                Dataset batch = select(data, java.util.Arrays.copyOfRange(order, from, to));
+                Dataset batch = data.select(java.util.Arrays.copyOfRange(order, from, to));
                 for (boolean fused : new boolean[]{true, false}) {
                     Evaluation resident = new Evaluation(k, d);
                     Evaluation residentBatch = new Evaluation(k, d);
@@ -116,7 +114,7 @@ class CudaStreamingGpuTest {
         int d = 65;
         int k = 10;
         Parameters parameters = Parameters.random(k, d, 0.3, 5);
-        int[] order = shuffled(n, 5);
+        int[] order = TestData.shuffled(n, 5);
         for (Dataset data : data(n, d, k, 5)) {
             Evaluation resident = new Evaluation(k, d);
             Evaluation residentBatch = new Evaluation(k, d);
@@ -287,24 +285,5 @@ class CudaStreamingGpuTest {
         assertArrayEquals(expected.gradWeights(), actual.gradWeights(), 0.0, what + ": ∂L/∂W");
         assertArrayEquals(expected.gradBias(), actual.gradBias(), 0.0, what + ": ∂L/∂b");
         assertEquals(expected.numCorrect(), actual.numCorrect(), what + ": correct");
-    }
-
-    private static Dataset select(Dataset data, int[] examples) {
-        return data instanceof BinaryDataset binary ? binary.select(examples) : ((DenseDataset) data).select(examples);
-    }
-
-    private static int[] shuffled(int n, long seed) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
     }
 }
