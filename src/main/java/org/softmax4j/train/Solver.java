@@ -18,6 +18,11 @@ interface Solver {
     /** One iteration. Returns null when the point moved, else a sentence saying why it could not. */
     String iterate();
 
+    /** How many of the user's iterations (steps, epochs) the last {@link #iterate()} took; 1 but for batched solvers. */
+    default int stepsInLastIteration() {
+        return 1;
+    }
+
     /** The current point, rounded to float; live, overwritten by the next iteration. */
     Parameters parameters();
 

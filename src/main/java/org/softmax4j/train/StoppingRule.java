@@ -79,8 +79,7 @@ public final class StoppingRule {
             return Decision.CONTINUE;
         }
         if (previous != null && tolerance > 0) {
-            double change = Math.abs(current.objective() - previous.objective())
-                    / Math.max(Math.abs(current.objective()), 1.0);
+            double change = relativeChangePerIteration(current, previous);
             if (change < tolerance) {
                 return new Decision(StopReason.CONVERGED, String.format(java.util.Locale.ROOT,
                         "relative change of the objective %.3g < tolerance %.3g", change, tolerance));
@@ -93,8 +92,7 @@ public final class StoppingRule {
         if (current.iteration() >= maxIterations) {
             String detail = "reached --max-iterations " + maxIterations;
             if (previous != null && tolerance > 0) {
-                double change = Math.abs(current.objective() - previous.objective())
-                        / Math.max(Math.abs(current.objective()), 1.0);
+                double change = relativeChangePerIteration(current, previous);
                 detail += String.format(java.util.Locale.ROOT,
                         " before the tolerance %.3g (last relative change %.3g, gradient norm per example %.3g)",
                         tolerance, change, current.gradientNorm());
@@ -102,5 +100,15 @@ public final class StoppingRule {
             return new Decision(StopReason.MAX_ITERATIONS, detail);
         }
         return Decision.CONTINUE;
+    }
+
+    /**
+     * |ΔF| / max(|F|, 1), per iteration between the two records: records are usually one iteration apart, but a solver
+     * that keeps its parameters in the engine records every few steps (see ResidentAscentSolver).
+     */
+    private static double relativeChangePerIteration(IterationRecord current, IterationRecord previous) {
+        int apart = Math.max(1, current.iteration() - previous.iteration());
+        return Math.abs(current.objective() - previous.objective()) / Math.max(Math.abs(current.objective()), 1.0)
+                / apart;
     }
 }

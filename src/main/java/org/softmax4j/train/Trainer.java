@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.ResidentAscent;
 import org.softmax4j.engine.cpu.DoubleEvaluator;
 
 /**
@@ -76,12 +77,33 @@ public final class Trainer {
 
     private TrainingResult trainWith(Evaluator evaluator, DoubleEvaluator polish, Evaluator validation,
                                      Parameters start, TrainingListener listener) {
+        Solver solver = solver(evaluator, polish, start, validation == null);
+        try {
+            return loop(solver, evaluator, polish, validation, listener);
+        } finally {
+            if (solver instanceof AutoCloseable closeable) {
+                closeQuietly(closeable);
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not release the solver's resources: " + e.getMessage(), e);
+        }
+    }
+
+    private TrainingResult loop(Solver solver, Evaluator evaluator, DoubleEvaluator polish, Evaluator validation,
+                                TrainingListener listener) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         int numClasses = data.numClasses();
         int numFeatures = data.numFeatures();
         SolverType type = options.solver();
-        Solver solver = solver(evaluator, polish, start);
         StoppingRule stoppingRule = type.isQuasiNewton()
                 ? StoppingRule.onMaxAbsGradient(options.tolerance(), options.maxIterations(), numExamples, numClasses)
                 : new StoppingRule(options.tolerance(), options.maxIterations(), numExamples, numClasses);
@@ -103,7 +125,8 @@ public final class Trainer {
         while (decision.reason() == null) {
             String stuck = solver.iterate();
             IterationRecord previous = current;
-            current = record(previous.iteration() + 1, solver, validation, validationEvaluation, started);
+            current = record(previous.iteration() + solver.stepsInLastIteration(), solver, validation,
+                    validationEvaluation, started);
             history.add(current);
             listener.onIteration(current, options.maxIterations());
             boolean finite = solver.parameters().isFinite();
@@ -139,7 +162,8 @@ public final class Trainer {
                 type.id(), precision);
     }
 
-    private Solver solver(Evaluator evaluator, DoubleEvaluator polish, Parameters start) {
+    /** {@code residentAllowed}: whether plain ascent may keep the parameters in the engine (not with validation). */
+    private Solver solver(Evaluator evaluator, DoubleEvaluator polish, Parameters start, boolean residentAllowed) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         if (options.solver().isQuasiNewton()) {
@@ -166,8 +190,13 @@ public final class Trainer {
                 default -> new GradientAscent(options.learningRate());
             };
         }
-        return new FirstOrderSolver(new PenalizedLogLikelihood(evaluator, options.lambda()), rule, start, batchSize,
-                options.seed());
+        PenalizedLogLikelihood objective = new PenalizedLogLikelihood(evaluator, options.lambda());
+        if (residentAllowed && options.solver() == SolverType.ASCENT && updateRule == null
+                && batchSize == numExamples && evaluator instanceof ResidentAscent resident) {
+            return new ResidentAscentSolver(resident, objective, start, options.learningRate(),
+                    options.maxIterations());
+        }
+        return new FirstOrderSolver(objective, rule, start, batchSize, options.seed());
     }
 
     private static IterationRecord record(int iteration, Solver solver, Evaluator validation,

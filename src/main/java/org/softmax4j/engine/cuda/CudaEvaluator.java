@@ -16,6 +16,7 @@ import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.ResidentAscent;
 
 /**
  * The CUDA evaluator of one data set. The rows (dense floats, or bit-packed 64-bit words) and labels are uploaded once,
@@ -51,7 +52,7 @@ import org.softmax4j.engine.Parameters;
  * <p>Not thread-safe: one thread at a time, like the CPU evaluators. Each call makes the device's context current on
  * the calling thread.
  */
-public final class CudaEvaluator implements Evaluator {
+public final class CudaEvaluator implements Evaluator, ResidentAscent {
     /** Rows of the unfused path's chunks and of {@link #probabilities} are sized for about this many bytes. */
     static final long CHUNK_BYTES = 16L << 20;
     /** At most this many chunks, so that the per-chunk partials stay small for any N. */
@@ -613,6 +614,11 @@ public final class CudaEvaluator implements Evaluator {
      *
      * @param start initial parameters (not modified)
      */
+    @Override
+    public ResidentAscent.Session startResidentAscent(Parameters start) {
+        return startDeviceTraining(start);
+    }
+
     public DeviceTraining startDeviceTraining(Parameters start) {
         checkOpen();
         start.checkShape(numClasses, numFeatures);

@@ -4,6 +4,7 @@ import jcuda.Pointer;
 import jcuda.Sizeof;
 
 import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.ResidentAscent;
 
 /**
  * Gradient ascent with W and b resident on the device, made by {@link CudaEvaluator#startDeviceTraining}. A step
@@ -17,7 +18,7 @@ import org.softmax4j.engine.Parameters;
  * from host memory (see {@link CudaEvaluator}) the steps work the same, W and b still on the device, but each step copies
  * the rows to the device again.
  */
-public final class DeviceTraining implements AutoCloseable {
+public final class DeviceTraining implements ResidentAscent.Session {
     private final CudaEvaluator evaluator;
     private final int numClasses;
     private final int numFeatures;
@@ -53,6 +54,7 @@ public final class DeviceTraining implements AutoCloseable {
      * @param lambda       λ of the penalty (λ/2)‖W‖²
      * @return L, the log-likelihood (without the penalty) at the parameters before this step
      */
+    @Override
     public double step(double learningRate, double lambda) {
         checkOpen();
         return evaluator.ascend(weights, bias, null, 0, evaluator.numExamples(), learningRate, lambda);
@@ -69,6 +71,7 @@ public final class DeviceTraining implements AutoCloseable {
     }
 
     /** The current parameters, copied to the host. */
+    @Override
     public Parameters download() {
         checkOpen();
         evaluator.cudaDevice().makeCurrent();

@@ -1,0 +1,28 @@
+package org.softmax4j.engine;
+
+/**
+ * An evaluator that can run plain full-batch gradient ascent with W and b kept in its own memory (the CUDA engine: on
+ * the device for the whole run). A step evaluates L at the current parameters and applies, where the parameters live,
+ * the trainer's rule W ← W + (η/N)·(∂L/∂W − λW), b ← b + (η/N)·∂L/∂b, handing back only L.
+ */
+public interface ResidentAscent {
+
+    /** Uploads {@code start} (not modified) and returns the session that steps it. */
+    Session startResidentAscent(Parameters start);
+
+    /** Ascent in progress; close it to free the parameters' memory. */
+    interface Session extends AutoCloseable {
+        /**
+         * One full-batch step.
+         *
+         * @return L, the log-likelihood without the penalty, at the parameters before the step
+         */
+        double step(double learningRate, double lambda);
+
+        /** The current parameters, copied to the host. */
+        Parameters download();
+
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,105 @@
+package org.softmax4j.train;
+
+import org.softmax4j.engine.Evaluation;
+import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.ResidentAscent;
+
+/**
+ * Full-batch gradient ascent with the parameters resident in the engine (the CUDA engine keeps W and b on the device
+ * for the whole run): a step reads back only the log-likelihood. One iteration of the loop is up to {@link #STEPS}
+ * steps, then a checkpoint: the parameters come back to the host and one full evaluation gives F, its gradient and the
+ * accuracy for the record, the best weights and the stopping rule (which judges the change of F per step). A step
+ * whose log-likelihood is not finite ends the iteration at once, so divergence is caught at the next checkpoint.
+ * Mathematically the same steps as {@link FirstOrderSolver} with {@link GradientAscent}.
+ */
+final class ResidentAscentSolver implements Solver, AutoCloseable {
+    /** Steps between checkpoints. */
+    static final int STEPS = 10;
+
+    private final ResidentAscent.Session session;
+    private final PenalizedLogLikelihood objective;
+    private final double learningRate;
+    private final int maxSteps;
+    private final Evaluation evaluation;
+    private Parameters parameters;
+    private double value;
+    private int steps;
+    private int lastSteps;
+
+    ResidentAscentSolver(ResidentAscent resident, PenalizedLogLikelihood objective, Parameters start,
+                         double learningRate, int maxSteps) {
+        this.objective = objective;
+        this.learningRate = learningRate;
+        this.maxSteps = maxSteps;
+        this.parameters = start.copy();
+        this.evaluation = new Evaluation(start.numClasses(), start.numFeatures());
+        this.session = resident.startResidentAscent(start);
+    }
+
+    @Override
+    public int numExamples() {
+        return objective.numExamples();
+    }
+
+    @Override
+    public void start() {
+        value = objective.evaluate(parameters, evaluation);
+    }
+
+    @Override
+    public String iterate() {
+        int todo = Math.max(1, Math.min(STEPS, maxSteps - steps));
+        lastSteps = 0;
+        while (lastSteps < todo) {
+            double logLikelihood = session.step(learningRate, objective.lambda());
+            lastSteps++;
+            if (!Double.isFinite(logLikelihood)) {
+                break;
+            }
+        }
+        steps += lastSteps;
+        parameters = session.download();
+        value = objective.evaluate(parameters, evaluation);
+        return null;
+    }
+
+    @Override
+    public int stepsInLastIteration() {
+        return lastSteps;
+    }
+
+    @Override
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    @Override
+    public double objective() {
+        return value;
+    }
+
+    @Override
+    public double logLikelihood() {
+        return evaluation.logLikelihood();
+    }
+
+    @Override
+    public double gradientNorm() {
+        return PenalizedLogLikelihood.gradientNorm(evaluation);
+    }
+
+    @Override
+    public double gradientMaxAbs() {
+        return PenalizedLogLikelihood.gradientMaxAbs(evaluation);
+    }
+
+    @Override
+    public double trainAccuracy() {
+        return evaluation.accuracy();
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}
