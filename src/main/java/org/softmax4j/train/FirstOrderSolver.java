@@ -2,44 +2,27 @@ package org.softmax4j.train;
 
 import java.util.SplittableRandom;
 
-import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Parameters;
 
 /**
  * Ascent by an {@link UpdateRule} on the engine: one iteration is one full-batch step, or one epoch of mini-batches
  * shuffled by the seed, followed by a full evaluation of F at the new point.
  */
-final class FirstOrderSolver implements Solver {
-    private final PenalizedLogLikelihood objective;
+final class FirstOrderSolver extends EngineSolver {
     private final UpdateRule updateRule;
     private final Parameters parameters;
-    private final Evaluation evaluation;
-    private final int numExamples;
     private final int batchSize;
     private final int[] order;
     private final SplittableRandom random;
-    private double value;
 
     FirstOrderSolver(PenalizedLogLikelihood objective, UpdateRule updateRule, Parameters start, int batchSize,
                      long seed) {
-        this.objective = objective;
+        super(objective, start);
         this.updateRule = updateRule;
         this.parameters = start.copy();
-        this.evaluation = new Evaluation(start.numClasses(), start.numFeatures());
-        this.numExamples = objective.numExamples();
         this.batchSize = batchSize;
         this.order = batchSize < numExamples ? identity(numExamples) : null;
         this.random = new SplittableRandom(seed);
-    }
-
-    @Override
-    public int numExamples() {
-        return numExamples;
-    }
-
-    @Override
-    public void start() {
-        value = objective.evaluate(parameters, evaluation);
     }
 
     @Override
@@ -55,38 +38,13 @@ final class FirstOrderSolver implements Solver {
             // The evaluation holds ∇F at the current parameters.
             updateRule.ascend(parameters, evaluation, numExamples);
         }
-        value = objective.evaluate(parameters, evaluation);
+        evaluateCurrent();
         return null;
     }
 
     @Override
     public Parameters parameters() {
         return parameters;
-    }
-
-    @Override
-    public double objective() {
-        return value;
-    }
-
-    @Override
-    public double logLikelihood() {
-        return evaluation.logLikelihood();
-    }
-
-    @Override
-    public double gradientNorm() {
-        return PenalizedLogLikelihood.gradientNorm(evaluation);
-    }
-
-    @Override
-    public double gradientMaxAbs() {
-        return PenalizedLogLikelihood.gradientMaxAbs(evaluation);
-    }
-
-    @Override
-    public double trainAccuracy() {
-        return evaluation.accuracy();
     }
 
     static int[] identity(int n) {

@@ -1,6 +1,5 @@
 package org.softmax4j.train;
 
-import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.ResidentAscent;
 
@@ -12,38 +11,24 @@ import org.softmax4j.engine.ResidentAscent;
  * whose log-likelihood is not finite ends the iteration at once, so divergence is caught at the next checkpoint.
  * Mathematically the same steps as {@link FirstOrderSolver} with {@link GradientAscent}.
  */
-final class ResidentAscentSolver implements Solver, AutoCloseable {
+final class ResidentAscentSolver extends EngineSolver implements AutoCloseable {
     /** Steps between checkpoints. */
     static final int STEPS = 10;
 
     private final ResidentAscent.Session session;
-    private final PenalizedLogLikelihood objective;
     private final double learningRate;
     private final int maxSteps;
-    private final Evaluation evaluation;
     private Parameters parameters;
-    private double value;
     private int steps;
     private int lastSteps;
 
     ResidentAscentSolver(ResidentAscent resident, PenalizedLogLikelihood objective, Parameters start,
                          double learningRate, int maxSteps) {
-        this.objective = objective;
+        super(objective, start);
         this.learningRate = learningRate;
         this.maxSteps = maxSteps;
         this.parameters = start.copy();
-        this.evaluation = new Evaluation(start.numClasses(), start.numFeatures());
         this.session = resident.startResidentAscent(start);
-    }
-
-    @Override
-    public int numExamples() {
-        return objective.numExamples();
-    }
-
-    @Override
-    public void start() {
-        value = objective.evaluate(parameters, evaluation);
     }
 
     @Override
@@ -59,7 +44,7 @@ final class ResidentAscentSolver implements Solver, AutoCloseable {
         }
         steps += lastSteps;
         parameters = session.download();
-        value = objective.evaluate(parameters, evaluation);
+        evaluateCurrent();
         return null;
     }
 
@@ -71,31 +56,6 @@ final class ResidentAscentSolver implements Solver, AutoCloseable {
     @Override
     public Parameters parameters() {
         return parameters;
-    }
-
-    @Override
-    public double objective() {
-        return value;
-    }
-
-    @Override
-    public double logLikelihood() {
-        return evaluation.logLikelihood();
-    }
-
-    @Override
-    public double gradientNorm() {
-        return PenalizedLogLikelihood.gradientNorm(evaluation);
-    }
-
-    @Override
-    public double gradientMaxAbs() {
-        return PenalizedLogLikelihood.gradientMaxAbs(evaluation);
-    }
-
-    @Override
-    public double trainAccuracy() {
-        return evaluation.accuracy();
     }
 
     @Override
