@@ -12,12 +12,13 @@ import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.engine.Parameters;
 
 /**
- * The bit-packed path of {@link BinaryEvaluator} with the K classes held in one or two SIMD registers (the Vector API;
- * K padded to the register width, so K ≤ 2 × lanes: 16 with AVX2). Per example: one register add per byte of the row
- * for the logits, a polynomial exp in registers, one register add per byte for the gradient. The gradient gathers in
- * float lookup rows over tiles of {@link #TILE} examples, which are spread onto feature columns (in float, one register
- * add per set bit of each byte value) and then added to the chunk's double gradient: no float sum runs over more than a
- * tile. Only loaded when the module jdk.incubator.vector is present (see {@link Vectors}).
+ * The bit-packed path of {@link BinaryEvaluator} with SIMD registers (the Vector API). An example's K logits sit in one
+ * or two registers (K padded to the register width: K ≤ 2 × lanes, 32 with AVX-512, 16 with AVX2): one register add
+ * per byte of the row. The softmax runs across groups of LANES examples, one class per register (see {@link #tile}).
+ * The gradient gathers in float lookup rows over tiles of {@link #TILE} examples, one register add per byte, which are
+ * spread onto feature columns (in float, one register add per set bit of each byte value) and then added to the
+ * chunk's double gradient: no float sum runs over more than a tile. Only loaded when the module jdk.incubator.vector
+ * is present (see {@link Vectors}).
  */
 final class VectorBinaryEvaluator extends ChunkedEvaluator {
     static final int TILE = 2048;
@@ -28,7 +29,6 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     private static final FloatVector IOTA = FloatVector.zero(SPECIES).addIndex(1);
     private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
     /** Offsets of one column of a LANES × LANES block: 0, LANES, 2·LANES, ... */
-    private static final int[] COLUMN = columnOffsets();
 
     private final long[] words;
     private final BinaryDataset binary;
@@ -37,6 +37,8 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     /** Classes padded to a whole number of registers: LANES or 2 × LANES. */
     private final int padded;
     private final boolean twoRegisters;
+    /** Offsets of one class's column in a block of LANES rows of {@code padded} floats: 0, padded, 2·padded, ... */
+    private final int[] column;
     /** [i][v][k] (k < padded): Σ of W[k][8i + j] over the bits j set in v; zero in padding lanes. */
     private final float[] table;
     /** The bias, padded with −∞ so that padding lanes never win the max and their exp is 0. */
@@ -59,14 +61,6 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     /** Per worker: logits then exps of one example, for the scalar reads of the label's lane. */
     private final float[][] scratch;
 
-    private static int[] columnOffsets() {
-        int[] offsets = new int[LANES];
-        for (int s = 0; s < LANES; s++) {
-            offsets[s] = s * LANES;
-        }
-        return offsets;
-    }
-
     static boolean supports(int numClasses) {
         return numClasses <= 2 * LANES;
     }
@@ -83,6 +77,10 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         this.numBytes = 8 * wordsPerRow;
         this.twoRegisters = numClasses > LANES;
         this.padded = twoRegisters ? 2 * LANES : LANES;
+        this.column = new int[LANES];
+        for (int s = 0; s < LANES; s++) {
+            column[s] = s * padded;
+        }
         this.table = new float[numBytes * 256 * padded];
         this.paddedBias = new float[padded];
         int threads = pool.threads();
@@ -96,7 +94,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         this.tileLogLikelihoods = new double[8 * threads];
         this.groupBlocks = perWorker(threads, LANES * padded);
         this.groupSums = perWorker(threads, LANES);
-        this.groupColumns = perWorker(threads, LANES * LANES);
+        this.groupColumns = perWorker(threads, LANES * padded);
         this.groupRows = new int[threads][LANES + 16];
         this.groupLabelsOf = new int[threads][LANES + 16];
     }
@@ -137,9 +135,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
             Arrays.fill(accumulator, 0f);
             // The two shapes are separate methods: a vector that is one of two values at a merge point would be
             // boxed on the heap by this JIT; straight-line code keeps every vector in registers.
-            long tileCorrect = twoRegisters
-                    ? tileTwoRegisters(order, tileStart, tileEnd, worker, accumulator, values)
-                    : tileOneRegister(order, tileStart, tileEnd, worker, accumulator, values);
+            long tileCorrect = tile(order, tileStart, tileEnd, worker, accumulator, values);
             correct += tileCorrect;
             logLikelihood += tileLogLikelihoods[worker * 8];
             for (int k = 0; k < numClasses; k++) {
@@ -151,18 +147,17 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     }
 
     /**
-     * One tile with K ≤ LANES. Leaves the tile's log-likelihood in {@code tileLogLikelihoods[8 * worker]} and its bias
+     * One tile. Leaves the tile's log-likelihood in {@code tileLogLikelihoods[8 * worker]} and its bias
      * gradient in {@code values[padded..]}; returns the number of correct predictions.
      * <p>
-     * Examples go in groups of LANES, in three steps. (1) Each example's logits, one register of K classes, go to a
+     * Examples go in groups of LANES, in three steps. (1) Each example's logits (one or two registers) go to a
      * row of a LANES × padded block. (2) The softmax runs across the group: the block is read by columns (a gather
      * per class), so that one register holds one class's logits for LANES examples and the max, the exps, the sums
      * and the residuals are lane-wise operations, with no reduction across lanes (reductions are long chains of
      * dependent steps; per example they cost more than everything else together). The residuals go back by columns
      * (a scatter per class). (3) Each example's residual row is added to the lookup rows of its bytes.
      */
-    private long tileOneRegister(int[] order, int tileStart, int tileEnd, int worker, float[] accumulator,
-                                 float[] values) {
+    private long tile(int[] order, int tileStart, int tileEnd, int worker, float[] accumulator, float[] values) {
         Arrays.fill(values, padded, 2 * padded, 0f);
         float[] block = groupBlocks[worker];
         float[] sums = groupSums[worker];
@@ -178,7 +173,11 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 int row = order == null ? position : order[position];
                 rows[s] = row;
                 groupLabels[s] = binary.label(row);
-                logits(row * wordsPerRow, 0, values, 2 * padded).intoArray(block, s * padded);
+                int offset = row * wordsPerRow;
+                logits(offset, 0, values, 2 * padded).intoArray(block, s * padded);
+                if (twoRegisters) {
+                    logits(offset, LANES, values, 2 * padded).intoArray(block, s * padded + LANES);
+                }
             }
             for (int s = size; s < LANES; s++) {
                 // Lanes past the end of the tile: zero logits, label 0; computed, then left out below.
@@ -190,12 +189,14 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 logLikelihood += sums[s];
             }
             for (int s = 0; s < size; s++) {
-                FloatVector r = FloatVector.fromArray(SPECIES, block, s * padded);
-                FloatVector.fromArray(SPECIES, values, padded).add(r).intoArray(values, padded);
                 int offset = rows[s] * wordsPerRow;
-                for (int i = 0; i < numBytes; i++) {
-                    int base = (i * 256 + byteAt(offset, i)) * padded;
-                    FloatVector.fromArray(SPECIES, accumulator, base).add(r).intoArray(accumulator, base);
+                for (int lane = 0; lane < padded; lane += LANES) {
+                    FloatVector r = FloatVector.fromArray(SPECIES, block, s * padded + lane);
+                    FloatVector.fromArray(SPECIES, values, padded + lane).add(r).intoArray(values, padded + lane);
+                    for (int i = 0; i < numBytes; i++) {
+                        int base = (i * 256 + byteAt(offset, i)) * padded + lane;
+                        FloatVector.fromArray(SPECIES, accumulator, base).add(r).intoArray(accumulator, base);
+                    }
                 }
             }
         }
@@ -214,10 +215,10 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         FloatVector label = (FloatVector) IntVector.fromArray(INT_SPECIES, groupLabels, 0)
                 .convert(VectorOperators.I2F, 0);
         // One gather per class into columns[k·LANES ..]; after that every pass reads whole registers.
-        FloatVector max = FloatVector.fromArray(SPECIES, block, 0, COLUMN, 0);
+        FloatVector max = FloatVector.fromArray(SPECIES, block, 0, column, 0);
         max.intoArray(columns, 0);
         for (int k = 1; k < classes; k++) {
-            FloatVector z = FloatVector.fromArray(SPECIES, block, k, COLUMN, 0);
+            FloatVector z = FloatVector.fromArray(SPECIES, block, k, column, 0);
             z.intoArray(columns, k * LANES);
             max = max.max(z);
         }
@@ -246,11 +247,11 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         FloatVector ties = FloatVector.broadcast(SPECIES, -1f);
         for (int k = 0; k < classes; k++) {
             FloatVector e = FloatVector.fromArray(SPECIES, columns, k * LANES);
-            FloatVector z = FloatVector.fromArray(SPECIES, block, k, COLUMN, 0);
+            FloatVector z = FloatVector.fromArray(SPECIES, block, k, column, 0);
             VectorMask<Float> atMax = z.eq(max);
             rest = rest.add(e.blend(0f, atMax));
             ties = ties.add(ZERO.blend(1f, atMax));
-            e.mul(negativeInverse).blend(labelResidual, label.eq((float) k)).intoArray(block, k, COLUMN, 0);
+            e.mul(negativeInverse).blend(labelResidual, label.eq((float) k)).intoArray(block, k, column, 0);
         }
         rest = rest.add(ties);
         labelLogit = labelLogit.sub(max);
@@ -258,62 +259,6 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         labelLogit.sub(log1p(rest)).blend(0f, valid.not()).intoArray(sums, 0);
         VectorMask<Float> right = labelLogit.eq(0f).andNot(earlierTie).and(valid);
         return right.trueCount();
-    }
-
-    /** The same with LANES < K ≤ 2 × LANES: classes 0..LANES-1 in the first register, the rest in the second. */
-    private long tileTwoRegisters(int[] order, int tileStart, int tileEnd, int worker, float[] accumulator,
-                                  float[] values) {
-        Arrays.fill(values, padded, 2 * padded, 0f);
-        double logLikelihood = 0;
-        long correct = 0;
-        for (int position = tileStart; position < tileEnd; position++) {
-            int row = order == null ? position : order[position];
-            int label = binary.label(row);
-            int offset = row * wordsPerRow;
-            FloatVector z0 = logits(offset, 0, values, 2 * padded);
-            FloatVector z1 = logits(offset, LANES, values, 2 * padded);
-            float max = Math.max(z0.reduceLanes(VectorOperators.MAX), z1.reduceLanes(VectorOperators.MAX));
-            VectorMask<Float> isLabel0 = IOTA.eq(label);
-            VectorMask<Float> isLabel1 = IOTA.eq(label - LANES);
-            float labelLogit = ZERO.blend(z0, isLabel0).add(ZERO.blend(z1, isLabel1))
-                    .reduceLanes(VectorOperators.ADD) - max;
-            if (labelLogit == 0f && !z0.eq(max).and(IOTA.lt(label)).anyTrue()
-                    && !z1.eq(max).and(IOTA.lt(label - LANES)).anyTrue()) {
-                correct++;
-            }
-            FloatVector e0 = exp(z0.sub(max));
-            FloatVector e1 = exp(z1.sub(max));
-            float others = e0.blend(0f, isLabel0).add(e1.blend(0f, isLabel1)).reduceLanes(VectorOperators.ADD);
-            float labelExp = ZERO.blend(e0, isLabel0).add(ZERO.blend(e1, isLabel1))
-                    .reduceLanes(VectorOperators.ADD);
-            float inverse = 1f / (others + labelExp);
-            float labelResidual = others * inverse;
-            FloatVector r0 = e0.mul(-inverse).blend(labelResidual, isLabel0);
-            FloatVector r1 = e1.mul(-inverse).blend(labelResidual, isLabel1);
-            logLikelihood += labelLogit - Math.log((double) labelExp + others);
-            FloatVector.fromArray(SPECIES, values, padded).add(r0).intoArray(values, padded);
-            FloatVector.fromArray(SPECIES, values, padded + LANES).add(r1).intoArray(values, padded + LANES);
-            for (int i = 0; i < numBytes; i++) {
-                int base = (i * 256 + byteAt(offset, i)) * padded;
-                FloatVector.fromArray(SPECIES, accumulator, base).add(r0).intoArray(accumulator, base);
-                FloatVector.fromArray(SPECIES, accumulator, base + LANES).add(r1).intoArray(accumulator,
-                        base + LANES);
-            }
-        }
-        tileLogLikelihoods[worker * 8] = logLikelihood;
-        return correct;
-    }
-
-    /**
-     * The label's logit from the same table rows, added in the same order as the vector lanes (so it equals that lane
-     * bit for bit): scalar loads from lines the vector loads just brought in, instead of a reduction across lanes.
-     */
-    private float labelLogit(int offset, int label) {
-        float z = paddedBias[label];
-        for (int i = 0; i < numBytes; i++) {
-            z += table[(i * 256 + byteAt(offset, i)) * padded + label];
-        }
-        return z;
     }
 
     /**
