@@ -1,5 +1,6 @@
 package org.softmax4j;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.softmax4j.data.Dataset;
@@ -33,6 +34,16 @@ public final class EngineAssertions {
             double error = Math.abs(actual.gradBias()[k] - expected.gradBias()[k]);
             assertTrue(error <= 1e-5 * expected.gradBiasScale()[k], what + ": gradBias[" + k + "] is "
                     + actual.gradBias()[k] + ", expected " + expected.gradBias()[k]);
+        }
+    }
+
+    /** Class probabilities (N×K) equal within {@code tolerance}, naming the first entry that is not. */
+    public static void assertProbabilitiesClose(float[] expected, float[] actual, int numClasses, double tolerance,
+                                                String what) {
+        assertEquals(expected.length, actual.length, what + ": number of probabilities");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tolerance,
+                    what + ": p[" + i / numClasses + "][" + i % numClasses + "]");
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.softmax4j.engine.cuda;
 
+import static org.softmax4j.EngineAssertions.assertProbabilitiesClose;
 import static org.softmax4j.EngineAssertions.assertMatchesReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,10 +86,7 @@ class CudaEngineGpuTest {
 
                     float[] probabilities = new float[n * k];
                     evaluator.probabilities(parameters, probabilities);
-                    for (int i = 0; i < probabilities.length; i++) {
-                        assertEquals(cpuProbabilities[i], probabilities[i], 2e-6,
-                                what + ": p[" + i / k + "][" + i % k + "]");
-                    }
+                    assertProbabilitiesClose(cpuProbabilities, probabilities, k, 2e-6, what);
                 }
             }
         }

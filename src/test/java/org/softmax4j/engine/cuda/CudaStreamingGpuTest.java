@@ -1,5 +1,6 @@
 package org.softmax4j.engine.cuda;
 
+import static org.softmax4j.EngineAssertions.assertProbabilitiesClose;
 import static org.softmax4j.EngineAssertions.assertMatchesReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,10 +98,7 @@ class CudaStreamingGpuTest {
 
                         float[] probabilities = new float[n * k];
                         evaluator.probabilities(parameters, probabilities);
-                        for (int i = 0; i < probabilities.length; i++) {
-                            assertEquals(residentProbabilities[i], probabilities[i], 2e-6,
-                                    what + ": p[" + i / k + "][" + i % k + "]");
-                        }
+                        assertProbabilitiesClose(residentProbabilities, probabilities, k, 2e-6, what);
                     }
                 }
             }
