@@ -24,6 +24,7 @@ import org.softmax4j.model.TrainingInfo;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.train.ExampleWeights;
 import org.softmax4j.train.Precision;
+import org.softmax4j.train.Preconditioner;
 import org.softmax4j.train.Schedule;
 import org.softmax4j.train.SolverType;
 import org.softmax4j.train.Trainer;
@@ -108,6 +109,11 @@ final class TrainCommand extends BaseCommand {
             description = "lbfgs/owlqn: finish in double precision on the CPU (double) or use the engine only. "
                     + "Default: ${DEFAULT-VALUE}.")
     String precision;
+
+    @Option(names = "--preconditioner", paramLabel = "center|none", defaultValue = "center",
+            description = "lbfgs/owlqn: precondition as if the features were centred (center; same optimum, "
+                    + "fewer iterations) or not at all (none). Default: ${DEFAULT-VALUE}.")
+    String preconditioner;
 
     @Option(names = "--class-weight", paramLabel = "balanced|CLASS=W,...",
             description = "Class weights: balanced (N / (K·count)) or a list such as 3=2,7=0.5 (others 1).")
@@ -269,7 +275,7 @@ final class TrainCommand extends BaseCommand {
         try {
             return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed,
                     SolverType.parse(solver), alpha, history, momentum, nesterov, Schedule.parse(schedule), patience,
-                    Precision.parse(precision));
+                    Precision.parse(precision), Preconditioner.parse(preconditioner));
         } catch (IllegalArgumentException e) {
             throw new InputException("bad option: " + e.getMessage());
         }
@@ -428,6 +434,7 @@ final class TrainCommand extends BaseCommand {
         if (options.solver().isQuasiNewton()) {
             map.put("history", String.valueOf(options.history()));
             map.put("precision", options.precision().id());
+            map.put("preconditioner", options.preconditioner().id());
         }
         if (options.solver() == SolverType.SGD) {
             map.put("momentum", String.valueOf(options.momentum()));

@@ -8,7 +8,9 @@ import org.softmax4j.engine.Parameters;
  *
  * <ul>
  * <li>Direction: the two-loop recursion over the last m pairs s = θ' − θ, y = ∇f_s(θ') − ∇f_s(θ) (pairs with
- * sᵀy ≤ 0 are skipped), initial scaling γ = sᵀy / yᵀy (Nocedal and Wright, Algorithm 7.4).</li>
+ * sᵀy ≤ 0 are skipped), initial inverse Hessian γ·I with γ = sᵀy / yᵀy (Nocedal and Wright, Algorithm 7.4), or,
+ * preconditioned by {@link Centering} (the default), γ·M with M = A·Aᵀ and γ = sᵀy / yᵀMy: L-BFGS in the coordinates
+ * of centred features. The pseudo-gradient, the line searches and the stopping test stay in the user's coordinates.</li>
  * <li>L-BFGS line search: the strong Wolfe conditions, c₁ = 1e-4, c₂ = 0.9, by bracketing and zoom with safeguarded
  * cubic interpolation (Nocedal and Wright, Algorithms 3.5 and 3.6). The first step is 1/‖∇f‖₂, later ones 1.</li>
  * <li>OWL-QN (Andrew and Gao, 2007): the direction is computed from the pseudo-gradient ◇f (the minimum-norm
@@ -34,6 +36,8 @@ final class QuasiNewton implements Solver {
     private final int dimension;
     private final double tolerance;
     private final int history;
+    private final Centering centering;
+    private final boolean[] fixed;
     private final double[][] s;
     private final double[][] y;
     private final double[] rho;
@@ -51,8 +55,9 @@ final class QuasiNewton implements Solver {
     private int count;
     private int newest = -1;
 
+    /** @param centering the preconditioner, or null for γ·I */
     QuasiNewton(SmoothObjective objective, Parameters start, double lambda, double alpha, int history,
-                double tolerance) {
+                double tolerance, Centering centering) {
         this.objective = objective;
         this.l1 = lambda * alpha;
         this.orthantWise = l1 > 0;
@@ -60,6 +65,8 @@ final class QuasiNewton implements Solver {
         this.dimension = objective.dimension();
         this.tolerance = tolerance;
         this.history = history;
+        this.centering = centering;
+        this.fixed = new boolean[objective.numWeights()];
         this.s = new double[history][dimension];
         this.y = new double[history][dimension];
         this.rho = new double[history];
@@ -184,7 +191,18 @@ final class QuasiNewton implements Solver {
             axpy(-alphas[i], y[i], q);
         }
         if (count > 0) {
-            double gamma = dot(s[newest], y[newest]) / dot(y[newest], y[newest]);
+            double gamma;
+            if (centering == null) {
+                gamma = dot(s[newest], y[newest]) / dot(y[newest], y[newest]);
+            } else {
+                if (orthantWise) {
+                    for (int i = 0; i < numWeights; i++) {
+                        fixed[i] = point[i] == 0 && pseudoGradient[i] == 0;
+                    }
+                }
+                gamma = dot(s[newest], y[newest]) / centering.norm2(y[newest], orthantWise ? fixed : null);
+                centering.apply(q, orthantWise ? fixed : null);
+            }
             for (int i = 0; i < dimension; i++) {
                 q[i] *= gamma;
             }

@@ -67,7 +67,7 @@ public final class Trainer {
                 ? new DoubleEvaluator(data, exampleWeights, numExamples >= DoubleEvaluator.PARALLEL_ROWS
                         ? Runtime.getRuntime().availableProcessors() : 1) : null;
         try {
-            return trainWith(evaluator, polish, validation, start, listener);
+            return trainWith(evaluator, exampleWeights, polish, validation, start, listener);
         } finally {
             if (polish != null) {
                 polish.close();
@@ -75,9 +75,9 @@ public final class Trainer {
         }
     }
 
-    private TrainingResult trainWith(Evaluator evaluator, DoubleEvaluator polish, Evaluator validation,
-                                     Parameters start, TrainingListener listener) {
-        Solver solver = solver(evaluator, polish, start, validation == null);
+    private TrainingResult trainWith(Evaluator evaluator, double[] exampleWeights, DoubleEvaluator polish,
+                                     Evaluator validation, Parameters start, TrainingListener listener) {
+        Solver solver = solver(evaluator, exampleWeights, polish, start, validation == null);
         try {
             return loop(solver, evaluator, polish, validation, listener);
         } finally {
@@ -163,7 +163,8 @@ public final class Trainer {
     }
 
     /** {@code residentAllowed}: whether plain ascent may keep the parameters in the engine (not with validation). */
-    private Solver solver(Evaluator evaluator, DoubleEvaluator polish, Parameters start, boolean residentAllowed) {
+    private Solver solver(Evaluator evaluator, double[] exampleWeights, DoubleEvaluator polish, Parameters start,
+                          boolean residentAllowed) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         if (options.solver().isQuasiNewton()) {
@@ -174,8 +175,10 @@ public final class Trainer {
                 // iteration), so it runs in double from the start.
                 objective.switchToDouble();
             }
+            Centering centering = options.preconditioner() == Preconditioner.CENTER
+                    ? Centering.of(data, exampleWeights) : null;
             return new QuasiNewton(objective, start, options.lambda(), options.alpha(), options.history(),
-                    options.tolerance());
+                    options.tolerance(), centering);
         }
         int batchSize = options.batchSize() == 0 ? numExamples : Math.min(options.batchSize(), numExamples);
         int stepsPerEpoch = (numExamples + batchSize - 1) / batchSize;

@@ -19,10 +19,12 @@ package org.softmax4j.train;
  * @param schedule the learning-rate schedule of sgd and adam
  * @param patience with a validation set: stop after this many iterations without a better validation log-likelihood
  * @param precision what lbfgs and owlqn evaluate F with (see {@link Precision})
+ * @param preconditioner the initial inverse Hessian of lbfgs and owlqn (see {@link Preconditioner})
  */
 public record TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
                               long seed, SolverType solver, double alpha, int history, double momentum,
-                              boolean nesterov, Schedule schedule, int patience, Precision precision) {
+                              boolean nesterov, Schedule schedule, int patience, Precision precision,
+                              Preconditioner preconditioner) {
     public static final double DEFAULT_LEARNING_RATE = 1.0;
     public static final int DEFAULT_MAX_ITERATIONS = 5000;
     public static final double DEFAULT_LAMBDA = 1.0;
@@ -51,6 +53,7 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
         java.util.Objects.requireNonNull(solver, "solver");
         java.util.Objects.requireNonNull(schedule, "schedule");
         java.util.Objects.requireNonNull(precision, "precision");
+        java.util.Objects.requireNonNull(preconditioner, "preconditioner");
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new IllegalArgumentException("alpha is " + alpha + ", expected a number in [0, 1]");
         }
@@ -77,7 +80,8 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
     public TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
                            long seed) {
         this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, SolverType.ASCENT, 0.0, DEFAULT_HISTORY,
-                DEFAULT_MOMENTUM, false, Schedule.CONSTANT, DEFAULT_PATIENCE, Precision.DOUBLE);
+                DEFAULT_MOMENTUM, false, Schedule.CONSTANT, DEFAULT_PATIENCE, Precision.DOUBLE,
+                Preconditioner.CENTER);
     }
 
     public static TrainingOptions defaults() {
@@ -87,66 +91,71 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
 
     public TrainingOptions withLearningRate(double value) {
         return new TrainingOptions(value, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision);
+                momentum, nesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withMaxIterations(int value) {
         return new TrainingOptions(learningRate, value, lambda, tolerance, batchSize, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision);
+                momentum, nesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withLambda(double value) {
         return new TrainingOptions(learningRate, maxIterations, value, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, patience, precision);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withTolerance(double value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, value, batchSize, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision);
+                momentum, nesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withBatchSize(int value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, value, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision);
+                momentum, nesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withSeed(long value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, value, solver, alpha,
-                history, momentum, nesterov, schedule, patience, precision);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withSolver(SolverType value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, value, alpha,
-                history, momentum, nesterov, schedule, patience, precision);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withAlpha(double value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, value,
-                history, momentum, nesterov, schedule, patience, precision);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withHistory(int value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                value, momentum, nesterov, schedule, patience, precision);
+                value, momentum, nesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withMomentum(double value, boolean useNesterov) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, value, useNesterov, schedule, patience, precision);
+                history, value, useNesterov, schedule, patience, precision, preconditioner);
     }
 
     public TrainingOptions withSchedule(Schedule value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, value, patience, precision);
+                history, momentum, nesterov, value, patience, precision, preconditioner);
     }
 
     public TrainingOptions withPatience(int value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, value, precision);
+                history, momentum, nesterov, schedule, value, precision, preconditioner);
     }
 
     public TrainingOptions withPrecision(Precision value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, patience, value);
+                history, momentum, nesterov, schedule, patience, value, preconditioner);
+    }
+
+    public TrainingOptions withPreconditioner(Preconditioner value) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
+                history, momentum, nesterov, schedule, patience, precision, value);
     }
 }

@@ -82,40 +82,58 @@ class SolverTest {
         }
     }
 
+    /** Either preconditioner: L-BFGS and Newton's method in double agree within 1e-6 on small random problems. */
     @Test
     void lbfgsAgreesWithNewtonOnSmallProblems() {
         Dataset[] problems = {TestData.randomDense(60, 5, 3, 41), TestData.randomBinary(90, 12, 4, 42),
                 TestData.randomDense(33, 7, 2, 43)};
         for (Dataset data : problems) {
             for (double lambda : new double[] {0.1, 2}) {
-                TrainingResult result = train(data, null, LBFGS.withLambda(lambda).withTolerance(1e-9));
-                assertEquals(StopReason.CONVERGED, result.stopReason(), result.stopDetail());
                 double[] newton = centred(NewtonReference.optimum(data, null, lambda,
                         new double[data.numClasses() * (data.numFeatures() + 1)], 30), data.numClasses());
-                assertWithin(newton, point(result.parameters()), 1e-6, data.source() + " lambda " + lambda);
+                for (Preconditioner preconditioner : Preconditioner.values()) {
+                    String run = data.source() + " lambda " + lambda + " preconditioner " + preconditioner.id();
+                    TrainingResult result = train(data, null, LBFGS.withLambda(lambda).withTolerance(1e-9)
+                            .withPreconditioner(preconditioner));
+                    assertEquals(StopReason.CONVERGED, result.stopReason(), run + ": " + result.stopDetail());
+                    assertWithin(newton, point(result.parameters()), 1e-6, run);
+                }
             }
         }
     }
 
+    /**
+     * λ = 1 on the digits, with either preconditioner: max|∂F| ≤ 1e-6 and F within 1e-10 of the exact optimum
+     * (Newton's method from the L-BFGS point); centring takes at most half the iterations (measured: 77 against 417).
+     */
     @Test
     void lbfgsReachesTheOptimumOfTheDigits() {
         Split split = Splits.stratified(BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD), 0.2, 1);
         Dataset data = split.train();
-        TrainingResult result = train(data, null, LBFGS.withLambda(1));
-        assertEquals(StopReason.CONVERGED, result.stopReason(), result.stopDetail());
-        assertEquals("double", result.precision());
-        assertTrue(result.best().gradientMaxAbs() <= 1e-6, "max|dF| " + result.best().gradientMaxAbs());
-        // The exact optimum: Newton's method in double from the L-BFGS point (quadratic convergence).
-        double[] optimum = NewtonReference.optimum(data, null, 1.0, point(result.parameters()), 3);
-        DoubleEvaluator evaluator = new DoubleEvaluator(data, null);
-        double[] gradient = new double[optimum.length];
-        double best = evaluator.evaluate(optimum, gradient) - 0.5 * squares(optimum, 10 * 64);
-        for (int i = 0; i < 640; i++) {
-            gradient[i] -= optimum[i];
+        int[] iterations = new int[Preconditioner.values().length];
+        for (Preconditioner preconditioner : Preconditioner.values()) {
+            String run = "preconditioner " + preconditioner.id();
+            TrainingResult result = train(data, null, LBFGS.withLambda(1).withPreconditioner(preconditioner));
+            assertEquals(StopReason.CONVERGED, result.stopReason(), run + ": " + result.stopDetail());
+            assertEquals("double", result.precision());
+            assertTrue(result.best().gradientMaxAbs() <= 1e-6, run + ": max|dF| " + result.best().gradientMaxAbs());
+            // The exact optimum: Newton's method in double from the L-BFGS point (quadratic convergence).
+            double[] optimum = NewtonReference.optimum(data, null, 1.0, point(result.parameters()), 3);
+            DoubleEvaluator evaluator = new DoubleEvaluator(data, null);
+            double[] gradient = new double[optimum.length];
+            double best = evaluator.evaluate(optimum, gradient) - 0.5 * squares(optimum, 10 * 64);
+            for (int i = 0; i < 640; i++) {
+                gradient[i] -= optimum[i];
+            }
+            assertTrue(maxAbs(gradient) < 1e-9, run + ": Newton's max|dF| " + maxAbs(gradient));
+            double relative = Math.abs(result.best().objective() - best) / Math.abs(best);
+            assertTrue(relative <= 1e-10, run + ": F " + result.best().objective() + " vs optimum " + best + ": "
+                    + relative);
+            iterations[preconditioner.ordinal()] = result.iterations();
         }
-        assertTrue(maxAbs(gradient) < 1e-9, "Newton's max|dF| " + maxAbs(gradient));
-        double relative = Math.abs(result.best().objective() - best) / Math.abs(best);
-        assertTrue(relative <= 1e-10, "F " + result.best().objective() + " vs optimum " + best + ": " + relative);
+        assertTrue(2 * iterations[Preconditioner.CENTER.ordinal()] <= iterations[Preconditioner.NONE.ordinal()],
+                "iterations centred " + iterations[Preconditioner.CENTER.ordinal()] + ", not centred "
+                        + iterations[Preconditioner.NONE.ordinal()]);
     }
 
     private static double squares(double[] theta, int count) {
@@ -222,56 +240,63 @@ class SolverTest {
     }
 
     /**
-     * The digits with L1 (α = 1) and elastic net (α = 0.5), λ = 1: OWL-QN reaches max|◇F| ≤ 1e-6, and at its point
-     * (in double) the subgradient conditions hold within 1e-6: ∂F_s/∂w = λα·sign(w) where w ≠ 0, |∂F_s/∂w| ≤ λα where
-     * w = 0, ∂F/∂b = 0.
+     * The digits with L1 (α = 1) and elastic net (α = 0.5), λ = 1, with either preconditioner: OWL-QN reaches
+     * max|◇F| ≤ 1e-6, and at its point (in double) the subgradient conditions hold within 1e-6:
+     * ∂F_s/∂w = λα·sign(w) where w ≠ 0, |∂F_s/∂w| ≤ λα where w = 0, ∂F/∂b = 0.
      */
     @Test
     void owlqnMeetsTheSubgradientConditionsOnTheDigits() {
         Split split = Splits.stratified(BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD), 0.2, 1);
         Dataset data = split.train();
-        double lambda = 1;
         for (double alpha : new double[] {0.5, 1}) {
-            TrainingResult result = train(data, null, LBFGS.withSolver(SolverType.OWLQN).withLambda(lambda)
-                    .withAlpha(alpha).withMaxIterations(10000));
-            assertEquals(StopReason.CONVERGED, result.stopReason(), result.stopDetail());
-            assertTrue(result.best().gradientMaxAbs() <= 1e-6, "max|dF| " + result.best().gradientMaxAbs());
-            // The same run, driven directly, for the unrounded point.
-            double[] theta;
-            try (CpuEngine engine = new CpuEngine(1); Evaluator evaluator = engine.bind(data);
-                 DoubleEvaluator polish = new DoubleEvaluator(data, null)) {
-                SmoothObjective objective = new SmoothObjective(evaluator, polish, lambda, alpha);
-                objective.switchToDouble();
-                QuasiNewton solver = new QuasiNewton(objective, new Parameters(10, 64), lambda, alpha,
-                        TrainingOptions.DEFAULT_HISTORY, 1e-6);
-                solver.start();
-                for (int iteration = 0; iteration < 10000 && solver.gradientMaxAbs() > 1e-6; iteration++) {
-                    String stuck = solver.iterate();
-                    assertEquals(null, stuck, "alpha " + alpha + ", iteration " + iteration);
-                }
-                theta = solver.point();
+            for (Preconditioner preconditioner : Preconditioner.values()) {
+                checkSubgradientConditions(data, 1, alpha, preconditioner);
             }
-            DoubleEvaluator evaluator = new DoubleEvaluator(data, null);
-            double[] gradient = new double[theta.length];
-            evaluator.evaluate(theta, gradient);
-            double l1 = lambda * alpha;
-            int zeros = 0;
-            for (int i = 0; i < 640; i++) {
-                double smooth = gradient[i] - lambda * (1 - alpha) * theta[i];
-                if (theta[i] == 0) {
-                    zeros++;
-                    assertTrue(Math.abs(smooth) <= l1 + 1e-6, "alpha " + alpha + ": w[" + i + "] = 0 but |dF_s| = "
-                            + Math.abs(smooth));
-                } else {
-                    assertEquals(l1 * Math.signum(theta[i]), smooth, 1e-6, "alpha " + alpha + ": w[" + i + "] = "
-                            + theta[i]);
-                }
-            }
-            for (int k = 640; k < 650; k++) {
-                assertEquals(0, gradient[k], 1e-6, "alpha " + alpha + ": bias " + (k - 640));
-            }
-            assertTrue(zeros >= 100, "alpha " + alpha + ": " + zeros + " of 640 weights are zero");
         }
+    }
+
+    private static void checkSubgradientConditions(Dataset data, double lambda, double alpha,
+                                                   Preconditioner preconditioner) {
+        String run = "alpha " + alpha + ", preconditioner " + preconditioner.id();
+        TrainingResult result = train(data, null, LBFGS.withSolver(SolverType.OWLQN).withLambda(lambda)
+                .withAlpha(alpha).withMaxIterations(10000).withPreconditioner(preconditioner));
+        assertEquals(StopReason.CONVERGED, result.stopReason(), run + ": " + result.stopDetail());
+        assertTrue(result.best().gradientMaxAbs() <= 1e-6, run + ": max|dF| " + result.best().gradientMaxAbs());
+        // The same run, driven directly, for the unrounded point.
+        double[] theta;
+        try (CpuEngine engine = new CpuEngine(1); Evaluator evaluator = engine.bind(data);
+             DoubleEvaluator polish = new DoubleEvaluator(data, null)) {
+            SmoothObjective objective = new SmoothObjective(evaluator, polish, lambda, alpha);
+            objective.switchToDouble();
+            QuasiNewton solver = new QuasiNewton(objective, new Parameters(10, 64), lambda, alpha,
+                    TrainingOptions.DEFAULT_HISTORY, 1e-6,
+                    preconditioner == Preconditioner.CENTER ? Centering.of(data, null) : null);
+            solver.start();
+            for (int iteration = 0; iteration < 10000 && solver.gradientMaxAbs() > 1e-6; iteration++) {
+                String stuck = solver.iterate();
+                assertEquals(null, stuck, run + ", iteration " + iteration);
+            }
+            theta = solver.point();
+        }
+        DoubleEvaluator evaluator = new DoubleEvaluator(data, null);
+        double[] gradient = new double[theta.length];
+        evaluator.evaluate(theta, gradient);
+        double l1 = lambda * alpha;
+        int zeros = 0;
+        for (int i = 0; i < 640; i++) {
+            double smooth = gradient[i] - lambda * (1 - alpha) * theta[i];
+            if (theta[i] == 0) {
+                zeros++;
+                assertTrue(Math.abs(smooth) <= l1 + 1e-6, run + ": w[" + i + "] = 0 but |dF_s| = "
+                        + Math.abs(smooth));
+            } else {
+                assertEquals(l1 * Math.signum(theta[i]), smooth, 1e-6, run + ": w[" + i + "] = " + theta[i]);
+            }
+        }
+        for (int k = 640; k < 650; k++) {
+            assertEquals(0, gradient[k], 1e-6, run + ": bias " + (k - 640));
+        }
+        assertTrue(zeros >= 100, run + ": " + zeros + " of 640 weights are zero");
     }
 
     @Test

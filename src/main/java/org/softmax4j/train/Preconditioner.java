@@ -1,0 +1,35 @@
+package org.softmax4j.train;
+
+import java.util.Locale;
+
+/**
+ * The initial inverse Hessian of L-BFGS and OWL-QN. {@link #CENTER} (the default): the solvers work as if the features
+ * were centred, x − μ, with the bias b + Wμ in place of b (see {@link Centering}); the optimum is the same, since the
+ * bias is not penalised, and the stopping test still reads ∂F in the user's coordinates. {@link #NONE}: the textbook
+ * γ·I of Nocedal and Wright. Measured on the built-in digits (L-BFGS, max|∂F| ≤ 1e-6): 36 / 77 / 165 iterations at
+ * λ = 10 / 1 / 0.1 centred against 233 / 417 / 735 with none; OWL-QN at λ = 1: 1,276 against 1,948 (α = 0.5) and
+ * 2,132 against 2,045 (α = 1).
+ */
+public enum Preconditioner {
+    CENTER("center"),
+    NONE("none");
+
+    private final String id;
+
+    Preconditioner(String id) {
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public static Preconditioner parse(String text) {
+        for (Preconditioner preconditioner : values()) {
+            if (preconditioner.id.equals(text.toLowerCase(Locale.ROOT))) {
+                return preconditioner;
+            }
+        }
+        throw new IllegalArgumentException("preconditioner is \"" + text + "\", expected center or none");
+    }
+}
