@@ -12,10 +12,12 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /** The {@code softmax4j} command line. {@code System.exit} is called here and nowhere else. */
-@Command(name = "softmax4j", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Softmax (multinomial logistic) regression trained by gradient ascent.",
+@Command(name = "softmax4j", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = Main.VersionProvider.class,
+        description = "Softmax (multinomial logistic) regression on the CPU or an NVIDIA GPU: gradient ascent, L-BFGS, "
+                + "OWL-QN, SGD with momentum, Adam.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GradcheckCommand.class,
-                InfoCommand.class, BenchCommand.class})
+                InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

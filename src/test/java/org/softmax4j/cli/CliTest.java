@@ -111,6 +111,20 @@ class CliTest {
         assertTrue(unknown.err().contains("--no-such-option"), unknown.err());
     }
 
+    /** Every command answers --help (the bad-option message points there) and {@code help COMMAND}, with exit 0. */
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("train", "eval", "predict", "gradcheck", "info", "bench")) {
+            for (Run run : List.of(run(command, "--help"), run("help", command))) {
+                assertEquals(0, run.code(), command + ": " + run.err());
+                assertTrue(run.out().contains("Usage: softmax4j " + command), command + ": " + run.out());
+                assertTrue(run.out().contains("--help"), command + ": " + run.out());
+            }
+        }
+        assertTrue(run("train", "--help").out().contains("--preconditioner=center|none"));
+        assertTrue(run("--help").out().contains("help"), "the help command is listed");
+    }
+
     @Test
     void badDataFileExitsWithTwoAndWritesNoModel() throws IOException {
         Path data = dir.resolve("bad.csv");
