@@ -28,6 +28,8 @@ import org.softmax4j.engine.cpu.CpuEngine;
 import org.softmax4j.engine.cpu.DoubleReference;
 import org.softmax4j.train.GradientAscent;
 import org.softmax4j.train.PenalizedLogLikelihood;
+import org.softmax4j.train.SolverType;
+import org.softmax4j.train.StopReason;
 import org.softmax4j.train.Trainer;
 import org.softmax4j.train.TrainingListener;
 import org.softmax4j.train.TrainingOptions;
@@ -141,6 +143,49 @@ class CudaEngineGpuTest {
                 + cpu.best().logLikelihood() + ": relative difference " + relative);
         assertEquals(testAccuracy(split.test(), cpu.parameters()), testAccuracy(split.test(), cuda.parameters()),
                 "test accuracy");
+    }
+
+    /**
+     * The solvers work through the engine interface only, so they run on the CUDA engine as on the CPU: L-BFGS (λ = 1)
+     * and OWL-QN (λ = 1, α = 0.5) reach the same optimum (float32 engine first, then the double polish), and SGD with
+     * momentum and Adam (seeded mini-batches) climb as far as on the CPU.
+     */
+    @Test
+    void everySolverRunsOnTheGpu() {
+        CudaDevice device = GpuTests.device();
+        Dataset train = Splits.stratified(BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD), 0.2, 1).train();
+        TrainingOptions lbfgs = TrainingOptions.defaults().withSolver(SolverType.LBFGS).withMaxIterations(5000);
+        List<TrainingOptions> optima = List.of(lbfgs, lbfgs.withSolver(SolverType.OWLQN).withAlpha(0.5));
+        List<TrainingOptions> climbs = List.of(
+                TrainingOptions.defaults().withSolver(SolverType.SGD).withBatchSize(64).withLearningRate(0.5)
+                        .withMomentum(0.9, true).withMaxIterations(5).withTolerance(0),
+                TrainingOptions.defaults().withSolver(SolverType.ADAM).withBatchSize(64).withLearningRate(0.01)
+                        .withMaxIterations(5).withTolerance(0));
+        for (TrainingOptions options : optima) {
+            TrainingResult cpu = train(new CpuEngine(), train, options);
+            TrainingResult cuda = train(new CudaEngine(device, true), train, options);
+            String what = options.solver().id() + " on the GPU";
+            assertEquals(StopReason.CONVERGED, cuda.stopReason(), what + ": " + cuda.stopDetail());
+            assertTrue(cuda.best().gradientMaxAbs() <= 1e-6, what + ": max|dF| " + cuda.best().gradientMaxAbs());
+            double relative = Math.abs(cuda.best().objective() - cpu.best().objective())
+                    / Math.abs(cpu.best().objective());
+            assertTrue(relative <= 1e-10, what + ": F " + cuda.best().objective() + ", cpu "
+                    + cpu.best().objective());
+        }
+        for (TrainingOptions options : climbs) {
+            TrainingResult cpu = train(new CpuEngine(), train, options);
+            TrainingResult cuda = train(new CudaEngine(device, true), train, options);
+            String what = options.solver().id() + " on the GPU";
+            assertEquals(5, cuda.iterations(), what);
+            assertTrue(cuda.best().objective() > cuda.history().get(0).objective(), what + " climbs");
+            assertEquals(cpu.best().trainAccuracy(), cuda.best().trainAccuracy(), 0.01, what + ": training accuracy");
+        }
+    }
+
+    private static TrainingResult train(org.softmax4j.engine.Engine engine, Dataset data, TrainingOptions options) {
+        try (engine; Evaluator evaluator = engine.bind(data)) {
+            return new Trainer(options).train(evaluator, TrainingListener.NONE);
+        }
     }
 
     @Test
