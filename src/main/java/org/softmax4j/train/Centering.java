@@ -19,8 +19,8 @@ import org.softmax4j.data.DenseDataset;
  *
  * <p>OWL-QN holds the weights that sit at zero with a zero pseudo-gradient; moving the bias to compensate for their
  * (zeroed) step would be a step of its own, so {@link #apply(double[], boolean[])} leaves them out of A (still a
- * symmetric positive definite M). Measured on the digits (λ = 1): elastic net α = 0.5, 1,276 iterations against 1,948
- * with γ·I; L1 α = 1, 2,132 against 2,045 (without the mask: 3,005).
+ * symmetric positive definite M). Measured on the digits (λ = 1, OWL-QN): 109 iterations against 398 with γ·I for
+ * elastic net (α = 0.5), 155 against 339 for L1 (α = 1).
  */
 final class Centering {
     private final double[] means;
