@@ -171,8 +171,9 @@ public final class Trainer {
             SmoothObjective objective = new SmoothObjective(evaluator, polish, options.lambda(), options.alpha());
             if (polish != null && DoubleEvaluator.isCpuEngines(evaluator)) {
                 // On the CPU engine, double costs about what float32 does (measured on the digits: 0.29 vs 0.33 ms
-                // per evaluation, scalar) and its line searches need fewer evaluations (1.05 vs 1.36 per
-                // iteration), so it runs in double from the start.
+                // per evaluation, scalar) and its line searches need fewer evaluations, so it runs in double from
+                // the start. Measured with centring, L-BFGS at C = 1 on the digits: 0.017 s in double from the start,
+                // 0.029 s float32 (SIMD) first, then double.
                 objective.switchToDouble();
             }
             Centering centering = options.preconditioner() == Preconditioner.CENTER
