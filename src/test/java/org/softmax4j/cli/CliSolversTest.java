@@ -90,6 +90,7 @@ class CliSolversTest {
             {"--validation-fraction", "1"},
             {"--init", dir.resolve("missing.json").toString()},
             {"--precision", "half", "--solver", "lbfgs"},
+            {"--preconditioner", "diagonal", "--solver", "lbfgs"},
         };
         for (String[] options : cases) {
             String[] args = new String[options.length + 2];
@@ -100,5 +101,8 @@ class CliSolversTest {
             assertEquals(2, run.code(), String.join(" ", options) + ": " + run.err());
             assertEquals(1, run.err().strip().split("\n").length, run.err());
         }
+        CliTest.Run preconditioner = CliTest.run("train", "--preconditioner", "diagonal");
+        assertTrue(preconditioner.err().contains("preconditioner is \"diagonal\", expected center or none"),
+                preconditioner.err());
     }
 }
