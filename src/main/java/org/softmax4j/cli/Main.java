@@ -17,7 +17,7 @@ import picocli.CommandLine.ParseResult;
         description = "Softmax (multinomial logistic) regression on the CPU or an NVIDIA GPU: gradient ascent, L-BFGS, "
                 + "OWL-QN, SGD with momentum, Adam.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GradcheckCommand.class,
-                InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, BenchCommand.class, PictureCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,7 +41,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a command is required: train, eval, predict, gradcheck, "
+        throw new ParameterException(spec.commandLine(), "a command is required: train, eval, predict, picture, gradcheck, "
                 + "info or bench");
     }
 

@@ -5,14 +5,13 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 import com.google.gson.JsonObject;
 
+import org.softmax4j.AtomicFile;
 import org.softmax4j.InputException;
 import org.softmax4j.data.CsvReader;
 import org.softmax4j.data.Dataset;
@@ -65,7 +64,11 @@ final class PredictCommand extends BaseCommand {
             writeCsv(writer, model.classNames(), probabilities, data.numExamples());
             writer.flush();
         } else {
-            writeAtomically(outputFile, model.classNames(), probabilities, data.numExamples());
+            AtomicFile.write(outputFile, "predictions", stream -> {
+                Writer writer = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+                writeCsv(writer, model.classNames(), probabilities, data.numExamples());
+                writer.flush();
+            });
             report("wrote " + data.numExamples() + " predictions to " + outputFile);
         }
         JsonObject json = new JsonObject();
@@ -88,28 +91,6 @@ final class PredictCommand extends BaseCommand {
             }
         }
         return best;
-    }
-
-    private static void writeAtomically(Path target, List<String> classNames, float[] probabilities, int rows)
-            throws IOException {
-        Path directory = target.toAbsolutePath().getParent();
-        if (directory == null || !Files.isDirectory(directory)) {
-            throw new InputException("--output " + target + ": directory " + directory + " does not exist");
-        }
-        Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
-        try {
-            try (Writer writer = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(temporary),
-                    StandardCharsets.UTF_8))) {
-                writeCsv(writer, classNames, probabilities, rows);
-            }
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
     }
 
     static void writeCsv(Writer writer, List<String> classNames, float[] probabilities, int rows)

@@ -17,19 +17,11 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -41,10 +33,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.softmax4j.AtomicFile;
 import org.softmax4j.InputException;
 import org.softmax4j.engine.Parameters;
 
@@ -84,46 +76,10 @@ public final class ModelFile {
         byte[] body = toJson(model).getBytes(UTF_8);
         byte[] header = (MAGIC + " " + VERSION + " sha256=" + sha256Hex(body) + " bytes=" + body.length + "\n")
                 .getBytes(US_ASCII);
-        Path target = file.toAbsolutePath();
-        Path directory = target.getParent();
-        if (directory == null) {
-            throw new InputException("cannot write model: " + file + " is a directory");
-        }
-        Path shownDirectory = file.getParent() != null ? file.getParent() : directory;
-        if (!Files.isDirectory(directory)) {
-            throw new InputException("cannot write model: directory " + shownDirectory
-                    + (Files.exists(directory) ? " is not a directory" : " does not exist"));
-        }
-        Path temp = createTemp(directory, target.getFileName().toString(), file);
-        boolean moved = false;
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                writeFully(channel, ByteBuffer.wrap(header));
-                writeFully(channel, ByteBuffer.wrap(body));
-                channel.force(true);
-            }
-            keepPermissions(target, temp);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
-            syncDirectory(directory);
-        } catch (IOException e) {
-            if (Files.isDirectory(target)) {
-                throw new InputException("cannot write model: " + file + " is a directory", e);
-            }
-            throw new InputException("cannot write model " + file + ": " + describe(e), e);
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // The write already failed; that failure is the one to report.
-                }
-            }
-        }
+        AtomicFile.write(file, "model", out -> {
+            out.write(header);
+            out.write(body);
+        });
     }
 
     /**
@@ -146,7 +102,7 @@ public final class ModelFile {
         } catch (NoSuchFileException e) {
             throw fail(name, "no such model file");
         } catch (IOException e) {
-            throw new InputException(name + ": cannot read model file: " + describe(e), e);
+            throw new InputException(name + ": cannot read model file: " + AtomicFile.describe(e), e);
         }
         return parse(bytes, name);
     }
@@ -656,69 +612,5 @@ public final class ModelFile {
             }
         }
         return out.append('"').toString();
-    }
-
-    /**
-     * A new, empty file ".name.random.tmp" beside the target. Files.createFile, unlike Files.createTempFile, gives
-     * it the usual permissions (0666 less the umask) rather than 0600, so a new model file is as readable as any.
-     */
-    private static Path createTemp(Path directory, String targetName, Path shownFile) {
-        for (int attempt = 0; ; attempt++) {
-            Path temp = directory.resolve("." + targetName + "."
-                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(temp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw new InputException("cannot write model " + shownFile + ": cannot create a temporary file in "
-                            + directory, e);
-                }
-            } catch (IOException e) {
-                throw new InputException("cannot write model " + shownFile + ": cannot create a temporary file in "
-                        + directory + " (" + describe(e) + ")", e);
-            }
-        }
-    }
-
-    /** Replacing a model keeps its permissions, as editing it in place would; best effort, POSIX only. */
-    private static void keepPermissions(Path target, Path temp) {
-        PosixFileAttributeView targetView = Files.getFileAttributeView(target, PosixFileAttributeView.class);
-        PosixFileAttributeView tempView = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
-        if (targetView == null || tempView == null || !Files.isRegularFile(target)) {
-            return;
-        }
-        try {
-            tempView.setPermissions(targetView.readAttributes().permissions());
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // The model is still written, with the default permissions.
-        }
-    }
-
-    /** Makes the rename itself durable. Not every platform can open a directory; there this is skipped. */
-    private static void syncDirectory(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // The file is complete and in place; only durability across a power cut is weaker.
-        }
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
-
-    private static String describe(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

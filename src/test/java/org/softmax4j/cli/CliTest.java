@@ -89,6 +89,83 @@ class CliTest {
         assertEquals(1.0, sum, 1e-5);
     }
 
+    /** picture: PNG and SVG of a trained model; bad requests exit 2 with one line and leave the output untouched. */
+    @Test
+    void pictureDrawsTheWeightsAndRejectsBadRequests() throws IOException {
+        Path model = dir.resolve("digits.model");
+        assertEquals(0, run("train", "--quiet", "--max-iterations", "50", "--model-out", model.toString()).code());
+        Path png = dir.resolve("weights.png");
+        Run drawn = run("picture", "--json", "--model", model.toString(), "--output", png.toString(), "--scale", "4");
+        assertEquals(0, drawn.code(), drawn.err());
+        JsonObject json = drawn.json();
+        assertEquals(8, json.get("tile_height").getAsInt());
+        assertEquals(5, json.get("columns").getAsInt());
+        assertEquals(10, json.getAsJsonArray("tiles").size());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(4 * (5 * 9 + 1), image.getWidth());
+        assertEquals(4 * (2 * 9 + 1), image.getHeight());
+        assertEquals(json.get("width").getAsInt(), image.getWidth());
+        Path svg = dir.resolve("weights.svg");
+        Run vector = run("picture", "--model", model.toString(), "--output", svg.toString(), "--columns", "10");
+        assertEquals(0, vector.code(), vector.err());
+        assertTrue(Files.readString(svg).startsWith("<svg"));
+        assertTrue(vector.out().contains("10 per row"), vector.out());
+
+        byte[] before = Files.readAllBytes(png);
+        String[][] bad = {
+            {"--output", dir.resolve("weights.jpg").toString()},
+            {"--output", png.toString(), "--shape", "4x8"},
+            {"--output", png.toString(), "--shape", "eight"},
+            {"--output", png.toString(), "--scale", "0"},
+            {"--output", dir.resolve("missing").resolve("w.png").toString()},
+            {"--output", dir.toString() + "/"},
+        };
+        for (String[] options : bad) {
+            String[] args = new String[options.length + 3];
+            args[0] = "picture";
+            args[1] = "--model";
+            args[2] = model.toString();
+            System.arraycopy(options, 0, args, 3, options.length);
+            Run run = run(args);
+            assertEquals(2, run.code(), String.join(" ", options) + ": " + run.err());
+            assertEquals(1, run.err().strip().split("\n").length, run.err());
+        }
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(png)), "the earlier picture is untouched");
+        assertFalse(Files.exists(dir.resolve("weights.jpg")));
+        Run shape = run("picture", "--model", model.toString(), "--output", png.toString(), "--shape", "4x8");
+        assertTrue(shape.err().contains("a tile of 4x8 cells holds 32 features, expected the model's 64"),
+                shape.err());
+        Run missing = run("picture", "--model", dir.resolve("none.model").toString(), "--output", png.toString());
+        assertEquals(2, missing.code(), missing.err());
+    }
+
+    /** A model whose features are not a square number needs --shape. */
+    @Test
+    void pictureOfANonSquareModelNeedsAShape() throws IOException {
+        Path csv = dir.resolve("six.csv");
+        StringBuilder rows = new StringBuilder();
+        for (int n = 0; n < 40; n++) {
+            rows.append(n % 2).append(',').append(n % 3 == 0 ? 1 : 0).append(",1,0,").append(n % 5 == 0 ? 1 : 0)
+                    .append(",0,").append(n % 2 == 0 ? "a" : "b").append('\n');
+        }
+        Files.writeString(csv, rows.toString());
+        Path model = dir.resolve("six.model");
+        Run train = run("train", "--quiet", "--train", csv.toString(), "--test-fraction", "0", "--max-iterations",
+                "20", "--model-out", model.toString());
+        assertEquals(0, train.code(), train.err());
+        Path png = dir.resolve("six.png");
+        Run noShape = run("picture", "--model", model.toString(), "--output", png.toString());
+        assertEquals(2, noShape.code());
+        assertTrue(noShape.err().contains("6 features, not a square number: give --shape HxW"), noShape.err());
+        assertFalse(Files.exists(png));
+        Run shaped = run("picture", "--model", model.toString(), "--output", png.toString(), "--shape", "2x3");
+        assertEquals(0, shaped.code(), shaped.err());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        // Two classes side by side, tiles of 2 rows x 3 columns of 16-pixel cells, one-cell margin and gap.
+        assertEquals(16 * (2 * (3 + 1) + 1), image.getWidth());
+        assertEquals(16 * (2 + 1 + 1), image.getHeight());
+    }
+
     @Test
     void cudaBackendIsUnavailableWithExitCodeThree() {
         org.junit.jupiter.api.Assumptions.assumeFalse(org.softmax4j.engine.cuda.CudaProbe.result().available(),
@@ -114,7 +191,7 @@ class CliTest {
     /** Every command answers --help (the bad-option message points there) and {@code help COMMAND}, with exit 0. */
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("train", "eval", "predict", "gradcheck", "info", "bench")) {
+        for (String command : List.of("train", "eval", "predict", "gradcheck", "info", "bench", "picture")) {
             for (Run run : List.of(run(command, "--help"), run("help", command))) {
                 assertEquals(0, run.code(), command + ": " + run.err());
                 assertTrue(run.out().contains("Usage: softmax4j " + command), command + ": " + run.out());

@@ -1,0 +1,139 @@
+package org.softmax4j;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Files written whole or not at all (models, predictions, pictures): into a temporary file in the same directory,
+ * synced to disk, then renamed over the target. On any failure the temporary file is removed and an existing target
+ * is left as it was; a replaced target keeps its permissions, a new one gets the process's defaults.
+ */
+public final class AtomicFile {
+    /** Writes the file's content; the stream is closed by {@link #write}. */
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private AtomicFile() {
+    }
+
+    /**
+     * @param what what the file is, for the messages ("model": "cannot write model m.s4j: permission denied")
+     * @throws InputException when the directory does not exist, {@code file} is a directory, or writing fails
+     */
+    public static void write(Path file, String what, Content content) {
+        Path target = file.toAbsolutePath();
+        Path directory = target.getParent();
+        if (directory == null) {
+            throw new InputException("cannot write " + what + ": " + file + " is a directory");
+        }
+        Path shownDirectory = file.getParent() != null ? file.getParent() : directory;
+        if (!Files.isDirectory(directory)) {
+            throw new InputException("cannot write " + what + ": directory " + shownDirectory
+                    + (Files.exists(directory) ? " is not a directory" : " does not exist"));
+        }
+        if (Files.isDirectory(target)) {
+            throw new InputException("cannot write " + what + ": " + file + " is a directory");
+        }
+        Path temp = createTemp(directory, target.getFileName().toString(), what, file);
+        boolean moved = false;
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                OutputStream out = Channels.newOutputStream(channel);
+                content.writeTo(out);
+                out.flush();
+                channel.force(true);
+            }
+            keepPermissions(target, temp);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+            syncDirectory(directory);
+        } catch (IOException e) {
+            if (Files.isDirectory(target)) {
+                throw new InputException("cannot write " + what + ": " + file + " is a directory", e);
+            }
+            throw new InputException("cannot write " + what + " " + file + ": " + describe(e), e);
+        } finally {
+            if (!moved) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // The write already failed; that failure is the one to report.
+                }
+            }
+        }
+    }
+
+    /** An I/O failure in a few words: "no such file or directory", "permission denied", the system's reason. */
+    public static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /** Created with the default permissions (not the owner-only ones of {@code Files.createTempFile}). */
+    private static Path createTemp(Path directory, String targetName, String what, Path shownFile) {
+        for (int attempt = 0; ; attempt++) {
+            Path temp = directory.resolve("." + targetName + "."
+                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(temp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw new InputException("cannot write " + what + " " + shownFile
+                            + ": cannot create a temporary file in " + directory, e);
+                }
+            } catch (IOException e) {
+                throw new InputException("cannot write " + what + " " + shownFile
+                        + ": cannot create a temporary file in " + directory + " (" + describe(e) + ")", e);
+            }
+        }
+    }
+
+    /** Replacing a file keeps its permissions, as editing it in place would; best effort, POSIX only. */
+    private static void keepPermissions(Path target, Path temp) {
+        PosixFileAttributeView targetView = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+        PosixFileAttributeView tempView = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
+        if (targetView == null || tempView == null || !Files.isRegularFile(target)) {
+            return;
+        }
+        try {
+            tempView.setPermissions(targetView.readAttributes().permissions());
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // The file is still written, with the default permissions.
+        }
+    }
+
+    /** Makes the rename itself durable. Not every platform can open a directory; there this is skipped. */
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // The file is complete and in place; only durability across a power cut is weaker.
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.softmax4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFileTest {
+    @TempDir
+    Path dir;
+
+    /** A new file gets the permissions any new file of this process gets (Files.createTempFile's are owner-only). */
+    @Test
+    void aNewFileHasTheDefaultPermissions() throws IOException {
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path written = dir.resolve("written.png");
+        AtomicFile.write(written, "picture", out -> out.write(new byte[] {1, 2, 3}));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(written));
+        if (Files.getFileAttributeView(plain, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+            assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(written));
+        }
+    }
+
+    /** A failure while writing leaves the old file as it was and no temporary file behind. */
+    @Test
+    void aFailedWriteLeavesTheOldFileAndNoTemporaryFile() throws IOException {
+        Path target = dir.resolve("predictions.csv");
+        Files.writeString(target, "old\n");
+        InputException e = assertThrows(InputException.class, () -> AtomicFile.write(target, "predictions", out -> {
+            out.write("new, half".getBytes(StandardCharsets.UTF_8));
+            throw new IOException("disk full");
+        }));
+        assertEquals("cannot write predictions " + target + ": disk full", e.getMessage());
+        assertEquals("old\n", Files.readString(target));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(target), files.toList());
+        }
+    }
+
+    @Test
+    void aDirectoryIsNotATarget() {
+        InputException e = assertThrows(InputException.class,
+                () -> AtomicFile.write(dir, "picture", out -> out.write(1)));
+        assertEquals("cannot write picture: " + dir + " is a directory", e.getMessage());
+        Path missing = dir.resolve("missing").resolve("w.png");
+        e = assertThrows(InputException.class, () -> AtomicFile.write(missing, "picture", out -> out.write(1)));
+        assertEquals("cannot write picture: directory " + missing.getParent() + " does not exist", e.getMessage());
+    }
+}
