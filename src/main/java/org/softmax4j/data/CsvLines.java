@@ -49,6 +49,14 @@ final class CsvLines implements AutoCloseable {
             @Override
             public void close() {
             }
+
+            // BufferedInputStream asks available() after a short read; Files.newInputStream answers it with
+            // size() − position(), which fails with "Illegal seek" on a pipe (--train <(zcat ...), /dev/stdin).
+            // 0 only means "return what you have", which is all this reader needs.
+            @Override
+            public int available() {
+                return 0;
+            }
         };
         BufferedInputStream buffered = new BufferedInputStream(unclosable, BUFFER_SIZE);
         try {

@@ -60,6 +60,49 @@ class CsvReaderTest {
         assertSmall(read("1.5,-2,3e-3,b\n0,4,5.25,a\n7,8,9,b\n"));
     }
 
+    /**
+     * A pipe (--train <(zcat ...), /dev/stdin) delivers short reads and cannot answer available() (Files.newInputStream
+     * computes it as size − position: "Illegal seek"). Here: 7-byte reads, available() failing as on a pipe.
+     */
+    @Test
+    void readsFromAStreamThatCannotTellWhatIsAvailable() {
+        StringBuilder csv = new StringBuilder();
+        for (int n = 0; n < 20_000; n++) {
+            csv.append(n % 7).append(',').append(n % 3).append(',').append(n % 2 == 0 ? "even" : "odd").append('\n');
+        }
+        byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+        java.io.InputStream pipe = new java.io.InputStream() {
+            private int position;
+
+            @Override
+            public int read() {
+                return position < bytes.length ? bytes[position++] & 0xFF : -1;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                if (position >= bytes.length) {
+                    return -1;
+                }
+                int n = Math.min(Math.min(length, 7), bytes.length - position);
+                System.arraycopy(bytes, position, buffer, offset, n);
+                position += n;
+                return n;
+            }
+
+            @Override
+            public int available() throws java.io.IOException {
+                throw new java.io.IOException("Illegal seek");
+            }
+        };
+        Dataset data = CsvReader.read(pipe, "pipe", DEFAULTS);
+        assertEquals(20_000, data.numExamples());
+        assertEquals(List.of("even", "odd"), data.classNames());
+        assertEquals(6f, data.feature(13, 0));
+        assertEquals(1f, data.feature(13, 1));
+        assertEquals("odd", data.classNames().get(data.label(19_999)));
+    }
+
     @Test
     void readsSemicolonSeparatedRows() {
         assertSmall(read("1.5;-2;3e-3;b\n0;4;5.25;a\n7;8;9;b\n"));
