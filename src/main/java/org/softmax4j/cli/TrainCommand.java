@@ -156,6 +156,10 @@ final class TrainCommand extends BaseCommand {
             }
         }
         Inputs inputs = loadInputs();
+        String large = Notices.largeFeatures(inputs.train);
+        if (large != null) {
+            notice(large);
+        }
         Dataset train = inputs.train;
         Dataset test = inputs.test;
         double[] trainWeights = inputs.trainWeights;

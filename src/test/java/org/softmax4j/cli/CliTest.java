@@ -139,6 +139,20 @@ class CliTest {
         assertEquals(2, missing.code(), missing.err());
     }
 
+    /** Enormous feature values are named before training; the training still runs and explains how it ended. */
+    @Test
+    void largeFeaturesGetANotice() throws IOException {
+        Path csv = dir.resolve("huge.csv");
+        Files.writeString(csv, "1e30,0,a\n0,1e30,b\n1e30,1e30,a\n3e38,1,b\n");
+        Run run = run("train", "--train", csv.toString(), "--test-fraction", "0", "--solver", "lbfgs");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.err().contains("notice: feature 1 reaches |x| = 3.00e+38; at such scales float32 logits can "
+                + "overflow"), run.err());
+        assertTrue(run.out().contains("stopped: no-progress"), run.out());
+        Run digits = run("train", "--max-iterations", "1");
+        assertFalse(digits.err().contains("reaches |x|"), digits.err());
+    }
+
     /** A model whose features are not a square number needs --shape. */
     @Test
     void pictureOfANonSquareModelNeedsAShape() throws IOException {
