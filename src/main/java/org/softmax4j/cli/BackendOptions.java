@@ -17,18 +17,16 @@ final class BackendOptions {
     int threads;
 
     /**
-     * Opens the engine. Its notices (e.g. the CUDA engine streaming data too large for the device) go to the
-     * command's notice line, so --quiet silences them; under --backend auto, one line says which engine was chosen
-     * and, when it is not CUDA, why.
+     * Opens the engine. Its notices (the CUDA engine streaming data too large for the device; auto falling back to the
+     * CPU for work the CUDA engine cannot take) go to the command's notice line, so --quiet silences them; under
+     * --backend auto, when CUDA is not usable at all, one line says so and why.
      */
     Engine open(BaseCommand command) {
         if (threads < 0) {
             throw new org.softmax4j.InputException("--threads is " + threads + ", expected 0 (all processors) or more");
         }
-        Engine engine = backend.open(threads);
-        if (engine instanceof org.softmax4j.engine.cuda.CudaEngine cuda) {
-            cuda.setNotices(command::notice);
-        } else if (backend == Backend.AUTO) {
+        Engine engine = backend.open(threads, command::notice);
+        if (backend == Backend.AUTO && !engine.name().equals(Backend.CUDA.toString())) {
             String reason = Backend.cudaUnavailableReason();
             command.notice("backend auto: using " + engine.description() + " (cuda: "
                     + (reason == null ? "available but not chosen" : reason) + ")");

@@ -36,6 +36,10 @@ import picocli.CommandLine.Option;
                 + "for each available engine, on seeded synthetic data; and the time to train the built-in digits.",
                 "Each figure: warm-up, then the median (and min, max) of --repetitions evaluations."})
 final class BenchCommand extends BaseCommand {
+    /** Said before and after the figures when the CUDA engine runs on the emulator: they must not pass for a GPU's. */
+    static final String EMULATED_NOTE = "note: cuda figures here come from the CUDA emulator, which runs the kernels "
+            + "on the CPU: they are not GPU figures";
+
     @Option(names = "--engines", paramLabel = "LIST", split = ",", defaultValue = "cpu,cuda",
             description = "Engines to measure (those not available here are skipped with the reason). "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -90,8 +94,12 @@ final class BenchCommand extends BaseCommand {
         int processors = Runtime.getRuntime().availableProcessors();
         boolean cudaAvailable = CudaProbe.result().available();
         String gpu = cudaAvailable ? CudaProbe.result().device().name() : null;
+        boolean emulated = cudaAvailable && CudaProbe.result().device().emulated();
         report(String.format(Locale.ROOT, "machine: %s, %d processors; GPU: %s", cpuModel, processors,
-                gpu == null ? "none (" + CudaProbe.result().reason() + ")" : gpu));
+                gpu == null ? "none (" + CudaProbe.result().reason() + ")" : CudaProbe.result().device().summary()));
+        if (emulated && engines.contains("cuda")) {
+            report(EMULATED_NOTE);
+        }
         report(String.format(Locale.ROOT, "%-34s %-6s %10s %5s %3s %7s %10s %10s %10s %14s", "engine", "kind", "N",
                 "D", "K", "threads", "median s", "min s", "max s", "samples/s"));
         JsonArray results = new JsonArray();
@@ -134,9 +142,11 @@ final class BenchCommand extends BaseCommand {
                             result.add("min_s", Json.number(timing.min()));
                             result.add("max_s", Json.number(timing.max()));
                             result.add("samples_per_s", Json.number(samplesPerSecond));
+                            result.addProperty("device", engine.deviceSummary());
                             result.addProperty("cpu_model", cpuModel);
                             if (engine.name().equals("cuda")) {
                                 result.addProperty("gpu", gpu);
+                                result.addProperty("emulated", emulated);
                             }
                             results.add(result);
                         }
@@ -149,9 +159,13 @@ final class BenchCommand extends BaseCommand {
         json.addProperty("cpu_model", cpuModel);
         json.addProperty("processors", processors);
         json.addProperty("gpu", gpu);
+        json.addProperty("emulated", emulated);
         json.add("results", results);
         if (!noTrain) {
             json.add("train_digits", trainDigits());
+        }
+        if (emulated && engines.contains("cuda")) {
+            report(EMULATED_NOTE);
         }
         if (bandwidth) {
             JsonObject memory = new JsonObject();
@@ -177,14 +191,14 @@ final class BenchCommand extends BaseCommand {
         if (name.equals("cpu")) {
             return new CpuEngine(threadCount, !scalar);
         }
-        return Backend.CUDA.open(0);
+        return Backend.CUDA.open(0, this::notice);
     }
 
     /** End to end: the default training of the built-in digits, in-process, after one warm-up run. */
     private JsonObject trainDigits() {
         Split split = Splits.stratified(BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD), 0.2, 1);
         JsonObject result = new JsonObject();
-        try (Engine engine = Backend.AUTO.open(0); Evaluator evaluator = engine.bind(split.train())) {
+        try (Engine engine = Backend.AUTO.open(0, this::notice); Evaluator evaluator = engine.bind(split.train())) {
             Trainer trainer = new Trainer(TrainingOptions.defaults());
             trainer.train(evaluator, TrainingListener.NONE);
             double[] seconds = new double[3];
@@ -200,6 +214,10 @@ final class BenchCommand extends BaseCommand {
                     last.iterations(), last.stopReason().id()));
             result.addProperty("engine", engine.name());
             result.addProperty("engine_description", engine.description());
+            result.addProperty("device", engine.deviceSummary());
+            if (engine.name().equals("cuda")) {
+                result.addProperty("emulated", CudaProbe.result().device().emulated());
+            }
             result.add("median_s", Json.number(seconds[1]));
             result.add("min_s", Json.number(seconds[0]));
             result.add("max_s", Json.number(seconds[2]));

@@ -57,9 +57,13 @@ final class EvalCommand extends BaseCommand {
         Parameters parameters = model.parameters();
         float[] probabilities = new float[Math.multiplyExact(numExamples, numClasses)];
         Evaluation evaluation = new Evaluation(numClasses, model.numFeatures());
+        String backend;
+        String device;
         try (Engine engine = backendOptions.open(this); Evaluator evaluator = engine.bind(data)) {
             evaluator.evaluate(parameters, evaluation);
             evaluator.probabilities(parameters, probabilities);
+            backend = engine.name();
+            device = engine.deviceSummary();
         }
         long[][] confusion = new long[numClasses][numClasses];
         for (int n = 0; n < numExamples; n++) {
@@ -123,6 +127,8 @@ final class EvalCommand extends BaseCommand {
         json.addProperty("command", "eval");
         json.addProperty("model", modelFile.toString());
         json.addProperty("data", dataFile == null ? "built-in digits (held out)" : dataFile.toString());
+        json.addProperty("backend", backend);
+        json.addProperty("device", device);
         json.addProperty("n", numExamples);
         json.add("accuracy", Json.number(accuracy));
         json.add("log_loss", Json.number(logLoss));

@@ -64,6 +64,7 @@ final class GradcheckCommand extends BaseCommand {
             JsonObject json = new JsonObject();
             json.addProperty("command", "gradcheck");
             json.addProperty("backend", engine.name());
+            json.addProperty("device", engine.deviceSummary());
             json.addProperty("n", data.numExamples());
             json.addProperty("parameters_checked", result.numChecked());
             json.add("max_relative_error", Json.number(result.maxRelativeError()));

@@ -25,16 +25,22 @@ final class InfoCommand extends BaseCommand {
             entry.addProperty("name", status.name());
             entry.addProperty("available", status.available());
             entry.addProperty("detail", status.detail());
+            entry.addProperty("device", status.device());
+            entry.addProperty("emulated", status.emulated());
             backends.add(entry);
         }
-        report("  auto  means: " + (statuses.stream().anyMatch(s -> s.name().equals("cuda")
-                && s.available()) ? "cuda" : "cpu"));
+        Backend.Status auto = statuses.stream().filter(s -> s.name().equals("cuda") && s.available()).findFirst()
+                .orElse(statuses.get(0));
+        report("  auto  means: " + auto.name() + (auto.emulated() ? " (the CUDA emulator on the CPU, not a GPU)" : ""));
         JsonObject json = new JsonObject();
         json.addProperty("command", "info");
         json.addProperty("version", Version.get());
         json.addProperty("java", System.getProperty("java.version"));
         json.addProperty("processors", Runtime.getRuntime().availableProcessors());
         json.add("backends", backends);
+        json.addProperty("auto", auto.name());
+        json.addProperty("device", auto.device());
+        json.addProperty("emulated", auto.emulated());
         printJson(json);
         return ExitCodes.OK;
     }

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import org.softmax4j.InputException;
 import org.softmax4j.Version;
 import org.softmax4j.engine.BackendUnavailableException;
+import org.softmax4j.engine.cuda.DeviceMemoryException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -62,7 +63,8 @@ public final class Main implements Runnable {
         if (e instanceof InputException) {
             err.println(command.getCommandName() + ": " + e.getMessage());
             code = ExitCodes.BAD_INPUT;
-        } else if (e instanceof BackendUnavailableException) {
+        } else if (e instanceof BackendUnavailableException || e instanceof DeviceMemoryException) {
+            // The back end asked for cannot run this here: no usable GPU, or data too large for it even streamed.
             err.println(command.getCommandName() + ": " + e.getMessage());
             code = ExitCodes.BACKEND_UNAVAILABLE;
         } else {

@@ -249,6 +249,7 @@ final class TrainCommand extends BaseCommand {
             json.addProperty("command", "train");
             json.addProperty("backend", engine.name());
             json.addProperty("engine", engine.description());
+            json.addProperty("device", engine.deviceSummary());
             json.addProperty("data", inputs.description);
             json.addProperty("n_train", train.numExamples());
             json.addProperty("n_test", test == null ? 0 : test.numExamples());

@@ -2,6 +2,7 @@ package org.softmax4j.engine;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 import org.softmax4j.engine.cpu.CpuEngine;
 import org.softmax4j.engine.cuda.CudaDevice;
@@ -12,8 +13,13 @@ import org.softmax4j.engine.cuda.CudaProbe;
 public enum Backend {
     AUTO, CPU, CUDA;
 
-    /** What each back end can do on this machine, for {@code info}. */
-    public record Status(String name, boolean available, String detail) {
+    /**
+     * What each back end can do on this machine, for {@code info}.
+     *
+     * @param device   what it computes on ({@link Engine#deviceSummary()}); null when not available
+     * @param emulated whether the device is the CUDA emulator (its speeds are not GPU figures)
+     */
+    public record Status(String name, boolean available, String detail, String device, boolean emulated) {
     }
 
     public static Backend parse(String text) {
@@ -24,21 +30,41 @@ public enum Backend {
         }
     }
 
+    /** As {@link #open(int, Consumer)}, with the engines' notices printed to {@code System.err}. */
+    public Engine open(int threads) {
+        return open(threads, System.err::println);
+    }
+
     /**
-     * Opens the engine this choice means here. {@code auto} is the CUDA engine when it is usable, otherwise the CPU
-     * engine; {@code cuda} fails with {@link BackendUnavailableException} when it is not usable.
+     * Opens the engine this choice means here. {@code cuda} fails with {@link BackendUnavailableException} when the
+     * CUDA engine is not usable (no device, or its context made unusable by a sticky error). {@code auto} is the CPU
+     * engine when it is not usable; otherwise an engine that binds on the GPU and falls back to the CPU, with one
+     * notice, for work the CUDA engine cannot take (weighted examples; a data set too large for the device even
+     * streamed; a context that became unusable): see {@link AutoEngine}.
      *
      * @param threads CPU threads, or 0 for one per available processor
+     * @param notices receives one-line notices for people: a data set streamed to the GPU, auto falling back
      */
-    public Engine open(int threads) {
+    public Engine open(int threads, Consumer<String> notices) {
         if (threads < 0) {
             throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all processors) or more");
         }
         return switch (this) {
-            case CUDA -> CudaEngine.open();
-            case AUTO -> CudaProbe.result().available() ? CudaEngine.open() : cpu(threads);
+            case CUDA -> cuda(notices);
+            case AUTO -> CudaProbe.result().available() ? auto(threads, notices) : cpu(threads);
             case CPU -> cpu(threads);
         };
+    }
+
+    private static CudaEngine cuda(Consumer<String> notices) {
+        CudaEngine engine = CudaEngine.open();
+        engine.setNotices(notices);
+        return engine;
+    }
+
+    private static Engine auto(int threads, Consumer<String> notices) {
+        CudaEngine cuda = cuda(notices);
+        return new AutoEngine(cuda, cuda.device()::unusableReason, () -> cpu(threads), notices);
     }
 
     private static Engine cpu(int threads) {
@@ -59,12 +85,15 @@ public enum Backend {
             CudaDevice device = probe.device();
             cuda = new Status("cuda", true, device.summary() + "; kernels: " + device.kernelImage()
                     + "; dense logits of the unfused path: " + (device.cublasAvailable() ? "cuBLAS"
-                    : "own kernel (cuBLAS: " + device.cublasStatus() + ")"));
+                    : "own kernel (cuBLAS: " + device.cublasStatus() + ")")
+                    + (device.syncLaunches() ? "; every launch synchronised" : "")
+                    + (device.emulated() ? "; an emulator on the CPU: its speeds are not GPU figures" : ""),
+                    device.summary(), device.emulated());
         } else {
-            cuda = new Status("cuda", false, probe.reason());
+            cuda = new Status("cuda", false, probe.reason(), null, false);
         }
         return List.of(new Status("cpu", true, "pure Java, " + processors + " processors available, "
-                + org.softmax4j.engine.cpu.Vectors.describe()), cuda);
+                + org.softmax4j.engine.cpu.Vectors.describe(), "CPU, " + processors + " threads", false), cuda);
     }
 
     @Override

@@ -14,6 +14,15 @@ public interface Engine extends AutoCloseable {
     /** One line for people: the engine and its settings, e.g. "cpu, 2 threads". */
     String description();
 
+    /**
+     * What the engine computes on, for people and {@code --json}: "CPU, 2 threads", or the GPU's summary ("NVIDIA
+     * H200 (compute capability 9.0, ...)"; "CUDA emulator (CPU), emulating compute capability 9.0, ..." for the
+     * emulator). By default the description.
+     */
+    default String deviceSummary() {
+        return description();
+    }
+
     /** Prepares the engine to evaluate on {@code data}; the evaluator holds whatever it copied. */
     Evaluator bind(Dataset data);
 

@@ -50,6 +50,12 @@ public final class CpuEngine implements Engine {
                 + (simd ? Vectors.describe() : "scalar");
     }
 
+    /** "CPU, 2 threads". */
+    @Override
+    public String deviceSummary() {
+        return "CPU, " + pool.threads() + (pool.threads() == 1 ? " thread" : " threads");
+    }
+
     @Override
     public Evaluator bind(Dataset data) {
         return bind(data, null);

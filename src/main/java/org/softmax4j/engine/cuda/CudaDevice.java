@@ -7,14 +7,16 @@ import jcuda.driver.JCudaDriver;
 /**
  * The GPU this JVM uses: device 0 of the driver, its primary context (retained once for the life of the JVM: it is
  * shared with anything else in the process that uses the device, and released by the driver at exit), the kernel module
- * loaded into that context, and whether cuBLAS is usable. Made once by {@link CudaProbe}; immutable after that.
+ * loaded into that context, and whether cuBLAS is usable. Made once by {@link CudaProbe}; immutable after that, except
+ * that a sticky error (see {@link Driver}) makes it unusable for the rest of the JVM: every later entry then throws
+ * {@link CudaException} with one message naming the first error, and closing what was made on it frees nothing.
  * Every thread that calls CUDA calls {@link #makeCurrent()} first: a context is current per thread.
  */
 public final class CudaDevice {
     /** The lowest compute capability, ×10, that the kernels are built for (sm_75). */
     static final int MIN_COMPUTE_CAPABILITY = 75;
-    /** Fused-kernel blocks per multiprocessor: the grid is fixed per device so results are bitwise repeatable. */
-    static final int FUSED_BLOCKS_PER_SM = 4;
+    /** The name the CUDA emulator (cuda/emu, a libcuda.so.1 that runs kernels on the CPU) gives its device. */
+    static final String EMULATOR_NAME_PREFIX = "CUDA emulator";
 
     private final CUdevice device;
     private final CUcontext context;
@@ -28,10 +30,12 @@ public final class CudaDevice {
     private final Kernels kernels;
     private final boolean cublasAvailable;
     private final String cublasStatus;
+    /** The process's latch of sticky errors (one per process, like the errors; tests give their own). */
+    private final Driver.ContextLoss contextLoss;
 
     CudaDevice(CUdevice device, CUcontext context, String name, int major, int minor, int multiprocessors,
                int driverVersion, long totalMemory, String kernelImage, Kernels kernels, boolean cublasAvailable,
-               String cublasStatus) {
+               String cublasStatus, Driver.ContextLoss contextLoss) {
         this.device = device;
         this.context = context;
         this.name = name;
@@ -44,11 +48,33 @@ public final class CudaDevice {
         this.kernels = kernels;
         this.cublasAvailable = cublasAvailable;
         this.cublasStatus = cublasStatus;
+        this.contextLoss = contextLoss;
     }
 
-    /** Makes the primary context current on the calling thread. Cheap; call it at the start of every CUDA entry. */
+    /**
+     * Makes the primary context current on the calling thread. Cheap; call it at the start of every CUDA entry.
+     *
+     * @throws CudaException when a sticky error has made the context unusable ({@link #unusableReason()})
+     */
     public void makeCurrent() {
+        checkUsable();
         Driver.check("cuCtxSetCurrent(primary context of " + name + ")", JCudaDriver.cuCtxSetCurrent(context));
+    }
+
+    /**
+     * Why the GPU context can no longer be used ("the GPU context is unusable after CUDA_ERROR_ILLEGAL_ADDRESS in
+     * cuMemcpyDtoH(sums, 8 bytes); restart the JVM"), or null while it can.
+     */
+    public String unusableReason() {
+        return contextLoss.reason();
+    }
+
+    /** Throws {@link CudaException} with {@link #unusableReason()} when the context is unusable. */
+    void checkUsable() {
+        String reason = contextLoss.reason();
+        if (reason != null) {
+            throw new CudaException(reason, contextLoss.result());
+        }
     }
 
     /** Free and total device memory in bytes, now. */
@@ -60,8 +86,9 @@ public final class CudaDevice {
         return new long[]{free[0], total[0]};
     }
 
-    /** Waits for all work on the device. */
+    /** Waits for all work on the device; from any thread (it makes the context current first). */
     public void synchronize() {
+        makeCurrent();
         Driver.check("cuCtxSynchronize", JCudaDriver.cuCtxSynchronize());
     }
 
@@ -109,9 +136,31 @@ public final class CudaDevice {
         return cublasStatus;
     }
 
-    /** Blocks of every fused launch on this device: {@value #FUSED_BLOCKS_PER_SM} × the multiprocessors. */
+    /** Blocks of every fused launch on this device: {@link #fusedBlocksPerSm()} × the multiprocessors. */
     public int fusedGridSize() {
         return kernels.fusedGridSize();
+    }
+
+    /** Fused blocks per multiprocessor: as many as the fused kernels' occupancy allows here (see {@link Kernels}). */
+    public int fusedBlocksPerSm() {
+        return kernels.fusedBlocksPerSm();
+    }
+
+    /** Whether every launch is followed by a wait that names a faulting kernel ({@value Kernels#SYNC_LAUNCHES_PROPERTY}). */
+    public boolean syncLaunches() {
+        return kernels.syncLaunches();
+    }
+
+    /**
+     * Whether this is the CUDA emulator (cuda/emu: the kernels run on the CPU): its results are checks of logic, its
+     * speeds are not GPU figures.
+     */
+    public boolean emulated() {
+        return emulated(name);
+    }
+
+    static boolean emulated(String name) {
+        return name.startsWith(EMULATOR_NAME_PREFIX);
     }
 
     Kernels kernels() {
@@ -122,10 +171,33 @@ public final class CudaDevice {
         return device;
     }
 
-    /** One line for people, e.g. "NVIDIA H200 (compute capability 9.0, 132 SMs, 139.8 GiB), driver 13.0". */
+    /**
+     * One line for people, e.g. "NVIDIA H200 (compute capability 9.0, 132 SMs, 139.80 GiB, fused grid 2 blocks/SM),
+     * driver 13.0"; for the emulator "CUDA emulator (CPU), emulating compute capability 9.0, 132 SMs, 141.00 GiB,
+     * fused grid 2 blocks/SM, driver 13.0", so that it never reads as a GPU.
+     */
     public String summary() {
-        return name + " (compute capability " + computeCapability() + ", " + multiprocessors + " SMs, "
-                + DeviceMemoryException.bytes(totalMemory) + "), driver " + driverVersion();
+        return summary(name, computeCapability(), multiprocessors, totalMemory, fusedBlocksPerSm(), driverVersion());
+    }
+
+    static String summary(String name, String computeCapability, int multiprocessors, long totalMemory,
+                          int fusedBlocksPerSm, String driverVersion) {
+        String details = multiprocessors + " SMs, " + DeviceMemoryException.bytes(totalMemory) + ", fused grid "
+                + fusedBlocksPerSm + " blocks/SM";
+        if (emulated(name)) {
+            return name + ", emulating compute capability " + computeCapability + ", " + details + ", driver "
+                    + driverVersion;
+        }
+        return name + " (compute capability " + computeCapability + ", " + details + "), driver " + driverVersion;
+    }
+
+    /**
+     * Shorter than {@link #summary()}: "NVIDIA H200 (compute capability 9.0)", or "CUDA emulator (CPU), emulating
+     * compute capability 9.0".
+     */
+    public String shortName() {
+        return emulated() ? name + ", emulating compute capability " + computeCapability()
+                : name + " (compute capability " + computeCapability() + ")";
     }
 
     static String versionString(int version) {

@@ -12,7 +12,8 @@ import org.softmax4j.engine.Engine;
 /**
  * The CUDA engine: {@link #bind} uploads a data set once to the GPU found by {@link CudaProbe} and returns a
  * {@link CudaEvaluator}. Closing the engine closes the evaluators it made that are still open; the device's primary
- * context stays retained for the life of the JVM.
+ * context stays retained for the life of the JVM. After a sticky error (a kernel's fault, see {@code Driver}) every
+ * later bind and evaluation throws one message naming it, and closing frees nothing.
  *
  * <p>A data set that does not fit in the free device memory is streamed from pinned host memory instead (see
  * {@link CudaEvaluator}); the evaluator then gives one line to the engine's notice consumer ({@link #setNotices}),
@@ -76,28 +77,54 @@ public final class CudaEngine implements Engine {
 
     @Override
     public String description() {
-        return "cuda, " + device.name() + " (compute capability " + device.computeCapability() + "), driver "
-                + device.driverVersion();
+        return "cuda, " + device.shortName() + ", driver " + device.driverVersion();
     }
 
+    /** The device's {@link CudaDevice#summary()}: for the emulator it says so. */
+    @Override
+    public String deviceSummary() {
+        return device.summary();
+    }
+
+    /**
+     * @throws CudaException when a sticky error has made the device's context unusable
+     * @throws DeviceMemoryException when the data does not fit on the device even streamed
+     */
     @Override
     public CudaEvaluator bind(Dataset data) {
         if (closed) {
             throw new IllegalStateException("the CUDA engine is closed");
         }
+        device.checkUsable();
         CudaEvaluator evaluator = new CudaEvaluator(device, data, preferFused, streaming, notices);
         evaluators.add(evaluator);
         return evaluator;
     }
 
+    /**
+     * Closes every evaluator still open, each even when another fails (the first failure is thrown). On a device made
+     * unusable by a sticky error this frees nothing and does not throw.
+     */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
+            RuntimeException first = null;
             for (CudaEvaluator evaluator : evaluators) {
-                evaluator.close();
+                try {
+                    evaluator.close();
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
             }
             evaluators.clear();
+            if (first != null) {
+                throw first;
+            }
         }
     }
 }

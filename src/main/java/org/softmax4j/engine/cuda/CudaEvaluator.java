@@ -686,10 +686,18 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         }
     }
 
+    /**
+     * Frees every device buffer. On a device made unusable by a sticky error it frees nothing and does not throw: the
+     * context, and everything allocated in it, is gone. A sticky error first reported here is thrown.
+     */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
+            if (device.unusableReason() != null) {
+                buffers.clear();
+                return;
+            }
             device.makeCurrent();
             closeBuffers();
         }

@@ -13,23 +13,39 @@ import jcuda.driver.JCudaDriver;
  * Whether the CUDA engine can run in this JVM, asked once and remembered: JCuda's driver binding loads (its native
  * library first placed safely by {@link NativeLibraries}), cuInit succeeds, there is a device, its compute capability
  * is at least 7.5, its primary context can be retained and the kernel module loads with every kernel in it. Never
- * throws: every failure becomes a short reason. Run {@code java -cp ... org.softmax4j.engine.cuda.CudaProbe} to see
+ * throws: every failure becomes a short reason, and a failure after the primary context was retained releases it. Run {@code java -cp ... org.softmax4j.engine.cuda.CudaProbe} to see
  * the result.
  */
 public final class CudaProbe {
 
-    /** The outcome: a usable device, or the reason there is none. */
+    /**
+     * The outcome: a usable device, or the reason there is none. A device that the probe found stops being available
+     * when a sticky error makes its context unusable (see {@link Driver}); {@link #reason()} then says so.
+     */
     public record Result(CudaDevice device, String reason) {
+        /** Whether the CUDA engine can run now: the probe found a device and its context is still usable. */
         public boolean available() {
-            return device != null;
+            return device != null && device.unusableReason() == null;
+        }
+
+        /** Why the CUDA engine cannot run: the probe's reason, or why the context became unusable; null if it can. */
+        @Override
+        public String reason() {
+            return device == null ? reason : device.unusableReason();
         }
 
         /** The device and kernel image when available, else the reason. */
         public String summary() {
-            return device == null ? reason : device.summary() + "; kernels: " + device.kernelImage()
+            return !available() ? reason() : device.summary() + "; kernels: " + device.kernelImage()
                     + "; dense logits: " + (device.cublasAvailable() ? "cuBLAS"
                     : "own kernel (cuBLAS: " + device.cublasStatus() + ")");
         }
+    }
+
+    /** Loads the kernel module into the current context (a parameter so that tests can make it fail). */
+    @FunctionalInterface
+    interface ModuleLoader {
+        KernelImage.Loaded load(int driverVersion, int major, int minor);
     }
 
     private CudaProbe() {
@@ -41,18 +57,19 @@ public final class CudaProbe {
     }
 
     private static final class Holder {
-        static final Result RESULT = run();
+        static final Result RESULT = run(KernelImage::load);
     }
 
-    private static Result run() {
+    /** The probe with {@code loader} for the kernels; never throws. Package-private for tests (in a JVM of their own). */
+    static Result run(ModuleLoader loader) {
         try {
-            return probe();
+            return probe(loader);
         } catch (RuntimeException | LinkageError e) {
             return new Result(null, "the CUDA probe failed: " + CublasGemm.firstLine(String.valueOf(e.getMessage())));
         }
     }
 
-    private static Result probe() {
+    private static Result probe(ModuleLoader loader) {
         try {
             NativeLibraries.place(NativeLibraries.DRIVER);
         } catch (IOException e) {
@@ -95,20 +112,44 @@ public final class CudaProbe {
         long[] total = new long[1];
         Driver.check("cuDeviceTotalMem", JCudaDriver.cuDeviceTotalMem(total, device));
         CUcontext context = new CUcontext();
-        Driver.check("cuDevicePrimaryCtxRetain", JCudaDriver.cuDevicePrimaryCtxRetain(context, device));
+        int retained = JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
+        if (retained == CUresult.CUDA_ERROR_DEVICE_UNAVAILABLE) {
+            return unavailable(name + " is busy: its compute mode is exclusive-process and another process holds it "
+                    + "(cuDevicePrimaryCtxRetain: CUDA_ERROR_DEVICE_UNAVAILABLE)");
+        }
+        Driver.check("cuDevicePrimaryCtxRetain", retained);
+        // From here on, every way out but success releases the primary context again: a JVM without a usable
+        // device must not hold one (its memory, and on an exclusive-process GPU the device itself).
+        Result probed = null;
+        try {
+            probed = withContext(loader, device, context, name, major, minor, multiprocessors, driverVersion,
+                    total[0]);
+            return probed;
+        } finally {
+            if (probed == null || !probed.available()) {
+                JCudaDriver.cuDevicePrimaryCtxRelease(device);
+            }
+        }
+    }
+
+    /** The probe's steps that need the retained primary context. */
+    private static Result withContext(ModuleLoader loader, CUdevice device, CUcontext context, String name, int major,
+                                      int minor, int multiprocessors, int driverVersion, long totalMemory) {
         Driver.check("cuCtxSetCurrent", JCudaDriver.cuCtxSetCurrent(context));
         KernelImage.Loaded image;
         Kernels kernels;
         try {
-            image = KernelImage.load(driverVersion, major, minor);
-            kernels = new Kernels(image.module(), CudaDevice.FUSED_BLOCKS_PER_SM * multiprocessors);
+            image = loader.load(driverVersion, major, minor);
+            kernels = new Kernels(image.module(), multiprocessors,
+                    Kernels.syncLaunchesRequested(System.getProperty(Kernels.SYNC_LAUNCHES_PROPERTY)));
         } catch (CudaException e) {
             return unavailable("the kernels do not load on " + name + " (driver "
                     + CudaDevice.versionString(driverVersion) + "): " + e.getMessage());
         }
         String cublas = CublasGemm.probe();
-        return new Result(new CudaDevice(device, context, name, major, minor, multiprocessors, driverVersion, total[0],
-                image.description(), kernels, cublas == null, cublas == null ? "cuBLAS loads" : cublas), null);
+        return new Result(new CudaDevice(device, context, name, major, minor, multiprocessors, driverVersion,
+                totalMemory, image.description(), kernels, cublas == null, cublas == null ? "cuBLAS loads" : cublas,
+                Driver.CONTEXT_LOSS), null);
     }
 
     private static int attribute(CUdevice device, int attribute) {

@@ -91,6 +91,9 @@ public final class DeviceTraining implements ResidentAscent.Session {
     public void close() {
         if (!closed) {
             closed = true;
+            if (evaluator.cudaDevice().unusableReason() != null) {
+                return; // The context is gone with its buffers (see CudaEvaluator.close).
+            }
             evaluator.cudaDevice().makeCurrent();
             try {
                 weights.close();

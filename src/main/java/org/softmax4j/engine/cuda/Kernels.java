@@ -4,6 +4,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
@@ -24,6 +25,11 @@ import jcuda.driver.JCudaDriver;
  * <tr><td>fused_*</td><td>{@link CudaDevice#fusedGridSize()} blocks, fixed per device, each looping over its rows</td></tr>
  * </table>
  * Kernels check their own bounds, so the rounding up of the grid is safe.
+ *
+ * <p>Launches are asynchronous: a kernel's fault is reported by the next call that waits for the device, usually a
+ * copy. With {@value #SYNC_LAUNCHES_PROPERTY}{@code =true} (read once, by the probe) every launch is followed by
+ * cuCtxSynchronize, and a fault names the kernel and its shape: "kernel fused_binary_kernel (528x256) failed:
+ * CUDA_ERROR_ILLEGAL_ADDRESS". Slower; for finding a fault, not for production.
  */
 final class Kernels {
     /** Threads per block of every launch. */
@@ -33,6 +39,16 @@ final class Kernels {
      * value; KernelsTest compares them when the header is present.
      */
     static final int MAX_FUSED_CLASSES = 32;
+    /** System property: synchronise after every launch, so that a kernel's fault names that kernel. */
+    static final String SYNC_LAUNCHES_PROPERTY = "softmax4j.cuda.syncLaunches";
+    /**
+     * Fused blocks per multiprocessor when the driver cannot say (cuOccupancyMaxActiveBlocksPerMultiprocessor answers
+     * CUDA_ERROR_NOT_SUPPORTED): at sm_90 the fused kernels' registers (90 and 126 per thread, cuda/build-report.txt)
+     * leave room for 2 blocks of 256 threads per multiprocessor, fewer than any other target allows.
+     */
+    static final int FALLBACK_FUSED_BLOCKS_PER_SM = 2;
+    /** The fused kernels, whose grid is one occupancy-sized wave. */
+    static final String[] FUSED = {"fused_binary_kernel", "fused_dense_kernel"};
 
     /** Every kernel of the contract, by its CUDA name. */
     static final String[] NAMES = {
@@ -56,10 +72,17 @@ final class Kernels {
     private final CUfunction ascentUpdate;
     private final CUfunction fusedBinary;
     private final CUfunction fusedDense;
+    private final int fusedBlocksPerSm;
     private final int fusedGridSize;
+    private final boolean syncLaunches;
 
-    /** Looks up every kernel in {@code module}; fails naming the first one missing. */
-    Kernels(CUmodule module, int fusedGridSize) {
+    /**
+     * Looks up every kernel in {@code module} (fails naming the first one missing) and sizes the fused grid from the
+     * occupancy the fused kernels get on this device. Needs the module's context current.
+     *
+     * @param syncLaunches whether to wait for every launch and report its fault (see {@link #SYNC_LAUNCHES_PROPERTY})
+     */
+    Kernels(CUmodule module, int multiprocessors, boolean syncLaunches) {
         this.logitsDense = function(module, NAMES[0]);
         this.logitsBinary = function(module, NAMES[1]);
         this.softmaxResidual = function(module, NAMES[2]);
@@ -73,7 +96,44 @@ final class Kernels {
         this.ascentUpdate = function(module, NAMES[10]);
         this.fusedBinary = function(module, NAMES[11]);
         this.fusedDense = function(module, NAMES[12]);
-        this.fusedGridSize = fusedGridSize;
+        this.fusedBlocksPerSm = fusedBlocksPerSm((kernel, blocks) -> JCudaDriver
+                .cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, kernel.equals(FUSED[0]) ? fusedBinary : fusedDense,
+                        BLOCK_SIZE, 0));
+        this.fusedGridSize = Math.multiplyExact(fusedBlocksPerSm, Math.max(1, multiprocessors));
+        this.syncLaunches = syncLaunches;
+    }
+
+    /** What {@link #fusedBlocksPerSm} asks the driver: cuOccupancyMaxActiveBlocksPerMultiprocessor of one kernel. */
+    @FunctionalInterface
+    interface Occupancy {
+        /** Writes the resident blocks of {@link #BLOCK_SIZE} threads per multiprocessor to blocks[0]; a CUresult. */
+        int maxActiveBlocks(String kernel, int[] blocks);
+    }
+
+    /**
+     * Blocks per multiprocessor of every fused launch: the fewest that any fused kernel can keep resident (at least
+     * 1), so the grid is one wave for both. A property of the device and the loaded image, never of timing, so the
+     * grid (and with it the order of the sums) is fixed per device and results stay bitwise repeatable.
+     * {@value #FALLBACK_FUSED_BLOCKS_PER_SM} when the driver answers CUDA_ERROR_NOT_SUPPORTED; other errors throw.
+     */
+    static int fusedBlocksPerSm(Occupancy occupancy) {
+        int fewest = Integer.MAX_VALUE;
+        for (String kernel : FUSED) {
+            int[] blocks = new int[1];
+            int result = occupancy.maxActiveBlocks(kernel, blocks);
+            if (result == CUresult.CUDA_ERROR_NOT_SUPPORTED) {
+                return FALLBACK_FUSED_BLOCKS_PER_SM;
+            }
+            Driver.check("cuOccupancyMaxActiveBlocksPerMultiprocessor(" + kernel + ", " + BLOCK_SIZE + " threads)",
+                    result);
+            fewest = Math.min(fewest, blocks[0]);
+        }
+        return Math.max(1, fewest);
+    }
+
+    /** Whether {@value #SYNC_LAUNCHES_PROPERTY} asks for a wait after every launch: "true", any case. */
+    static boolean syncLaunchesRequested(String propertyValue) {
+        return propertyValue != null && Boolean.parseBoolean(propertyValue.strip());
     }
 
     private static CUfunction function(CUmodule module, String name) {
@@ -84,6 +144,14 @@ final class Kernels {
 
     int fusedGridSize() {
         return fusedGridSize;
+    }
+
+    int fusedBlocksPerSm() {
+        return fusedBlocksPerSm;
+    }
+
+    boolean syncLaunches() {
+        return syncLaunches;
     }
 
     void logitsDense(CUdeviceptr x, CUdeviceptr w, CUdeviceptr b, CUdeviceptr z, int n, int d, int k) {
@@ -189,16 +257,24 @@ final class Kernels {
         return result;
     }
 
-    private static void launch(String name, CUfunction function, int gridSize, Pointer[] pointers, Pointer[] values) {
+    private void launch(String name, CUfunction function, int gridSize, Pointer[] pointers, Pointer[] values) {
         Pointer[] all = new Pointer[pointers.length + values.length];
         System.arraycopy(pointers, 0, all, 0, pointers.length);
         System.arraycopy(values, 0, all, pointers.length, values.length);
         launch(name, function, gridSize, all);
     }
 
-    private static void launch(String name, CUfunction function, int gridSize, Pointer... arguments) {
+    private void launch(String name, CUfunction function, int gridSize, Pointer... arguments) {
         Driver.check("cuLaunchKernel(" + name + ", " + gridSize + "x" + BLOCK_SIZE + ")",
                 JCudaDriver.cuLaunchKernel(function, gridSize, 1, 1, BLOCK_SIZE, 1, 1, 0, (CUstream) null,
                         Pointer.to(arguments), null));
+        if (syncLaunches) {
+            Driver.check(launchCall(name, gridSize), JCudaDriver.cuCtxSynchronize());
+        }
+    }
+
+    /** "kernel fused_binary_kernel (528x256)": how a synchronised launch's failure names it. */
+    static String launchCall(String name, int gridSize) {
+        return "kernel " + name + " (" + gridSize + "x" + BLOCK_SIZE + ")";
     }
 }

@@ -136,13 +136,34 @@ class CudaEngineGpuTest {
             cuda = new Trainer(options).train(evaluator, TrainingListener.NONE);
         }
         assertEquals(4000, cuda.iterations());
-        assertEquals(cpu.best().trainAccuracy(), cuda.best().trainAccuracy(), "training accuracy");
-        double relative = Math.abs(cuda.best().logLikelihood() - cpu.best().logLikelihood())
-                / Math.abs(cpu.best().logLikelihood());
-        assertTrue(relative <= 1e-6, "log-likelihood " + cuda.best().logLikelihood() + ", cpu "
-                + cpu.best().logLikelihood() + ": relative difference " + relative);
-        assertEquals(testAccuracy(split.test(), cpu.parameters()), testAccuracy(split.test(), cuda.parameters()),
-                "test accuracy");
+        // The engines agree to float32 rounding (README: |L - L_ref| <= 1e-6 relative), not bitwise: they sum in
+        // different orders, so after 4,000 steps their weights differ in the last digits and an example whose two
+        // largest logits are that close can change its arg-max. At the CPU engine's weights the closest such pair is
+        // 0.011 apart in log-odds on the training split (1,438 examples) and 0.013 on the test split (359), far above
+        // that rounding (measured 2026-11), so a flip is unlikely; up to MAX_FLIPS examples may still change sides.
+        assertTrue(Math.abs(correct(cuda.best().trainAccuracy(), split.train())
+                        - correct(cpu.best().trainAccuracy(), split.train())) <= MAX_FLIPS,
+                "training accuracy " + cuda.best().trainAccuracy() + ", cpu " + cpu.best().trainAccuracy());
+        assertRelativelyClose(cpu.best().logLikelihood(), cuda.best().logLikelihood(), "log-likelihood");
+        assertRelativelyClose(cpu.best().objective(), cuda.best().objective(), "F (penalised)");
+        double cpuTest = testAccuracy(split.test(), cpu.parameters());
+        double cudaTest = testAccuracy(split.test(), cuda.parameters());
+        assertTrue(Math.abs(correct(cudaTest, split.test()) - correct(cpuTest, split.test())) <= MAX_FLIPS,
+                "test accuracy " + cudaTest + ", cpu " + cpuTest);
+    }
+
+    /** Examples that may change their predicted class between the engines (see the digits training test). */
+    private static final int MAX_FLIPS = 2;
+
+    private static long correct(double accuracy, Dataset data) {
+        return Math.round(accuracy * data.numExamples());
+    }
+
+    /** Within the README's float32 rounding of a log-likelihood: 1e-6 relative. */
+    private static void assertRelativelyClose(double expected, double actual, String what) {
+        double relative = Math.abs(actual - expected) / Math.abs(expected);
+        assertTrue(relative <= 1e-6, what + " " + actual + ", cpu " + expected + ": relative difference "
+                + relative);
     }
 
     /**

@@ -1,0 +1,102 @@
+package org.softmax4j.engine.cuda;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+
+import org.softmax4j.TestData;
+import org.softmax4j.data.Dataset;
+import org.softmax4j.engine.Backend;
+import org.softmax4j.engine.BackendUnavailableException;
+import org.softmax4j.engine.Engine;
+import org.softmax4j.engine.Evaluation;
+import org.softmax4j.engine.Parameters;
+
+/**
+ * What {@link CudaFaultGpuTest} runs in a JVM of its own, printing "key: value" lines:
+ * <ul>
+ * <li>{@code fault}: a kernel reads through a null pointer (a sticky error), then every later use is tried;</li>
+ * <li>{@code probe-fails}: the probe with kernels that fail to load, then the primary context's state.</li>
+ * </ul>
+ */
+final class GpuChild {
+    private GpuChild() {
+    }
+
+    public static void main(String[] args) {
+        switch (args[0]) {
+            case "fault" -> fault();
+            case "probe-fails" -> probeFails();
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    private static void fault() {
+        CudaProbe.Result probe = CudaProbe.result();
+        if (!probe.available()) {
+            System.out.println("unavailable: " + probe.reason());
+            return;
+        }
+        CudaDevice device = probe.device();
+        Dataset data = TestData.randomBinary(100, 64, 3, 1);
+        CudaEngine engine = new CudaEngine(device, true);
+        CudaEvaluator before = engine.bind(data);
+        device.makeCurrent();
+        DeviceBuffer out = DeviceBuffer.allocate("fault result (1 double)", 8);
+        try {
+            // sum_doubles_kernel over a million values at address 0: the first read faults.
+            device.kernels().sumDoubles(new CUdeviceptr(), 1 << 20, out.pointer());
+            out.download(Pointer.to(new double[1]), 0, 8);
+            System.out.println("fault: none");
+        } catch (CudaException e) {
+            System.out.println("fault: " + e.getMessage());
+        }
+        try {
+            before.evaluate(new Parameters(3, 64), new Evaluation(3, 64));
+            System.out.println("evaluate: ok");
+        } catch (CudaException e) {
+            System.out.println("evaluate: " + e.getMessage());
+        }
+        try {
+            engine.bind(data);
+            System.out.println("bind: ok");
+        } catch (CudaException e) {
+            System.out.println("bind: " + e.getMessage());
+        }
+        try {
+            out.close();
+        } catch (CudaException e) {
+            // The context is gone with the buffer.
+        }
+        try {
+            engine.close();
+            System.out.println("close: ok");
+        } catch (RuntimeException e) {
+            System.out.println("close: " + e);
+        }
+        try (Engine auto = Backend.AUTO.open(1, line -> { })) {
+            System.out.println("auto: " + auto.name());
+        }
+        System.out.println("reason: " + Backend.cudaUnavailableReason());
+        try {
+            Backend.CUDA.open(1).close();
+            System.out.println("cuda: opened");
+        } catch (BackendUnavailableException e) {
+            System.out.println("cuda: " + e.getMessage());
+        }
+    }
+
+    private static void probeFails() {
+        CudaProbe.Result result = CudaProbe.run((driverVersion, major, minor) -> {
+            throw new CudaException("planted: the kernels do not load", 0);
+        });
+        System.out.println("probe: " + (result.available() ? "available" : result.reason()));
+        CUdevice device = new CUdevice();
+        Driver.check("cuDeviceGet(0)", JCudaDriver.cuDeviceGet(device, 0));
+        int[] flags = new int[1];
+        int[] active = new int[1];
+        Driver.check("cuDevicePrimaryCtxGetState", JCudaDriver.cuDevicePrimaryCtxGetState(device, flags, active));
+        System.out.println("active: " + active[0]);
+    }
+}
