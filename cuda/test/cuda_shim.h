@@ -5,6 +5,9 @@
 // Because only one block runs at a time, `__shared__` can be a function-local static: one array, used by one block.
 // Warp shuffles go through a per-warp exchange buffer and a 32-thread barrier (every lane must take part, as with a
 // full mask on the GPU). Atomics (none used by the kernels today) go through std::atomic_ref.
+// With S4J_SHIM_FIBERS defined (the CUDA emulator, cuda/emu), the threads of a block are fibers instead (shim_fibers.h):
+// one host thread runs a whole block, switching fibers at each barrier, so blocks can run on several host threads at
+// once; `__shared__`, gridDim and blockDim are then thread_local.
 // What it does not model: the GPU's memory model (no races show up here that the barriers hide), the rounding of
 // fast intrinsics, occupancy and timing. It checks logic and indexing; the device run is still owed.
 #pragma once
@@ -36,8 +39,13 @@ struct alignas(16) float4 {
 };
 inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
 
-inline dim3 gridDim;
-inline dim3 blockDim;
+#ifdef S4J_SHIM_FIBERS
+#define S4J_SHIM_TLS thread_local
+#else
+#define S4J_SHIM_TLS
+#endif
+inline S4J_SHIM_TLS dim3 gridDim;
+inline S4J_SHIM_TLS dim3 blockDim;
 inline thread_local uint3 blockIdx;
 inline thread_local uint3 threadIdx;
 
@@ -45,7 +53,7 @@ inline thread_local uint3 threadIdx;
 #define __device__
 #define __host__
 #define __forceinline__ inline
-#define __shared__ static
+#define __shared__ static S4J_SHIM_TLS
 #define __align__(n) __attribute__((aligned(n)))
 #define __launch_bounds__(...)
 
@@ -66,6 +74,13 @@ namespace s4jshim {
     std::fprintf(stderr, "cuda_shim: %s\n", what);
     std::abort();
 }
+
+}  // namespace s4jshim
+
+#ifdef S4J_SHIM_FIBERS
+#include "shim_fibers.h"
+#else
+namespace s4jshim {
 
 struct LaunchState {
     explicit LaunchState(unsigned threads) : blockBarrier(threads), exchange(threads) {
@@ -186,6 +201,8 @@ inline T s4j_shuffle(T value, unsigned sourceLane) {
     std::memcpy(&result, &other, sizeof result);
     return result;
 }
+
+#endif  // S4J_SHIM_FIBERS
 
 template <typename T>
 inline T __shfl_xor_sync(unsigned mask, T value, int laneMask, int width = 32) {
