@@ -1070,8 +1070,9 @@ void checkCanaries(const char* kernel) {
     for (auto& [base, a] : deviceMemory) {
         for (size_t i = 0; i < a.slack; ++i) {
             if ((unsigned char)a.base[a.size + i] != kCanary) {
-                say("kernel %s wrote %zu bytes past the end of the allocation %p..%p (%zu bytes, %s). Aborting.",
-                    kernel, i + 1, (void*)a.base, (void*)(a.base + a.size), a.size, a.origin.c_str());
+                say("kernel %s wrote past the end of the allocation %p..%p (%zu bytes, %s): the byte at +%zu after its "
+                    "end changed. Aborting.",
+                    kernel, (void*)a.base, (void*)(a.base + a.size), a.size, a.origin.c_str(), i);
                 ::signal(SIGABRT, SIG_DFL);
                 std::abort();
             }
