@@ -4,7 +4,12 @@
 evaluations against the limits, ours against PyTorch, and a PASS/FAIL line per target of issue 5. Standard library
 only, so that it runs on any python3.
 
-    python3 scripts/gpu_report.py --kernels K.json --torch T.json --steps steps.tsv --out gpu-check.json
+    python3 scripts/gpu_report.py --kernels K.json --torch T.json --steps steps.tsv --out gpu-check.json \
+        [--emulator WHERE]
+
+With --emulator (gpu-check.sh dry-run) the figures are the CPU emulator's: the report says so first and last, prints
+them for the plumbing's sake, compares nothing with PyTorch and judges no target. Missing, empty or partial inputs
+are reported as such; the JSON file is written whatever happens.
 """
 import argparse
 import datetime
@@ -13,6 +18,8 @@ import os
 
 BINARY_SPEEDUP = 3.0   # issue 5: at least 3x PyTorch on the binary case
 DENSE_SPEEDUP = 1.0    # and not slower on the dense case
+EMULATOR_NOTE = ("EMULATOR dry run: every figure comes from the CPU emulator of the CUDA driver, not from a GPU; "
+                 "no target is judged")
 
 
 def load(path):
@@ -25,19 +32,27 @@ def load(path):
         return None, "unreadable: %s" % e
 
 
+def to_int(text):
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def steps_of(path):
+    """gpu-check.sh's steps.tsv: name, status, exit, seconds, limit, reason (tab-separated, reason optional)."""
     steps = []
     if path and os.path.exists(path):
-        with open(path) as f:
+        with open(path, errors="replace") as f:
             for line in f:
                 parts = line.rstrip("\n").split("\t")
-                if len(parts) >= 4:
-                    name, rc, took, limit = parts[:4]
-                    rc_int = int(rc) if rc.lstrip("-").isdigit() else None
-                    status = ("skipped" if rc == "skip" else "ok" if rc_int == 0
-                              else "timed out" if rc_int in (124, 137) else "failed")
-                    steps.append({"step": name, "exit": rc, "status": status, "seconds": int(took),
-                                  "limit_s": int(limit)})
+                if len(parts) < 5:
+                    continue
+                entry = {"step": parts[0], "status": parts[1], "exit": parts[2], "seconds": to_int(parts[3]),
+                         "limit_s": to_int(parts[4])}
+                if len(parts) > 5 and parts[5]:
+                    entry["reason"] = parts[5]
+                steps.append(entry)
     return steps
 
 
@@ -51,6 +66,8 @@ def main():
     ap.add_argument("--torch")
     ap.add_argument("--steps")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--emulator", metavar="WHERE",
+                    help="a dry run on the CPU emulator of the CUDA driver (WHERE: its folder): judge nothing")
     a = ap.parse_args()
     ours, ours_problem = load(a.kernels)
     torch, torch_problem = load(a.torch)
@@ -60,14 +77,20 @@ def main():
         report["ours_problem"] = ours_problem
     if torch_problem:
         report["torch_problem"] = torch_problem
+    if a.emulator:
+        report["emulator"] = a.emulator
+        report["note"] = EMULATOR_NOTE
+        print("== " + EMULATOR_NOTE)
 
     try:
-        body(report, ours, ours_problem, torch, torch_problem)
+        body(report, ours, ours_problem, torch, torch_problem, bool(a.emulator))
     except Exception as e:  # a missing key must not cost the JSON: write what was loaded, say what broke
         import traceback
         traceback.print_exc()
         report["report_error"] = "%s: %s" % (type(e).__name__, e)
         print("REPORT ERROR: %s (the raw results are in the JSON)" % report["report_error"])
+    if a.emulator:
+        print("== " + EMULATOR_NOTE)
     tmp = a.out + ".tmp"
     with open(tmp, "w") as f:
         json.dump(report, f, indent=1, allow_nan=True)
@@ -75,10 +98,12 @@ def main():
     return 0
 
 
-def body(report, ours, ours_problem, torch, torch_problem):
-    print("== steps")
+def body(report, ours, ours_problem, torch, torch_problem, emulator):
+    print("== steps (before this report)")
     for s in report["steps"]:
-        print("  %-11s %-9s %4d s of %d s (exit %s)" % (s["step"], s["status"], s["seconds"], s["limit_s"], s["exit"]))
+        print("  %-11s %-9s %4s s of %4s s (exit %s)%s" % (
+            s["step"], s["status"], fmt(s["seconds"], "%d"), fmt(s["limit_s"], "%d"), s["exit"],
+            "  " + s["reason"] if "reason" in s else ""))
 
     ours_cases = {}
     if ours:
@@ -92,25 +117,29 @@ def body(report, ours, ours_problem, torch, torch_problem):
             "kind", "N", "D", "fused ms", "eval ms", "samples/s", "GB/s", "%copy", "GF/s 4DK", "%fp32", "GF/s done",
             "mem fl", "fp32 fl", "sparse fl"))
         for c in ours.get("cases", []):
-            key = (c["kind"], c["n"])
-            if "evaluation" not in c:
-                why = c.get("skipped") or c.get("error") or "not measured"
-                print("   %-7s %10d %4d  %s" % (c["kind"], c["n"], c["d"], why))
-                continue
-            ours_cases[key] = c
-            e = c["evaluation"]
-            print("   %-7s %10d %4d %9.4f %9.4f %11.3e %8.1f %5.1f%% %10.1f %5.1f%% %10.1f %9.4f %9.4f %9s" % (
-                c["kind"], c["n"], c["d"], c["fused"]["median_ms"], e["median_ms"], e["samples_per_s"], e["gb_s"],
-                100 * e["fraction_of_copy_bandwidth"], e["gflop_s_dense_equivalent"],
-                100 * e.get("fraction_of_fp32_dense_equivalent", float("nan")), e["gflop_s_done"],
-                e["memory_floor_ms"], e["fp32_floor_ms"], fmt(e.get("bit_sparse_floor_ms"), "%.4f")))
+            try:
+                if "evaluation" not in c:
+                    why = c.get("skipped") or c.get("error") or "not measured"
+                    print("   %-7s %10s %4s  %s" % (c.get("kind"), c.get("n"), c.get("d"), why))
+                    continue
+                e = c["evaluation"]
+                print("   %-7s %10d %4d %9.4f %9.4f %11.3e %8.1f %5.1f%% %10.1f %5.1f%% %10.1f %9.4f %9.4f %9s" % (
+                    c["kind"], c["n"], c["d"], c["fused"]["median_ms"], e["median_ms"], e["samples_per_s"],
+                    e["gb_s"], 100 * e["fraction_of_copy_bandwidth"], e["gflop_s_dense_equivalent"],
+                    100 * e.get("fraction_of_fp32_dense_equivalent", float("nan")), e["gflop_s_done"],
+                    e["memory_floor_ms"], e["fp32_floor_ms"], fmt(e.get("bit_sparse_floor_ms"), "%.4f")))
+                ours_cases[(c["kind"], c["n"])] = c
+            except (KeyError, TypeError, ValueError) as problem:  # a case cut short: say so, keep the others
+                print("   %-7s %10s %4s  incomplete entry (%s: %s)" % (c.get("kind"), c.get("n"), c.get("d"),
+                                                                     type(problem).__name__, problem))
             for problem in c.get("check_failures", []):
                 print("     CHECK FAILED: %s" % problem)
         for c in ours.get("cases", []):
-            if "reduce" in c:
-                r = c["reduce"]
-                print("   reduce_partials alone, %s N=%d (%s blocks x %d doubles): %.4f ms median, %.1f GB/s" % (
-                    c["kind"], c["n"], ours.get("fused_grid_blocks"), c["k"] * c["d"] + c["k"] + 2,
+            r = c.get("reduce")
+            if isinstance(r, dict) and "median_ms" in r and "gb_s" in r:
+                print("   reduce_partials alone, %s N=%s (%s blocks x %s doubles): %.4f ms median, %.1f GB/s" % (
+                    c.get("kind"), c.get("n"), ours.get("fused_grid_blocks"),
+                    c["k"] * c["d"] + c["k"] + 2 if all(x in c for x in ("k", "d")) else "?",
                     r["median_ms"], r["gb_s"]))
         report["targets"].extend(ours.get("targets", []))
     else:
@@ -121,7 +150,8 @@ def body(report, ours, ours_problem, torch, torch_problem):
             report["targets"].append({"name": name, "not_measured": "the kernel timing wrote no targets"})
     quick = bool(ours and ours.get("quick"))
 
-    print("== PyTorch, same GPU, same run (best of manual / autograd / CUDA graph; FP32, TF32 off)")
+    print("== PyTorch, %s, same run (best of manual / autograd / CUDA graph; FP32, TF32 off)"
+          % ("on the CPU (a dry run of its script)" if emulator else "same GPU"))
     torch_cases = {}
     if torch is None:
         print("   %s" % torch_problem)
@@ -133,12 +163,16 @@ def body(report, ours, ours_problem, torch, torch_problem):
             fmt(torch.get("copy", {}).get("gb_s_read_plus_write"), "%.0f"),
             fmt(torch.get("sgemm", {}).get("tflop_s"), "%.1f")))
         for c in torch.get("cases", []):
-            if "best_ms" in c:
+            if "best_ms" in c and "kind" in c and "n" in c:
                 torch_cases[(c["kind"], c["n"])] = c
 
-    print("== ours vs PyTorch (speed-up = PyTorch ms / our evaluation ms)")
-    print("   %-7s %10s %10s %10s %-9s %9s %8s  %s" % ("kind", "N", "ours ms", "torch ms", "torch is", "speed-up",
-                                                      "target", "verdict"))
+    if emulator:
+        print("== ours vs PyTorch: not compared (the emulator's figures are the CPU's)")
+        ours_cases, torch_cases = {}, {}
+    else:
+        print("== ours vs PyTorch (speed-up = PyTorch ms / our evaluation ms)")
+        print("   %-7s %10s %10s %10s %-9s %9s %8s  %s" % ("kind", "N", "ours ms", "torch ms", "torch is",
+                                                          "speed-up", "target", "verdict"))
     keys = sorted(set(ours_cases) | set(torch_cases), key=lambda k: (k[0], k[1]))
     for key in keys:
         kind, n = key
@@ -146,7 +180,7 @@ def body(report, ours, ours_problem, torch, torch_problem):
         o = ours_cases.get(key)
         t = torch_cases.get(key)
         row = {"kind": kind, "n": n, "target_speedup": target}
-        if o and t:
+        if o and t and o["evaluation"]["median_ms"] > 0:
             ours_ms = o["evaluation"]["median_ms"]
             speedup = t["best_ms"] / ours_ms
             row.update({"ours_ms": ours_ms, "torch_ms": t["best_ms"], "torch_version": t["best"],
@@ -166,7 +200,9 @@ def body(report, ours, ours_problem, torch, torch_problem):
         name = "%s: at least %.0fx PyTorch at every N measured by both" % (kind, target) if kind == "binary" \
             else "dense: not slower than PyTorch at every N measured by both"
         entry = {"name": name}
-        if quick:
+        if emulator:
+            entry["not_measured"] = "emulator run: CPU figures, not judged"
+        elif quick:
             entry["not_measured"] = "quick run: small sizes, not judged"
         elif rows:
             entry["pass"] = all(r["pass"] for r in rows)
@@ -175,7 +211,12 @@ def body(report, ours, ours_problem, torch, torch_problem):
             entry["not_measured"] = "no N measured by both"
         report["targets"].append(entry)
 
-    print("== targets (issue 5)")
+    if emulator:
+        for t in report["targets"]:
+            if "pass" in t:  # CudaKernelTiming judges what it measured; on the emulator nothing is judged
+                t["emulator_figure_not_judged"] = t.pop("pass")
+                t["not_measured"] = "emulator run: CPU figures, not judged"
+    print("== targets (issue 5)%s" % (": none judged, the figures are the emulator's" if emulator else ""))
     met = 0
     measured = 0
     for t in report["targets"]:
@@ -196,7 +237,10 @@ def body(report, ours, ours_problem, torch, torch_problem):
     report["targets_met"] = met
     report["targets_measured"] = measured
     report["targets_total"] = len(report["targets"])
-    print("   %d of %d targets met (%d measured)" % (met, len(report["targets"]), measured))
+    if emulator:
+        print("   no target judged: an emulator run")
+    else:
+        print("   %d of %d targets met (%d measured)" % (met, len(report["targets"]), measured))
 
 
 if __name__ == "__main__":
