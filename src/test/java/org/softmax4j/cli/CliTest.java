@@ -45,7 +45,8 @@ class CliTest {
                 "stop_reason", "log_likelihood", "train_accuracy", "test_accuracy", "seconds")) {
             assertTrue(json.has(key), "missing key " + key + " in " + json);
         }
-        assertEquals("cpu", json.get("backend").getAsString());
+        assertEquals(org.softmax4j.engine.cuda.CudaProbe.result().available() ? "cuda" : "cpu",
+                json.get("backend").getAsString());
         assertEquals(1797, json.get("n_train").getAsInt() + json.get("n_test").getAsInt());
         assertEquals(64, json.get("features").getAsInt());
         assertEquals(10, json.get("classes").getAsInt());

@@ -2,7 +2,6 @@ package org.softmax4j.engine.cuda;
 
 import jcuda.Pointer;
 import jcuda.driver.CUdevice;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
 
 import org.softmax4j.TestData;
@@ -45,8 +44,10 @@ final class GpuChild {
         device.makeCurrent();
         DeviceBuffer out = DeviceBuffer.allocate("fault result (1 double)", 8);
         try {
-            // sum_doubles_kernel over a million values at address 0: the first read faults.
-            device.kernels().sumDoubles(new CUdeviceptr(), 1 << 20, out.pointer());
+            // sum_doubles_kernel over 2^28 values (2 GiB) from an 8-byte buffer: the reads run far past everything
+            // this JVM allocated, and fault. (A pointer that is not device memory, or null, may be refused at the
+            // launch, before any kernel runs.)
+            device.kernels().sumDoubles(out.pointer(), 1 << 28, out.pointer());
             out.download(Pointer.to(new double[1]), 0, 8);
             System.out.println("fault: none");
         } catch (CudaException e) {
