@@ -577,7 +577,12 @@ void reportAtExit() {
     if (!initialized) return;
     const bool leaks = !deviceMemory.empty() || !pinnedMemory.empty() || !primary.streams.empty() || !events.empty();
     std::string text = leakReport(true);
-    if (leaks) {
+    if (leaks && primary.stickyError != SUCCESS) {
+        // After a sticky error nothing can be freed (every call returns the error); a driver frees it all at exit.
+        std::fprintf(stderr, "cuda emulator: at exit, after the sticky error %s (%s), still held (not leaks: the "
+                             "context could not free them):\n%s", resultName(primary.stickyError),
+                     primary.stickyWhy.c_str(), text.c_str());
+    } else if (leaks) {
         std::fprintf(stderr, "cuda emulator: leak report at exit: not freed:\n%s", text.c_str());
     } else if (!settings.quiet) {
         std::fprintf(stderr, "cuda emulator: leak report at exit: no device memory, pinned memory, stream or event "

@@ -9,6 +9,8 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 2;
     /** The back end that was asked for cannot run here. */
     public static final int BACKEND_UNAVAILABLE = 3;
+    /** The GPU failed while it ran (a CUDA driver call or a kernel failed; the message names it). */
+    public static final int GPU_FAILED = 4;
 
     private ExitCodes() {
     }

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import org.softmax4j.InputException;
 import org.softmax4j.Version;
 import org.softmax4j.engine.BackendUnavailableException;
+import org.softmax4j.engine.cuda.CudaException;
 import org.softmax4j.engine.cuda.DeviceMemoryException;
 
 import picocli.CommandLine;
@@ -67,6 +68,10 @@ public final class Main implements Runnable {
             // The back end asked for cannot run this here: no usable GPU, or data too large for it even streamed.
             err.println(command.getCommandName() + ": " + e.getMessage());
             code = ExitCodes.BACKEND_UNAVAILABLE;
+        } else if (e instanceof CudaException) {
+            // A driver call or a kernel failed mid-run: the message names the call (or the kernel) and the CUresult.
+            err.println(command.getCommandName() + ": the GPU failed: " + e.getMessage());
+            code = ExitCodes.GPU_FAILED;
         } else {
             err.println(command.getCommandName() + ": internal error: " + e
                     + (verbose ? "" : " (run with --verbose for the stack trace)"));

@@ -29,6 +29,12 @@ final class ChildJvm {
     }
 
     static Output run(Class<?> main, List<String> jvmOptions, String... args) throws Exception {
+        return run(main, jvmOptions, java.util.Map.of(), args);
+    }
+
+    /** As {@link #run(Class, List, String...)}, with {@code environment} added to the child's environment. */
+    static Output run(Class<?> main, List<String> jvmOptions, java.util.Map<String, String> environment,
+                      String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-modules=jdk.incubator.vector");
@@ -38,7 +44,9 @@ final class ChildJvm {
                 + Paths.get(ChildJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
         command.add(main.getName());
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         byte[] output = process.getInputStream().readAllBytes();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.softmax4j.TestData;
 import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
@@ -25,6 +27,12 @@ import org.softmax4j.engine.cpu.DoubleReference;
  */
 @Tag("gpu")
 class CudaStreamingGpuTest {
+
+    @AfterEach
+    void nothingIsLeft(TestInfo test) {
+        GpuTests.assertNothingLeft(test.getDisplayName());
+    }
+
     /** Stream everything, in the default chunks. */
     private static final CudaEvaluator.Streaming ONE_CHUNK = new CudaEvaluator.Streaming(0, 0);
 
