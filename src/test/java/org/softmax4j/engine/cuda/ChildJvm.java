@@ -28,6 +28,10 @@ final class ChildJvm {
     private ChildJvm() {
     }
 
+    private static String codeSource(Class<?> type) throws Exception {
+        return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
     static Output run(Class<?> main, List<String> jvmOptions, String... args) throws Exception {
         return run(main, jvmOptions, java.util.Map.of(), args);
     }
@@ -40,8 +44,10 @@ final class ChildJvm {
         command.add("--add-modules=jdk.incubator.vector");
         command.addAll(jvmOptions);
         command.add("-cp");
+        // The engine's class path, the test classes, and the command line's libraries (for children running Main).
         command.add(ConcurrentStartTest.classPath() + File.pathSeparator
-                + Paths.get(ChildJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+                + codeSource(ChildJvm.class) + File.pathSeparator + codeSource(picocli.CommandLine.class)
+                + File.pathSeparator + codeSource(com.google.gson.Gson.class));
         command.add(main.getName());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
