@@ -109,10 +109,12 @@ class EmulatorFaultTest {
         ChildJvm.Output child = train("cuda", "cuLaunchKernel:fused_binary_kernel#3=CUDA_ERROR_LAUNCH_FAILED");
         assertEquals(4, child.code(), child.text());
         String message = line(child, "train: ");
-        // The next call to see the fault is the next launch or copy, whichever comes after the kernel has run: as on a
-        // GPU, timing decides which.
+        // The next call to see the fault is whichever launch or copy comes after the kernel has run: as on a GPU,
+        // timing decides which, so only that it is a later call (not the faulting kernel, which nothing names) is
+        // asserted.
         assertTrue(message.startsWith("train: the GPU failed: cuMemcpyDtoH(")
-                || message.startsWith("train: the GPU failed: cuLaunchKernel(reduce_partials_kernel"), message);
+                || message.startsWith("train: the GPU failed: cuLaunchKernel("), message);
+        assertTrue(!message.contains("kernel fused_binary_kernel"), message);
         assertTrue(message.contains("failed: CUDA_ERROR_LAUNCH_FAILED; the GPU context is now unusable"), message);
         assertTrue(message.contains(Kernels.SYNC_LAUNCHES_PROPERTY + "=true names the"), message);
     }
