@@ -16,6 +16,16 @@
 #include <cerrno>
 #include <string>
 
+// Under AddressSanitizer (the harness's build) every switch is announced to it, and a stack is unpoisoned before it
+// is reused: a fiber that ends never unwinds its last frames, whose redzones would otherwise stay poisoned.
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#define S4J_FIBER_ASAN 1
+#else
+#define S4J_FIBER_ASAN 0
+#endif
+
 extern "C" void s4j_fiber_switch(void** saveStack, void* loadStack);
 extern "C" void s4j_fiber_start();
 
@@ -83,6 +93,9 @@ struct BlockRun {
     // Shuffle slots, double-buffered by the parity of the warp's barrier generation: a lane writes shuffle s+1's
     // value only after every lane of its warp has arrived at shuffle s+1's barrier, hence has read shuffle s's.
     std::uint64_t exchange[2][kMaxBlockThreads];
+    // The host thread's stack, as AddressSanitizer needs it for switches back to the scheduler.
+    const void* schedulerBottom = nullptr;
+    size_t schedulerSize = 0;
     // Stacks: one mapping, each stack above its guard page; grown to the largest block seen, never shrunk.
     char* stacks = nullptr;
     unsigned stackCount = 0;
@@ -130,6 +143,14 @@ struct BlockRun {
 
 inline thread_local BlockRun* blockRun = nullptr;
 
+// The order in which a round resumes the fibers of a block: 0, 1, ... (default) or the reverse. A read of shared
+// memory that misses a barrier sees the writer's value only when the writer happens to run first, so running the
+// kernels in both orders catches a missing __syncthreads whichever thread reads (cuda/test/run.sh does both; the
+// emulator reverses under chaos).
+// The initial order comes from S4J_FIBER_ORDER=reverse.
+inline std::atomic<bool> reverseFiberOrder{std::getenv("S4J_FIBER_ORDER") != nullptr &&
+                                           std::strcmp(std::getenv("S4J_FIBER_ORDER"), "reverse") == 0};
+
 inline BlockRun& run() {
     if (blockRun == nullptr) {
         fail("a device function ran outside a launch");
@@ -137,12 +158,25 @@ inline BlockRun& run() {
     return *blockRun;
 }
 
+// From a fiber back to the scheduler; returns when the fiber is resumed (never, when `exiting`).
+inline void toScheduler(BlockRun& r, void** saveStack, bool exiting) {
+#if S4J_FIBER_ASAN
+    void* fakeStack = nullptr;
+    __sanitizer_start_switch_fiber(exiting ? nullptr : &fakeStack, r.schedulerBottom, r.schedulerSize);
+    s4j_fiber_switch(saveStack, r.schedulerStack);
+    __sanitizer_finish_switch_fiber(fakeStack, nullptr, nullptr);
+#else
+    (void)exiting;
+    s4j_fiber_switch(saveStack, r.schedulerStack);
+#endif
+}
+
 // Suspends the current fiber until `generation` differs from `value`.
 inline void waitFor(BlockRun& r, const unsigned long long* generation, unsigned long long value) {
     Fiber& fiber = r.fibers[r.current];
     fiber.waitOn = generation;
     fiber.waitValue = value;
-    s4j_fiber_switch(&fiber.stack, r.schedulerStack);
+    toScheduler(r, &fiber.stack, false);
 }
 
 inline void arrive(BlockRun& r, unsigned& arrived, unsigned live, unsigned long long& generation) {
@@ -156,6 +190,9 @@ inline void arrive(BlockRun& r, unsigned& arrived, unsigned live, unsigned long 
 
 extern "C" inline void s4j_fiber_main(void* argument) {
     BlockRun& r = *static_cast<BlockRun*>(argument);
+#if S4J_FIBER_ASAN
+    __sanitizer_finish_switch_fiber(nullptr, &r.schedulerBottom, &r.schedulerSize);
+#endif
     r.body(r.bodyArg);
     // Returned: the thread leaves its barriers' counts, which may open a barrier the others wait at.
     Fiber& fiber = r.fibers[r.current];
@@ -171,7 +208,7 @@ extern "C" inline void s4j_fiber_main(void* argument) {
         ++r.warpGeneration[warp];
     }
     void* unused = nullptr;
-    s4j_fiber_switch(&unused, r.schedulerStack);  // never resumed
+    toScheduler(r, &unused, true);  // never resumed
     fail("a finished fiber was resumed");
 }
 
@@ -209,6 +246,9 @@ inline void runBlock(void (*body)(void*), void* bodyArg, dim3 grid, dim3 threads
         // Initial frame (see s4j_fiber_switch): r15 r14 r13=entry r12=argument rbx rbp, return address; the stack
         // pointer is 16-byte aligned when s4j_fiber_start calls the entry.
         char* top = r.stacks + (t + 1) * stride;
+#if S4J_FIBER_ASAN
+        ASAN_UNPOISON_MEMORY_REGION(top - kFiberStackBytes, kFiberStackBytes);
+#endif
         void** frame = reinterpret_cast<void**>(top - 72);
         frame[0] = nullptr;
         frame[1] = nullptr;
@@ -226,7 +266,9 @@ inline void runBlock(void (*body)(void*), void* bodyArg, dim3 grid, dim3 threads
     blockRun = &r;
     while (r.remaining > 0) {
         bool progress = false;
-        for (unsigned t = 0; t < r.threads; ++t) {
+        const bool reverse = reverseFiberOrder.load(std::memory_order_relaxed);
+        for (unsigned i = 0; i < r.threads; ++i) {
+            const unsigned t = reverse ? r.threads - 1 - i : i;
             Fiber& fiber = r.fibers[t];
             if (fiber.done || (fiber.waitOn != nullptr && *fiber.waitOn == fiber.waitValue)) {
                 continue;
@@ -234,7 +276,14 @@ inline void runBlock(void (*body)(void*), void* bodyArg, dim3 grid, dim3 threads
             fiber.waitOn = nullptr;
             r.current = t;
             threadIdx = uint3{t, 0, 0};
+#if S4J_FIBER_ASAN
+            void* fakeStack = nullptr;
+            __sanitizer_start_switch_fiber(&fakeStack, r.stacks + t * stride + BlockRun::pageSize(), kFiberStackBytes);
             s4j_fiber_switch(&r.schedulerStack, fiber.stack);
+            __sanitizer_finish_switch_fiber(fakeStack, nullptr, nullptr);
+#else
+            s4j_fiber_switch(&r.schedulerStack, fiber.stack);
+#endif
             progress = true;
         }
         if (!progress) {
