@@ -52,7 +52,9 @@ class CudaStreamingGpuTest {
     @Test
     void streamedChunksMatchTheReferenceAndTheResidentResult() {
         CudaDevice device = GpuTests.device();
-        int n = 20_011;
+        // On the emulator a quarter of the rows, in chunks a quarter the size: the same seven chunks.
+        int n = device.emulated() ? 5_011 : 20_011;
+        int rowsPerChunk = device.emulated() ? 750 : 3_000;
         int d = 130;
         for (int k : new int[]{10, 40}) {
             Parameters parameters = Parameters.random(k, d, 0.3, k);
@@ -74,8 +76,8 @@ class CudaStreamingGpuTest {
                     }
                     // About 7 chunks: the last one partial.
                     List<String> notices = new ArrayList<>();
-                    CudaEngine engine = new CudaEngine(device, fused, chunksOf(3_000L * (data instanceof BinaryDataset
-                            ? 3 * 8 + 4 : d * 4 + 4)));
+                    long rowBytes = data instanceof BinaryDataset ? 3 * 8 + 4 : d * 4 + 4;
+                    CudaEngine engine = new CudaEngine(device, fused, chunksOf(rowsPerChunk * rowBytes));
                     engine.setNotices(notices::add);
                     try (engine; CudaEvaluator evaluator = engine.bind(data)) {
                         String what = what(data, evaluator) + ", K=" + k;
@@ -235,8 +237,10 @@ class CudaStreamingGpuTest {
     @Test
     void closingFreesAllDeviceMemoryWhenStreaming() {
         CudaDevice device = GpuTests.device();
-        Dataset dense = TestData.randomDense(30_000, 300, 40, 3);
-        Dataset binary = TestData.randomBinary(30_000, 300, 12, 3);
+        // On the emulator fewer rows in smaller chunks (still several), and every object is counted (nothingIsLeft).
+        int n = device.emulated() ? 5_000 : 30_000;
+        Dataset dense = TestData.randomDense(n, 300, 40, 3);
+        Dataset binary = TestData.randomBinary(n, 300, 12, 3);
         // Once first, so that one-time driver and cuBLAS allocations are not counted.
         exercise(device, dense, binary);
         long before = device.memoryInfo()[0];
@@ -247,7 +251,8 @@ class CudaStreamingGpuTest {
     private static void exercise(CudaDevice device, Dataset... data) {
         for (Dataset set : data) {
             for (boolean fused : new boolean[]{true, false}) {
-                CudaEngine engine = new CudaEngine(device, fused, chunksOf(1L << 20));
+                long chunkBytes = device.emulated() ? 1L << 18 : 1L << 20;
+                CudaEngine engine = new CudaEngine(device, fused, chunksOf(chunkBytes));
                 engine.setNotices(line -> { });
                 CudaEvaluator evaluator = engine.bind(set);
                 assertTrue(evaluator.streaming());
