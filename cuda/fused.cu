@@ -2,11 +2,13 @@
 // writing its own partial sums (no float atomics); reduce_partials_kernel then adds the blocks' partials in block order.
 //
 // Shapes: rows are `order ? order[start + i] : start + i` for i < count; X is N×wordsPerRow 64-bit words (binary:
-// feature j = bit j%64 of word j/64) or N×D floats (dense); labels N ints; W K×D, b K floats; K ≤ MAX_FUSED_CLASSES.
+// feature j = bit j%64 of word j/64) or N×D floats (dense); labels N ints; weights N floats ω_n ≥ 0, or NULL for every
+// ω_n = 1 (indexed like labels, by the row's data index); W K×D, b K floats; K ≤ MAX_FUSED_CLASSES.
+// With weights, L = Σ ω_n ln p_{n,y_n} and the gradient is Σ ω_n (y_n − p_n) x_nᵀ; the number correct stays unweighted.
 // partials: gridDim.x slots of width K·D + K + 2 doubles; slot `blockIdx.x` gets ∂L/∂W (K×D), ∂L/∂b (K), L, correct.
 //
 // No __launch_bounds__: with (256) or (256, 2), ptxas 13.0 aimed at an occupancy the shared memory cannot reach
-// and spilled (measured); without, it takes 90/126 registers and spills nothing on sm_75..sm_90.
+// and spilled (measured); without, it takes 92/89 registers (binary/dense, sm_90) and spills nothing on sm_75..sm_90.
 // Launch: blockDim.x ≤ S4J_FUSED_MAX_THREADS (256) and a multiple of 32; any grid (a block with no rows writes zeros);
 // no dynamic shared memory (the ~45 KB used is static). Other shapes, or K outside 1..MAX_FUSED_CLASSES, fill the
 // block's slot with NaN instead of computing, so that a wrong launch cannot pass for a result.
@@ -14,8 +16,9 @@
 // Threads: the batch is cut into tiles of blockDim.x rows; block b takes tiles b, b + gridDim.x, ... in order. For
 // each tile:
 //   phase A, one thread per row: the row's K logits in registers, the stable softmax (the same operations as
-//     softmax_residual_kernel), ln p_y and the correct count into per-thread double/int accumulators, and the row's
-//     residuals y − p into a shared tile r[row][k] (k padded to a multiple of 4 for float4 reads);
+//     softmax_residual_kernel), ω ln p_y and the correct count into per-thread double/int accumulators, and the row's
+//     weighted residuals ω (y − p) into a shared tile r[row][k] (k padded to a multiple of 4 for float4 reads): the
+//     weight is folded in once per row, so phase B is the same with or without weights;
 //   phase B, threads as owners of gradient entries: each owner sums its entries over the tile's rows in float, in row
 //     order, and adds the tile's sum into the block's double partials (owned by this block alone, so no atomics).
 // Float within a tile of ≤256 rows and double across tiles: GPU-NOTES.md measured 4.8e-6 relative error of G at
@@ -25,11 +28,13 @@
 #include "softmax4j.cuh"
 
 // One row's share of phase A, shared by both kernels: z holds the logits (bias included) for k < K, entries k ≥ K are
-// ignored. Writes the residuals to r (KP floats, zeros past K) and adds ln p_y and the correct flag to the accumulators.
+// ignored. Writes the residuals times the row's weight to r (KP floats, zeros past K) and adds weight · ln p_y and the
+// correct flag to the accumulators. As the CPU engine (ChunkedEvaluator.weigh): the residual is scaled in float after
+// it is computed, the log-likelihood in double; a weight of 1 (no weights) changes neither, bit for bit.
 // Every loop runs over the compile-time MAX_FUSED_CLASSES with a `k < K` guard, and the label is matched with
 // `k == label` against constant k: z stays in registers (a runtime index such as z[label] would put it in local memory).
-static __device__ __forceinline__ void fused_softmax_row(float (&z)[MAX_FUSED_CLASSES], int label, int K, int KP,
-                                                         float* __restrict__ r, double& logLikelihood,
+static __device__ __forceinline__ void fused_softmax_row(float (&z)[MAX_FUSED_CLASSES], int label, float weight, int K,
+                                                         int KP, float* __restrict__ r, double& logLikelihood,
                                                          int& correct) {
     float max = z[0];
     int best = 0;
@@ -61,11 +66,13 @@ static __device__ __forceinline__ void fused_softmax_row(float (&z)[MAX_FUSED_CL
 #pragma unroll
     for (int k = 0; k < MAX_FUSED_CLASSES; ++k) {
         if (k < KP) {
-            r[k] = k >= K ? 0.f : (k == label ? others * inverse : -z[k] * inverse);
+            r[k] = k >= K ? 0.f : (k == label ? others * inverse : -z[k] * inverse) * weight;
         }
     }
     const bool labelValid = label >= 0 && label < K;
-    logLikelihood += labelValid ? (double)(labelLogit - max) - log((double)labelExp + (double)others) : (double)NAN;
+    logLikelihood += labelValid
+                         ? (double)weight * ((double)(labelLogit - max) - log((double)labelExp + (double)others))
+                         : (double)NAN;
     correct += (labelValid && best == label) ? 1 : 0;
 }
 
@@ -130,8 +137,9 @@ static __device__ __forceinline__ void fused_bias_owner(int g, const float4* __r
 // ---------------------------------------------------------------------------------------------------------------
 extern "C" __global__ void
 fused_binary_kernel(const unsigned long long* __restrict__ X, int wordsPerRow, const int* __restrict__ labels,
-                    const int* __restrict__ order, int start, int count, const float* __restrict__ W,
-                    const float* __restrict__ b, int D, int K, double* __restrict__ partials) {
+                    const float* __restrict__ weights, const int* __restrict__ order, int start, int count,
+                    const float* __restrict__ W, const float* __restrict__ b, int D, int K,
+                    double* __restrict__ partials) {
     __shared__ __align__(16) float arena[S4J_FUSED_ARENA_FLOATS];
     __shared__ int rowOf[S4J_FUSED_MAX_THREADS];
     __shared__ double scratch[32];
@@ -230,7 +238,8 @@ fused_binary_kernel(const unsigned long long* __restrict__ X, int wordsPerRow, c
             }
         }
         if (hasRow) {
-            fused_softmax_row(z, labels[row], K, KP, r + t * KP, logLikelihood, correct);
+            fused_softmax_row(z, labels[row], weights ? weights[row] : 1.f, K, KP, r + t * KP, logLikelihood,
+                              correct);
         }
         __syncthreads();  // r and rowOf complete
 
@@ -315,9 +324,9 @@ fused_binary_kernel(const unsigned long long* __restrict__ X, int wordsPerRow, c
 // shared memory is impossible at D = 784, and smaller tiles would multiply the double adds into the partials.
 // ---------------------------------------------------------------------------------------------------------------
 extern "C" __global__ void
-fused_dense_kernel(const float* __restrict__ X, const int* __restrict__ labels, const int* __restrict__ order, int start,
-                   int count, const float* __restrict__ W, const float* __restrict__ b, int D, int K,
-                   double* __restrict__ partials) {
+fused_dense_kernel(const float* __restrict__ X, const int* __restrict__ labels, const float* __restrict__ weights,
+                   const int* __restrict__ order, int start, int count, const float* __restrict__ W,
+                   const float* __restrict__ b, int D, int K, double* __restrict__ partials) {
     __shared__ __align__(16) float arena[S4J_FUSED_ARENA_FLOATS];
     __shared__ int rowOf[S4J_FUSED_MAX_THREADS];
     __shared__ double scratch[32];
@@ -393,7 +402,9 @@ fused_dense_kernel(const float* __restrict__ X, const int* __restrict__ labels, 
             }
         }
         if (hasRow) {
-            fused_softmax_row(z, labels[row], K, KP, r + t * KP, logLikelihood, correct);
+            const long long weightIndex = S4J_BUG(5) ? start + first + t : row;
+            fused_softmax_row(z, labels[row], weights ? weights[weightIndex] : 1.f, K, KP, r + t * KP,
+                              logLikelihood, correct);
         }
 
         const float4* r4 = reinterpret_cast<const float4*>(r);

@@ -1,5 +1,6 @@
 // softmax.cu: the numerically stable softmax of each row of logits, in place.
-// Shapes: Z is N×K (row-major), labels N ints in 0..K-1, rowLogLikelihood N doubles, rowCorrect N ints.
+// Shapes: Z is N×K (row-major), labels N ints in 0..K-1, weights N floats ω_n ≥ 0 or NULL (every ω_n = 1),
+// rowLogLikelihood N doubles, rowCorrect N ints.
 // Threads: one thread per row, grid-stride; the row is read three times (max, exponentials, scaling), from cache
 // after the first. One thread per row keeps every sum in a fixed order with no cross-thread step, like the CPU engine
 // (ChunkedEvaluator.softmaxResidual), whose arithmetic these kernels repeat operation for operation.
@@ -12,12 +13,17 @@
 // right answer keeps the digits of ln(1 + tiny). rowCorrect is 1 when the first largest logit is the label's.
 // A label outside 0..K-1 (the host checks labels; this only keeps a bad one from reading out of bounds) gives a NaN
 // log-likelihood, so that it cannot go unnoticed, and residuals −p.
+// Weighted examples: the row's residuals are multiplied by ω_n in float after they are computed and its log-likelihood
+// by ω_n in double, as the CPU engine does (ChunkedEvaluator.weigh); rowCorrect stays unweighted. A weight of 1 (NULL)
+// changes nothing, bit for bit.
 extern "C" __global__ void softmax_residual_kernel(float* __restrict__ Z, const int* __restrict__ labels,
+                                                   const float* __restrict__ weights,
                                                    double* __restrict__ rowLogLikelihood,
                                                    int* __restrict__ rowCorrect, int N, int K) {
     S4J_GRID_STRIDE(n, N) {
         float* z = Z + n * K;
         const int label = labels[n];
+        const float weight = weights ? weights[n] : 1.f;
         const bool labelValid = label >= 0 && label < K;
         float max = z[0];
         int best = 0;
@@ -41,9 +47,11 @@ extern "C" __global__ void softmax_residual_kernel(float* __restrict__ Z, const 
         }
         const float inverse = 1.f / (others + labelExp);
         for (int k = 0; k < K; ++k) {
-            z[k] = (k == label) ? others * inverse : -z[k] * inverse;
+            z[k] = ((k == label) ? others * inverse : -z[k] * inverse) * weight;
         }
-        rowLogLikelihood[n] = labelValid ? (double)labelLogit - log((double)labelExp + (double)others) : (double)NAN;
+        rowLogLikelihood[n] = labelValid
+                                  ? (double)weight * ((double)labelLogit - log((double)labelExp + (double)others))
+                                  : (double)NAN;
         rowCorrect[n] = (labelValid && best == label) ? 1 : 0;
     }
 }

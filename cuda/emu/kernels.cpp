@@ -121,7 +121,7 @@ const std::vector<KernelInfo>& kernels() {
     static const std::vector<KernelInfo> table = {
         S4J_KERNEL(logits_dense_kernel, "X W b Z N D K", 0),
         S4J_KERNEL(logits_binary_kernel, "X wordsPerRow W b Z N D K", 0),
-        S4J_KERNEL(softmax_residual_kernel, "Z labels rowLogLikelihood rowCorrect N K", 0),
+        S4J_KERNEL(softmax_residual_kernel, "Z labels weights rowLogLikelihood rowCorrect N K", 1u << 2),
         S4J_KERNEL(softmax_rows_kernel, "Z N K", 0),
         S4J_KERNEL(gradient_dense_kernel, "R X G N D K", 0),
         S4J_KERNEL(gradient_binary_kernel, "R X wordsPerRow G N D K", 0),
@@ -130,8 +130,9 @@ const std::vector<KernelInfo>& kernels() {
         S4J_KERNEL(sum_ints_kernel, "values count out", 0),
         S4J_KERNEL(reduce_partials_kernel, "partials numBlocks width out", 0),
         S4J_KERNEL(ascent_update_kernel, "W b gradW gradBias step lambdaShare K D", 0),
-        S4J_KERNEL(fused_binary_kernel, "X wordsPerRow labels order start count W b D K partials", 1u << 3),
-        S4J_KERNEL(fused_dense_kernel, "X labels order start count W b D K partials", 1u << 2),
+        S4J_KERNEL(fused_binary_kernel, "X wordsPerRow labels weights order start count W b D K partials",
+                   (1u << 3) | (1u << 4)),
+        S4J_KERNEL(fused_dense_kernel, "X labels weights order start count W b D K partials", (1u << 2) | (1u << 3)),
     };
     return table;
 }

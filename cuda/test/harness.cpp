@@ -3,7 +3,8 @@
 // with NaN so that an unwritten entry fails. Tolerances (../../shared/GPU-NOTES.md): a float result r against a double
 // reference r_ref passes when |r − r_ref| ≤ tol · scale, scale being the sum of the magnitudes of the terms (Σ|r x|
 // for a gradient entry, Σ(|ln p| + max|z|) for a log-likelihood); NaN never passes (the test is written !(err <= bound)).
-// Also: fused against unfused, run-to-run bitwise repeatability, launch shapes the fused kernels must refuse.
+// Also: fused against unfused, run-to-run bitwise repeatability, launch shapes the fused kernels must refuse, and
+// weighted examples (weights NULL, and random weights ≥ 0 with zeros among them) against the weighted reference.
 // Usage: harness [--quick]. Prints one failure line per failing check and `cuda harness: P passed, F failed`.
 #include "cuda_shim.h"
 
@@ -82,6 +83,10 @@ struct Data {
     std::vector<unsigned long long> words;  // N×wordsPerRow
     std::vector<int> labels;
     std::vector<float> W, b;
+    // ω_n per row, or empty for none (the kernels get NULL, every ω_n = 1).
+    std::vector<float> weights;
+    const float* weightsOrNull() const { return weights.empty() ? nullptr : weights.data(); }
+    double weight(long long n) const { return weights.empty() ? 1.0 : (double)weights[n]; }
     float feature(bool binary, long long n, int j) const {
         return binary ? (float)((words[n * wordsPerRow + j / 64] >> (j % 64)) & 1ull) : dense[n * D + j];
     }
@@ -90,7 +95,7 @@ struct Data {
 Data makeData(const Case& c, std::uint64_t seed, float weightScale = 0.5f) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<float> unit(-1.f, 1.f);
-    Data d{c.N, c.D, c.K, (c.D + 63) / 64, {}, {}, {}, {}, {}};
+    Data d{c.N, c.D, c.K, (c.D + 63) / 64, {}, {}, {}, {}, {}, {}};
     d.dense.resize((size_t)c.N * c.D);
     for (auto& x : d.dense) x = unit(rng);
     d.words.assign((size_t)c.N * d.wordsPerRow, 0ull);
@@ -110,8 +115,18 @@ Data makeData(const Case& c, std::uint64_t seed, float weightScale = 0.5f) {
     return d;
 }
 
+// Random example weights in [0, 3), about one in five exactly 0, and row 0's weight 0 (an all-ones binary row whose
+// residuals then must vanish).
+void addWeights(Data& d, std::uint64_t seed) {
+    std::mt19937_64 rng(seed ^ 0x5deece66dull);
+    std::uniform_real_distribution<float> unit(0.f, 3.f);
+    d.weights.resize(d.N);
+    for (auto& w : d.weights) w = (rng() % 5 == 0) ? 0.f : unit(rng);
+    d.weights[0] = 0.f;
+}
+
 // The double reference of the whole evaluation, straight from the formulas (as DoubleReference.java), over the rows
-// rows[0..count-1].
+// rows[0..count-1], each row's terms weighted by ω_n (L = Σ ω ln p_y, G = Σ ω (y − p) xᵀ; the count unweighted).
 struct Reference {
     double logLikelihood = 0, logLikelihoodScale = 0;
     std::vector<double> gradW, gradWScale, gradB, gradBScale;
@@ -139,9 +154,10 @@ Reference reference(const Data& d, bool binary, const std::vector<int>& rows) {
         for (int k = 0; k < d.K; ++k) sum += std::exp(z[k] - max);
         const double logSum = max + std::log(sum);
         const int y = d.labels[n];
-        const double term = z[y] - logSum;
+        const double w = d.weight(n);
+        const double term = w * (z[y] - logSum);
         ref.logLikelihood += term;
-        ref.logLikelihoodScale += std::fabs(term) + maxAbs;
+        ref.logLikelihoodScale += std::fabs(term) + w * maxAbs;
         int best = 0;
         double second = -INFINITY;
         for (int k = 1; k < d.K; ++k) if (z[k] > z[best]) best = k;
@@ -150,7 +166,7 @@ Reference reference(const Data& d, bool binary, const std::vector<int>& rows) {
         // A near tie may fall either way in float: such rows are allowed to disagree.
         if (d.K > 1 && z[best] - second <= 1e-5 * (1 + maxAbs)) ref.ambiguous++;
         for (int k = 0; k < d.K; ++k) {
-            const double r = (k == y ? 1.0 : 0.0) - std::exp(z[k] - logSum);
+            const double r = w * ((k == y ? 1.0 : 0.0) - std::exp(z[k] - logSum));
             ref.gradB[k] += r;
             ref.gradBScale[k] += std::fabs(r);
             for (int j = 0; j < d.D; ++j) {
@@ -173,7 +189,8 @@ struct Unfused {
 };
 
 Unfused checkUnfused(const Case& c, const Data& d, bool binary) {
-    const std::string tag = std::string(binary ? "binary " : "dense ") + c.name();
+    const std::string tag = std::string(binary ? "binary " : "dense ") + c.name() +
+                            (d.weights.empty() ? "" : " weighted");
     const int threads = 256;
     const int N = c.N, D = c.D, K = c.K;
     // logits
@@ -221,8 +238,8 @@ Unfused checkUnfused(const Case& c, const Data& d, bool binary) {
     std::vector<float> R = Z;
     std::vector<double> rowLL = nanFilled<double>(N);
     std::vector<int> rowCorrect = nanFilled<int>(N);
-    launch(softmax_residual_kernel, blocksFor(N, threads, 3), threads, R.data(), d.labels.data(), rowLL.data(),
-           rowCorrect.data(), N, K);
+    launch(softmax_residual_kernel, blocksFor(N, threads, 3), threads, R.data(), d.labels.data(), d.weightsOrNull(),
+           rowLL.data(), rowCorrect.data(), N, K);
     {
         std::vector<double> eR((size_t)N * K), sR((size_t)N * K), eL(N), sL(N);
         int badCorrect = 0;
@@ -240,12 +257,13 @@ Unfused checkUnfused(const Case& c, const Data& d, bool binary) {
                 sum += e;
                 if (k != y) others += e;
             }
+            const double w = d.weight(n);
             for (int k = 0; k < K; ++k) {
-                eR[n * K + k] = k == y ? others / sum : -std::exp((double)z[k] - max) / sum;
+                eR[n * K + k] = w * (k == y ? others / sum : -std::exp((double)z[k] - max) / sum);
                 sR[n * K + k] = std::fabs(eR[n * K + k]);
             }
-            eL[n] = ((double)z[y] - max) - std::log(sum);
-            sL[n] = std::fabs(eL[n]) + std::max(std::fabs(max), 1.0);
+            eL[n] = w * (((double)z[y] - max) - std::log(sum));
+            sL[n] = std::fabs(eL[n]) + w * std::max(std::fabs(max), 1.0);
             badCorrect += rowCorrect[n] != (best == y ? 1 : 0);
         }
         compare("softmax_residual_kernel R " + tag, R.data(), eR, sR, 1e-5);
@@ -276,7 +294,7 @@ Unfused checkUnfused(const Case& c, const Data& d, bool binary) {
                     sG[(size_t)k * D + j] += std::fabs(r * d.feature(binary, n, j));
                 }
             }
-        compare(std::string(binary ? "gradient_binary_kernel G " : "gradient_dense_kernel G ") + c.name(),
+        compare(std::string(binary ? "gradient_binary_kernel G " : "gradient_dense_kernel G ") + tag.substr(tag.find(' ') + 1),
                 out.G.data(), eG, sG, 1e-5);
         compare("bias_gradient_kernel gradBias " + tag, out.gB.data(), eB, sB, 1e-5);
     }
@@ -372,11 +390,11 @@ FusedResult runFused(const Data& d, bool binary, const int* order, int start, in
     FusedResult r;
     r.partials = nanFilled<double>((size_t)grid * width);
     if (binary) {
-        launch(fused_binary_kernel, grid, threads, d.words.data(), d.wordsPerRow, d.labels.data(), order, start, count,
-               d.W.data(), d.b.data(), d.D, d.K, r.partials.data());
+        launch(fused_binary_kernel, grid, threads, d.words.data(), d.wordsPerRow, d.labels.data(), d.weightsOrNull(),
+               order, start, count, d.W.data(), d.b.data(), d.D, d.K, r.partials.data());
     } else {
-        launch(fused_dense_kernel, grid, threads, d.dense.data(), d.labels.data(), order, start, count, d.W.data(),
-               d.b.data(), d.D, d.K, r.partials.data());
+        launch(fused_dense_kernel, grid, threads, d.dense.data(), d.labels.data(), d.weightsOrNull(), order, start,
+               count, d.W.data(), d.b.data(), d.D, d.K, r.partials.data());
     }
     r.reduced = nanFilled<double>(width);
     launch(reduce_partials_kernel, blocksFor(width, 256, 2), 256, r.partials.data(), grid, (int)width,
@@ -398,11 +416,12 @@ void checkAgainstReference(const std::string& tag, const Data& d, const FusedRes
 }
 
 void checkFused(const Case& c, bool binary, std::uint64_t seed, const Unfused* unfused, int threads, bool permuted,
-                float weightScale = 0.5f) {
-    const Data d = weightScale == 0.5f ? makeData(c, seed) : makeData(c, seed, weightScale);
+                bool weighted = false) {
+    Data d = makeData(c, seed);
+    if (weighted) addWeights(d, seed);
     const std::string tag = std::string(binary ? "fused_binary_kernel " : "fused_dense_kernel ") + c.name() +
                             " threads=" + std::to_string(threads) + (permuted ? " permuted" : "") +
-                            (weightScale != 0.5f ? " large-logits" : "");
+                            (weighted ? " weighted" : "");
     std::vector<int> rows;
     std::vector<int> order;
     int start = 0, count = c.N;
@@ -467,7 +486,8 @@ void checkLargeLogits() {
     std::vector<float> R = Z;
     std::vector<double> rowLL = nanFilled<double>(c.N);
     std::vector<int> rowCorrect = nanFilled<int>(c.N);
-    launch(softmax_residual_kernel, 1, 256, R.data(), d.labels.data(), rowLL.data(), rowCorrect.data(), c.N, c.K);
+    launch(softmax_residual_kernel, 1, 256, R.data(), d.labels.data(), nullptr, rowLL.data(), rowCorrect.data(), c.N,
+           c.K);
     std::vector<double> eL(c.N), sL(c.N);
     for (int n = 0; n < c.N; ++n) {
         double max = -INFINITY, sum = 0;
@@ -524,6 +544,13 @@ int main(int argc, char** argv) {
                     checkFused(c, binary, seed, &u, 256, false);
                     if (!quick && caseIndex % 3 == 0) checkFused(c, binary, seed, nullptr, 256, true);
                     if (!quick && caseIndex % 5 == 2) checkFused(c, binary, seed, nullptr, 128, caseIndex % 2 == 0);
+                    // Weighted examples, every case (quick too: a planted weighting bug must be seen there): the
+                    // unfused kernels, and the fused ones against the weighted reference and against the unfused,
+                    // alternately in order and in a shuffled order (weights follow the row's data index, not i).
+                    Data weighted = makeData(c, seed);
+                    addWeights(weighted, seed);
+                    const Unfused uw = checkUnfused(c, weighted, binary);
+                    checkFused(c, binary, seed, caseIndex % 2 == 0 ? &uw : nullptr, 256, caseIndex % 2 == 1, true);
                 }
                 ++caseIndex;
             }

@@ -19,8 +19,18 @@ public final class EngineAssertions {
      * Σ_n (|ln p_n| + max_k |z_nk|). NaN never passes.
      */
     public static void assertMatchesReference(Dataset data, Parameters parameters, Evaluation actual, String what) {
+        assertMatchesReference(data, null, parameters, actual, what);
+    }
+
+    /**
+     * As {@link #assertMatchesReference(Dataset, Parameters, Evaluation, String)}, against the reference weighted by
+     * {@code exampleWeights} (ω_n per example of {@code data}; null: every ω_n = 1), each scale summed over the
+     * weighted terms.
+     */
+    public static void assertMatchesReference(Dataset data, double[] exampleWeights, Parameters parameters,
+                                              Evaluation actual, String what) {
         DoubleReference.Result expected = DoubleReference.evaluate(data, TestData.toDouble(parameters.weights()),
-                TestData.toDouble(parameters.bias()));
+                TestData.toDouble(parameters.bias()), exampleWeights);
         assertTrue(Math.abs(actual.logLikelihood() - expected.logLikelihood())
                         <= 1e-6 * expected.logLikelihoodScale(),
                 what + ": log-likelihood " + actual.logLikelihood() + ", expected " + expected.logLikelihood());

@@ -11,7 +11,8 @@ import org.softmax4j.engine.cuda.DeviceMemoryException;
  * {@code --backend auto} where the CUDA engine is usable: each {@link #bind} goes to the CUDA engine unless that engine
  * cannot take the work, and then, with one notice saying why, to the CPU engine. The CUDA engine cannot take
  * <ul>
- * <li>weighted examples, yet ({@link #cudaDeclines}, the one place that says so);</li>
+ * <li>work of a kind it has not learnt ({@link #cudaDeclines}, the one place that says so; none today: weighted
+ * examples, the last such kind, run on it too);</li>
  * <li>a data set that does not fit on the device even streamed from host memory ({@link DeviceMemoryException} at
  * bind);</li>
  * <li>anything once a sticky error has made its context unusable.</li>
@@ -42,13 +43,11 @@ final class AutoEngine implements Engine {
     }
 
     /**
-     * Why the CUDA engine does not take this work, whatever the device: null when it can. Remove a case here when the
-     * CUDA engine learns it.
+     * Why the CUDA engine does not take this work, whatever the device: null when it can. Add a case here for work the
+     * CUDA engine cannot do yet, and remove it when the engine learns it. Today it takes everything (weighted examples
+     * included), so this answers null.
      */
     static String cudaDeclines(double[] exampleWeights) {
-        if (exampleWeights != null) {
-            return "the cuda engine cannot weight examples yet";
-        }
         return null;
     }
 

@@ -45,11 +45,16 @@ class AutoEngineTest {
 
         @Override
         public Evaluator bind(Dataset data) {
+            return bind(data, null);
+        }
+
+        @Override
+        public Evaluator bind(Dataset data, double[] exampleWeights) {
             if (outOfMemory != null) {
                 throw new DeviceMemoryException(outOfMemory, 0);
             }
             bound.add(data);
-            return inner.bind(data);
+            return inner.bind(data, exampleWeights);
         }
 
         @Override
@@ -78,17 +83,15 @@ class AutoEngineTest {
     }
 
     @Test
-    void weightedExamplesGoToTheCpuWithOneNoticeAndAutoStaysThere() {
+    void weightedExamplesGoToTheGpuWithTheirWeights() {
         double[] weights = new double[data.numExamples()];
         Arrays.fill(weights, 2.0);
         try (auto; Evaluator weighted = auto.bind(data, weights); Evaluator test = auto.bind(data)) {
-            assertEquals(List.of(), gpu.bound, "the GPU was never asked");
-            assertEquals(List.of("backend auto: using " + new CpuEngine(1).description()
-                    + " (cuda: the cuda engine cannot weight examples yet)"), notices);
-            assertEquals("cpu", auto.name());
-            assertEquals("CPU, 1 thread", auto.deviceSummary());
-            // The weights reach the CPU evaluator: L doubles with every weight 2 (within float32 rounding: the weighted
-            // path is the scalar one, the other may be SIMD).
+            assertEquals(List.of(data, data), gpu.bound, "both binds went to the GPU");
+            assertEquals(List.of(), notices);
+            assertEquals("cuda", auto.name());
+            // The weights reach the GPU's evaluator: L doubles with every weight 2 (within float32 rounding: the
+            // weighted path is the scalar one, the other may be SIMD).
             Parameters parameters = Parameters.random(3, 64, 0.5, 1);
             Evaluation twice = new Evaluation(3, 64);
             Evaluation once = new Evaluation(3, 64);
@@ -96,8 +99,9 @@ class AutoEngineTest {
             test.evaluate(parameters, once);
             assertEquals(2 * once.logLikelihood(), twice.logLikelihood(), 1e-6 * Math.abs(once.logLikelihood()));
         }
-        assertEquals(1, notices.size(), "one notice for the whole run");
+        assertEquals(List.of(), notices, "no fallback");
         assertEquals(null, AutoEngine.cudaDeclines(null));
+        assertEquals(null, AutoEngine.cudaDeclines(weights));
     }
 
     @Test

@@ -24,29 +24,44 @@ public final class DoubleReference {
 
     /** L(W, b) = Σ_n ln softmax_{y_n}(W x_n + b). */
     public static double logLikelihood(Dataset data, double[] weights, double[] bias) {
-        return run(data, weights, bias, null, null, null, null, null);
+        return run(data, weights, bias, null, null, null, null, null, null);
     }
 
     /** L(W, b), with ∂L/∂W = Σ_n (y_n − p_n) x_nᵀ and ∂L/∂b = Σ_n (y_n − p_n) written into the last two arrays. */
     public static double logLikelihoodAndGradient(Dataset data, double[] weights, double[] bias,
                                                   double[] gradWeights, double[] gradBias) {
-        return run(data, weights, bias, gradWeights, gradBias, null, null, null);
+        return run(data, weights, bias, null, gradWeights, gradBias, null, null, null);
     }
 
     /** Everything: L, its gradient and the rounding scales. */
     public static Result evaluate(Dataset data, double[] weights, double[] bias) {
+        return evaluate(data, weights, bias, null);
+    }
+
+    /**
+     * Everything, with example weights: L = Σ_n ω_n ln p_{n,y_n}, ∂L/∂W = Σ_n ω_n (y_n − p_n) x_nᵀ, ∂L/∂b = Σ_n ω_n
+     * (y_n − p_n), each scale summed over the weighted terms (ω_n (|ln p_n| + max_k |z_nk|) for L).
+     *
+     * @param exampleWeights ω_n, one per example, or null for every ω_n = 1
+     */
+    public static Result evaluate(Dataset data, double[] weights, double[] bias, double[] exampleWeights) {
+        if (exampleWeights != null && exampleWeights.length != data.numExamples()) {
+            throw new IllegalArgumentException("example weights has " + exampleWeights.length + " values, expected "
+                    + data.numExamples());
+        }
         double[] gradWeights = new double[weights.length];
         double[] gradBias = new double[bias.length];
         double[] scaleWeights = new double[weights.length];
         double[] scaleBias = new double[bias.length];
         double[] scaleLogLikelihood = new double[1];
-        double logLikelihood = run(data, weights, bias, gradWeights, gradBias, scaleWeights, scaleBias,
-                scaleLogLikelihood);
+        double logLikelihood = run(data, weights, bias, exampleWeights, gradWeights, gradBias, scaleWeights,
+                scaleBias, scaleLogLikelihood);
         return new Result(logLikelihood, gradWeights, gradBias, scaleLogLikelihood[0], scaleWeights, scaleBias);
     }
 
-    private static double run(Dataset data, double[] weights, double[] bias, double[] gradWeights, double[] gradBias,
-                              double[] scaleWeights, double[] scaleBias, double[] scaleLogLikelihood) {
+    private static double run(Dataset data, double[] weights, double[] bias, double[] exampleWeights,
+                              double[] gradWeights, double[] gradBias, double[] scaleWeights, double[] scaleBias,
+                              double[] scaleLogLikelihood) {
         int numClasses = data.numClasses();
         int numFeatures = data.numFeatures();
         if (weights.length != numClasses * numFeatures || bias.length != numClasses) {
@@ -82,14 +97,15 @@ public final class DoubleReference {
             }
             double logSum = max + Math.log(sum);
             int label = data.label(n);
-            double term = z[label] - logSum;
+            double omega = exampleWeights == null ? 1.0 : exampleWeights[n];
+            double term = omega * (z[label] - logSum);
             logLikelihood += term;
-            logLikelihoodScale += Math.abs(term) + maxAbs;
+            logLikelihoodScale += Math.abs(term) + omega * maxAbs;
             if (gradWeights == null) {
                 continue;
             }
             for (int k = 0; k < numClasses; k++) {
-                double residual = (k == label ? 1.0 : 0.0) - Math.exp(z[k] - logSum);
+                double residual = omega * ((k == label ? 1.0 : 0.0) - Math.exp(z[k] - logSum));
                 gradBias[k] += residual;
                 for (int j = 0; j < numFeatures; j++) {
                     gradWeights[k * numFeatures + j] += residual * x[j];

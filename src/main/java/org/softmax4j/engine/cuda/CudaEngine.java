@@ -92,11 +92,23 @@ public final class CudaEngine implements Engine {
      */
     @Override
     public CudaEvaluator bind(Dataset data) {
+        return bind(data, null);
+    }
+
+    /**
+     * As {@link #bind(Dataset)}, with example weights ω_n (see {@link Engine#bind(Dataset, double[])}): uploaded as
+     * floats beside the labels, or streamed beside them.
+     *
+     * @throws IllegalArgumentException when the weights are not N finite values ≥ 0
+     */
+    @Override
+    public CudaEvaluator bind(Dataset data, double[] exampleWeights) {
         if (closed) {
             throw new IllegalStateException("the CUDA engine is closed");
         }
+        Engine.checkExampleWeights(data, exampleWeights);
         device.checkUsable();
-        CudaEvaluator evaluator = new CudaEvaluator(device, data, preferFused, streaming, notices);
+        CudaEvaluator evaluator = new CudaEvaluator(device, data, exampleWeights, preferFused, streaming, notices);
         evaluators.add(evaluator);
         return evaluator;
     }

@@ -23,6 +23,12 @@ import org.softmax4j.engine.ResidentAscent;
  * and every device buffer is allocated here, in the constructor; an evaluation uploads W and b (and a batch's indices),
  * launches, and reads back K·D + K + 2 doubles.
  *
+ * <p><b>Example weights</b> (see {@link org.softmax4j.engine.Engine#bind(Dataset, double[])}): ω_n are converted to
+ * floats once, here, and travel with the labels: uploaded beside them when resident, gathered beside them for a
+ * batch of the unfused path, copied beside them per chunk when streamed. The kernels scale each row's residuals by ω in
+ * float and its log-likelihood by ω in double, as the CPU engine does; the number correct stays unweighted. Without
+ * weights the kernels get NULL and the results are those of every ω = 1, bit for bit.
+ *
  * <p>Two paths. <b>Fused</b> (K ≤ {@link Kernels#MAX_FUSED_CLASSES}): one fused kernel over the rows on the device's
  * fixed grid, each block writing one row of partial sums, then {@code reduce_partials_kernel} sums the blocks in order.
  * <b>Unfused</b> (larger K, or asked for): the rows are cut into fixed chunks; per chunk the logits (cuBLAS for dense
@@ -116,6 +122,10 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
     private final int numClasses;
     private final int wordsPerRow;
     private final long rowBytes;
+    /** ω_n as floats (what the kernels read), or null for none. */
+    private final float[] exampleWeightsHost;
+    /** Bytes per row beside its values: the label, and the weight when there are weights. */
+    private final long sideBytes;
     /** K·D gradient, K bias gradient, log-likelihood, number correct. */
     private final int width;
     private final int chunkRows;
@@ -125,6 +135,8 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
     /** Resident rows and labels; null when streamed. */
     private final DeviceBuffer rows;
     private final DeviceBuffer labels;
+    /** Resident example weights (N floats); null when streamed or without weights. */
+    private final DeviceBuffer exampleWeights;
     private final DeviceBuffer weights;
     private final DeviceBuffer bias;
     /** Resident fused path: a batch's indices. Null otherwise. */
@@ -138,6 +150,8 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
     private final DeviceBuffer chunkCorrect;
     private final DeviceBuffer stagingRows;
     private final DeviceBuffer stagingLabels;
+    /** A batch's example weights on the resident unfused path; null otherwise. */
+    private final DeviceBuffer stagingWeights;
     private final DeviceBuffer ones;
     private final CublasGemm cublas;
     /** Null when the data is resident on the device. */
@@ -149,14 +163,17 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
     private final float[] stagingDense;
     private final long[] stagingWords;
     private final int[] stagingLabelsHost;
+    private final float[] stagingWeightsHost;
     private boolean closed;
 
     /**
-     * @param preferFused false for the unfused kernels even where the fused ones apply
-     * @param streaming when and in which chunks to stream the data from host memory
-     * @param notices   receives one line when the data is streamed (what, why, in which chunks)
+     * @param weightPerExample ω_n per example (checked by the caller, {@code Engine.checkExampleWeights}; not kept),
+     *                         or null for every ω_n = 1
+     * @param preferFused      false for the unfused kernels even where the fused ones apply
+     * @param streaming        when and in which chunks to stream the data from host memory
+     * @param notices          receives one line when the data is streamed (what, why, in which chunks)
      */
-    CudaEvaluator(CudaDevice device, Dataset data, boolean preferFused, Streaming streaming,
+    CudaEvaluator(CudaDevice device, Dataset data, double[] weightPerExample, boolean preferFused, Streaming streaming,
                   Consumer<String> notices) {
         this.device = device;
         this.kernels = device.kernels();
@@ -168,6 +185,8 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         this.fused = preferFused && numClasses <= Kernels.MAX_FUSED_CLASSES;
         this.wordsPerRow = binary ? ((BinaryDataset) data).wordsPerRow() : 0;
         this.rowBytes = binary ? (long) wordsPerRow * Sizeof.LONG : (long) numFeatures * Sizeof.FLOAT;
+        this.exampleWeightsHost = toFloats(weightPerExample);
+        this.sideBytes = Sizeof.INT + (exampleWeightsHost != null ? Sizeof.FLOAT : 0);
         long widthLong = (long) numClasses * numFeatures + numClasses + 2;
         if (widthLong > Integer.MAX_VALUE / 2) {
             throw new IllegalArgumentException(numClasses + " classes x " + numFeatures
@@ -180,7 +199,7 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         this.maxChunks = Math.max(1, (numExamples + chunkRows - 1) / chunkRows);
         boolean useCublas = !fused && !binary && device.cublasAvailable();
 
-        long dataBytes = numExamples * rowBytes + (long) numExamples * Sizeof.INT;
+        long dataBytes = numExamples * (rowBytes + sideBytes);
         long commonBytes = 2L * ((long) numClasses * numFeatures + numClasses) * Sizeof.FLOAT   // W, b
                 + (long) width * Sizeof.DOUBLE                                                   // out
                 + (long) chunkRows * numClasses * Sizeof.FLOAT                                   // logits
@@ -189,19 +208,21 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         long residentWork = commonBytes
                 + (long) numExamples * Sizeof.INT                                                // order
                 + (fused ? (long) kernels.fusedGridSize() : maxChunks) * width * Sizeof.DOUBLE   // partials
-                + (fused ? 0 : chunkRows * (rowBytes + Sizeof.INT));                             // batch staging
+                + (fused ? 0 : chunkRows * (rowBytes + sideBytes));                              // batch staging
         device.makeCurrent();
         long[] memory = device.memoryInfo();
         boolean fits = dataBytes + residentWork + MARGIN_BYTES <= memory[0];
         boolean stream = !fits || dataBytes > streaming.maxResidentBytes();
         int streamRows = 0;
         if (stream) {
+            // A row's weight is counted as part of the row: streamRowsPerChunk and bytesFor add the label's bytes.
+            long streamedRowBytes = rowBytes + sideBytes - Sizeof.INT;
             streamRows = fused
-                    ? streamRowsPerChunk(streaming.chunkBytes(), device.totalMemory(), rowBytes, numExamples)
+                    ? streamRowsPerChunk(streaming.chunkBytes(), device.totalMemory(), streamedRowBytes, numExamples)
                     : chunkRows;
             long streamWork = commonBytes
                     + (fused ? kernels.fusedGridSize() + 1L : maxChunks) * width * Sizeof.DOUBLE  // partials
-                    + StreamedRows.bytesFor(streamRows, rowBytes);
+                    + StreamedRows.bytesFor(streamRows, streamedRowBytes);
             if (streamWork + MARGIN_BYTES > memory[0]) {
                 throw new DeviceMemoryException(String.format(
                         "the data set does not fit on %s: its rows and labels take %s and %s of %s are free; "
@@ -210,9 +231,9 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
                         device.name(), DeviceMemoryException.bytes(dataBytes),
                         DeviceMemoryException.bytes(memory[0]), DeviceMemoryException.bytes(memory[1]),
                         DeviceMemoryException.bytes(streamWork), streamRows,
-                        DeviceMemoryException.bytes(StreamedRows.bytesFor(streamRows, rowBytes))), 0);
+                        DeviceMemoryException.bytes(StreamedRows.bytesFor(streamRows, streamedRowBytes))), 0);
             }
-            String chunk = DeviceMemoryException.bytes(streamRows * (rowBytes + Sizeof.INT));
+            String chunk = DeviceMemoryException.bytes(streamRows * (rowBytes + sideBytes));
             String why = fits
                     ? String.format(Locale.ROOT, "above -D%s=%d", MAX_RESIDENT_BYTES_PROPERTY,
                     streaming.maxResidentBytes())
@@ -228,10 +249,13 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
             if (stream) {
                 rows = null;
                 labels = null;
+                exampleWeights = null;
                 order = null;
             } else {
                 rows = add("rows (" + numExamples + " x " + rowBytes + " bytes)", numExamples * rowBytes);
                 labels = add("labels (" + numExamples + " ints)", (long) numExamples * Sizeof.INT);
+                exampleWeights = exampleWeightsHost == null ? null
+                        : add("example weights (" + numExamples + " floats)", (long) numExamples * Sizeof.FLOAT);
                 order = fused ? add("batch order (" + numExamples + " ints)", (long) numExamples * Sizeof.INT) : null;
             }
             weights = add("weights (" + numClasses + "x" + numFeatures + " floats)",
@@ -254,6 +278,9 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
                 rows.upload(Pointer.to(values), 0, (long) values.length * Sizeof.FLOAT);
                 labels.upload(Pointer.to(((DenseDataset) data).labels()), 0, (long) numExamples * Sizeof.INT);
             }
+            if (exampleWeights != null) {
+                exampleWeights.upload(Pointer.to(exampleWeightsHost), 0, (long) numExamples * Sizeof.FLOAT);
+            }
             if (fused) {
                 rowLogLikelihood = null;
                 rowCorrect = null;
@@ -271,15 +298,20 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
             if (fused || stream) {
                 stagingRows = null;
                 stagingLabels = null;
+                stagingWeights = null;
                 stagingDense = null;
                 stagingWords = null;
                 stagingLabelsHost = null;
+                stagingWeightsHost = null;
             } else {
                 stagingRows = add("batch rows (" + chunkRows + " rows)", chunkRows * rowBytes);
                 stagingLabels = add("batch labels (" + chunkRows + " ints)", (long) chunkRows * Sizeof.INT);
+                stagingWeights = exampleWeightsHost == null ? null
+                        : add("batch example weights (" + chunkRows + " floats)", (long) chunkRows * Sizeof.FLOAT);
                 stagingDense = binary ? null : new float[chunkRows * numFeatures];
                 stagingWords = binary ? new long[chunkRows * wordsPerRow] : null;
                 stagingLabelsHost = new int[chunkRows];
+                stagingWeightsHost = exampleWeightsHost == null ? null : new float[chunkRows];
             }
             if (useCublas) {
                 ones = add("ones (" + chunkRows + " floats)", (long) chunkRows * Sizeof.FLOAT);
@@ -290,7 +322,7 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
                 cublas = null;
             }
             if (stream) {
-                made = new StreamedRows(data, streamRows);
+                made = new StreamedRows(data, exampleWeightsHost, streamRows);
             }
             streamed = made;
             outHost = new double[width];
@@ -308,6 +340,18 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         if (stream) {
             notices.accept(residency);
         }
+    }
+
+    /** ω_n rounded to float, as the kernels read them; null stays null. */
+    static float[] toFloats(double[] exampleWeights) {
+        if (exampleWeights == null) {
+            return null;
+        }
+        float[] floats = new float[exampleWeights.length];
+        for (int n = 0; n < floats.length; n++) {
+            floats[n] = (float) exampleWeights[n];
+        }
+        return floats;
     }
 
     /**
@@ -413,12 +457,14 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
                 orderPointer = order.pointer();
                 start = 0;
             }
+            // Weights are indexed like the labels, by the row's data index: the batch's order applies to both.
+            CUdeviceptr weightsPointer = exampleWeights == null ? null : exampleWeights.pointer();
             if (binary) {
-                kernels.fusedBinary(rows.pointer(), wordsPerRow, labels.pointer(), orderPointer, start, count, w, b,
-                        numFeatures, numClasses, partials.pointer());
+                kernels.fusedBinary(rows.pointer(), wordsPerRow, labels.pointer(), weightsPointer, orderPointer,
+                        start, count, w, b, numFeatures, numClasses, partials.pointer());
             } else {
-                kernels.fusedDense(rows.pointer(), labels.pointer(), orderPointer, start, count, w, b, numFeatures,
-                        numClasses, partials.pointer());
+                kernels.fusedDense(rows.pointer(), labels.pointer(), weightsPointer, orderPointer, start, count, w, b,
+                        numFeatures, numClasses, partials.pointer());
             }
             kernels.reducePartials(partials.pointer(), kernels.fusedGridSize(), width, out.pointer());
             return -1;
@@ -428,10 +474,12 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
             int first = from + chunk * chunkRows;
             int size = Math.min(chunkRows, to - first);
             if (examples == null) {
-                unfusedChunk(chunk, size, rows.at(first * rowBytes), labels.at((long) first * Sizeof.INT), w, b);
+                unfusedChunk(chunk, size, rows.at(first * rowBytes), labels.at((long) first * Sizeof.INT),
+                        exampleWeights == null ? null : exampleWeights.at((long) first * Sizeof.FLOAT), w, b);
             } else {
                 gather(examples, first, size);
-                unfusedChunk(chunk, size, stagingRows.pointer(), stagingLabels.pointer(), w, b);
+                unfusedChunk(chunk, size, stagingRows.pointer(), stagingLabels.pointer(),
+                        stagingWeights == null ? null : stagingWeights.pointer(), w, b);
             }
         }
         return unfusedTotal(chunks);
@@ -460,11 +508,12 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
             streamed.awaitOnDevice(chunk);
             if (fused) {
                 if (binary) {
-                    kernels.fusedBinary(streamed.rows(chunk), wordsPerRow, streamed.labels(chunk), null, 0, size, w,
-                            b, numFeatures, numClasses, partials.at(rowBytesOfPartials));
+                    kernels.fusedBinary(streamed.rows(chunk), wordsPerRow, streamed.labels(chunk),
+                            streamed.weights(chunk), null, 0, size, w, b, numFeatures, numClasses,
+                            partials.at(rowBytesOfPartials));
                 } else {
-                    kernels.fusedDense(streamed.rows(chunk), streamed.labels(chunk), null, 0, size, w, b,
-                            numFeatures, numClasses, partials.at(rowBytesOfPartials));
+                    kernels.fusedDense(streamed.rows(chunk), streamed.labels(chunk), streamed.weights(chunk), null, 0,
+                            size, w, b, numFeatures, numClasses, partials.at(rowBytesOfPartials));
                 }
                 kernels.reducePartials(partials.pointer(), grid + 1, width, out.pointer());
                 if (chunk + 1 < chunks) {
@@ -472,7 +521,8 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
                             partials.pointer(), out.pointer(), rowBytesOfPartials, StreamedRows.DEFAULT_STREAM));
                 }
             } else {
-                unfusedChunk(chunk, size, streamed.rows(chunk), streamed.labels(chunk), w, b);
+                unfusedChunk(chunk, size, streamed.rows(chunk), streamed.labels(chunk), streamed.weights(chunk), w,
+                        b);
             }
             streamed.release(chunk);
             if (chunk + 1 < chunks) {
@@ -483,9 +533,13 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         return fused ? -1 : unfusedTotal(chunks);
     }
 
-    /** The unfused kernels on one chunk of {@code size} rows, into row {@code chunk} of the partials. */
+    /**
+     * The unfused kernels on one chunk of {@code size} rows, into row {@code chunk} of the partials.
+     *
+     * @param chunkWeights the chunk's example weights, row for row with its labels, or null for none
+     */
     private void unfusedChunk(int chunk, int size, CUdeviceptr chunkRowsPointer, CUdeviceptr chunkLabels,
-                              CUdeviceptr w, CUdeviceptr b) {
+                              CUdeviceptr chunkWeights, CUdeviceptr w, CUdeviceptr b) {
         int gradientSize = numClasses * numFeatures;
         long base = (long) chunk * width * Sizeof.DOUBLE;
         CUdeviceptr z = logits.pointer();
@@ -497,8 +551,8 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
             } else {
                 kernels.logitsDense(chunkRowsPointer, w, b, z, size, numFeatures, numClasses);
             }
-            kernels.softmaxResidual(z, chunkLabels, rowLogLikelihood.pointer(), rowCorrect.pointer(), size,
-                    numClasses);
+            kernels.softmaxResidual(z, chunkLabels, chunkWeights, rowLogLikelihood.pointer(), rowCorrect.pointer(),
+                    size, numClasses);
         }
         if (binary) {
             kernels.gradientBinary(z, chunkRowsPointer, wordsPerRow, partials.at(base), size, numFeatures,
@@ -523,7 +577,10 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         return correct;
     }
 
-    /** Copies rows {@code examples[first..first+size)} to the staging buffers, on the host and then the device. */
+    /**
+     * Copies rows {@code examples[first..first+size)}, their labels and their weights to the staging buffers, on the
+     * host and then the device.
+     */
     private void gather(int[] examples, int first, int size) {
         if (binary) {
             long[] words = ((BinaryDataset) data).words();
@@ -543,6 +600,12 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
             stagingRows.upload(Pointer.to(stagingDense), 0, size * rowBytes);
         }
         stagingLabels.upload(Pointer.to(stagingLabelsHost), 0, (long) size * Sizeof.INT);
+        if (stagingWeights != null) {
+            for (int i = 0; i < size; i++) {
+                stagingWeightsHost[i] = exampleWeightsHost[examples[first + i]];
+            }
+            stagingWeights.upload(Pointer.to(stagingWeightsHost), 0, (long) size * Sizeof.FLOAT);
+        }
     }
 
     @Override

@@ -43,7 +43,7 @@ final class Kernels {
     static final String SYNC_LAUNCHES_PROPERTY = "softmax4j.cuda.syncLaunches";
     /**
      * Fused blocks per multiprocessor when the driver cannot say (cuOccupancyMaxActiveBlocksPerMultiprocessor answers
-     * CUDA_ERROR_NOT_SUPPORTED): at sm_90 the fused kernels' registers (90 and 126 per thread, cuda/build-report.txt)
+     * CUDA_ERROR_NOT_SUPPORTED): at sm_90 the fused kernels' registers (92 and 89 per thread, cuda/build-report.txt)
      * leave room for 2 blocks of 256 threads per multiprocessor, fewer than any other target allows.
      */
     static final int FALLBACK_FUSED_BLOCKS_PER_SM = 2;
@@ -166,10 +166,11 @@ final class Kernels {
                 Pointer.to(new int[]{n}), Pointer.to(new int[]{d}), Pointer.to(new int[]{k}));
     }
 
-    void softmaxResidual(CUdeviceptr z, CUdeviceptr labels, CUdeviceptr rowLogLikelihood, CUdeviceptr rowCorrect,
-                         int n, int k) {
+    /** @param weights ω of each of the n rows (floats), or null for every ω = 1 */
+    void softmaxResidual(CUdeviceptr z, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr rowLogLikelihood,
+                         CUdeviceptr rowCorrect, int n, int k) {
         launch("softmax_residual_kernel", softmaxResidual, blocks(n),
-                args(z, labels, rowLogLikelihood, rowCorrect), ints(n, k));
+                args(z, labels, orNull(weights), rowLogLikelihood, rowCorrect), ints(n, k));
     }
 
     void softmaxRows(CUdeviceptr z, int n, int k) {
@@ -214,23 +215,34 @@ final class Kernels {
                 Pointer.to(new int[]{k}), Pointer.to(new int[]{d}));
     }
 
-    /** @param order null for rows start..start+count-1 in order */
-    void fusedBinary(CUdeviceptr x, int wordsPerRow, CUdeviceptr labels, CUdeviceptr order, int start, int count,
-                     CUdeviceptr w, CUdeviceptr b, int d, int k, CUdeviceptr partials) {
+    /**
+     * @param weights ω per row of x, indexed like labels (by the row's index in x), or null for every ω = 1
+     * @param order   null for rows start..start+count-1 in order
+     */
+    void fusedBinary(CUdeviceptr x, int wordsPerRow, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr order,
+                     int start, int count, CUdeviceptr w, CUdeviceptr b, int d, int k, CUdeviceptr partials) {
         launch("fused_binary_kernel", fusedBinary, fusedGridSize,
-                Pointer.to(x), Pointer.to(new int[]{wordsPerRow}), Pointer.to(labels),
-                Pointer.to(order == null ? NULL : order), Pointer.to(new int[]{start}), Pointer.to(new int[]{count}),
+                Pointer.to(x), Pointer.to(new int[]{wordsPerRow}), Pointer.to(labels), Pointer.to(orNull(weights)),
+                Pointer.to(orNull(order)), Pointer.to(new int[]{start}), Pointer.to(new int[]{count}),
                 Pointer.to(w), Pointer.to(b), Pointer.to(new int[]{d}), Pointer.to(new int[]{k}),
                 Pointer.to(partials));
     }
 
-    /** @param order null for rows start..start+count-1 in order */
-    void fusedDense(CUdeviceptr x, CUdeviceptr labels, CUdeviceptr order, int start, int count, CUdeviceptr w,
-                    CUdeviceptr b, int d, int k, CUdeviceptr partials) {
+    /**
+     * @param weights ω per row of x, indexed like labels (by the row's index in x), or null for every ω = 1
+     * @param order   null for rows start..start+count-1 in order
+     */
+    void fusedDense(CUdeviceptr x, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr order, int start, int count,
+                    CUdeviceptr w, CUdeviceptr b, int d, int k, CUdeviceptr partials) {
         launch("fused_dense_kernel", fusedDense, fusedGridSize,
-                Pointer.to(x), Pointer.to(labels), Pointer.to(order == null ? NULL : order),
+                Pointer.to(x), Pointer.to(labels), Pointer.to(orNull(weights)), Pointer.to(orNull(order)),
                 Pointer.to(new int[]{start}), Pointer.to(new int[]{count}), Pointer.to(w), Pointer.to(b),
                 Pointer.to(new int[]{d}), Pointer.to(new int[]{k}), Pointer.to(partials));
+    }
+
+    /** A nullable pointer argument: the device's NULL for null. */
+    private static CUdeviceptr orNull(CUdeviceptr pointer) {
+        return pointer == null ? NULL : pointer;
     }
 
     private static int blocks(long threads) {

@@ -21,8 +21,9 @@ import org.softmax4j.data.Dataset;
 import org.softmax4j.data.DenseDataset;
 
 /**
- * The rows and labels of a data set that stays in host memory, copied to the device one chunk of
- * {@link #rowsPerChunk()} rows at a time, for {@link CudaEvaluator} when the data does not fit on the device.
+ * The rows and labels (and the example weights, when there are any) of a data set that stays in host memory, copied
+ * to the device one chunk of {@link #rowsPerChunk()} rows at a time, for {@link CudaEvaluator} when the data does not
+ * fit on the device. A chunk's weights travel beside its labels, in the same order.
  *
  * <p>{@value #STAGES} stages, each a pinned host buffer (cuMemHostAlloc) and a device buffer of one chunk. Chunk c uses
  * stage c % {@value #STAGES}. The copies run on a stream of their own (non-blocking); the kernels run on the legacy
@@ -47,6 +48,8 @@ final class StreamedRows implements AutoCloseable {
     static final CUstream DEFAULT_STREAM = new CUstream();
 
     private final Dataset data;
+    /** ω_n as floats, or null (no weights: nothing to copy, {@link #weights} answers null). */
+    private final float[] exampleWeights;
     private final boolean binary;
     private final int numExamples;
     /** 64-bit words (binary) or floats (dense) per row. */
@@ -59,8 +62,11 @@ final class StreamedRows implements AutoCloseable {
     private final LongBuffer[] pinnedWords = new LongBuffer[STAGES];
     private final FloatBuffer[] pinnedFloats = new FloatBuffer[STAGES];
     private final IntBuffer[] pinnedLabelValues = new IntBuffer[STAGES];
+    private final Pointer[] pinnedWeights = new Pointer[STAGES];
+    private final FloatBuffer[] pinnedWeightValues = new FloatBuffer[STAGES];
     private final DeviceBuffer[] deviceRows = new DeviceBuffer[STAGES];
     private final DeviceBuffer[] deviceLabels = new DeviceBuffer[STAGES];
+    private final DeviceBuffer[] deviceWeights = new DeviceBuffer[STAGES];
     private final CUevent[] copied = new CUevent[STAGES];
     private final CUevent[] consumed = new CUevent[STAGES];
     private CUstream copyStream;
@@ -69,11 +75,13 @@ final class StreamedRows implements AutoCloseable {
     /**
      * Allocates the pinned and device buffers of every stage, the copy stream and the events.
      *
-     * @param rowsPerChunk rows per chunk, at least 1; chunk bytes must stay below 2 GiB (one NIO buffer)
+     * @param exampleWeights ω_n per example as floats (N values, not copied: the caller keeps them unchanged), or null
+     * @param rowsPerChunk   rows per chunk, at least 1; chunk bytes must stay below 2 GiB (one NIO buffer)
      * @throws DeviceMemoryException when the device or the pinned host memory is short, with the sizes
      */
-    StreamedRows(Dataset data, int rowsPerChunk) {
+    StreamedRows(Dataset data, float[] exampleWeights, int rowsPerChunk) {
         this.data = data;
+        this.exampleWeights = exampleWeights;
         this.binary = data instanceof BinaryDataset;
         this.numExamples = data.numExamples();
         this.valuesPerRow = binary ? ((BinaryDataset) data).wordsPerRow() : data.numFeatures();
@@ -108,6 +116,15 @@ final class StreamedRows implements AutoCloseable {
                         + rowBytes + " bytes)", rowsPerChunk * rowBytes);
                 deviceLabels[s] = DeviceBuffer.allocate("streamed labels, " + stage + " (" + rowsPerChunk + " ints)",
                         (long) rowsPerChunk * Sizeof.INT);
+                if (exampleWeights != null) {
+                    pinnedWeights[s] = pinned("pinned example weights, " + stage + " (" + rowsPerChunk + " floats)",
+                            (long) rowsPerChunk * Sizeof.FLOAT);
+                    pinnedWeightValues[s] = pinnedWeights[s]
+                            .getByteBuffer(0, Math.max(8, (long) rowsPerChunk * Sizeof.FLOAT))
+                            .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    deviceWeights[s] = DeviceBuffer.allocate("streamed example weights, " + stage + " ("
+                            + rowsPerChunk + " floats)", (long) rowsPerChunk * Sizeof.FLOAT);
+                }
                 copied[s] = event("copied, " + stage);
                 consumed[s] = event("consumed, " + stage);
             }
@@ -145,7 +162,10 @@ final class StreamedRows implements AutoCloseable {
         return rowsPerChunk;
     }
 
-    /** Bytes of device memory and of pinned host memory that {@code rowsPerChunk} rows of {@code rowBytes} take. */
+    /**
+     * Bytes of device memory and of pinned host memory that {@code rowsPerChunk} rows of {@code rowBytes} take (with
+     * example weights, count each row's weight in {@code rowBytes}).
+     */
     static long bytesFor(int rowsPerChunk, long rowBytes) {
         return STAGES * (long) rowsPerChunk * (rowBytes + Sizeof.INT);
     }
@@ -173,12 +193,18 @@ final class StreamedRows implements AutoCloseable {
             Driver.check("cuMemcpyHtoDAsync(streamed labels, chunk " + chunk + ")",
                     JCudaDriver.cuMemcpyHtoDAsync(deviceLabels[s].pointer(), pinnedLabels[s],
                             (long) size * Sizeof.INT, copyStream));
+            if (exampleWeights != null) {
+                Driver.check("cuMemcpyHtoDAsync(streamed example weights, chunk " + chunk + ")",
+                        JCudaDriver.cuMemcpyHtoDAsync(deviceWeights[s].pointer(), pinnedWeights[s],
+                                (long) size * Sizeof.FLOAT, copyStream));
+            }
         }
         Driver.check("cuEventRecord(copied, stage " + s + ")", JCudaDriver.cuEventRecord(copied[s], copyStream));
     }
 
     private void fill(int s, int[] examples, int first, int size) {
         IntBuffer labels = pinnedLabelValues[s];
+        FloatBuffer weights = pinnedWeightValues[s];
         if (examples == null) {
             if (first < 0 || first + size > numExamples) {
                 throw new IllegalArgumentException("rows [" + first + ", " + (first + size) + ") are outside the "
@@ -194,9 +220,17 @@ final class StreamedRows implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 labels.put(i, data.label(first + i));
             }
+            if (weights != null) {
+                weights.put(0, exampleWeights, first, size);
+            }
             return;
         }
         // Indices were checked by the evaluator (CudaEvaluator.checkBatch).
+        if (weights != null) {
+            for (int i = 0; i < size; i++) {
+                weights.put(i, exampleWeights[examples[first + i]]);
+            }
+        }
         if (binary) {
             long[] words = ((BinaryDataset) data).words();
             LongBuffer rows = pinnedWords[s];
@@ -240,6 +274,11 @@ final class StreamedRows implements AutoCloseable {
     /** The device labels of chunk {@code chunk}. */
     CUdeviceptr labels(int chunk) {
         return labels(chunk, 0);
+    }
+
+    /** The device example weights of chunk {@code chunk}, in the order of its labels; null without weights. */
+    CUdeviceptr weights(int chunk) {
+        return exampleWeights == null ? null : deviceWeights[chunk % STAGES].pointer();
     }
 
     /** The device labels of chunk {@code chunk} from its row {@code row} on. */
@@ -301,6 +340,15 @@ final class StreamedRows implements AutoCloseable {
             }
             if (deviceLabels[s] != null) {
                 first = attempt(first, deviceLabels[s]::close);
+            }
+            if (pinnedWeights[s] != null) {
+                first = attempt(first, () -> Driver.check("cuMemFreeHost(pinned example weights, stage " + stage
+                        + ")", JCudaDriver.cuMemFreeHost(pinnedWeights[stage])));
+                pinnedWeights[s] = null;
+                pinnedWeightValues[s] = null;
+            }
+            if (deviceWeights[s] != null) {
+                first = attempt(first, deviceWeights[s]::close);
             }
         }
         if (copyStream != null) {

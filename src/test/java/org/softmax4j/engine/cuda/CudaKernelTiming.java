@@ -280,9 +280,9 @@ public final class CudaKernelTiming {
 
             int count = (int) n;
             Runnable fused = binary
-                    ? () -> kernels.fusedBinary(x.pointer(), wordsPerRow, labels.pointer(), null, 0, count,
+                    ? () -> kernels.fusedBinary(x.pointer(), wordsPerRow, labels.pointer(), null, null, 0, count,
                     w.pointer(), b.pointer(), d, k, partials.pointer())
-                    : () -> kernels.fusedDense(x.pointer(), labels.pointer(), null, 0, count, w.pointer(),
+                    : () -> kernels.fusedDense(x.pointer(), labels.pointer(), null, null, 0, count, w.pointer(),
                     b.pointer(), d, k, partials.pointer());
             Runnable reduce = () -> kernels.reducePartials(partials.pointer(), grid, width, out.pointer());
             Runnable evaluation = () -> {
