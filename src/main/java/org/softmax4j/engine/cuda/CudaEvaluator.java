@@ -69,7 +69,10 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
     public static final String STREAM_CHUNK_BYTES_PROPERTY = "softmax4j.cuda.streamChunkBytes";
     /** Streamed chunk size of the fused path unless set, capped at a sixteenth of the device's total memory. */
     static final long DEFAULT_STREAM_CHUNK_BYTES = 1L << 30;
-    /** Device memory left free beside everything the evaluator allocates. */
+    /**
+     * Device memory left free beside everything the evaluator allocates: 64 MiB, or a sixteenth of the device's memory
+     * on a device smaller than 1 GiB (as the CUDA emulator can pretend to be, to exercise the streamed path).
+     */
     static final long MARGIN_BYTES = 64L << 20;
 
     /**
@@ -211,7 +214,8 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
                 + (fused ? 0 : chunkRows * (rowBytes + sideBytes));                              // batch staging
         device.makeCurrent();
         long[] memory = device.memoryInfo();
-        boolean fits = dataBytes + residentWork + MARGIN_BYTES <= memory[0];
+        long margin = Math.min(MARGIN_BYTES, device.totalMemory() / 16);
+        boolean fits = dataBytes + residentWork + margin <= memory[0];
         boolean stream = !fits || dataBytes > streaming.maxResidentBytes();
         int streamRows = 0;
         if (stream) {
@@ -223,7 +227,7 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
             long streamWork = commonBytes
                     + (fused ? kernels.fusedGridSize() + 1L : maxChunks) * width * Sizeof.DOUBLE  // partials
                     + StreamedRows.bytesFor(streamRows, streamedRowBytes);
-            if (streamWork + MARGIN_BYTES > memory[0]) {
+            if (streamWork + margin > memory[0]) {
                 throw new DeviceMemoryException(String.format(
                         "the data set does not fit on %s: its rows and labels take %s and %s of %s are free; "
                                 + "streaming them from host memory would still need %s on the device (two chunks "

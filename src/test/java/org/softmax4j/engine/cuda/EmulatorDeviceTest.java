@@ -116,6 +116,21 @@ class EmulatorDeviceTest {
         }
     }
 
+    @Test
+    void aSmallEmulatedDeviceStreamsALargeDataSet() throws Exception {
+        // 24 MiB: a million bit-packed rows (12 MB with labels, plus 16 MiB of logits and the batch order) do not fit
+        // resident, and do streamed in chunks of a sixteenth of the device.
+        ChildJvm.Output child = ChildJvm.run(GpuChild.class, List.of("-Xmx2g"),
+                Map.of("LD_LIBRARY_PATH", System.getProperty("softmax4j.emulator.dir"), "S4J_EMU_SMS", "8",
+                        "S4J_EMU_MEMORY", "24M", "S4J_EMU_QUIET", "1"), "small-device");
+        String what = child.text();
+        assertEquals(0, child.code(), what);
+        assertEquals("true", child.value("streaming"), what);
+        assertTrue(child.value("notice").contains("24.00 MiB free on the device: streaming it in chunks of"), what);
+        double relative = Double.parseDouble(child.value("log-likelihood relative difference"));
+        assertTrue(relative <= 1e-6, what);  // the README's float32 tolerance for a log-likelihood
+    }
+
     private static String[] concat(String[] head, String last) {
         String[] all = java.util.Arrays.copyOf(head, head.length + 1);
         all[head.length] = last;

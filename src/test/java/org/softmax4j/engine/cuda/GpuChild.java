@@ -27,6 +27,7 @@ final class GpuChild {
         switch (args[0]) {
             case "fault" -> fault();
             case "probe-fails" -> probeFails();
+            case "small-device" -> smallDevice();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -87,6 +88,35 @@ final class GpuChild {
             System.out.println("cuda: opened");
         } catch (BackendUnavailableException e) {
             System.out.println("cuda: " + e.getMessage());
+        }
+    }
+
+    /**
+     * One evaluation of a million bit-packed rows (12 MB with their labels) on whatever device the environment gives
+     * (EmulatorDeviceTest: an emulated one of 24 MiB), against the CPU engine.
+     */
+    private static void smallDevice() {
+        CudaProbe.Result probe = CudaProbe.result();
+        if (!probe.available()) {
+            System.out.println("unavailable: " + probe.reason());
+            return;
+        }
+        Dataset data = TestData.randomBinary(1_000_000, 64, 10, 5);
+        Parameters parameters = Parameters.random(10, 64, 0.3, 5);
+        Evaluation cpu = new Evaluation(10, 64);
+        try (org.softmax4j.engine.cpu.CpuEngine engine = new org.softmax4j.engine.cpu.CpuEngine(1);
+             org.softmax4j.engine.Evaluator evaluator = engine.bind(data)) {
+            evaluator.evaluate(parameters, cpu);
+        }
+        CudaEngine engine = new CudaEngine(probe.device(), true);
+        engine.setNotices(line -> System.out.println("notice: " + line));
+        try (engine; CudaEvaluator evaluator = engine.bind(data)) {
+            System.out.println("streaming: " + evaluator.streaming());
+            Evaluation cuda = new Evaluation(10, 64);
+            evaluator.evaluate(parameters, cuda);
+            double relative = Math.abs(cuda.logLikelihood() - cpu.logLikelihood()) / Math.abs(cpu.logLikelihood());
+            System.out.println("log-likelihood relative difference: " + relative);
+            System.out.println("correct: " + cuda.numCorrect() + " cpu " + cpu.numCorrect());
         }
     }
 
