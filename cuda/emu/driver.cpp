@@ -9,7 +9,8 @@
 // - a context is current per OS thread, as on a driver: a call without one returns CUDA_ERROR_INVALID_CONTEXT;
 // - streams are asynchronous (a worker thread each, in order); the legacy default stream synchronises with blocking
 //   streams and not with non-blocking ones; events order streams; S4J_EMU_CHAOS=<seed> delays queued work at random,
-//   so a missing wait gives a wrong answer instead of passing by luck;
+//   so a missing wait gives a wrong answer instead of passing by luck, and resumes a block's threads in reverse order
+//   at every barrier (a shared-memory read that misses a barrier sees the other half of the writes);
 // - a launch checks its shape against the device's limits and the kernel's registers and shared memory, and runs
 //   its blocks on several host threads (the kernels' blocks are independent);
 // - faults can be injected (S4J_EMU_FAIL), and live objects are reported at exit and on demand (leak report).
@@ -849,6 +850,7 @@ CUresult cuInit(unsigned flags) {
     settings.name = "CUDA emulator (CPU)";
     if (settings.threads == 0) settings.threads = std::max(1u, std::thread::hardware_concurrency());
     if (CUresult r = injected("cuInit"); r != SUCCESS) return r;
+    if (settings.chaos) s4jemu::setReverseThreadOrder(true);
     blockPool = new BlockPool();
     blockPool->start(settings.threads);
     installFaultHandler();

@@ -37,6 +37,10 @@ struct KernelInfo {
 const std::vector<KernelInfo>& kernels();
 const KernelInfo* findKernel(const std::string& name);
 
+// Resumes the CUDA threads of a block in reverse index order at every barrier (chaos: a read that misses a barrier
+// then sees the other half of the block's writes; see cuda/test/shim_fibers.h).
+void setReverseThreadOrder(bool reverse);
+
 // True when `address` is on a fiber stack's guard page of the calling host thread (a stack overflow in a kernel).
 bool onFiberStackGuard(const void* address);
 

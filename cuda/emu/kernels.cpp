@@ -144,6 +144,8 @@ const KernelInfo* findKernel(const std::string& name) {
     return nullptr;
 }
 
+void setReverseThreadOrder(bool reverse) { s4jshim::reverseFiberOrder.store(reverse); }
+
 bool onFiberStackGuard(const void* address) {
     return s4jshim::blockRun != nullptr && s4jshim::blockRun->onStackGuard(address);
 }
