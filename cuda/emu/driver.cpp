@@ -77,7 +77,9 @@ const char* resultName(CUresult r) {
 }
 
 // Errors after which a real context is unusable: every later call returns them.
-bool sticky(CUresult r) { return r == 700 || r == 714 || r == 715 || r == 716 || r == 719 || r == 718 || r == 717; }
+bool sticky(CUresult r) {
+    return r == 700 || r == 702 || r == 710 || r == 714 || r == 715 || r == 716 || r == 717 || r == 718 || r == 719;
+}
 
 // ---- settings ----------------------------------------------------------------------------------------------------
 
