@@ -32,14 +32,14 @@ class ResidentAscentTest {
         }
 
         @Override
-        public Session startResidentAscent(Parameters start) {
+        public Session startResidentAscent(Parameters start, boolean fitBias) {
             Parameters resident = start.copy();
             Evaluation evaluation = new Evaluation(start.numClasses(), start.numFeatures());
             return new Session() {
                 @Override
                 public double step(double learningRate, double lambda) {
                     steps++;
-                    new PenalizedLogLikelihood(inner, lambda).evaluate(resident, evaluation);
+                    new PenalizedLogLikelihood(inner, lambda, !fitBias).evaluate(resident, evaluation);
                     new GradientAscent(learningRate).ascend(resident, evaluation, inner.data().numExamples());
                     return evaluation.logLikelihood();
                 }
