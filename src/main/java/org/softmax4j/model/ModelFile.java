@@ -150,7 +150,9 @@ public final class ModelFile {
         }
         Matcher header = HEADER.matcher(firstLine);
         if (newline < 0 || !header.matches()) {
-            throw fail(name, "malformed header: expected a first line \"" + HEADER_SHAPE + "\", found "
+            String shape = HEADER_SHAPE.replace("<version>", words.length >= 2 && words[1].matches("[12]") ? words[1]
+                    : String.valueOf(VERSION_WITH_BIAS));
+            throw fail(name, "malformed header: expected a first line \"" + shape + "\", found "
                     + quote(firstLine) + (newline < 0 ? " with no end of line" : ""));
         }
         int headerVersion = Integer.parseInt(header.group(1));

@@ -111,6 +111,27 @@ class ResidentAscentTest {
         }
     }
 
+    /** Without a bias the resident session is started with fitBias false: its steps leave b at 0, as the loop's do. */
+    @Test
+    void residentStepsWithoutABiasLeaveTheBiasAtZero() {
+        Dataset data = TestData.randomBinary(500, 64, 4, 45);
+        TrainingOptions options = TrainingOptions.defaults().withMaxIterations(23).withTolerance(0).withNoBias(true);
+        try (CpuEngine engine = new CpuEngine(1)) {
+            TrainingResult plain;
+            try (Evaluator evaluator = engine.bind(data)) {
+                plain = new Trainer(options).train(evaluator, TrainingListener.NONE);
+            }
+            TrainingResult result;
+            try (HostResident resident = new HostResident(engine.bind(data))) {
+                result = new Trainer(options).train(resident, TrainingListener.NONE);
+                assertEquals(23, resident.steps);
+            }
+            assertArrayEquals(new float[4], result.parameters().bias(), 0f);
+            assertArrayEquals(plain.parameters().weights(), result.parameters().weights(), 0f);
+            assertEquals(plain.best().objective(), result.best().objective(), 0.0);
+        }
+    }
+
     @Test
     void convergenceIsJudgedPerStepAtCheckpoints() {
         Dataset data = TestData.randomBinary(400, 20, 3, 42);
