@@ -126,6 +126,7 @@ final class EvalCommand extends BaseCommand {
         JsonObject json = new JsonObject();
         json.addProperty("command", "eval");
         json.addProperty("model", modelFile.toString());
+        json.addProperty("no_bias", !model.hasBias());
         json.addProperty("data", dataFile == null ? "built-in digits (held out)" : dataFile.toString());
         json.addProperty("backend", backend);
         json.addProperty("device", device);

@@ -38,6 +38,9 @@ final class GradcheckCommand extends BaseCommand {
             description = "Seed of the sample and the random weights. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--no-bias", description = "Check the model without a bias (b = 0): W alone.")
+    boolean noBias;
+
     @Mixin
     DataOptions dataOptions;
 
@@ -58,14 +61,15 @@ final class GradcheckCommand extends BaseCommand {
         Dataset data = sample(all, sample, seed);
         GradientCheck.Result result;
         try (Engine engine = backendOptions.open(this)) {
-            result = GradientCheck.run(engine, data, seed, maxParameters);
+            result = GradientCheck.run(engine, data, seed, maxParameters, noBias);
             report((dataFile == null ? "built-in digits" : dataFile.toString()) + ", " + engine.description()
-                    + ": " + result.summary());
+                    + (noBias ? ", no bias" : "") + ": " + result.summary());
             JsonObject json = new JsonObject();
             json.addProperty("command", "gradcheck");
             json.addProperty("backend", engine.name());
             json.addProperty("device", engine.deviceSummary());
             json.addProperty("n", data.numExamples());
+            json.addProperty("no_bias", noBias);
             json.addProperty("parameters_checked", result.numChecked());
             json.add("max_relative_error", Json.number(result.maxRelativeError()));
             json.addProperty("worst_parameter", result.worstParameter());

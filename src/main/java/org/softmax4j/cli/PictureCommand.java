@@ -24,7 +24,8 @@ final class PictureCommand extends BaseCommand {
     Path modelFile;
 
     @Option(names = "--output", paramLabel = "FILE", required = true,
-            description = "The picture: FILE.png (cells only) or FILE.svg (with class names, biases and a colour bar).")
+            description = "The picture: FILE.png (cells only) or FILE.svg (with class names, biases if the model "
+                    + "has them, and a colour bar).")
     Path outputFile;
 
     @Option(names = "--shape", paramLabel = "HxW",

@@ -134,8 +134,13 @@ final class TrainCommand extends BaseCommand {
                     + "log-likelihood and restore the best weights. Default: ${DEFAULT-VALUE}.")
     int patience;
 
-    @Option(names = "--init", paramLabel = "MODEL", description = "Warm start from this model file.")
+    @Option(names = "--init", paramLabel = "MODEL", description = "Warm start from this model file (of the same "
+            + "kind: with a bias, or without one for --no-bias).")
     Path initModel;
+
+    @Option(names = "--no-bias", description = "The model without a bias: scores W·x, b fixed at 0 and never "
+            + "trained; F and its gradient are over W alone.")
+    boolean noBias;
 
     @Mixin
     DataOptions dataOptions;
@@ -241,7 +246,8 @@ final class TrainCommand extends BaseCommand {
                 TrainingInfo info = new TrainingInfo(engine.description(), seed, result.stopReason().id(),
                         result.iterations(), optionsMap(options, inputs), metrics, Instant.now().toString(),
                         Version.get());
-                ModelFile.write(new Model(result.parameters(), train.classNames(), inputs.threshold, info), modelOut);
+                ModelFile.write(new Model(result.parameters(), train.classNames(), inputs.threshold, info, !noBias),
+                        modelOut);
                 report("model written to " + modelOut);
             }
 
@@ -255,6 +261,7 @@ final class TrainCommand extends BaseCommand {
             json.addProperty("n_test", test == null ? 0 : test.numExamples());
             json.addProperty("features", train.numFeatures());
             json.addProperty("classes", train.numClasses());
+            json.addProperty("no_bias", noBias);
             json.addProperty("iterations", result.iterations());
             json.addProperty("best_iteration", best.iteration());
             json.addProperty("stop_reason", result.stopReason().id());
@@ -280,7 +287,7 @@ final class TrainCommand extends BaseCommand {
         try {
             return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed,
                     SolverType.parse(solver), alpha, history, momentum, nesterov, Schedule.parse(schedule), patience,
-                    Precision.parse(precision), Preconditioner.parse(preconditioner));
+                    Precision.parse(precision), Preconditioner.parse(preconditioner), noBias);
         } catch (IllegalArgumentException e) {
             throw new InputException("bad option: " + e.getMessage());
         }
@@ -378,6 +385,12 @@ final class TrainCommand extends BaseCommand {
             return new Parameters(train.numClasses(), train.numFeatures());
         }
         Model model = ModelFile.read(initModel);
+        if (model.hasBias() == noBias) {
+            throw new InputException("--init " + initModel + (noBias
+                    ? " has a bias, but --no-bias trains a model without one; warm-start from a model trained with "
+                            + "--no-bias"
+                    : " has no bias (trained with --no-bias); add --no-bias to continue it"));
+        }
         if (!model.classNames().equals(train.classNames())) {
             throw new InputException("--init " + initModel + " has classes " + model.classNames()
                     + ", expected the training classes " + train.classNames());
@@ -436,6 +449,9 @@ final class TrainCommand extends BaseCommand {
         map.put("seed", String.valueOf(options.seed()));
         map.put("solver", options.solver().id());
         map.put("alpha", String.valueOf(options.alpha()));
+        if (options.noBias()) {
+            map.put("no_bias", "true");
+        }
         if (options.solver().isQuasiNewton()) {
             map.put("history", String.valueOf(options.history()));
             map.put("precision", options.precision().id());

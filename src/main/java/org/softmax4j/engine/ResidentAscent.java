@@ -7,8 +7,16 @@ package org.softmax4j.engine;
  */
 public interface ResidentAscent {
 
-    /** Uploads {@code start} (not modified) and returns the session that steps it. */
-    Session startResidentAscent(Parameters start);
+    /** Uploads {@code start} (not modified) and returns the session that steps it, W and b. */
+    default Session startResidentAscent(Parameters start) {
+        return startResidentAscent(start, true);
+    }
+
+    /**
+     * As {@link #startResidentAscent(Parameters)}; with {@code fitBias} false the steps update W alone and leave b at
+     * {@code start}'s bias (0 for a model without a bias): the rule's b step is dropped.
+     */
+    Session startResidentAscent(Parameters start, boolean fitBias);
 
     /** Ascent in progress; close it to free the parameters' memory. */
     interface Session extends AutoCloseable {

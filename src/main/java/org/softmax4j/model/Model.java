@@ -9,13 +9,15 @@ import org.softmax4j.engine.Parameters;
 /**
  * A trained softmax regression, immutable: weights W (K×D) and bias b (K), the names of the K classes, the threshold
  * that binarised the inputs at training (to be applied to new inputs the same way), and how it was trained. Class k of
- * the model is {@code classNames().get(k)} and row k of W. Saved and loaded by {@link ModelFile}.
+ * the model is {@code classNames().get(k)} and row k of W. A model without a bias ({@link #hasBias()} false, trained
+ * with {@code --no-bias}) scores class k by w_k · x alone; its b reads as zeros. Saved and loaded by {@link ModelFile}.
  */
 public final class Model {
     private final Parameters parameters;
     private final List<String> classNames;
     private final Double binarizeThreshold;
     private final TrainingInfo training;
+    private final boolean hasBias;
 
     /**
      * @param parameters        copied, so later changes to it do not reach this model; every value must be finite
@@ -25,6 +27,17 @@ public final class Model {
      * @param training          how the model was trained
      */
     public Model(Parameters parameters, List<String> classNames, Double binarizeThreshold, TrainingInfo training) {
+        this(parameters, classNames, binarizeThreshold, training, true);
+    }
+
+    /**
+     * As {@link #Model(Parameters, List, Double, TrainingInfo)}, with or without a bias.
+     *
+     * @param hasBias false for a model without a bias: every b_k of {@code parameters} must then be 0 (it is stored as
+     *                +0)
+     */
+    public Model(Parameters parameters, List<String> classNames, Double binarizeThreshold, TrainingInfo training,
+                 boolean hasBias) {
         Objects.requireNonNull(parameters, "parameters");
         Objects.requireNonNull(classNames, "classNames");
         Objects.requireNonNull(training, "training");
@@ -63,7 +76,15 @@ public final class Model {
             if (!Float.isFinite(bias[k])) {
                 throw new IllegalArgumentException("bias[" + k + "] is " + bias[k] + ", expected a finite number");
             }
+            if (!hasBias && bias[k] != 0) {
+                throw new IllegalArgumentException("bias[" + k + "] is " + bias[k] + ", expected 0 in a model "
+                        + "without a bias");
+            }
+            if (!hasBias) {
+                bias[k] = 0f; // -0 and +0 alike: a model without a bias has no sign to keep
+            }
         }
+        this.hasBias = hasBias;
         this.parameters = copy;
         this.classNames = List.copyOf(classNames);
         this.binarizeThreshold = binarizeThreshold;
@@ -90,6 +111,12 @@ public final class Model {
         return parameters.weight(k, j);
     }
 
+    /** False for a model trained without a bias ({@code --no-bias}): b is fixed at 0 and is not a parameter. */
+    public boolean hasBias() {
+        return hasBias;
+    }
+
+    /** b_k; 0 in a model without a bias. */
     public float bias(int k) {
         return parameters.bias()[Objects.checkIndex(k, numClasses())];
     }
@@ -108,21 +135,26 @@ public final class Model {
         return training;
     }
 
-    /** Equal weights and bias bit for bit (so 0.0 differs from -0.0), names, threshold and training info. */
+    /**
+     * Equal weights and bias bit for bit (so 0.0 differs from -0.0), names, threshold, training info, and both with or
+     * both without a bias.
+     */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Model m && m.parameters.equals(parameters) && m.classNames.equals(classNames)
+        return o instanceof Model m && m.hasBias == hasBias && m.parameters.equals(parameters)
+                && m.classNames.equals(classNames)
                 && Objects.equals(m.binarizeThreshold, binarizeThreshold) && m.training.equals(training);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(parameters, classNames, binarizeThreshold, training);
+        return Objects.hash(parameters, classNames, binarizeThreshold, training, hasBias);
     }
 
     @Override
     public String toString() {
-        return "Model[" + numClasses() + " classes x " + numFeatures() + " features, classes=" + classNames
-                + ", binarizeThreshold=" + binarizeThreshold + ", stopReason=" + training.stopReason() + "]";
+        return "Model[" + numClasses() + " classes x " + numFeatures() + " features" + (hasBias ? "" : ", no bias")
+                + ", classes=" + classNames + ", binarizeThreshold=" + binarizeThreshold + ", stopReason="
+                + training.stopReason() + "]";
     }
 }

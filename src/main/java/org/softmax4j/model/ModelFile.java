@@ -41,24 +41,31 @@ import org.softmax4j.InputException;
 import org.softmax4j.engine.Parameters;
 
 /**
- * Saves and loads a {@link Model} in the softmax4j model format, version 1 (docs/MODEL-FORMAT.md): one ASCII header
- * line {@code softmax4j-model 1 sha256=<64 hex> bytes=<n>}, then exactly n bytes of UTF-8 JSON whose SHA-256 the
- * header gives. Floats are written in their shortest round-trip form, so a model reads back bit for bit.
+ * Saves and loads a {@link Model} in the softmax4j model format, versions 1 and 2 (docs/MODEL-FORMAT.md): one ASCII
+ * header line {@code softmax4j-model <version> sha256=<64 hex> bytes=<n>}, then exactly n bytes of UTF-8 JSON whose
+ * SHA-256 the header gives. Version 2 adds the optional field {@code no_bias}. A model is written in the lowest version
+ * that holds it: 1 with a bias (the bytes earlier releases wrote, so they still read it), 2 without. Floats are
+ * written in their shortest round-trip form, so a model reads back bit for bit.
  */
 public final class ModelFile {
     /** The first word of every model file. */
     public static final String MAGIC = "softmax4j-model";
-    /** The format version this class writes and the only one it reads. */
-    public static final int VERSION = 1;
+    /** The newest format version: this class reads versions 1 and 2. */
+    public static final int VERSION = 2;
+    /** The version of a model with a bias: version 1 has no way to say "no bias", and needs none. */
+    public static final int VERSION_WITH_BIAS = 1;
 
     /** A valid header is about 110 bytes; this bounds how much of a foreign file is looked at for one. */
     private static final int MAX_HEADER_BYTES = 256;
-    private static final String HEADER_SHAPE = MAGIC + " " + VERSION + " sha256=<64 hex digits> bytes=<n>";
+    private static final String HEADER_SHAPE = MAGIC + " <version> sha256=<64 hex digits> bytes=<n>";
     private static final Pattern HEADER = Pattern.compile(
-            Pattern.quote(MAGIC) + " " + VERSION + " sha256=([0-9a-f]{64}) bytes=(0|[1-9][0-9]{0,17})");
+            Pattern.quote(MAGIC) + " ([12]) sha256=([0-9a-f]{64}) bytes=(0|[1-9][0-9]{0,17})");
     private static final Pattern GSON_LOCATION = Pattern.compile("(.*) at line (\\d+) column (\\d+) path (\\S+)");
     private static final Set<String> TOP_FIELDS = Set.of("format", "version", "num_classes", "num_features",
             "class_names", "binarize_threshold", "weights", "bias", "training");
+    /** Version 2: version 1's fields and the optional {@code no_bias}. */
+    private static final Set<String> TOP_FIELDS_2 = Set.of("format", "version", "num_classes", "num_features",
+            "class_names", "binarize_threshold", "weights", "bias", "no_bias", "training");
     private static final Set<String> TRAINING_FIELDS = Set.of("engine", "seed", "stop_reason", "iterations",
             "options", "metrics", "created_at", "softmax4j_version");
 
@@ -74,7 +81,7 @@ public final class ModelFile {
      */
     public static void write(Model model, Path file) {
         byte[] body = toJson(model).getBytes(UTF_8);
-        byte[] header = (MAGIC + " " + VERSION + " sha256=" + sha256Hex(body) + " bytes=" + body.length + "\n")
+        byte[] header = (MAGIC + " " + versionOf(model) + " sha256=" + sha256Hex(body) + " bytes=" + body.length + "\n")
                 .getBytes(US_ASCII);
         AtomicFile.write(file, "model", out -> {
             out.write(header);
@@ -107,6 +114,11 @@ public final class ModelFile {
         return parse(bytes, name);
     }
 
+    /** The version {@link #write} uses: the lowest that holds the model. */
+    static int versionOf(Model model) {
+        return model.hasBias() ? VERSION_WITH_BIAS : VERSION;
+    }
+
     /** The lowercase hexadecimal SHA-256 of {@code bytes}. */
     public static String sha256Hex(byte[] bytes) {
         try {
@@ -133,16 +145,19 @@ public final class ModelFile {
                     + "\", found " + quote(firstLine));
         }
         // The version comes before the rest of the header: a later version may lay the header out differently.
-        if (words.length >= 2 && words[1].matches("[0-9]{1,30}") && !words[1].equals(String.valueOf(VERSION))) {
-            throw fail(name, "model format version " + words[1] + " is not supported, expected " + VERSION);
+        if (words.length >= 2 && words[1].matches("[0-9]{1,30}") && !words[1].matches("[12]")) {
+            throw fail(name, "model format version " + words[1] + " is not supported, expected 1 or 2");
         }
         Matcher header = HEADER.matcher(firstLine);
         if (newline < 0 || !header.matches()) {
-            throw fail(name, "malformed header: expected a first line \"" + HEADER_SHAPE + "\", found "
+            String shape = HEADER_SHAPE.replace("<version>", words.length >= 2 && words[1].matches("[12]") ? words[1]
+                    : String.valueOf(VERSION_WITH_BIAS));
+            throw fail(name, "malformed header: expected a first line \"" + shape + "\", found "
                     + quote(firstLine) + (newline < 0 ? " with no end of line" : ""));
         }
-        String expectedSha = header.group(1);
-        long expectedLength = Long.parseLong(header.group(2));
+        int headerVersion = Integer.parseInt(header.group(1));
+        String expectedSha = header.group(2);
+        long expectedLength = Long.parseLong(header.group(3));
         long foundLength = bytes.length - (newline + 1L);
         if (foundLength < expectedLength) {
             throw fail(name, "truncated: expected " + expectedLength + " bytes after the header, found "
@@ -171,7 +186,7 @@ public final class ModelFile {
             throw fail(name, "the JSON after the header is " + describe(root) + ", expected an object");
         }
         try {
-            return fromJson(root.getAsJsonObject());
+            return fromJson(root.getAsJsonObject(), headerVersion);
         } catch (BadField e) {
             throw fail(name, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -208,15 +223,15 @@ public final class ModelFile {
         return root;
     }
 
-    private static Model fromJson(JsonObject root) {
-        checkFields(root, TOP_FIELDS, "");
+    private static Model fromJson(JsonObject root, int headerVersion) {
+        checkFields(root, headerVersion == 1 ? TOP_FIELDS : TOP_FIELDS_2, "", headerVersion);
         String format = string(require(root, "format", ""), "format");
         if (!format.equals(MAGIC)) {
             throw new BadField("format is " + quote(format) + ", expected \"" + MAGIC + "\"");
         }
         long version = integer(require(root, "version", ""), "version", Long.MIN_VALUE, Long.MAX_VALUE);
-        if (version != VERSION) {
-            throw new BadField("version is " + version + ", expected " + VERSION + " as in the header");
+        if (version != headerVersion) {
+            throw new BadField("version is " + version + ", expected " + headerVersion + " as in the header");
         }
         int numClasses = (int) integer(require(root, "num_classes", ""), "num_classes", 1, Integer.MAX_VALUE);
         int numFeatures = (int) integer(require(root, "num_features", ""), "num_features", 1, Integer.MAX_VALUE);
@@ -268,23 +283,31 @@ public final class ModelFile {
                 weights[k * numFeatures + j] = finiteFloat(row.get(j), "weights[" + k + "][" + j + "]");
             }
         }
-        JsonArray biasArray = array(require(root, "bias", ""), "bias");
-        if (biasArray.size() != numClasses) {
-            throw new BadField("bias has " + biasArray.size() + " values, expected " + numClasses
-                    + " (num_classes)");
-        }
+        boolean noBias = root.has("no_bias") && bool(root.get("no_bias"), "no_bias");
         float[] bias = new float[numClasses];
-        for (int k = 0; k < numClasses; k++) {
-            bias[k] = finiteFloat(biasArray.get(k), "bias[" + k + "]");
+        if (noBias) {
+            if (root.has("bias")) {
+                throw new BadField("bias is present, expected no bias field when no_bias is true");
+            }
+        } else {
+            JsonArray biasArray = array(require(root, "bias", ""), "bias");
+            if (biasArray.size() != numClasses) {
+                throw new BadField("bias has " + biasArray.size() + " values, expected " + numClasses
+                        + " (num_classes)");
+            }
+            for (int k = 0; k < numClasses; k++) {
+                bias[k] = finiteFloat(biasArray.get(k), "bias[" + k + "]");
+            }
         }
 
-        TrainingInfo training = trainingFromJson(object(require(root, "training", ""), "training"));
-        return new Model(new Parameters(numClasses, numFeatures, weights, bias), classNames, threshold, training);
+        TrainingInfo training = trainingFromJson(object(require(root, "training", ""), "training"), headerVersion);
+        return new Model(new Parameters(numClasses, numFeatures, weights, bias), classNames, threshold, training,
+                !noBias);
     }
 
-    private static TrainingInfo trainingFromJson(JsonObject training) {
+    private static TrainingInfo trainingFromJson(JsonObject training, int formatVersion) {
         String at = "training.";
-        checkFields(training, TRAINING_FIELDS, at);
+        checkFields(training, TRAINING_FIELDS, at, formatVersion);
         String engine = string(require(training, "engine", at), at + "engine");
         long seed = integer(require(training, "seed", at), at + "seed", Long.MIN_VALUE, Long.MAX_VALUE);
         String stopReason = string(require(training, "stop_reason", at), at + "stop_reason");
@@ -318,10 +341,10 @@ public final class ModelFile {
         }
     }
 
-    private static void checkFields(JsonObject object, Set<String> known, String prefix) {
+    private static void checkFields(JsonObject object, Set<String> known, String prefix, int version) {
         for (String key : object.keySet()) {
             if (!known.contains(key)) {
-                throw new BadField("unexpected field " + quote(prefix + key) + " (format version " + VERSION
+                throw new BadField("unexpected field " + quote(prefix + key) + " (format version " + version
                         + " has no such field)");
             }
         }
@@ -371,6 +394,13 @@ public final class ModelFile {
             throw new BadField(path + " is " + value + expected);
         }
         return value;
+    }
+
+    private static boolean bool(JsonElement element, String path) {
+        if (element.isJsonPrimitive() && element.getAsJsonPrimitive().isBoolean()) {
+            return element.getAsBoolean();
+        }
+        throw new BadField(path + " is " + describe(element) + ", expected true or false");
     }
 
     private static float finiteFloat(JsonElement element, String path) {
@@ -512,7 +542,7 @@ public final class ModelFile {
         StringBuilder out = new StringBuilder(1024 + numClasses * (numFeatures + 1) * 16);
         out.append("{\n");
         out.append("  \"format\": ").append(jsonString(MAGIC)).append(",\n");
-        out.append("  \"version\": ").append(VERSION).append(",\n");
+        out.append("  \"version\": ").append(versionOf(model)).append(",\n");
         out.append("  \"num_classes\": ").append(numClasses).append(",\n");
         out.append("  \"num_features\": ").append(numFeatures).append(",\n");
         out.append("  \"class_names\": [");
@@ -533,11 +563,16 @@ public final class ModelFile {
             out.append(k + 1 < numClasses ? "],\n" : "]\n");
         }
         out.append("  ],\n");
-        out.append("  \"bias\": [");
-        for (int k = 0; k < numClasses; k++) {
-            out.append(k == 0 ? "" : ", ").append(Float.toString(parameters.bias()[k]));
+        if (model.hasBias()) {
+            out.append("  \"bias\": [");
+            for (int k = 0; k < numClasses; k++) {
+                out.append(k == 0 ? "" : ", ").append(Float.toString(parameters.bias()[k]));
+            }
+            out.append("],\n");
+        } else {
+            // Version 2: no bias field at all; b is not a parameter of this model.
+            out.append("  \"no_bias\": true,\n");
         }
-        out.append("],\n");
         TrainingInfo training = model.training();
         out.append("  \"training\": {\n");
         out.append("    \"engine\": ").append(jsonString(training.engine())).append(",\n");

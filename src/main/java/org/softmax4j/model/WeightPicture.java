@@ -17,7 +17,8 @@ import javax.imageio.ImageIO;
  * pixel whose being on raises the class's logit; a blue one lowers it.
  *
  * <p>PNG: cells of {@code scale}×{@code scale} pixels, tiles apart by one cell on a grey background, no text (nothing
- * needs a font). SVG: the same grid, each tile captioned with its class name and bias, and a colour bar with −m, 0, +m.
+ * needs a font). SVG: the same grid, each tile captioned with its class name and bias (the name alone for a model
+ * without a bias), and a colour bar with −m, 0, +m.
  */
 public final class WeightPicture {
     private static final int BACKGROUND = 0xE0E0E0;
@@ -153,8 +154,10 @@ public final class WeightPicture {
             int left = cell * (1 + (k % columns) * (width + 1));
             int top = cell + (k / columns) * (CAPTION + tileHeight + cell);
             svg.append(String.format(Locale.ROOT, "<g><title>%s</title>%n", escape(model.classNames().get(k))));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s (b = %s)</text>%n", left,
-                    top + CAPTION - 5, escape(model.classNames().get(k)), compact(model.bias(k))));
+            // A model without a bias has no b to show: the caption is the class name alone.
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s%s</text>%n", left,
+                    top + CAPTION - 5, escape(model.classNames().get(k)),
+                    model.hasBias() ? " (b = " + compact(model.bias(k)) + ")" : ""));
             for (int r = 0; r < height; r++) {
                 for (int c = 0; c < width; c++) {
                     float w = model.weight(k, r * width + c);

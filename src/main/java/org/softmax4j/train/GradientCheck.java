@@ -67,9 +67,20 @@ public final class GradientCheck {
      * {@code maxParameters} parameters (chosen by the seed when there are more) are differentiated numerically.
      */
     public static Result run(Engine engine, Dataset data, long seed, int maxParameters) {
+        return run(engine, data, seed, maxParameters, false);
+    }
+
+    /**
+     * As {@link #run(Engine, Dataset, long, int)}; with {@code noBias}, the model without a bias: b = 0, and both
+     * checks cover W alone (the parameters differentiated numerically are weights only).
+     */
+    public static Result run(Engine engine, Dataset data, long seed, int maxParameters, boolean noBias) {
         Parameters parameters = Parameters.random(data.numClasses(), data.numFeatures(), 0.1, seed);
+        if (noBias) {
+            java.util.Arrays.fill(parameters.bias(), 0f);
+        }
         Result formula = checkFormula(data, parameters, DoubleReference::logLikelihoodAndGradient, seed,
-                maxParameters);
+                maxParameters, noBias);
         int numClasses = data.numClasses();
         int numFeatures = data.numFeatures();
         double[] weights = toDouble(parameters.weights());
@@ -85,7 +96,7 @@ public final class GradientCheck {
                     scaledError(evaluation.gradWeights()[i], reference.gradWeights()[i],
                             reference.gradWeightsScale()[i]));
         }
-        for (int k = 0; k < numClasses; k++) {
+        for (int k = 0; k < (noBias ? 0 : numClasses); k++) {
             gradientError = Math.max(gradientError,
                     scaledError(evaluation.gradBias()[k], reference.gradBias()[k], reference.gradBiasScale()[k]));
         }
@@ -109,6 +120,12 @@ public final class GradientCheck {
     /** The formula check alone, for any analytic gradient (tests plant wrong ones to see it fail). */
     public static Result checkFormula(Dataset data, Parameters parameters, GradientFunction analytic, long seed,
                                       int maxParameters) {
+        return checkFormula(data, parameters, analytic, seed, maxParameters, false);
+    }
+
+    /** The formula check; with {@code noBias}, over W alone (the bias is left as given, 0 for such a model). */
+    public static Result checkFormula(Dataset data, Parameters parameters, GradientFunction analytic, long seed,
+                                      int maxParameters, boolean noBias) {
         int numClasses = data.numClasses();
         int numFeatures = data.numFeatures();
         double[] weights = toDouble(parameters.weights());
@@ -117,7 +134,7 @@ public final class GradientCheck {
         double[] gradBias = new double[bias.length];
         analytic.evaluate(data, weights, bias, gradWeights, gradBias);
 
-        int total = weights.length + bias.length;
+        int total = weights.length + (noBias ? 0 : bias.length);
         int[] chosen = choose(total, Math.min(total, maxParameters), seed);
         double worstError = -1;
         String worst = "";

@@ -6,18 +6,31 @@ import org.softmax4j.engine.Parameters;
 
 /**
  * The objective: F(W, b) = L(W, b) − (λ/2)·‖W‖², maximised. On a mini-batch of B of the N examples the penalty is
- * scaled by B/N, so that the batch objectives of one epoch add up to F.
+ * scaled by B/N, so that the batch objectives of one epoch add up to F. Without a bias ({@code noBias}) the
+ * parameters' b must be 0 (the engines then compute the logits W x), F is F(W) = L(W, 0) − (λ/2)·‖W‖², and the bias
+ * gradient the engine reports is replaced by zeros: every update rule then leaves b at 0, and the gradient's norm and
+ * maximum cover W alone.
  */
 public final class PenalizedLogLikelihood {
     private final Evaluator evaluator;
     private final double lambda;
+    private final boolean noBias;
 
     public PenalizedLogLikelihood(Evaluator evaluator, double lambda) {
+        this(evaluator, lambda, false);
+    }
+
+    public PenalizedLogLikelihood(Evaluator evaluator, double lambda, boolean noBias) {
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
             throw new IllegalArgumentException("lambda is " + lambda + ", expected a finite number >= 0");
         }
         this.evaluator = evaluator;
         this.lambda = lambda;
+        this.noBias = noBias;
+    }
+
+    public boolean noBias() {
+        return noBias;
     }
 
     public int numExamples() {
@@ -41,6 +54,10 @@ public final class PenalizedLogLikelihood {
     }
 
     private double penalize(Parameters parameters, Evaluation out, double share) {
+        if (noBias) {
+            checkZeroBias(parameters);
+            java.util.Arrays.fill(out.gradBias(), 0.0);
+        }
         double logLikelihood = out.logLikelihood();
         if (lambda == 0) {
             return logLikelihood;
@@ -54,7 +71,18 @@ public final class PenalizedLogLikelihood {
         return logLikelihood - 0.5 * scaled * parameters.weightsSquaredNorm();
     }
 
-    /** max|∂F| over W and b, from an evaluation made by this objective. */
+    /** Throws unless every b_k is 0 (either sign), as a model without a bias needs. */
+    static void checkZeroBias(Parameters parameters) {
+        float[] bias = parameters.bias();
+        for (int k = 0; k < bias.length; k++) {
+            if (bias[k] != 0) {
+                throw new IllegalArgumentException("bias[" + k + "] is " + bias[k]
+                        + ", expected 0 when training without a bias");
+            }
+        }
+    }
+
+    /** max|∂F| over W and b (W alone without a bias), from an evaluation made by this objective. */
     public static double gradientMaxAbs(Evaluation out) {
         double max = 0;
         for (double g : out.gradWeights()) {
@@ -66,7 +94,7 @@ public final class PenalizedLogLikelihood {
         return max;
     }
 
-    /** ‖∇F‖₂ over W and b, from an evaluation made by this objective. */
+    /** ‖∇F‖₂ over W and b (W alone without a bias), from an evaluation made by this objective. */
     public static double gradientNorm(Evaluation out) {
         double sum = 0;
         for (double g : out.gradWeights()) {

@@ -40,7 +40,7 @@ final class QuasiNewton implements Solver {
     private final int dimension;
     private final double tolerance;
     private final int history;
-    private final Centering centering;
+    private final InitialInverseHessian centering;
     /** OWL-QN: the weights held at zero in this iteration (w = 0, ◇f = 0), left out of the two-loop recursion. */
     private final boolean[] fixed;
     private final double[] freeRho;
@@ -62,9 +62,9 @@ final class QuasiNewton implements Solver {
     private int count;
     private int newest = -1;
 
-    /** @param centering the preconditioner, or null for γ·I */
+    /** @param centering the preconditioner M of γ·M, or null for γ·I */
     QuasiNewton(SmoothObjective objective, Parameters start, double lambda, double alpha, int history,
-                double tolerance, Centering centering) {
+                double tolerance, InitialInverseHessian centering) {
         this.objective = objective;
         this.l1 = lambda * alpha;
         this.orthantWise = l1 > 0;
@@ -81,7 +81,7 @@ final class QuasiNewton implements Solver {
         this.rho = new double[history];
         this.alphas = new double[history];
         this.current = start.copy();
-        this.point = SmoothObjective.toPoint(start);
+        this.point = objective.pointOf(start);
         this.gradient = new double[dimension];
         this.trialPoint = new double[dimension];
         this.trialGradient = new double[dimension];

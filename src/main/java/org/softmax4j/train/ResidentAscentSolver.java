@@ -28,7 +28,7 @@ final class ResidentAscentSolver extends EngineSolver implements AutoCloseable {
         this.learningRate = learningRate;
         this.maxSteps = maxSteps;
         this.parameters = start.copy();
-        this.session = resident.startResidentAscent(start);
+        this.session = resident.startResidentAscent(start, !objective.noBias());
     }
 
     @Override

@@ -8,7 +8,8 @@ import org.softmax4j.engine.cpu.DoubleEvaluator;
 /**
  * The smooth part of F on a double vector θ = [W (K×D), b (K)]: F_s(θ) = L(θ) − λ(1−α)/2·‖W‖² and ∇F_s, for the
  * quasi-Newton solvers (the L1 part, λα‖W‖₁, is theirs to handle). L comes from the engine (θ rounded to float, the
- * buffers allocated once) or, after {@link #switchToDouble()}, from the double-precision evaluator.
+ * buffers allocated once) or, after {@link #switchToDouble()}, from the double-precision evaluator. Without a bias θ is
+ * W alone (K·D values): the evaluators get b = 0, and their bias gradient is dropped.
  */
 final class SmoothObjective {
     private final Evaluator evaluator;
@@ -19,6 +20,10 @@ final class SmoothObjective {
     private final Parameters scratch;
     private final Evaluation evaluation;
     private final int numExamples;
+    private final boolean noBias;
+    /** Without a bias: θ with b = 0 appended, and the gradient over both, for the double evaluator. */
+    private final double[] fullPoint;
+    private final double[] fullGradient;
     private boolean inDouble;
     private double logLikelihood;
     private long numCorrect;
@@ -26,13 +31,22 @@ final class SmoothObjective {
 
     /** @param doubleEvaluator for the polish, or null to use the engine only */
     SmoothObjective(Evaluator evaluator, DoubleEvaluator doubleEvaluator, double lambda, double alpha) {
+        this(evaluator, doubleEvaluator, lambda, alpha, false);
+    }
+
+    /** @param noBias whether θ is W alone, b being fixed at 0 */
+    SmoothObjective(Evaluator evaluator, DoubleEvaluator doubleEvaluator, double lambda, double alpha,
+                    boolean noBias) {
         this.evaluator = evaluator;
+        this.noBias = noBias;
         this.doubleEvaluator = doubleEvaluator;
         this.l2 = lambda * (1 - alpha);
         int numClasses = evaluator.data().numClasses();
         int numFeatures = evaluator.data().numFeatures();
         this.numWeights = numClasses * numFeatures;
-        this.dimension = numWeights + numClasses;
+        this.dimension = noBias ? numWeights : numWeights + numClasses;
+        this.fullPoint = noBias ? new double[numWeights + numClasses] : null;
+        this.fullGradient = noBias ? new double[numWeights + numClasses] : null;
         this.scratch = new Parameters(numClasses, numFeatures);
         this.evaluation = new Evaluation(numClasses, numFeatures);
         this.numExamples = evaluator.data().numExamples();
@@ -50,6 +64,10 @@ final class SmoothObjective {
         return numWeights;
     }
 
+    boolean noBias() {
+        return noBias;
+    }
+
     boolean canSwitchToDouble() {
         return doubleEvaluator != null && !inDouble;
     }
@@ -65,7 +83,12 @@ final class SmoothObjective {
     /** F_s(θ), with ∇F_s into {@code gradient}. */
     double evaluate(double[] point, double[] gradient) {
         evaluations++;
-        if (inDouble) {
+        if (inDouble && noBias) {
+            System.arraycopy(point, 0, fullPoint, 0, numWeights);
+            logLikelihood = doubleEvaluator.evaluate(fullPoint, fullGradient);
+            System.arraycopy(fullGradient, 0, gradient, 0, numWeights);
+            numCorrect = doubleEvaluator.numCorrect();
+        } else if (inDouble) {
             logLikelihood = doubleEvaluator.evaluate(point, gradient);
             numCorrect = doubleEvaluator.numCorrect();
         } else {
@@ -96,15 +119,31 @@ final class SmoothObjective {
         return evaluations;
     }
 
+    /** θ rounded to float; a θ of W alone (K·D values) gives b = 0. */
     static void toParameters(double[] point, Parameters out) {
         float[] weights = out.weights();
         for (int i = 0; i < weights.length; i++) {
             weights[i] = (float) point[i];
         }
         float[] bias = out.bias();
+        boolean withBias = point.length > weights.length;
         for (int k = 0; k < bias.length; k++) {
-            bias[k] = (float) point[weights.length + k];
+            bias[k] = withBias ? (float) point[weights.length + k] : 0f;
         }
+    }
+
+    /** θ of this objective at {@code parameters}: [W, b], or W alone without a bias. */
+    double[] pointOf(Parameters parameters) {
+        if (noBias) {
+            PenalizedLogLikelihood.checkZeroBias(parameters);
+            double[] point = new double[numWeights];
+            float[] weights = parameters.weights();
+            for (int i = 0; i < numWeights; i++) {
+                point[i] = weights[i];
+            }
+            return point;
+        }
+        return toPoint(parameters);
     }
 
     static double[] toPoint(Parameters parameters) {

@@ -20,11 +20,13 @@ package org.softmax4j.train;
  * @param patience with a validation set: stop after this many iterations without a better validation log-likelihood
  * @param precision what lbfgs and owlqn evaluate F with (see {@link Precision})
  * @param preconditioner the initial inverse Hessian of lbfgs and owlqn (see {@link Preconditioner})
+ * @param noBias whether the model has no bias: b is fixed at 0 and never updated, F and its gradient are over W alone
+ *               (the CLI's {@code --no-bias})
  */
 public record TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
                               long seed, SolverType solver, double alpha, int history, double momentum,
                               boolean nesterov, Schedule schedule, int patience, Precision precision,
-                              Preconditioner preconditioner) {
+                              Preconditioner preconditioner, boolean noBias) {
     public static final double DEFAULT_LEARNING_RATE = 1.0;
     public static final int DEFAULT_MAX_ITERATIONS = 5000;
     public static final double DEFAULT_LAMBDA = 1.0;
@@ -81,7 +83,7 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
                            long seed) {
         this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, SolverType.ASCENT, 0.0, DEFAULT_HISTORY,
                 DEFAULT_MOMENTUM, false, Schedule.CONSTANT, DEFAULT_PATIENCE, Precision.DOUBLE,
-                Preconditioner.CENTER);
+                Preconditioner.CENTER, false);
     }
 
     public static TrainingOptions defaults() {
@@ -91,71 +93,76 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
 
     public TrainingOptions withLearningRate(double value) {
         return new TrainingOptions(value, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision, preconditioner);
+                momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withMaxIterations(int value) {
         return new TrainingOptions(learningRate, value, lambda, tolerance, batchSize, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision, preconditioner);
+                momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withLambda(double value) {
         return new TrainingOptions(learningRate, maxIterations, value, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, patience, precision, preconditioner);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withTolerance(double value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, value, batchSize, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision, preconditioner);
+                momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withBatchSize(int value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, value, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision, preconditioner);
+                momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withSeed(long value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, value, solver, alpha,
-                history, momentum, nesterov, schedule, patience, precision, preconditioner);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withSolver(SolverType value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, value, alpha,
-                history, momentum, nesterov, schedule, patience, precision, preconditioner);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withAlpha(double value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, value,
-                history, momentum, nesterov, schedule, patience, precision, preconditioner);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withHistory(int value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                value, momentum, nesterov, schedule, patience, precision, preconditioner);
+                value, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withMomentum(double value, boolean useNesterov) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, value, useNesterov, schedule, patience, precision, preconditioner);
+                history, value, useNesterov, schedule, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withSchedule(Schedule value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, value, patience, precision, preconditioner);
+                history, momentum, nesterov, value, patience, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withPatience(int value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, value, precision, preconditioner);
+                history, momentum, nesterov, schedule, value, precision, preconditioner, noBias);
     }
 
     public TrainingOptions withPrecision(Precision value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, patience, value, preconditioner);
+                history, momentum, nesterov, schedule, patience, value, preconditioner, noBias);
     }
 
     public TrainingOptions withPreconditioner(Preconditioner value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, patience, precision, value);
+                history, momentum, nesterov, schedule, patience, precision, value, noBias);
+    }
+
+    public TrainingOptions withNoBias(boolean value) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, value);
     }
 }

@@ -162,6 +162,19 @@ class CliBadInputTest {
                 "corrupted.model", "checksum");
     }
 
+    /** --init across kinds: a model with a bias cannot start --no-bias training, nor the other way round. */
+    @Test
+    void warmStartAcrossKindsIsRefused() throws IOException {
+        assertBadInput(train(good.toString(), "--no-bias", "--init", model.toString()), "--init", "good.model",
+                "has a bias", "--no-bias");
+        Path noBias = dir.resolve("nobias.model");
+        CliTest.Run run = CliTest.run("train", "--quiet", "--train", good.toString(), "--max-iterations", "5",
+                "--no-bias", "--model-out", noBias.toString());
+        assertEquals(0, run.code(), run.err());
+        assertBadInput(train(good.toString(), "--init", noBias.toString()), "--init", "nobias.model", "has no bias",
+                "--no-bias");
+    }
+
     @Test
     void badOptionValues() throws IOException {
         assertBadInput(train(good.toString(), "--lambda", "-1"), "lambda is -1.0");

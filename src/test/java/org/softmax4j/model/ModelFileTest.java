@@ -282,10 +282,10 @@ class ModelFileTest {
         ModelFile.write(model(2, 3, null), file);
         String text = Files.readString(file).replaceFirst("^softmax4j-model 1 ", "softmax4j-model 7 ");
         Files.writeString(file, text);
-        assertEquals(file + ": model format version 7 is not supported, expected 1", readError(file));
+        assertEquals(file + ": model format version 7 is not supported, expected 1 or 2", readError(file));
 
-        Files.writeString(file, "softmax4j-model 2 some future header layout\n...");
-        assertEquals(file + ": model format version 2 is not supported, expected 1", readError(file));
+        Files.writeString(file, "softmax4j-model 3 some future header layout\n...");
+        assertEquals(file + ": model format version 3 is not supported, expected 1 or 2", readError(file));
     }
 
     @Test
@@ -483,6 +483,63 @@ class ModelFileTest {
                 readError(withBody(body.replace("\"class 2\"", "\"class 0\""))));
         assertEquals(file + ": class_names[1] is empty, expected a non-empty name",
                 readError(withBody(body.replace("\"class 1\"", "\"\""))));
+    }
+
+    /**
+     * A model without a bias: written as version 2 with "no_bias": true and no bias field, read back equal; a model
+     * with a bias is still written as version 1, byte for byte what earlier releases wrote.
+     */
+    @Test
+    void roundTripsAModelWithoutABias() throws IOException {
+        Parameters parameters = Parameters.random(3, 5, 0.1, 7);
+        Arrays.fill(parameters.bias(), 0f);
+        parameters.bias()[1] = -0.0f;
+        Model model = new Model(parameters, List.of("a", "b", "c"), 8.0, ModelTest.training(), false);
+        Path file = dir.resolve("nobias.s4j");
+        ModelFile.write(model, file);
+        String text = Files.readString(file);
+        assertTrue(text.startsWith("softmax4j-model 2 sha256="), text);
+        assertTrue(text.contains("\n  \"version\": 2,\n"), text);
+        assertTrue(text.contains("\n  \"no_bias\": true,\n"), text);
+        assertFalse(text.contains("\"bias\""), text);
+        Model read = ModelFile.read(file);
+        assertEquals(model, read);
+        assertFalse(read.hasBias());
+        assertEquals(0, Float.floatToRawIntBits(read.bias(1)), "stored as +0");
+        assertArrayEquals(parameters.weights(), read.parameters().weights(), 0f);
+
+        Model biased = model(3, 5, 8.0);
+        ModelFile.write(biased, file);
+        assertTrue(Files.readString(file).startsWith("softmax4j-model 1 sha256="));
+        assertTrue(ModelFile.read(file).hasBias());
+        assertFalse(Files.readString(file).contains("no_bias"));
+    }
+
+    @Test
+    void checksTheNoBiasField() throws IOException {
+        Parameters parameters = Parameters.random(2, 3, 0.1, 7);
+        Arrays.fill(parameters.bias(), 0f);
+        String body = ModelFile.toJson(new Model(parameters, List.of("a", "b"), null, ModelTest.training(), false));
+        Path file = dir.resolve("crafted.s4j");
+        assertEquals(file + ": bias is present, expected no bias field when no_bias is true",
+                readError(withBody2(body.replace("\"no_bias\": true,", "\"no_bias\": true, \"bias\": [0, 0],"))));
+        assertEquals(file + ": no_bias is \"yes\", expected true or false",
+                readError(withBody2(body.replace("\"no_bias\": true", "\"no_bias\": \"yes\""))));
+        assertEquals(file + ": missing field \"bias\"",
+                readError(withBody2(body.replace("\"no_bias\": true", "\"no_bias\": false"))));
+        // Version 1 has no such field.
+        assertEquals(file + ": unexpected field \"no_bias\" (format version 1 has no such field)",
+                readError(withBody(body.replace("\"version\": 2,", "\"version\": 1,"))));
+        // Version 2 with a bias and no no_bias field: a model with a bias.
+        String withBias = ModelFile.toJson(model(2, 3, null)).replace("\"version\": 1,", "\"version\": 2,");
+        assertTrue(ModelFile.read(withBody2(withBias)).hasBias());
+        assertThrows(IllegalArgumentException.class, () -> new Model(Parameters.random(2, 3, 0.1, 8), List.of("a",
+                "b"), null, ModelTest.training(), false), "a model without a bias needs b = 0");
+    }
+
+    private Path withBody2(String body) throws IOException {
+        byte[] bytes = body.getBytes(UTF_8);
+        return withHeader("softmax4j-model 2 sha256=" + ModelFile.sha256Hex(bytes) + " bytes=" + bytes.length, bytes);
     }
 
     @Test

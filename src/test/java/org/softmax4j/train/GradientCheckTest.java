@@ -28,6 +28,25 @@ class GradientCheckTest {
         }
     }
 
+    /** Without a bias: W alone (640 weights on the digits, no b[k] among them), at 1e-6, on the scalar and SIMD paths. */
+    @Test
+    void checksTheWeightsAloneWithoutABias() {
+        Dataset digits = BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD);
+        int[] rows = new int[150];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = i * 11;
+        }
+        for (boolean simd : new boolean[] {false, true}) {
+            try (CpuEngine engine = new CpuEngine(1, simd)) {
+                GradientCheck.Result result = GradientCheck.run(engine, digits.select(rows), 1, 2000, true);
+                assertTrue(result.passed(), result.summary());
+                assertEquals(640, result.numChecked());
+                assertTrue(result.maxRelativeError() <= 1e-6, result.summary());
+                assertTrue(result.worstParameter().startsWith("W["), result.summary());
+            }
+        }
+    }
+
     @Test
     void passesOnASampleOfTheDigits() {
         Dataset digits = BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD);

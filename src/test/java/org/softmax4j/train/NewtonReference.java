@@ -7,17 +7,29 @@ import org.softmax4j.data.Dataset;
  * −Σ_n ω_n (diag(p_n) − p_n p_nᵀ) ⊗ x̃_n x̃_nᵀ − λ I_W (x̃ = [x, 1]), solved by Cholesky. An oracle for the tests,
  * independent of the quasi-Newton code. Σ_k b_k is a null direction of F (the bias is not penalised, and adding a
  * constant to every logit changes nothing), so 1e-10 is added to the bias diagonal; the gradient has no component
- * along it, so the step gets none either.
+ * along it, so the step gets none either. {@link #optimumWithoutBias}: the same on θ = W alone (b fixed at 0, x̃ = x),
+ * the question's model; its Hessian is negative definite for λ > 0.
  */
 final class NewtonReference {
     private NewtonReference() {
     }
 
     static double[] optimum(Dataset data, double[] weights, double lambda, double[] start, int iterations) {
+        return newton(data, weights, lambda, start, iterations, true);
+    }
+
+    /** θ = W (K×D) only: the optimum of F(W) = Σ_n ω_n ln softmax_{y_n}(W x_n) − (λ/2)‖W‖². */
+    static double[] optimumWithoutBias(Dataset data, double[] weights, double lambda, double[] start,
+                                       int iterations) {
+        return newton(data, weights, lambda, start, iterations, false);
+    }
+
+    private static double[] newton(Dataset data, double[] weights, double lambda, double[] start, int iterations,
+                                   boolean bias) {
         int numClasses = data.numClasses();
         int numFeatures = data.numFeatures();
         int numExamples = data.numExamples();
-        int width = numFeatures + 1;
+        int width = numFeatures + (bias ? 1 : 0);
         int dimension = numClasses * width;
         double[] theta = start.clone();
         for (int iteration = 0; iteration < iterations; iteration++) {
@@ -36,13 +48,16 @@ final class NewtonReference {
                         x[count++] = value;
                     }
                 }
-                nonzero[count] = numFeatures;
-                x[count++] = 1.0;
+                int numWeightsSet = count;
+                if (bias) {
+                    nonzero[count] = numFeatures;
+                    x[count++] = 1.0;
+                }
                 double[] z = new double[numClasses];
                 double max = Double.NEGATIVE_INFINITY;
                 for (int k = 0; k < numClasses; k++) {
-                    double s = theta[numClasses * numFeatures + k];
-                    for (int c = 0; c < count - 1; c++) {
+                    double s = bias ? theta[numClasses * numFeatures + k] : 0;
+                    for (int c = 0; c < numWeightsSet; c++) {
                         s += theta[k * numFeatures + nonzero[c]] * x[c];
                     }
                     z[k] = s;
@@ -82,14 +97,18 @@ final class NewtonReference {
                     gradient[k * width + j] -= lambda * theta[k * numFeatures + j];
                     hessian[k * width + j][k * width + j] += lambda;
                 }
-                hessian[k * width + numFeatures][k * width + numFeatures] += 1e-10;
+                if (bias) {
+                    hessian[k * width + numFeatures][k * width + numFeatures] += 1e-10;
+                }
             }
             double[] step = choleskySolve(hessian, gradient);
             for (int k = 0; k < numClasses; k++) {
                 for (int j = 0; j < numFeatures; j++) {
                     theta[k * numFeatures + j] += step[k * width + j];
                 }
-                theta[numClasses * numFeatures + k] += step[k * width + numFeatures];
+                if (bias) {
+                    theta[numClasses * numFeatures + k] += step[k * width + numFeatures];
+                }
             }
         }
         return theta;

@@ -32,14 +32,14 @@ class ResidentAscentTest {
         }
 
         @Override
-        public Session startResidentAscent(Parameters start) {
+        public Session startResidentAscent(Parameters start, boolean fitBias) {
             Parameters resident = start.copy();
             Evaluation evaluation = new Evaluation(start.numClasses(), start.numFeatures());
             return new Session() {
                 @Override
                 public double step(double learningRate, double lambda) {
                     steps++;
-                    new PenalizedLogLikelihood(inner, lambda).evaluate(resident, evaluation);
+                    new PenalizedLogLikelihood(inner, lambda, !fitBias).evaluate(resident, evaluation);
                     new GradientAscent(learningRate).ascend(resident, evaluation, inner.data().numExamples());
                     return evaluation.logLikelihood();
                 }
@@ -107,6 +107,27 @@ class ResidentAscentTest {
             assertEquals(53, result.best().iteration());
             assertArrayEquals(plain.parameters().weights(), result.parameters().weights(), 0f);
             assertArrayEquals(plain.parameters().bias(), result.parameters().bias(), 0f);
+            assertEquals(plain.best().objective(), result.best().objective(), 0.0);
+        }
+    }
+
+    /** Without a bias the resident session is started with fitBias false: its steps leave b at 0, as the loop's do. */
+    @Test
+    void residentStepsWithoutABiasLeaveTheBiasAtZero() {
+        Dataset data = TestData.randomBinary(500, 64, 4, 45);
+        TrainingOptions options = TrainingOptions.defaults().withMaxIterations(23).withTolerance(0).withNoBias(true);
+        try (CpuEngine engine = new CpuEngine(1)) {
+            TrainingResult plain;
+            try (Evaluator evaluator = engine.bind(data)) {
+                plain = new Trainer(options).train(evaluator, TrainingListener.NONE);
+            }
+            TrainingResult result;
+            try (HostResident resident = new HostResident(engine.bind(data))) {
+                result = new Trainer(options).train(resident, TrainingListener.NONE);
+                assertEquals(23, resident.steps);
+            }
+            assertArrayEquals(new float[4], result.parameters().bias(), 0f);
+            assertArrayEquals(plain.parameters().weights(), result.parameters().weights(), 0f);
             assertEquals(plain.best().objective(), result.best().objective(), 0.0);
         }
     }

@@ -679,18 +679,23 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
      * updates there and reads back only the log-likelihood. The evaluator's own {@link #evaluate} calls stay usable
      * meanwhile (they use their own parameter buffers). Close the returned object to free its two buffers.
      *
-     * @param start initial parameters (not modified)
+     * @param start   initial parameters (not modified)
+     * @param fitBias false: b stays at {@code start}'s bias (a model without a bias), see {@link #ascend}
      */
     @Override
-    public ResidentAscent.Session startResidentAscent(Parameters start) {
-        return startDeviceTraining(start);
+    public ResidentAscent.Session startResidentAscent(Parameters start, boolean fitBias) {
+        return startDeviceTraining(start, fitBias);
     }
 
     public DeviceTraining startDeviceTraining(Parameters start) {
+        return startDeviceTraining(start, true);
+    }
+
+    public DeviceTraining startDeviceTraining(Parameters start, boolean fitBias) {
         checkOpen();
         start.checkShape(numClasses, numFeatures);
         device.makeCurrent();
-        return new DeviceTraining(this, start);
+        return new DeviceTraining(this, start, fitBias);
     }
 
     // --- used by DeviceTraining ---
@@ -710,9 +715,13 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         b.upload(Pointer.to(parameters.bias()), 0, (long) parameters.bias().length * Sizeof.FLOAT);
     }
 
-    /** Evaluates at (w, b) on the rows, applies the ascent update to (w, b), returns L before the update. */
+    /**
+     * Evaluates at (w, b) on the rows, applies the ascent update to (w, b), returns L before the update. With
+     * {@code fitBias} false, ∂L/∂b is zeroed on the device (in stream order, between the sums and the update) before
+     * the update kernel reads it, so b += step·0 leaves b as it was: the kernel stays the one of the biased model.
+     */
     double ascend(DeviceBuffer w, DeviceBuffer b, int[] examples, int from, int to, double learningRate,
-                  double lambda) {
+                  double lambda, boolean fitBias) {
         checkOpen();
         if (examples != null) {
             checkBatch(examples, from, to);
@@ -723,6 +732,11 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         int gradientSize = numClasses * numFeatures;
         double step = learningRate / count;
         double lambdaShare = lambda * count / numExamples;
+        if (!fitBias) {
+            Driver.check("cuMemsetD32Async(bias gradient)", JCudaDriver.cuMemsetD32Async(
+                    out.at((long) gradientSize * Sizeof.DOUBLE), 0, (long) numClasses * Sizeof.DOUBLE / 4,
+                    StreamedRows.DEFAULT_STREAM));
+        }
         kernels.ascentUpdate(w.pointer(), b.pointer(), out.pointer(), out.at((long) gradientSize * Sizeof.DOUBLE),
                 step, lambdaShare, numClasses, numFeatures);
         double[] logLikelihood = new double[1];

@@ -16,7 +16,8 @@ import org.softmax4j.engine.ResidentAscent;
  * (the same as {@code GradientAscent} applied to {@code PenalizedLogLikelihood}'s gradient; B = N for a full batch).
  * A step allocates nothing and reads back one double. {@link #download()} brings the parameters back. On data streamed
  * from host memory (see {@link CudaEvaluator}) the steps work the same, W and b still on the device, but each step copies
- * the rows to the device again.
+ * the rows to the device again. Without a bias ({@code fitBias} false) b is uploaded once (zeros) and the b step is
+ * dropped, so b stays as it was uploaded.
  */
 public final class DeviceTraining implements ResidentAscent.Session {
     private final CudaEvaluator evaluator;
@@ -24,10 +25,12 @@ public final class DeviceTraining implements ResidentAscent.Session {
     private final int numFeatures;
     private final DeviceBuffer weights;
     private final DeviceBuffer bias;
+    private final boolean fitBias;
     private boolean closed;
 
-    DeviceTraining(CudaEvaluator evaluator, Parameters start) {
+    DeviceTraining(CudaEvaluator evaluator, Parameters start, boolean fitBias) {
         this.evaluator = evaluator;
+        this.fitBias = fitBias;
         this.numClasses = start.numClasses();
         this.numFeatures = start.numFeatures();
         this.weights = evaluator.allocate("training weights (" + numClasses + "x" + numFeatures + " floats)",
@@ -57,7 +60,7 @@ public final class DeviceTraining implements ResidentAscent.Session {
     @Override
     public double step(double learningRate, double lambda) {
         checkOpen();
-        return evaluator.ascend(weights, bias, null, 0, evaluator.numExamples(), learningRate, lambda);
+        return evaluator.ascend(weights, bias, null, 0, evaluator.numExamples(), learningRate, lambda, fitBias);
     }
 
     /**
@@ -67,7 +70,7 @@ public final class DeviceTraining implements ResidentAscent.Session {
      */
     public double step(int[] examples, int from, int to, double learningRate, double lambda) {
         checkOpen();
-        return evaluator.ascend(weights, bias, examples, from, to, learningRate, lambda);
+        return evaluator.ascend(weights, bias, examples, from, to, learningRate, lambda, fitBias);
     }
 
     /** The current parameters, copied to the host. */
