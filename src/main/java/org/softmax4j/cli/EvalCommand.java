@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 
 import org.softmax4j.InputException;
 import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.CsvData;
 import org.softmax4j.data.CsvReader;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.data.Splits;
@@ -41,6 +42,12 @@ final class EvalCommand extends BaseCommand {
     @Option(names = "--test-fraction", paramLabel = "F", defaultValue = "0.2",
             description = "Held-out share of the built-in digits. Default: ${DEFAULT-VALUE}.")
     double testFraction;
+
+    @Option(names = "--strict",
+            description = "Fail (exit 2) instead of evaluating when the data draw a notice: columns far outside "
+                    + "the training range, a binarization that makes columns constant, a numeric header, a split seed "
+                    + "other than the model's.")
+    boolean strict;
 
     @Mixin
     DataOptions dataOptions;
@@ -149,17 +156,31 @@ final class EvalCommand extends BaseCommand {
             if (!(testFraction > 0 && testFraction < 1)) {
                 throw new InputException("--test-fraction is " + testFraction + ", expected a number in (0, 1)");
             }
-            Dataset all = BuiltinDigits.load(threshold);
+            CsvData digits = BuiltinDigits.loadProfiled(threshold);
+            Dataset all = digits.data();
             if (!all.classNames().equals(model.classNames()) || all.numFeatures() != model.numFeatures()) {
                 throw new InputException(modelFile + ": the model has " + model.numFeatures() + " features and "
                         + "classes " + model.classNames() + ", the built-in digits have 64 and [0..9]; "
                         + "give --data FILE");
             }
             long splitSeed = seed != null ? seed : model.training().seed();
+            if (splitSeed != model.training().seed()) {
+                String line = "notice: --seed " + splitSeed + " differs from the model's training seed "
+                        + model.training().seed() + ": the held-out digits of this split include examples the model "
+                        + "was trained on, so the scores are too high";
+                notice(line);
+                if (strict) {
+                    throw new InputException("--strict and 1 notice about the built-in digits; the first: "
+                            + line.substring("notice: ".length()));
+                }
+            }
+            Notices.checkInput(this, model, digits, threshold, strict);
             data = Splits.stratified(all, testFraction, splitSeed).test();
         } else {
-            data = CsvReader.read(dataFile, dataOptions.csvOptions(threshold), model.classNames(),
-                    model.numFeatures());
+            CsvData input = CsvReader.readForModel(dataFile, dataOptions.csvOptions(threshold), model.classNames(),
+                    model.numFeatures(), model.featureNames(), false);
+            Notices.checkInput(this, model, input, threshold, strict);
+            data = input.data();
         }
         if (data.numExamples() == 0) {
             throw new InputException((dataFile == null ? "built-in digits" : dataFile) + ": no examples");

@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 
 import org.softmax4j.AtomicFile;
 import org.softmax4j.InputException;
+import org.softmax4j.data.CsvData;
 import org.softmax4j.data.CsvReader;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.Engine;
@@ -39,6 +40,11 @@ final class PredictCommand extends BaseCommand {
             description = "Where to write the predictions; default: standard output.")
     Path outputFile;
 
+    @Option(names = "--strict",
+            description = "Fail (exit 2) instead of predicting when the input draws a notice: columns far outside "
+                    + "the training range, a binarization that makes columns constant, a numeric header.")
+    boolean strict;
+
     @Mixin
     DataOptions dataOptions;
 
@@ -52,8 +58,10 @@ final class PredictCommand extends BaseCommand {
             throw new InputException("--output " + outputFile + " is a directory, expected a file name");
         }
         Double threshold = dataOptions.threshold(model.binarizeThreshold());
-        Dataset data = CsvReader.readForPrediction(inputFile, dataOptions.csvOptions(threshold), model.classNames(),
-                model.numFeatures());
+        CsvData input = CsvReader.readForModel(inputFile, dataOptions.csvOptions(threshold), model.classNames(),
+                model.numFeatures(), model.featureNames(), true);
+        Notices.checkInput(this, model, input, threshold, strict);
+        Dataset data = input.data();
         int numClasses = model.numClasses();
         float[] probabilities = new float[Math.multiplyExact(data.numExamples(), numClasses)];
         try (Engine engine = backendOptions.open(this); Evaluator evaluator = engine.bind(data)) {

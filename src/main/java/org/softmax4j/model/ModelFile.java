@@ -38,6 +38,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.softmax4j.AtomicFile;
 import org.softmax4j.InputException;
+import org.softmax4j.data.FeatureProfile;
 import org.softmax4j.engine.Parameters;
 
 /**
@@ -48,17 +49,25 @@ import org.softmax4j.engine.Parameters;
 public final class ModelFile {
     /** The first word of every model file. */
     public static final String MAGIC = "softmax4j-model";
-    /** The format version this class writes and the only one it reads. */
-    public static final int VERSION = 1;
+    /**
+     * The latest format version: written for a model that records its training data (feature names or profile),
+     * read with version {@link #VERSION_1}, which is written for a model that records neither.
+     */
+    public static final int VERSION = 2;
+    /** The first format version, without feature names and profile; still read, and written when it suffices. */
+    public static final int VERSION_1 = 1;
 
     /** A valid header is about 110 bytes; this bounds how much of a foreign file is looked at for one. */
     private static final int MAX_HEADER_BYTES = 256;
-    private static final String HEADER_SHAPE = MAGIC + " " + VERSION + " sha256=<64 hex digits> bytes=<n>";
+    private static final String HEADER_SHAPE = " sha256=<64 hex digits> bytes=<n>";
     private static final Pattern HEADER = Pattern.compile(
-            Pattern.quote(MAGIC) + " " + VERSION + " sha256=([0-9a-f]{64}) bytes=(0|[1-9][0-9]{0,17})");
+            Pattern.quote(MAGIC) + " ([12]) sha256=([0-9a-f]{64}) bytes=(0|[1-9][0-9]{0,17})");
     private static final Pattern GSON_LOCATION = Pattern.compile("(.*) at line (\\d+) column (\\d+) path (\\S+)");
     private static final Set<String> TOP_FIELDS = Set.of("format", "version", "num_classes", "num_features",
             "class_names", "binarize_threshold", "weights", "bias", "training");
+    private static final Set<String> TOP_FIELDS_2 = Set.of("format", "version", "num_classes", "num_features",
+            "class_names", "binarize_threshold", "weights", "bias", "training", "feature_names", "feature_profile");
+    private static final Set<String> PROFILE_FIELDS = Set.of("rows", "min", "max", "mean", "zero_share");
     private static final Set<String> TRAINING_FIELDS = Set.of("engine", "seed", "stop_reason", "iterations",
             "options", "metrics", "created_at", "softmax4j_version");
 
@@ -74,7 +83,7 @@ public final class ModelFile {
      */
     public static void write(Model model, Path file) {
         byte[] body = toJson(model).getBytes(UTF_8);
-        byte[] header = (MAGIC + " " + VERSION + " sha256=" + sha256Hex(body) + " bytes=" + body.length + "\n")
+        byte[] header = (MAGIC + " " + versionFor(model) + " sha256=" + sha256Hex(body) + " bytes=" + body.length + "\n")
                 .getBytes(US_ASCII);
         AtomicFile.write(file, "model", out -> {
             out.write(header);
@@ -133,16 +142,21 @@ public final class ModelFile {
                     + "\", found " + quote(firstLine));
         }
         // The version comes before the rest of the header: a later version may lay the header out differently.
-        if (words.length >= 2 && words[1].matches("[0-9]{1,30}") && !words[1].equals(String.valueOf(VERSION))) {
-            throw fail(name, "model format version " + words[1] + " is not supported, expected " + VERSION);
+        boolean knownVersion = words.length >= 2 && (words[1].equals(String.valueOf(VERSION_1))
+                || words[1].equals(String.valueOf(VERSION)));
+        if (words.length >= 2 && words[1].matches("[0-9]{1,30}") && !knownVersion) {
+            throw fail(name, "model format version " + words[1] + " is not supported, expected " + VERSION_1
+                    + " or " + VERSION);
         }
         Matcher header = HEADER.matcher(firstLine);
         if (newline < 0 || !header.matches()) {
-            throw fail(name, "malformed header: expected a first line \"" + HEADER_SHAPE + "\", found "
+            throw fail(name, "malformed header: expected a first line \"" + MAGIC + " "
+                    + (knownVersion ? words[1] : VERSION) + HEADER_SHAPE + "\", found "
                     + quote(firstLine) + (newline < 0 ? " with no end of line" : ""));
         }
-        String expectedSha = header.group(1);
-        long expectedLength = Long.parseLong(header.group(2));
+        int headerVersion = Integer.parseInt(header.group(1));
+        String expectedSha = header.group(2);
+        long expectedLength = Long.parseLong(header.group(3));
         long foundLength = bytes.length - (newline + 1L);
         if (foundLength < expectedLength) {
             throw fail(name, "truncated: expected " + expectedLength + " bytes after the header, found "
@@ -171,7 +185,7 @@ public final class ModelFile {
             throw fail(name, "the JSON after the header is " + describe(root) + ", expected an object");
         }
         try {
-            return fromJson(root.getAsJsonObject());
+            return fromJson(root.getAsJsonObject(), headerVersion);
         } catch (BadField e) {
             throw fail(name, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -208,15 +222,15 @@ public final class ModelFile {
         return root;
     }
 
-    private static Model fromJson(JsonObject root) {
-        checkFields(root, TOP_FIELDS, "");
+    private static Model fromJson(JsonObject root, int headerVersion) {
+        checkFields(root, headerVersion == VERSION_1 ? TOP_FIELDS : TOP_FIELDS_2, "", headerVersion);
         String format = string(require(root, "format", ""), "format");
         if (!format.equals(MAGIC)) {
             throw new BadField("format is " + quote(format) + ", expected \"" + MAGIC + "\"");
         }
         long version = integer(require(root, "version", ""), "version", Long.MIN_VALUE, Long.MAX_VALUE);
-        if (version != VERSION) {
-            throw new BadField("version is " + version + ", expected " + VERSION + " as in the header");
+        if (version != headerVersion) {
+            throw new BadField("version is " + version + ", expected " + headerVersion + " as in the header");
         }
         int numClasses = (int) integer(require(root, "num_classes", ""), "num_classes", 1, Integer.MAX_VALUE);
         int numFeatures = (int) integer(require(root, "num_features", ""), "num_features", 1, Integer.MAX_VALUE);
@@ -278,13 +292,80 @@ public final class ModelFile {
             bias[k] = finiteFloat(biasArray.get(k), "bias[" + k + "]");
         }
 
-        TrainingInfo training = trainingFromJson(object(require(root, "training", ""), "training"));
-        return new Model(new Parameters(numClasses, numFeatures, weights, bias), classNames, threshold, training);
+        TrainingInfo training = trainingFromJson(object(require(root, "training", ""), "training"), headerVersion);
+        List<String> featureNames = null;
+        FeatureProfile profile = null;
+        if (headerVersion >= VERSION) {
+            featureNames = featureNamesFromJson(require(root, "feature_names", ""), numFeatures);
+            profile = profileFromJson(require(root, "feature_profile", ""), numFeatures, headerVersion);
+        }
+        return new Model(new Parameters(numClasses, numFeatures, weights, bias), classNames, threshold, training,
+                featureNames, profile);
     }
 
-    private static TrainingInfo trainingFromJson(JsonObject training) {
+    private static List<String> featureNamesFromJson(JsonElement element, int numFeatures) {
+        if (element.isJsonNull()) {
+            return null;
+        }
+        JsonArray names = array(element, "feature_names");
+        if (names.size() != numFeatures) {
+            throw new BadField("feature_names has " + names.size() + " names, expected " + numFeatures
+                    + " (num_features)");
+        }
+        List<String> featureNames = new ArrayList<>(numFeatures);
+        Map<String, Integer> seen = new HashMap<>();
+        for (int j = 0; j < numFeatures; j++) {
+            String featureName = string(names.get(j), "feature_names[" + j + "]");
+            Integer earlier = seen.putIfAbsent(featureName, j);
+            if (earlier != null) {
+                throw new BadField("duplicate feature name: feature_names[" + j + "] " + quote(featureName)
+                        + " repeats feature_names[" + earlier + "]");
+            }
+            featureNames.add(featureName);
+        }
+        return featureNames;
+    }
+
+    private static FeatureProfile profileFromJson(JsonElement element, int numFeatures, int headerVersion) {
+        if (element.isJsonNull()) {
+            return null;
+        }
+        String at = "feature_profile.";
+        JsonObject profile = object(element, "feature_profile");
+        checkFields(profile, PROFILE_FIELDS, at, headerVersion);
+        long rows = integer(require(profile, "rows", at), at + "rows", 1, Long.MAX_VALUE);
+        double[] min = doubles(require(profile, "min", at), at + "min", numFeatures);
+        double[] max = doubles(require(profile, "max", at), at + "max", numFeatures);
+        double[] mean = doubles(require(profile, "mean", at), at + "mean", numFeatures);
+        double[] zeroShare = doubles(require(profile, "zero_share", at), at + "zero_share", numFeatures);
+        for (int j = 0; j < numFeatures; j++) {
+            if (min[j] > max[j]) {
+                throw new BadField(at + "min[" + j + "] is " + min[j] + ", more than " + at + "max[" + j + "] "
+                        + max[j]);
+            }
+            if (!(zeroShare[j] >= 0 && zeroShare[j] <= 1)) {
+                throw new BadField(at + "zero_share[" + j + "] is " + zeroShare[j] + ", expected a number in [0, 1]");
+            }
+        }
+        return new FeatureProfile(rows, min, max, mean, zeroShare);
+    }
+
+    private static double[] doubles(JsonElement element, String path, int numFeatures) {
+        JsonArray array = array(element, path);
+        if (array.size() != numFeatures) {
+            throw new BadField(path + " has " + array.size() + " values, expected " + numFeatures
+                    + " (num_features)");
+        }
+        double[] values = new double[numFeatures];
+        for (int j = 0; j < numFeatures; j++) {
+            values[j] = finiteDouble(array.get(j), path + "[" + j + "]");
+        }
+        return values;
+    }
+
+    private static TrainingInfo trainingFromJson(JsonObject training, int headerVersion) {
         String at = "training.";
-        checkFields(training, TRAINING_FIELDS, at);
+        checkFields(training, TRAINING_FIELDS, at, headerVersion);
         String engine = string(require(training, "engine", at), at + "engine");
         long seed = integer(require(training, "seed", at), at + "seed", Long.MIN_VALUE, Long.MAX_VALUE);
         String stopReason = string(require(training, "stop_reason", at), at + "stop_reason");
@@ -318,10 +399,10 @@ public final class ModelFile {
         }
     }
 
-    private static void checkFields(JsonObject object, Set<String> known, String prefix) {
+    private static void checkFields(JsonObject object, Set<String> known, String prefix, int version) {
         for (String key : object.keySet()) {
             if (!known.contains(key)) {
-                throw new BadField("unexpected field " + quote(prefix + key) + " (format version " + VERSION
+                throw new BadField("unexpected field " + quote(prefix + key) + " (format version " + version
                         + " has no such field)");
             }
         }
@@ -512,7 +593,8 @@ public final class ModelFile {
         StringBuilder out = new StringBuilder(1024 + numClasses * (numFeatures + 1) * 16);
         out.append("{\n");
         out.append("  \"format\": ").append(jsonString(MAGIC)).append(",\n");
-        out.append("  \"version\": ").append(VERSION).append(",\n");
+        int version = versionFor(model);
+        out.append("  \"version\": ").append(version).append(",\n");
         out.append("  \"num_classes\": ").append(numClasses).append(",\n");
         out.append("  \"num_features\": ").append(numFeatures).append(",\n");
         out.append("  \"class_names\": [");
@@ -539,6 +621,33 @@ public final class ModelFile {
         }
         out.append("],\n");
         TrainingInfo training = model.training();
+        if (version >= VERSION) {
+            List<String> featureNames = model.featureNames();
+            out.append("  \"feature_names\": ");
+            if (featureNames == null) {
+                out.append("null");
+            } else {
+                out.append('[');
+                for (int j = 0; j < numFeatures; j++) {
+                    out.append(j == 0 ? "" : ", ").append(jsonString(featureNames.get(j)));
+                }
+                out.append(']');
+            }
+            out.append(",\n");
+            FeatureProfile profile = model.featureProfile();
+            out.append("  \"feature_profile\": ");
+            if (profile == null) {
+                out.append("null");
+            } else {
+                out.append("{\n    \"rows\": ").append(profile.numRows()).append(",\n");
+                appendDoubles(out, "min", profile::min, numFeatures, ",\n");
+                appendDoubles(out, "max", profile::max, numFeatures, ",\n");
+                appendDoubles(out, "mean", profile::mean, numFeatures, ",\n");
+                appendDoubles(out, "zero_share", profile::zeroShare, numFeatures, "\n");
+                out.append("  }");
+            }
+            out.append(",\n");
+        }
         out.append("  \"training\": {\n");
         out.append("    \"engine\": ").append(jsonString(training.engine())).append(",\n");
         out.append("    \"seed\": ").append(training.seed()).append(",\n");
@@ -555,6 +664,20 @@ public final class ModelFile {
         out.append("  }\n");
         out.append("}\n");
         return out.toString();
+    }
+
+    /** Version 1 when the model records nothing that version 2 added, so that version-1 readers still read it. */
+    static int versionFor(Model model) {
+        return model.featureNames() == null && model.featureProfile() == null ? VERSION_1 : VERSION;
+    }
+
+    private static void appendDoubles(StringBuilder out, String name, java.util.function.IntToDoubleFunction value,
+                                      int count, String end) {
+        out.append("    ").append(jsonString(name)).append(": [");
+        for (int j = 0; j < count; j++) {
+            out.append(j == 0 ? "" : ", ").append(Double.toString(value.applyAsDouble(j)));
+        }
+        out.append(']').append(end);
     }
 
     private static <V> void appendMap(StringBuilder out, Map<String, V> map,
