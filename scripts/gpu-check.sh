@@ -361,12 +361,14 @@ device_check() {
 
   # --- JUnit: with a device the GPU tests must run. A dry run without one still runs the package's other tests (the
   # GPU tests skip themselves with the probe's reason); a GPU run without one has nothing to learn from them.
-  local require=true junit_filter=()
+  # The emulator-tagged tests (fault injection through the emulator in child JVMs) need -Dsoftmax4j.emulator.dir and
+  # run in the Maven build's gpu-emulator execution; here, on a GPU or in the dry run, they are always left out.
+  local require=true junit_filter=(--exclude-tag emulator)
   if [ -n "$gpu_reason" ] && [ "$mode" = dry-run ]; then require=false; fi
   # On the emulator the GPU-tagged tests take ~8 minutes on 2 cores: the dry run leaves them out (the smoke, kernel
   # and throughput steps run the engine there); GPU_CHECK_JUNIT=all keeps them.
   if [ "$mode" = dry-run ] && [ "${GPU_CHECK_JUNIT:-}" != all ]; then
-    junit_filter=(--exclude-tag gpu)
+    junit_filter+=(--exclude-tag gpu)
     say "   dry run: GPU-tagged tests left out (GPU_CHECK_JUNIT=all keeps them)"
   fi
   say "== JUnit (org.softmax4j.engine.cuda, -Dsoftmax4j.requireGpu=$require)"
