@@ -104,7 +104,7 @@ final class CsvParser {
         }
         long firstLine = lines.lineNumber();
         separator = detectSeparator(lines);
-        layOut(split(lines), firstLine);
+        layOut(lines, split(lines), firstLine);
         row = new float[numFeatures];
         featureOfColumn = new int[numColumns];
         for (int c = 0, j = 0; c < numColumns; c++) {
@@ -234,8 +234,27 @@ final class CsvParser {
         return semicolon ? (byte) ';' : 0;
     }
 
-    private void layOut(int count, long line) {
+    private void layOut(CsvLines lines, int count, long line) {
         numColumns = count;
+        // A header that lacks one of the model's feature names is named as such, before the column count is judged.
+        if (expectedFeatureNames != null && options.header() != HeaderMode.ABSENT) {
+            byte[] b = lines.bytes();
+            java.util.Set<String> found = new java.util.HashSet<>();
+            boolean numeric = true;
+            for (int c = 0; c < count; c++) {
+                found.add(new String(b, fieldStart[c], fieldEnd[c] - fieldStart[c], StandardCharsets.UTF_8));
+                numeric &= fieldEnd[c] > fieldStart[c] && looksLikeNumber(b, fieldStart[c], fieldEnd[c]);
+            }
+            if (!numeric || options.header() == HeaderMode.PRESENT) {
+                for (int j = 0; j < expectedFeatureNames.size(); j++) {
+                    if (!found.contains(expectedFeatureNames.get(j))) {
+                        throw InputException.at(file, line, 0, "expected a column named \""
+                                + shown(expectedFeatureNames.get(j)) + "\" (feature " + (j + 1) + " of the model), "
+                                + "found no such column in the header");
+                    }
+                }
+            }
+        }
         Integer labelOption = options.labelColumn();
         if (mode == Mode.PREDICT) {
             if (count == expectedNumFeatures) {

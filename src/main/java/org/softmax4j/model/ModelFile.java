@@ -42,9 +42,9 @@ import org.softmax4j.data.FeatureProfile;
 import org.softmax4j.engine.Parameters;
 
 /**
- * Saves and loads a {@link Model} in the softmax4j model format, version 1 (docs/MODEL-FORMAT.md): one ASCII header
- * line {@code softmax4j-model 1 sha256=<64 hex> bytes=<n>}, then exactly n bytes of UTF-8 JSON whose SHA-256 the
- * header gives. Floats are written in their shortest round-trip form, so a model reads back bit for bit.
+ * Saves and loads a {@link Model} in the softmax4j model format, versions 1 and 2 (docs/MODEL-FORMAT.md): one ASCII
+ * header line {@code softmax4j-model 2 sha256=<64 hex> bytes=<n>}, then exactly n bytes of UTF-8 JSON whose SHA-256
+ * the header gives. Floats are written in their shortest round-trip form, so a model reads back bit for bit.
  */
 public final class ModelFile {
     /** The first word of every model file. */
