@@ -236,7 +236,9 @@ final class TrainCommand extends BaseCommand {
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("log_likelihood", best.logLikelihood());
             metrics.put("objective", best.objective());
-            metrics.put("gradient_norm", best.gradientMaxAbs());
+            // Two gradient sizes, each under its own name: max|dF| (what lbfgs and owlqn stop on) and ||dF||/N.
+            metrics.put("gradient_max_abs", best.gradientMaxAbs());
+            metrics.put("gradient_norm_per_example", best.gradientNorm());
             if (validation != null) {
                 metrics.put("validation_log_likelihood", best.validationLogLikelihood());
             }
@@ -270,7 +272,8 @@ final class TrainCommand extends BaseCommand {
             json.addProperty("separable", result.separable());
             json.add("log_likelihood", Json.number(best.logLikelihood()));
             json.add("objective", Json.number(best.objective()));
-            json.add("gradient_norm", Json.number(best.gradientMaxAbs()));
+            json.add("gradient_max_abs", Json.number(best.gradientMaxAbs()));
+            json.add("gradient_norm_per_example", Json.number(best.gradientNorm()));
             json.addProperty("solver", result.solver());
             json.addProperty("precision", result.precision());
             json.addProperty("n_validation", validation == null ? 0 : validation.numExamples());

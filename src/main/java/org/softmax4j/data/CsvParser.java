@@ -50,6 +50,9 @@ final class CsvParser {
     private FeatureProfile.Accumulator profile;
     private List<String> featureNames;
     private long numericHeaderLine;
+    // PREDICT with keepInputLabels: each row's label as written, when the rows have a label column.
+    private boolean keepInputLabels;
+    private List<String> inputLabels;
 
     // Training: labels to provisional ids, in order of first appearance. Evaluation: class names to class indices.
     private final LabelTable labels = new LabelTable();
@@ -95,6 +98,12 @@ final class CsvParser {
 
     String file() {
         return file;
+    }
+
+    /** Rows to classify keep their labels as written (for output beside the predictions). */
+    CsvParser keepingInputLabels() {
+        keepInputLabels = true;
+        return this;
     }
 
     CsvData parse(CsvLines lines) {
@@ -148,7 +157,7 @@ final class CsvParser {
                 featureColumns[featureOfColumn[c]] = c + 1;
             }
         }
-        return new CsvData(data, featureNames, profile.profile(), featureColumns, numericHeaderLine);
+        return new CsvData(data, featureNames, profile.profile(), featureColumns, numericHeaderLine, inputLabels);
     }
 
     // The header's names: with a model's names, the columns are matched to them (any order) and the one column left
@@ -356,6 +365,11 @@ final class CsvParser {
             if (j < 0) {
                 if (mode != Mode.PREDICT) {
                     label = labelId(b, fieldStart[c], fieldEnd[c], line, c + 1);
+                } else if (keepInputLabels) {
+                    if (inputLabels == null) {
+                        inputLabels = new ArrayList<>();
+                    }
+                    inputLabels.add(new String(b, fieldStart[c], fieldEnd[c] - fieldStart[c], StandardCharsets.UTF_8));
                 }
                 continue;
             }

@@ -125,6 +125,16 @@ public final class CsvReader {
                 classNames, numFeatures, featureNames));
     }
 
+    /**
+     * Rows to classify, as {@link #readForModel} with {@code forPrediction}, keeping each row's label as written in
+     * {@link CsvData#inputLabels()} when the rows have a label column.
+     */
+    public static CsvData readForPredictionWithLabels(Path file, CsvOptions options, List<String> classNames,
+                                                      int numFeatures, List<String> featureNames) {
+        return readFile(file, new CsvParser(file.toString(), options, Mode.PREDICT, classNames, numFeatures,
+                featureNames).keepingInputLabels());
+    }
+
     private static CsvData readFile(Path file, CsvParser parser) {
         String name = file.toString();
         if (Files.isDirectory(file)) {

@@ -83,7 +83,8 @@ public final class ModelFile {
      */
     public static void write(Model model, Path file) {
         byte[] body = toJson(model).getBytes(UTF_8);
-        byte[] header = (MAGIC + " " + versionFor(model) + " sha256=" + sha256Hex(body) + " bytes=" + body.length + "\n")
+        byte[] header = (MAGIC + " " + versionFor(model) + " sha256=" + sha256Hex(body) + " bytes=" + body.length
+                + "\n")
                 .getBytes(US_ASCII);
         AtomicFile.write(file, "model", out -> {
             out.write(header);

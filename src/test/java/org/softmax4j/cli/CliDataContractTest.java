@@ -145,7 +145,8 @@ class CliDataContractTest {
         assertEquals(0, run.code(), run.err());
         List<String> notices = noticesOf(run);
         assertEquals(1, notices.size(), notices.toString());
-        assertTrue(notices.get(0).startsWith("notice: --seed 2 differs from the model's training seed 1"), notices + "");
+        assertTrue(notices.get(0).startsWith("notice: --seed 2 differs from the model's training seed 1"),
+                notices.toString());
         Run same = CliTest.run("eval", "--json", "--backend", "cpu", "--model", digitsModel.toString(), "--seed", "1");
         assertEquals(List.of(), noticesOf(same));
         Run strict = CliTest.run("eval", "--strict", "--backend", "cpu", "--model", digitsModel.toString(), "--seed",
