@@ -11,7 +11,8 @@ python="${PYTHON:-/usr/bin/python3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd "$root" && ./mvnw -B -q -DskipTests package test-compile) >&2
-java -cp "$root/target/softmax4j.jar:$root/target/test-classes" org.softmax4j.train.TimeToOptimum "$work" "$@"
+# The CLI jar holds the library and its dependencies (picocli and Gson relocated, which TimeToOptimum does not use).
+java -cp "$(ls "$root"/target/softmax4j-*-cli.jar | head -1):$root/target/test-classes" org.softmax4j.train.TimeToOptimum "$work" "$@"
 "$python" - "$work" <<'PY'
 import sys, time, warnings
 import numpy as np

@@ -67,9 +67,9 @@ prepare() {
     -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit_console_version" \
     -DoutputDirectory="$carry"
   mv "$carry/junit-platform-console-standalone-$junit_console_version.jar" "$carry/junit-console.jar"
-  # The plain jar (the shaded target/softmax4j.jar would carry every dependency a second time).
+  # The plain library jar (the CLI jar, softmax4j-*-cli.jar, would carry every dependency a second time).
   local plain
-  plain="$(find target -maxdepth 1 -name 'softmax4j-*.jar' ! -name '*-sources.jar' ! -name '*-javadoc.jar' | head -1)"
+  plain="$(find target -maxdepth 1 -name 'softmax4j-*.jar' ! -name '*-cli.jar' ! -name '*-sources.jar' ! -name '*-javadoc.jar' | head -1)"
   if [ -z "$plain" ]; then
     echo "gpu-check: no target/softmax4j-*.jar after the build" >&2
     exit 1

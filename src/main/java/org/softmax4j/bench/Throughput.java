@@ -10,7 +10,8 @@ import org.softmax4j.engine.Parameters;
 
 /**
  * Times one full-batch evaluation (log-likelihood and gradient): warm-up evaluations until at least
- * {@code warmupSeconds} have passed (and at least two), then {@code repetitions} timed ones.
+ * {@code warmupSeconds} have passed and the time has settled (see {@link #warmUp}), then {@code repetitions} timed
+ * ones.
  */
 public final class Throughput {
 
@@ -71,6 +72,42 @@ public final class Throughput {
         return 8.0 * data.length / seconds[seconds.length / 2];
     }
 
+    /** Warm-ups at least until the time is stable, at most this many times {@code warmupSeconds} (or 3 s). */
+    static final double WARMUP_CAP_FACTOR = 5;
+
+    /** Warm-up evaluations at least, whatever the time: a cold start can be a plateau of several slow ones. */
+    static final int MIN_WARMUPS = 10;
+
+    /**
+     * Evaluates untimed for at least {@code warmupSeconds} and {@link #MIN_WARMUPS} evaluations, and then until the
+     * time has settled: the last 3 evaluations within 25% (and 0.1 ms, the timer's noise on tiny sizes) of the fastest
+     * so far. A fixed time alone left the first figure of a bench cold (0.03-0.05 s against 0.0009 s for the same size
+     * measured last). Returns the number of warm-up evaluations.
+     */
+    static int warmUp(Evaluator evaluator, Parameters parameters, Evaluation out, double warmupSeconds) {
+        double cap = Math.max(3, WARMUP_CAP_FACTOR * warmupSeconds);
+        long warmupStart = System.nanoTime();
+        double fastest = Double.POSITIVE_INFINITY;
+        double[] last = new double[3];
+        int warmups = 0;
+        while (true) {
+            long start = System.nanoTime();
+            evaluator.evaluate(parameters, out);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            fastest = Math.min(fastest, seconds);
+            last[warmups % last.length] = seconds;
+            warmups++;
+            double elapsed = (System.nanoTime() - warmupStart) / 1e9;
+            if (warmups < MIN_WARMUPS || elapsed < warmupSeconds) {
+                continue;
+            }
+            double slowestRecent = Math.max(last[0], Math.max(last[1], last[2]));
+            if (slowestRecent <= 1.25 * fastest + 1e-4 || elapsed >= cap) {
+                return warmups;
+            }
+        }
+    }
+
     public static Timing measure(Engine engine, Dataset data, Parameters parameters, int repetitions,
                                  double warmupSeconds) {
         if (repetitions < 1) {
@@ -78,12 +115,7 @@ public final class Throughput {
         }
         Evaluation out = new Evaluation(data.numClasses(), data.numFeatures());
         try (Evaluator evaluator = engine.bind(data)) {
-            long warmupStart = System.nanoTime();
-            int warmups = 0;
-            while (warmups < 2 || (System.nanoTime() - warmupStart) / 1e9 < warmupSeconds) {
-                evaluator.evaluate(parameters, out);
-                warmups++;
-            }
+            warmUp(evaluator, parameters, out, warmupSeconds);
             double[] seconds = new double[repetitions];
             for (int r = 0; r < repetitions; r++) {
                 long start = System.nanoTime();

@@ -1,8 +1,11 @@
 package org.softmax4j.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import picocli.CommandLine.Mixin;
@@ -16,6 +19,9 @@ abstract class BaseCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** Every notice given so far, for the JSON result (also of a failure). */
+    final List<String> notices = new ArrayList<>();
 
     PrintWriter out() {
         return spec.commandLine().getOut();
@@ -37,8 +43,9 @@ abstract class BaseCommand implements Callable<Integer> {
         flush();
     }
 
-    /** A notice or warning for people, on stderr, unless --quiet. */
+    /** A notice or warning for people, on stderr, unless --quiet; listed under "notices" in the JSON result. */
     void notice(String line) {
+        notices.add(line);
         if (!common.quiet) {
             err().println(line);
             err().flush();
@@ -47,9 +54,16 @@ abstract class BaseCommand implements Callable<Integer> {
 
     void printJson(JsonObject result) {
         if (common.json) {
+            result.add("notices", noticesJson());
             out().println(Json.line(result));
             flush();
         }
+    }
+
+    JsonArray noticesJson() {
+        JsonArray list = new JsonArray();
+        notices.forEach(list::add);
+        return list;
     }
 
     private void flush() {

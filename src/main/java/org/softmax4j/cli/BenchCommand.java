@@ -87,6 +87,16 @@ final class BenchCommand extends BaseCommand {
     @Option(names = "--bandwidth", description = "Also measure the memory read bandwidth (1 thread and all).")
     boolean bandwidth;
 
+    static final String TABLE_HEADER = "%-6s %10s %5s %3s %7s %10s %10s %10s %14s  %s";
+
+    /** One line of the table: fixed-width numbers, then the engine's description as it is. */
+    static String tableRow(String kind, int n, int numFeatures, int numClasses, int threads, double median,
+                           double min, double max, double samplesPerSecond, String engine) {
+        return String.format(Locale.ROOT, "%-6s %10d %5d %3d %7s %10.5f %10.5f %10.5f %14.4g  %s", kind, n,
+                numFeatures, numClasses, threads == 0 ? "-" : Integer.toString(threads), median, min, max,
+                samplesPerSecond, engine);
+    }
+
     @Override
     int execute() {
         validate();
@@ -100,8 +110,9 @@ final class BenchCommand extends BaseCommand {
         if (emulated && engines.contains("cuda")) {
             report(EMULATED_NOTE);
         }
-        report(String.format(Locale.ROOT, "%-34s %-6s %10s %5s %3s %7s %10s %10s %10s %14s", "engine", "kind", "N",
-                "D", "K", "threads", "median s", "min s", "max s", "samples/s"));
+        // The engine's description, of any length, comes last, so that the numbers line up whatever it says.
+        report(String.format(Locale.ROOT, TABLE_HEADER, "kind", "N", "D", "K", "threads", "median s", "min s",
+                "max s", "samples/s", "engine"));
         JsonArray results = new JsonArray();
         for (String name : engines) {
             if (name.equals("cuda") && !cudaAvailable) {
@@ -125,10 +136,8 @@ final class BenchCommand extends BaseCommand {
                                     warmupSeconds);
                             int usedThreads = engine instanceof CpuEngine cpu ? cpu.threads() : 0;
                             double samplesPerSecond = n / timing.median();
-                            report(String.format(Locale.ROOT, "%-34s %-6s %10d %5d %3d %7s %10.5f %10.5f %10.5f %14.4g",
-                                    engine.description(), kind, n, numFeatures, classes,
-                                    usedThreads == 0 ? "-" : Integer.toString(usedThreads), timing.median(),
-                                    timing.min(), timing.max(), samplesPerSecond));
+                            report(tableRow(kind, n, numFeatures, classes, usedThreads, timing.median(),
+                                    timing.min(), timing.max(), samplesPerSecond, engine.description()));
                             JsonObject result = new JsonObject();
                             result.addProperty("engine", engine.name());
                             result.addProperty("engine_description", engine.description());

@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 
 import org.softmax4j.InputException;
 import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.CsvData;
 import org.softmax4j.data.CsvReader;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.data.Splits;
@@ -41,6 +42,12 @@ final class EvalCommand extends BaseCommand {
     @Option(names = "--test-fraction", paramLabel = "F", defaultValue = "0.2",
             description = "Held-out share of the built-in digits. Default: ${DEFAULT-VALUE}.")
     double testFraction;
+
+    @Option(names = "--strict",
+            description = "Fail (exit 2) instead of evaluating when the data draw a notice: columns far outside "
+                    + "the training range, a binarization that makes columns constant, a numeric header, a split seed "
+                    + "other than the model's.")
+    boolean strict;
 
     @Mixin
     DataOptions dataOptions;
@@ -104,23 +111,31 @@ final class EvalCommand extends BaseCommand {
             row.addProperty("support", support);
             perClass.add(row);
         }
-        report("confusion matrix (rows: true class, columns: predicted class):");
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%" + width + "s", ""));
         int cell = Math.max(5, Long.toString(numExamples).length() + 1);
-        for (String name : names) {
-            header.append(String.format(Locale.ROOT, " %" + cell + "s", abbreviate(name, cell)));
-        }
-        report(header.toString());
         JsonArray matrix = new JsonArray();
         for (int k = 0; k < numClasses; k++) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s", names.get(k)));
             JsonArray row = new JsonArray();
             for (int i = 0; i < numClasses; i++) {
-                line.append(String.format(Locale.ROOT, " %" + cell + "d", confusion[k][i]));
                 row.add(confusion[k][i]);
             }
-            report(line.toString());
             matrix.add(row);
+        }
+        if (width + numClasses * (cell + 1) <= MAX_MATRIX_WIDTH) {
+            report("confusion matrix (rows: true class, columns: predicted class):");
+            StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%" + width + "s", ""));
+            for (String name : names) {
+                header.append(String.format(Locale.ROOT, " %" + cell + "s", abbreviate(name, cell)));
+            }
+            report(header.toString());
+            for (int k = 0; k < numClasses; k++) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s", names.get(k)));
+                for (int i = 0; i < numClasses; i++) {
+                    line.append(String.format(Locale.ROOT, " %" + cell + "d", confusion[k][i]));
+                }
+                report(line.toString());
+            }
+        } else {
+            topConfusions(confusion, names).forEach(this::report);
         }
 
         JsonObject json = new JsonObject();
@@ -150,22 +165,67 @@ final class EvalCommand extends BaseCommand {
             if (!(testFraction > 0 && testFraction < 1)) {
                 throw new InputException("--test-fraction is " + testFraction + ", expected a number in (0, 1)");
             }
-            Dataset all = BuiltinDigits.load(threshold);
+            CsvData digits = BuiltinDigits.loadProfiled(threshold);
+            Dataset all = digits.data();
             if (!all.classNames().equals(model.classNames()) || all.numFeatures() != model.numFeatures()) {
                 throw new InputException(modelFile + ": the model has " + model.numFeatures() + " features and "
                         + "classes " + model.classNames() + ", the built-in digits have 64 and [0..9]; "
                         + "give --data FILE");
             }
             long splitSeed = seed != null ? seed : model.training().seed();
+            if (splitSeed != model.training().seed()) {
+                String line = "notice: --seed " + splitSeed + " differs from the model's training seed "
+                        + model.training().seed() + ": the held-out digits of this split include examples the model "
+                        + "was trained on, so the scores are too high";
+                notice(line);
+                if (strict) {
+                    throw new InputException("--strict and 1 notice about the built-in digits; the first: "
+                            + line.substring("notice: ".length()));
+                }
+            }
+            Notices.checkInput(this, model, digits, threshold, strict);
             data = Splits.stratified(all, testFraction, splitSeed).test();
         } else {
-            data = CsvReader.read(dataFile, dataOptions.csvOptions(threshold), model.classNames(),
-                    model.numFeatures());
+            CsvData input = CsvReader.readForModel(dataFile, dataOptions.csvOptions(threshold), model.classNames(),
+                    model.numFeatures(), model.featureNames(), false);
+            Notices.checkInput(this, model, input, threshold, strict);
+            data = input.data();
         }
         if (data.numExamples() == 0) {
             throw new InputException((dataFile == null ? "built-in digits" : dataFile) + ": no examples");
         }
         return data;
+    }
+
+    /** The widest confusion matrix printed as a table; wider ones (K = 100 would take 705 characters) are listed. */
+    static final int MAX_MATRIX_WIDTH = 120;
+    /** How many of the most frequent confusions are listed instead of a matrix too wide to read. */
+    static final int TOP_CONFUSIONS = 20;
+
+    /** The most frequent off-diagonal cells, most first (ties by true, then predicted class), one per line. */
+    static List<String> topConfusions(long[][] confusion, List<String> names) {
+        int numClasses = names.size();
+        List<int[]> cells = new java.util.ArrayList<>();
+        long wrong = 0;
+        for (int k = 0; k < numClasses; k++) {
+            for (int i = 0; i < numClasses; i++) {
+                if (k != i && confusion[k][i] > 0) {
+                    cells.add(new int[] {k, i});
+                    wrong += confusion[k][i];
+                }
+            }
+        }
+        cells.sort((a, b) -> Long.compare(confusion[b[0]][b[1]], confusion[a[0]][a[1]]));
+        List<String> lines = new java.util.ArrayList<>();
+        int shown = Math.min(TOP_CONFUSIONS, cells.size());
+        lines.add(String.format(Locale.ROOT, "confusions (%d classes: the matrix is in --json), the %d most frequent "
+                + "of %d wrong predictions in %d distinct pairs:", numClasses, shown, wrong, cells.size()));
+        for (int c = 0; c < shown; c++) {
+            int[] cell = cells.get(c);
+            lines.add(String.format(Locale.ROOT, "  %7d  true %s, predicted %s", confusion[cell[0]][cell[1]],
+                    names.get(cell[0]), names.get(cell[1])));
+        }
+        return lines;
     }
 
     private static String format(double value) {

@@ -8,7 +8,8 @@ import com.google.gson.JsonPrimitive;
 
 /** The one-line JSON results of {@code --json}. Numbers that are not finite are written as null. */
 final class Json {
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    // Nulls are written, so that a key a script looks for is always there (null: not known, not finite).
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
     private Json() {
     }

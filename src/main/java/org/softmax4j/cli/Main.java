@@ -2,6 +2,11 @@ package org.softmax4j.cli;
 
 import java.io.PrintWriter;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+
 import org.softmax4j.InputException;
 import org.softmax4j.Version;
 import org.softmax4j.engine.BackendUnavailableException;
@@ -53,7 +58,40 @@ public final class Main implements Runnable {
         err.println(command.getCommandName() + ": " + e.getMessage() + " (see: softmax4j "
                 + (command.getParent() == null ? "" : command.getCommandName() + " ") + "--help)");
         err.flush();
+        // The options could not be parsed, so --json is looked for among the words as given (before a "--").
+        boolean json = false;
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                break;
+            }
+            json |= arg.equals("--json");
+        }
+        if (json) {
+            printError(command, e.getMessage(), ExitCodes.BAD_INPUT, null, null);
+        }
         return ExitCodes.BAD_INPUT;
+    }
+
+    /**
+     * Under --json, a failure still ends standard output with one JSON object: the command, the error (the line
+     * printed on stderr, without the command's name), the exit code, where the problem is when known (file, line,
+     * column; null otherwise) and the notices given before it.
+     */
+    private static void printError(CommandLine command, String message, int code, InputException input,
+                                   BaseCommand base) {
+        JsonObject json = new JsonObject();
+        json.addProperty("command", command.getParent() == null ? null : command.getCommandName());
+        json.addProperty("error", message);
+        json.addProperty("exit_code", code);
+        String file = input == null ? null : input.file();
+        json.addProperty("file", file);
+        json.add("line", input == null || input.line() == 0 ? JsonNull.INSTANCE : new JsonPrimitive(input.line()));
+        json.add("column", input == null || input.column() == 0 ? JsonNull.INSTANCE
+                : new JsonPrimitive(input.column()));
+        json.add("notices", base == null ? new JsonArray() : base.noticesJson());
+        PrintWriter out = command.getOut();
+        out.println(Json.line(json));
+        out.flush();
     }
 
     private static int failure(Exception e, CommandLine command, ParseResult parseResult) {
@@ -61,26 +99,35 @@ public final class Main implements Runnable {
         boolean verbose = command.getCommand() instanceof BaseCommand base && base.common != null
                 && base.common.verbose;
         int code;
+        String message;
         if (e instanceof InputException) {
-            err.println(command.getCommandName() + ": " + e.getMessage());
+            message = e.getMessage();
             code = ExitCodes.BAD_INPUT;
         } else if (e instanceof BackendUnavailableException || e instanceof DeviceMemoryException) {
             // The back end asked for cannot run this here: no usable GPU, or data too large for it even streamed.
-            err.println(command.getCommandName() + ": " + e.getMessage());
+            message = e.getMessage();
             code = ExitCodes.BACKEND_UNAVAILABLE;
         } else if (e instanceof CudaException) {
             // A driver call or a kernel failed mid-run: the message names the call (or the kernel) and the CUresult.
-            err.println(command.getCommandName() + ": the GPU failed: " + e.getMessage());
+            message = "the GPU failed: " + e.getMessage();
             code = ExitCodes.GPU_FAILED;
         } else {
-            err.println(command.getCommandName() + ": internal error: " + e
+            message = "internal error: " + e;
+            err.println(command.getCommandName() + ": " + message
                     + (verbose ? "" : " (run with --verbose for the stack trace)"));
             code = ExitCodes.INTERNAL;
+        }
+        if (code != ExitCodes.INTERNAL) {
+            err.println(command.getCommandName() + ": " + message);
         }
         if (verbose) {
             e.printStackTrace(err);
         }
         err.flush();
+        BaseCommand base = command.getCommand() instanceof BaseCommand b ? b : null;
+        if (base != null && base.common != null && base.common.json) {
+            printError(command, message, code, e instanceof InputException input ? input : null, base);
+        }
         return code;
     }
 

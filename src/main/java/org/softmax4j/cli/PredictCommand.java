@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 
 import org.softmax4j.AtomicFile;
 import org.softmax4j.InputException;
+import org.softmax4j.data.CsvData;
 import org.softmax4j.data.CsvReader;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.Engine;
@@ -39,6 +40,16 @@ final class PredictCommand extends BaseCommand {
             description = "Where to write the predictions; default: standard output.")
     Path outputFile;
 
+    @Option(names = "--with-input-labels",
+            description = "Begin each output row with the input's row number (column row, from 1) and, when the "
+                    + "input has a label column, its label as written (column input_label).")
+    boolean withInputLabels;
+
+    @Option(names = "--strict",
+            description = "Fail (exit 2) instead of predicting when the input draws a notice: columns far outside "
+                    + "the training range, a binarization that makes columns constant, a numeric header.")
+    boolean strict;
+
     @Mixin
     DataOptions dataOptions;
 
@@ -52,8 +63,14 @@ final class PredictCommand extends BaseCommand {
             throw new InputException("--output " + outputFile + " is a directory, expected a file name");
         }
         Double threshold = dataOptions.threshold(model.binarizeThreshold());
-        Dataset data = CsvReader.readForPrediction(inputFile, dataOptions.csvOptions(threshold), model.classNames(),
-                model.numFeatures());
+        CsvData input = withInputLabels
+                ? CsvReader.readForPredictionWithLabels(inputFile, dataOptions.csvOptions(threshold),
+                        model.classNames(), model.numFeatures(), model.featureNames())
+                : CsvReader.readForModel(inputFile, dataOptions.csvOptions(threshold), model.classNames(),
+                        model.numFeatures(), model.featureNames(), true);
+        List<String> rowLabels = withInputLabels ? input.inputLabels() : null;
+        Notices.checkInput(this, model, input, threshold, strict);
+        Dataset data = input.data();
         int numClasses = model.numClasses();
         float[] probabilities = new float[Math.multiplyExact(data.numExamples(), numClasses)];
         try (Engine engine = backendOptions.open(this); Evaluator evaluator = engine.bind(data)) {
@@ -61,12 +78,12 @@ final class PredictCommand extends BaseCommand {
         }
         if (outputFile == null) {
             Writer writer = out();
-            writeCsv(writer, model.classNames(), probabilities, data.numExamples());
+            writeCsv(writer, model.classNames(), probabilities, data.numExamples(), withInputLabels, rowLabels);
             writer.flush();
         } else {
             AtomicFile.write(outputFile, "predictions", stream -> {
                 Writer writer = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
-                writeCsv(writer, model.classNames(), probabilities, data.numExamples());
+                writeCsv(writer, model.classNames(), probabilities, data.numExamples(), withInputLabels, rowLabels);
                 writer.flush();
             });
             report("wrote " + data.numExamples() + " predictions to " + outputFile);
@@ -95,14 +112,30 @@ final class PredictCommand extends BaseCommand {
 
     static void writeCsv(Writer writer, List<String> classNames, float[] probabilities, int rows)
             throws IOException {
+        writeCsv(writer, classNames, probabilities, rows, false, null);
+    }
+
+    /**
+     * @param rowNumbers  begin each row with its number, from 1 (column row)
+     * @param inputLabels then each row's input label (column input_label), or null for none
+     */
+    static void writeCsv(Writer writer, List<String> classNames, float[] probabilities, int rows, boolean rowNumbers,
+                         List<String> inputLabels) throws IOException {
         int numClasses = classNames.size();
-        StringBuilder line = new StringBuilder("label");
+        StringBuilder line = new StringBuilder((rowNumbers ? "row," : "") + (inputLabels != null ? "input_label," : "")
+                + "label");
         for (String name : classNames) {
             line.append(',').append(quote("p_" + name));
         }
         writer.write(line.append('\n').toString());
         for (int n = 0; n < rows; n++) {
             line.setLength(0);
+            if (rowNumbers) {
+                line.append(n + 1).append(',');
+            }
+            if (inputLabels != null) {
+                line.append(quote(inputLabels.get(n))).append(',');
+            }
             line.append(quote(classNames.get(argmax(probabilities, n, numClasses))));
             for (int k = 0; k < numClasses; k++) {
                 line.append(',').append(probabilities[n * numClasses + k]);

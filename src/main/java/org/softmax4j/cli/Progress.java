@@ -66,9 +66,10 @@ final class Progress implements TrainingListener {
 
     static String line(IterationRecord record, int maxIterations) {
         return String.format(Locale.ROOT,
-                "iteration %d/%d: objective %.8g, log-likelihood %.8g, gradient norm %.3g, train accuracy %.4f, %.2fs",
+                "iteration %d/%d: objective %.8g, log-likelihood %.8g, gradient norm per example %.3g, max|dF| %.3g, "
+                        + "train accuracy %.4f, %.2fs",
                 record.iteration(), maxIterations, record.objective(), record.logLikelihood(), record.gradientNorm(),
-                record.trainAccuracy(), record.seconds());
+                record.gradientMaxAbs(), record.trainAccuracy(), record.seconds());
     }
 
     /** Ends the bar's line, if one was drawn. */

@@ -12,6 +12,7 @@ import com.google.gson.JsonObject;
 import org.softmax4j.InputException;
 import org.softmax4j.Version;
 import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.CsvData;
 import org.softmax4j.data.CsvReader;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.data.Splits;
@@ -220,6 +221,11 @@ final class TrainCommand extends BaseCommand {
             report(String.format(Locale.ROOT, "stopped: %s (%s) after %d iterations in %.2fs; best at iteration %d",
                     result.stopReason().id(), result.stopDetail(), result.iterations(), result.seconds(),
                     best.iteration()));
+            if (result.separable()) {
+                notice("notice: the training data are separable (with --lambda 0 every training example is classified "
+                        + "correctly): the log-likelihood has no maximum, the weights grow for as long as the solver "
+                        + "runs and the probabilities are overconfident; add a penalty such as --lambda 1");
+            }
             report(String.format(Locale.ROOT, "train: accuracy %.4f, log-likelihood %.10g, objective %.12g, "
                             + "max|dF| %.3g (%s, evaluated in %s)", best.trainAccuracy(), best.logLikelihood(),
                     best.objective(), best.gradientMaxAbs(), result.solver(), result.precision()));
@@ -235,7 +241,9 @@ final class TrainCommand extends BaseCommand {
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("log_likelihood", best.logLikelihood());
             metrics.put("objective", best.objective());
-            metrics.put("gradient_norm", best.gradientMaxAbs());
+            // Two gradient sizes, each under its own name: max|dF| (what lbfgs and owlqn stop on) and ||dF||/N.
+            metrics.put("gradient_max_abs", best.gradientMaxAbs());
+            metrics.put("gradient_norm_per_example", best.gradientNorm());
             if (validation != null) {
                 metrics.put("validation_log_likelihood", best.validationLogLikelihood());
             }
@@ -246,8 +254,9 @@ final class TrainCommand extends BaseCommand {
                 TrainingInfo info = new TrainingInfo(engine.description(), seed, result.stopReason().id(),
                         result.iterations(), optionsMap(options, inputs), metrics, Instant.now().toString(),
                         Version.get());
-                ModelFile.write(new Model(result.parameters(), train.classNames(), inputs.threshold, info, !noBias),
-                        modelOut);
+                // The profile is of every row of the training file (the held-out share included), as read.
+                ModelFile.write(new Model(result.parameters(), train.classNames(), inputs.threshold, info, !noBias,
+                        inputs.read.featureNames(), inputs.read.profile()), modelOut);
                 report("model written to " + modelOut);
             }
 
@@ -266,9 +275,11 @@ final class TrainCommand extends BaseCommand {
             json.addProperty("best_iteration", best.iteration());
             json.addProperty("stop_reason", result.stopReason().id());
             json.addProperty("stop_detail", result.stopDetail());
+            json.addProperty("separable", result.separable());
             json.add("log_likelihood", Json.number(best.logLikelihood()));
             json.add("objective", Json.number(best.objective()));
-            json.add("gradient_norm", Json.number(best.gradientMaxAbs()));
+            json.add("gradient_max_abs", Json.number(best.gradientMaxAbs()));
+            json.add("gradient_norm_per_example", Json.number(best.gradientNorm()));
             json.addProperty("solver", result.solver());
             json.addProperty("precision", result.precision());
             json.addProperty("n_validation", validation == null ? 0 : validation.numExamples());
@@ -294,10 +305,8 @@ final class TrainCommand extends BaseCommand {
     }
 
     /** The data to train and test on, the training rows' sample weights (or null), and the threshold applied. */
-    private record Inputs(Dataset train, Dataset test, Double threshold, String description, double[] trainWeights) {
-        Inputs(Dataset train, Dataset test, Double threshold, String description) {
-            this(train, test, threshold, description, null);
-        }
+    private record Inputs(Dataset train, Dataset test, Double threshold, String description, double[] trainWeights,
+                          CsvData read) {
     }
 
     private static Evaluator bind(Engine engine, Dataset data, double[] exampleWeights) {
@@ -411,24 +420,36 @@ final class TrainCommand extends BaseCommand {
         }
         if (trainFile == null) {
             Double threshold = dataOptions.threshold(BuiltinDigits.DEFAULT_THRESHOLD);
-            Dataset all = BuiltinDigits.load(threshold);
+            CsvData digits = BuiltinDigits.loadProfiled(threshold);
+            Dataset all = digits.data();
             double[] sampleWeights = readSampleWeights(all.numExamples());
             int[][] parts = Splits.stratifiedIndices(all, testFraction, seed);
             return new Inputs(all.select(parts[0]), all.select(parts[1]), threshold, "built-in digits"
                     + (threshold == null ? " (counts 0..16)" : " binarized at " + formatThreshold(threshold)),
-                    ExampleWeights.select(sampleWeights, parts[0]));
+                    ExampleWeights.select(sampleWeights, parts[0]), digits);
         }
         Double threshold = dataOptions.threshold(null);
         var csv = dataOptions.csvOptions(threshold);
-        Dataset train = CsvReader.read(trainFile, csv);
+        CsvData read = CsvReader.readProfiled(trainFile, csv);
+        noticeNumericHeader(read);
+        Dataset train = read.data();
         double[] sampleWeights = readSampleWeights(train.numExamples());
         if (testFile != null) {
-            Dataset test = CsvReader.read(testFile, csv, train.classNames(), train.numFeatures());
-            return new Inputs(train, test, threshold, trainFile + " and " + testFile, sampleWeights);
+            CsvData test = CsvReader.readForModel(testFile, csv, train.classNames(), train.numFeatures(),
+                    read.featureNames(), false);
+            noticeNumericHeader(test);
+            return new Inputs(train, test.data(), threshold, trainFile + " and " + testFile, sampleWeights, read);
         }
         int[][] parts = Splits.stratifiedIndices(train, testFraction, seed);
         return new Inputs(train.select(parts[0]), train.select(parts[1]), threshold, trainFile.toString(),
-                ExampleWeights.select(sampleWeights, parts[0]));
+                ExampleWeights.select(sampleWeights, parts[0]), read);
+    }
+
+    private void noticeNumericHeader(CsvData read) {
+        String line = Notices.numericHeader(read);
+        if (line != null) {
+            notice(line);
+        }
     }
 
     static String formatThreshold(double threshold) {

@@ -29,13 +29,18 @@ public final class BuiltinDigits {
      *                  {@link DenseDataset}
      */
     public static Dataset load(Double threshold) {
+        return loadProfiled(threshold).data();
+    }
+
+    /** As {@link #load(Double)}, with the pixels' profile (the counts' range and mean, the zero share as stored). */
+    public static CsvData loadProfiled(Double threshold) {
         CsvOptions options = new CsvOptions(null, HeaderMode.ABSENT, threshold,
                 threshold == null ? Representation.DENSE : Representation.BINARY);
         try (InputStream in = BuiltinDigits.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("resource " + RESOURCE + " is missing from the class path");
             }
-            return CsvReader.read(in, SOURCE, options);
+            return CsvReader.readProfiled(in, SOURCE, options);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read resource " + RESOURCE, e);
         }

@@ -32,6 +32,7 @@ final class CsvParser {
     private final Mode mode;
     private final List<String> knownClasses;
     private final int expectedNumFeatures;
+    private final List<String> expectedFeatureNames;
     private final boolean binarize;
     private final double threshold;
 
@@ -44,6 +45,14 @@ final class CsvParser {
     private int[] fieldStart = new int[64];
     private int[] fieldEnd = new int[64];
     private float[] row;
+    // The feature that column c holds, or -1 for the label column.
+    private int[] featureOfColumn;
+    private FeatureProfile.Accumulator profile;
+    private List<String> featureNames;
+    private long numericHeaderLine;
+    // PREDICT with keepInputLabels: each row's label as written, when the rows have a label column.
+    private boolean keepInputLabels;
+    private List<String> inputLabels;
 
     // Training: labels to provisional ids, in order of first appearance. Evaluation: class names to class indices.
     private final LabelTable labels = new LabelTable();
@@ -51,7 +60,19 @@ final class CsvParser {
     // knownClasses: the classes labels map onto (EVALUATE), or the data set's class names (PREDICT).
     // expectedNumFeatures: the features a row must have (a model's); -1 when any count will do.
     CsvParser(String file, CsvOptions options, Mode mode, List<String> knownClasses, int expectedNumFeatures) {
+        this(file, options, mode, knownClasses, expectedNumFeatures, null);
+    }
+
+    // expectedFeatureNames: a model's feature names; with a header, columns are matched to them by name (in any
+    // order, a missing one is an error). Null: columns are taken by position.
+    CsvParser(String file, CsvOptions options, Mode mode, List<String> knownClasses, int expectedNumFeatures,
+              List<String> expectedFeatureNames) {
         this.file = file;
+        this.expectedFeatureNames = expectedFeatureNames == null ? null : List.copyOf(expectedFeatureNames);
+        if (expectedFeatureNames != null && expectedFeatureNames.size() != expectedNumFeatures) {
+            throw new IllegalArgumentException("featureNames has " + expectedFeatureNames.size()
+                    + " names, expected " + expectedNumFeatures + " (numFeatures)");
+        }
         this.options = options;
         this.mode = mode;
         this.knownClasses = knownClasses == null ? null : List.copyOf(knownClasses);
@@ -79,20 +100,37 @@ final class CsvParser {
         return file;
     }
 
-    Dataset parse(CsvLines lines) {
+    /** Rows to classify keep their labels as written (for output beside the predictions). */
+    CsvParser keepingInputLabels() {
+        keepInputLabels = true;
+        return this;
+    }
+
+    CsvData parse(CsvLines lines) {
         if (!nextNonBlank(lines)) {
             throw InputException.at(file, 0, 0, lines.isEmpty() ? "expected data rows, found an empty file"
                     : "expected data rows, found only blank lines");
         }
         long firstLine = lines.lineNumber();
         separator = detectSeparator(lines);
-        layOut(split(lines), firstLine);
+        layOut(lines, split(lines), firstLine);
         row = new float[numFeatures];
+        featureOfColumn = new int[numColumns];
+        for (int c = 0, j = 0; c < numColumns; c++) {
+            featureOfColumn[c] = c == labelColumn ? -1 : j++;
+        }
         boolean header = switch (options.header()) {
             case PRESENT -> true;
             case ABSENT -> false;
             case AUTO -> looksLikeHeader(lines);
         };
+        if (header) {
+            if (options.header() == HeaderMode.PRESENT && !looksLikeHeader(lines)) {
+                numericHeaderLine = firstLine;
+            }
+            readHeader(lines, firstLine);
+        }
+        profile = new FeatureProfile.Accumulator(numFeatures);
         RowStore store = new RowStore(numFeatures, options.representation() != Representation.DENSE,
                 mode != Mode.PREDICT);
         if (!header) {
@@ -109,10 +147,71 @@ final class CsvParser {
         if (store.size() == 0) {
             throw InputException.at(file, firstLine, 0, "expected data rows after the header, found none");
         }
-        return switch (mode) {
+        Dataset data = switch (mode) {
             case TRAIN -> trainingDataset(store);
             case EVALUATE, PREDICT -> store.toDataset(null, knownClasses, file);
         };
+        int[] featureColumns = new int[numFeatures];
+        for (int c = 0; c < numColumns; c++) {
+            if (featureOfColumn[c] >= 0) {
+                featureColumns[featureOfColumn[c]] = c + 1;
+            }
+        }
+        return new CsvData(data, featureNames, profile.profile(), featureColumns, numericHeaderLine, inputLabels);
+    }
+
+    // The header's names: with a model's names, the columns are matched to them (any order) and the one column left
+    // over, if any, is the label; else the names are recorded in feature order.
+    private void readHeader(CsvLines lines, long line) {
+        byte[] b = lines.bytes();
+        String[] names = new String[numColumns];
+        for (int c = 0; c < numColumns; c++) {
+            names[c] = new String(b, fieldStart[c], fieldEnd[c] - fieldStart[c], StandardCharsets.UTF_8);
+        }
+        if (expectedFeatureNames == null) {
+            List<String> found = new ArrayList<>(numFeatures);
+            for (int c = 0; c < numColumns; c++) {
+                if (c != labelColumn) {
+                    found.add(names[c]);
+                }
+            }
+            featureNames = found;
+            return;
+        }
+        java.util.Map<String, Integer> columnOf = new java.util.HashMap<>();
+        for (int c = 0; c < numColumns; c++) {
+            Integer earlier = columnOf.putIfAbsent(names[c], c);
+            if (earlier != null && expectedFeatureNames.contains(names[c])) {
+                throw InputException.at(file, line, c + 1, "expected distinct column names, found \""
+                        + shown(names[c]) + "\" in columns " + (earlier + 1) + " and " + (c + 1));
+            }
+        }
+        int[] matched = new int[numColumns];
+        Arrays.fill(matched, -1);
+        for (int j = 0; j < expectedFeatureNames.size(); j++) {
+            Integer c = columnOf.get(expectedFeatureNames.get(j));
+            if (c == null) {
+                throw InputException.at(file, line, 0, "expected a column named \""
+                        + shown(expectedFeatureNames.get(j)) + "\" (feature " + (j + 1) + " of the model), found no "
+                        + "such column in the header");
+            }
+            matched[c] = j;
+        }
+        int leftover = -1;
+        for (int c = 0; c < numColumns; c++) {
+            if (matched[c] < 0) {
+                leftover = c;
+            }
+        }
+        Integer labelOption = options.labelColumn();
+        if (labelOption != null && leftover >= 0 && labelOption - 1 != leftover) {
+            throw InputException.at(file, line, labelOption, "expected the label in column " + (leftover + 1) + " (\""
+                    + shown(names[leftover]) + "\", the one the model has no feature of), found --label-column "
+                    + labelOption + " (\"" + shown(names[labelOption - 1]) + "\", a feature of the model)");
+        }
+        labelColumn = leftover;
+        featureOfColumn = matched;
+        featureNames = expectedFeatureNames;
     }
 
     private static boolean nextNonBlank(CsvLines lines) {
@@ -144,8 +243,27 @@ final class CsvParser {
         return semicolon ? (byte) ';' : 0;
     }
 
-    private void layOut(int count, long line) {
+    private void layOut(CsvLines lines, int count, long line) {
         numColumns = count;
+        // A header that lacks one of the model's feature names is named as such, before the column count is judged.
+        if (expectedFeatureNames != null && options.header() != HeaderMode.ABSENT) {
+            byte[] b = lines.bytes();
+            java.util.Set<String> found = new java.util.HashSet<>();
+            boolean numeric = true;
+            for (int c = 0; c < count; c++) {
+                found.add(new String(b, fieldStart[c], fieldEnd[c] - fieldStart[c], StandardCharsets.UTF_8));
+                numeric &= fieldEnd[c] > fieldStart[c] && looksLikeNumber(b, fieldStart[c], fieldEnd[c]);
+            }
+            if (!numeric || options.header() == HeaderMode.PRESENT) {
+                for (int j = 0; j < expectedFeatureNames.size(); j++) {
+                    if (!found.contains(expectedFeatureNames.get(j))) {
+                        throw InputException.at(file, line, 0, "expected a column named \""
+                                + shown(expectedFeatureNames.get(j)) + "\" (feature " + (j + 1) + " of the model), "
+                                + "found no such column in the header");
+                    }
+                }
+            }
+        }
         Integer labelOption = options.labelColumn();
         if (mode == Mode.PREDICT) {
             if (count == expectedNumFeatures) {
@@ -242,25 +360,31 @@ final class CsvParser {
         long line = lines.lineNumber();
         boolean rowIsBinary = true;
         int label = 0;
-        int j = 0;
         for (int c = 0; c < numColumns; c++) {
-            if (c == labelColumn) {
+            int j = featureOfColumn[c];
+            if (j < 0) {
                 if (mode != Mode.PREDICT) {
                     label = labelId(b, fieldStart[c], fieldEnd[c], line, c + 1);
+                } else if (keepInputLabels) {
+                    if (inputLabels == null) {
+                        inputLabels = new ArrayList<>();
+                    }
+                    inputLabels.add(new String(b, fieldStart[c], fieldEnd[c] - fieldStart[c], StandardCharsets.UTF_8));
                 }
                 continue;
             }
-            float value = feature(b, fieldStart[c], fieldEnd[c], line, c + 1);
-            row[j++] = value;
+            float value = feature(b, fieldStart[c], fieldEnd[c], line, c + 1, j);
+            row[j] = value;
             rowIsBinary &= (value == 0f) | (value == 1f);
         }
+        profile.endRow();
         if (!store.add(row, rowIsBinary, label)) {
             throw InputException.at(file, line, 0, "expected at most " + store.size() + " rows of " + numFeatures
                     + " features (the most one Java array holds), found more");
         }
     }
 
-    private float feature(byte[] b, int start, int end, long line, int column) {
+    private float feature(byte[] b, int start, int end, long line, int column, int j) {
         if (start == end) {
             throw InputException.at(file, line, column, "expected a number, found an empty field");
         }
@@ -279,6 +403,7 @@ final class CsvParser {
             throw InputException.at(file, line, column, "expected 0 or 1 (binary representation), found \""
                     + shown(b, start, end) + "\"");
         }
+        profile.add(j, value, stored);
         return stored;
     }
 

@@ -36,7 +36,7 @@ public final class CsvReader {
      * as written, so "10" follows "9"), else in String order.
      */
     public static Dataset read(Path file, CsvOptions options) {
-        return readFile(file, new CsvParser(file.toString(), options, Mode.TRAIN, null, -1));
+        return readFile(file, new CsvParser(file.toString(), options, Mode.TRAIN, null, -1)).data();
     }
 
     /**
@@ -52,7 +52,7 @@ public final class CsvReader {
      * checked on the first line before the rest is read. A negative {@code numFeatures} accepts any count.
      */
     public static Dataset read(Path file, CsvOptions options, List<String> classNames, int numFeatures) {
-        return readFile(file, new CsvParser(file.toString(), options, Mode.EVALUATE, classNames, numFeatures));
+        return readFile(file, new CsvParser(file.toString(), options, Mode.EVALUATE, classNames, numFeatures)).data();
     }
 
     /**
@@ -61,7 +61,7 @@ public final class CsvReader {
      * {@code classNames}.
      */
     public static Dataset readForPrediction(Path file, CsvOptions options, List<String> classNames, int numFeatures) {
-        return readFile(file, new CsvParser(file.toString(), options, Mode.PREDICT, classNames, numFeatures));
+        return readFile(file, new CsvParser(file.toString(), options, Mode.PREDICT, classNames, numFeatures)).data();
     }
 
     /**
@@ -69,7 +69,7 @@ public final class CsvReader {
      * in messages and becomes the data set's source.
      */
     public static Dataset read(InputStream in, String name, CsvOptions options) {
-        return readStream(in, new CsvParser(name, options, Mode.TRAIN, null, -1));
+        return readStream(in, new CsvParser(name, options, Mode.TRAIN, null, -1)).data();
     }
 
     /** As {@link #read(Path, CsvOptions, List)}, from a stream read to its end and left open. */
@@ -80,13 +80,13 @@ public final class CsvReader {
     /** As {@link #read(Path, CsvOptions, List, int)}, from a stream read to its end and left open. */
     public static Dataset read(InputStream in, String name, CsvOptions options, List<String> classNames,
                                int numFeatures) {
-        return readStream(in, new CsvParser(name, options, Mode.EVALUATE, classNames, numFeatures));
+        return readStream(in, new CsvParser(name, options, Mode.EVALUATE, classNames, numFeatures)).data();
     }
 
     /** As {@link #readForPrediction(Path, CsvOptions, List, int)}, from a stream read to its end and left open. */
     public static Dataset readForPrediction(InputStream in, String name, CsvOptions options, List<String> classNames,
                                             int numFeatures) {
-        return readStream(in, new CsvParser(name, options, Mode.PREDICT, classNames, numFeatures));
+        return readStream(in, new CsvParser(name, options, Mode.PREDICT, classNames, numFeatures)).data();
     }
 
     /**
@@ -100,7 +100,42 @@ public final class CsvReader {
         }
     }
 
-    private static Dataset readFile(Path file, CsvParser parser) {
+    /**
+     * Training data with its header's names and its features' profile: as {@link #read(Path, CsvOptions)}.
+     */
+    public static CsvData readProfiled(Path file, CsvOptions options) {
+        return readFile(file, new CsvParser(file.toString(), options, Mode.TRAIN, null, -1));
+    }
+
+    /** As {@link #readProfiled(Path, CsvOptions)}, from a stream read to its end and left open. */
+    public static CsvData readProfiled(InputStream in, String name, CsvOptions options) {
+        return readStream(in, new CsvParser(name, options, Mode.TRAIN, null, -1));
+    }
+
+    /**
+     * Data for a model of {@code classNames} and {@code numFeatures} features, with its profile: labelled rows (as
+     * {@link #read(Path, CsvOptions, List, int)}) or, when {@code forPrediction}, rows to classify (as
+     * {@link #readForPrediction(Path, CsvOptions, List, int)}). When {@code featureNames} is not null and the file has
+     * a header, columns are matched to the names in any order (a name missing from the header is an error) and the
+     * one column left over, if any, is the label; without a header, or without names, columns are taken by position.
+     */
+    public static CsvData readForModel(Path file, CsvOptions options, List<String> classNames, int numFeatures,
+                                       List<String> featureNames, boolean forPrediction) {
+        return readFile(file, new CsvParser(file.toString(), options, forPrediction ? Mode.PREDICT : Mode.EVALUATE,
+                classNames, numFeatures, featureNames));
+    }
+
+    /**
+     * Rows to classify, as {@link #readForModel} with {@code forPrediction}, keeping each row's label as written in
+     * {@link CsvData#inputLabels()} when the rows have a label column.
+     */
+    public static CsvData readForPredictionWithLabels(Path file, CsvOptions options, List<String> classNames,
+                                                      int numFeatures, List<String> featureNames) {
+        return readFile(file, new CsvParser(file.toString(), options, Mode.PREDICT, classNames, numFeatures,
+                featureNames).keepingInputLabels());
+    }
+
+    private static CsvData readFile(Path file, CsvParser parser) {
         String name = file.toString();
         if (Files.isDirectory(file)) {
             throw InputException.at(name, 0, 0, "expected a file, found a directory");
@@ -119,7 +154,7 @@ public final class CsvReader {
         }
     }
 
-    private static Dataset readStream(InputStream in, CsvParser parser) {
+    private static CsvData readStream(InputStream in, CsvParser parser) {
         try (CsvLines lines = CsvLines.open(in, parser.file())) {
             try {
                 return parser.parse(lines);

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.softmax4j.data.FeatureProfile;
 import org.softmax4j.engine.Parameters;
 
 /**
@@ -18,6 +19,8 @@ public final class Model {
     private final Double binarizeThreshold;
     private final TrainingInfo training;
     private final boolean hasBias;
+    private final List<String> featureNames;
+    private final FeatureProfile featureProfile;
 
     /**
      * @param parameters        copied, so later changes to it do not reach this model; every value must be finite
@@ -27,7 +30,7 @@ public final class Model {
      * @param training          how the model was trained
      */
     public Model(Parameters parameters, List<String> classNames, Double binarizeThreshold, TrainingInfo training) {
-        this(parameters, classNames, binarizeThreshold, training, true);
+        this(parameters, classNames, binarizeThreshold, training, true, null, null);
     }
 
     /**
@@ -38,6 +41,23 @@ public final class Model {
      */
     public Model(Parameters parameters, List<String> classNames, Double binarizeThreshold, TrainingInfo training,
                  boolean hasBias) {
+        this(parameters, classNames, binarizeThreshold, training, hasBias, null, null);
+    }
+
+    /**
+     * A model that also records what it was trained on, so that new data can be checked against it.
+     *
+     * @param featureNames   the D names of the features (the training data's header), or null when it had none
+     * @param featureProfile the training data's per-feature range, mean and zero share, or null when not known
+     */
+    public Model(Parameters parameters, List<String> classNames, Double binarizeThreshold, TrainingInfo training,
+                 List<String> featureNames, FeatureProfile featureProfile) {
+        this(parameters, classNames, binarizeThreshold, training, true, featureNames, featureProfile);
+    }
+
+    /** The whole model: with or without a bias, and with what it was trained on when known (see above). */
+    public Model(Parameters parameters, List<String> classNames, Double binarizeThreshold, TrainingInfo training,
+                 boolean hasBias, List<String> featureNames, FeatureProfile featureProfile) {
         Objects.requireNonNull(parameters, "parameters");
         Objects.requireNonNull(classNames, "classNames");
         Objects.requireNonNull(training, "training");
@@ -85,6 +105,30 @@ public final class Model {
             }
         }
         this.hasBias = hasBias;
+        if (featureNames != null) {
+            if (featureNames.size() != numFeatures) {
+                throw new IllegalArgumentException("featureNames has " + featureNames.size() + " names, expected "
+                        + numFeatures + " (the number of features of the parameters)");
+            }
+            Map<String, Integer> seenNames = new HashMap<>();
+            for (int j = 0; j < numFeatures; j++) {
+                String name = featureNames.get(j);
+                if (name == null) {
+                    throw new IllegalArgumentException("feature name " + j + " is null, expected a name");
+                }
+                Integer earlier = seenNames.putIfAbsent(name, j);
+                if (earlier != null) {
+                    throw new IllegalArgumentException("feature name " + j + " \"" + name + "\" repeats feature name "
+                            + earlier + ", expected distinct names");
+                }
+            }
+        }
+        if (featureProfile != null && featureProfile.numFeatures() != numFeatures) {
+            throw new IllegalArgumentException("featureProfile has " + featureProfile.numFeatures()
+                    + " features, expected " + numFeatures + " (the number of features of the parameters)");
+        }
+        this.featureNames = featureNames == null ? null : List.copyOf(featureNames);
+        this.featureProfile = featureProfile;
         this.parameters = copy;
         this.classNames = List.copyOf(classNames);
         this.binarizeThreshold = binarizeThreshold;
@@ -135,20 +179,31 @@ public final class Model {
         return training;
     }
 
+    /** The D feature names of the training data's header, or null when it had none (or the file predates them). */
+    public List<String> featureNames() {
+        return featureNames;
+    }
+
+    /** The training data's per-feature profile, or null when not known (a version-1 model file). */
+    public FeatureProfile featureProfile() {
+        return featureProfile;
+    }
+
     /**
-     * Equal weights and bias bit for bit (so 0.0 differs from -0.0), names, threshold, training info, and both with or
-     * both without a bias.
+     * Equal weights and bias bit for bit (so 0.0 differs from -0.0), names, threshold, training info, both with or both
+     * without a bias, and the same record of the training data.
      */
     @Override
     public boolean equals(Object o) {
         return o instanceof Model m && m.hasBias == hasBias && m.parameters.equals(parameters)
                 && m.classNames.equals(classNames)
-                && Objects.equals(m.binarizeThreshold, binarizeThreshold) && m.training.equals(training);
+                && Objects.equals(m.binarizeThreshold, binarizeThreshold) && m.training.equals(training)
+                && Objects.equals(m.featureNames, featureNames) && Objects.equals(m.featureProfile, featureProfile);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(parameters, classNames, binarizeThreshold, training, hasBias);
+        return Objects.hash(parameters, classNames, binarizeThreshold, training, hasBias, featureNames, featureProfile);
     }
 
     @Override

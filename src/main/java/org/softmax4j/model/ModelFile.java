@@ -38,34 +38,41 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.softmax4j.AtomicFile;
 import org.softmax4j.InputException;
+import org.softmax4j.data.FeatureProfile;
 import org.softmax4j.engine.Parameters;
 
 /**
  * Saves and loads a {@link Model} in the softmax4j model format, versions 1 and 2 (docs/MODEL-FORMAT.md): one ASCII
  * header line {@code softmax4j-model <version> sha256=<64 hex> bytes=<n>}, then exactly n bytes of UTF-8 JSON whose
- * SHA-256 the header gives. Version 2 adds the optional field {@code no_bias}. A model is written in the lowest version
- * that holds it: 1 with a bias (the bytes earlier releases wrote, so they still read it), 2 without. Floats are
- * written in their shortest round-trip form, so a model reads back bit for bit.
+ * SHA-256 the header gives. Version 2 adds {@code feature_names} and {@code feature_profile} (required, either may be
+ * null) and the optional {@code no_bias}. A model is written in the lowest version that holds it: 1 for a model with a bias that
+ * records no training data (the bytes earlier releases wrote, so they still read it), else 2. Floats are written in
+ * their shortest round-trip form, so a model reads back bit for bit.
  */
 public final class ModelFile {
     /** The first word of every model file. */
     public static final String MAGIC = "softmax4j-model";
-    /** The newest format version: this class reads versions 1 and 2. */
+    /**
+     * The latest format version: written for a model that records its training data (feature names or profile),
+     * read with version {@link #VERSION_1}, which is written for a model that records neither.
+     */
     public static final int VERSION = 2;
-    /** The version of a model with a bias: version 1 has no way to say "no bias", and needs none. */
-    public static final int VERSION_WITH_BIAS = 1;
+    /** The first format version, without feature names and profile; still read, and written when it suffices. */
+    public static final int VERSION_1 = 1;
 
     /** A valid header is about 110 bytes; this bounds how much of a foreign file is looked at for one. */
     private static final int MAX_HEADER_BYTES = 256;
-    private static final String HEADER_SHAPE = MAGIC + " <version> sha256=<64 hex digits> bytes=<n>";
+    private static final String HEADER_SHAPE = " sha256=<64 hex digits> bytes=<n>";
     private static final Pattern HEADER = Pattern.compile(
             Pattern.quote(MAGIC) + " ([12]) sha256=([0-9a-f]{64}) bytes=(0|[1-9][0-9]{0,17})");
     private static final Pattern GSON_LOCATION = Pattern.compile("(.*) at line (\\d+) column (\\d+) path (\\S+)");
     private static final Set<String> TOP_FIELDS = Set.of("format", "version", "num_classes", "num_features",
             "class_names", "binarize_threshold", "weights", "bias", "training");
-    /** Version 2: version 1's fields and the optional {@code no_bias}. */
+    /** Version 2: version 1's fields, {@code feature_names}, {@code feature_profile} and the optional {@code no_bias}. */
     private static final Set<String> TOP_FIELDS_2 = Set.of("format", "version", "num_classes", "num_features",
-            "class_names", "binarize_threshold", "weights", "bias", "no_bias", "training");
+            "class_names", "binarize_threshold", "weights", "bias", "no_bias", "training", "feature_names",
+            "feature_profile");
+    private static final Set<String> PROFILE_FIELDS = Set.of("rows", "min", "max", "mean", "zero_share");
     private static final Set<String> TRAINING_FIELDS = Set.of("engine", "seed", "stop_reason", "iterations",
             "options", "metrics", "created_at", "softmax4j_version");
 
@@ -81,7 +88,8 @@ public final class ModelFile {
      */
     public static void write(Model model, Path file) {
         byte[] body = toJson(model).getBytes(UTF_8);
-        byte[] header = (MAGIC + " " + versionOf(model) + " sha256=" + sha256Hex(body) + " bytes=" + body.length + "\n")
+        byte[] header = (MAGIC + " " + versionFor(model) + " sha256=" + sha256Hex(body) + " bytes=" + body.length
+                + "\n")
                 .getBytes(US_ASCII);
         AtomicFile.write(file, "model", out -> {
             out.write(header);
@@ -114,11 +122,6 @@ public final class ModelFile {
         return parse(bytes, name);
     }
 
-    /** The version {@link #write} uses: the lowest that holds the model. */
-    static int versionOf(Model model) {
-        return model.hasBias() ? VERSION_WITH_BIAS : VERSION;
-    }
-
     /** The lowercase hexadecimal SHA-256 of {@code bytes}. */
     public static String sha256Hex(byte[] bytes) {
         try {
@@ -145,14 +148,16 @@ public final class ModelFile {
                     + "\", found " + quote(firstLine));
         }
         // The version comes before the rest of the header: a later version may lay the header out differently.
-        if (words.length >= 2 && words[1].matches("[0-9]{1,30}") && !words[1].matches("[12]")) {
-            throw fail(name, "model format version " + words[1] + " is not supported, expected 1 or 2");
+        boolean knownVersion = words.length >= 2 && (words[1].equals(String.valueOf(VERSION_1))
+                || words[1].equals(String.valueOf(VERSION)));
+        if (words.length >= 2 && words[1].matches("[0-9]{1,30}") && !knownVersion) {
+            throw fail(name, "model format version " + words[1] + " is not supported, expected " + VERSION_1
+                    + " or " + VERSION);
         }
         Matcher header = HEADER.matcher(firstLine);
         if (newline < 0 || !header.matches()) {
-            String shape = HEADER_SHAPE.replace("<version>", words.length >= 2 && words[1].matches("[12]") ? words[1]
-                    : String.valueOf(VERSION_WITH_BIAS));
-            throw fail(name, "malformed header: expected a first line \"" + shape + "\", found "
+            throw fail(name, "malformed header: expected a first line \"" + MAGIC + " "
+                    + (knownVersion ? words[1] : VERSION) + HEADER_SHAPE + "\", found "
                     + quote(firstLine) + (newline < 0 ? " with no end of line" : ""));
         }
         int headerVersion = Integer.parseInt(header.group(1));
@@ -224,7 +229,7 @@ public final class ModelFile {
     }
 
     private static Model fromJson(JsonObject root, int headerVersion) {
-        checkFields(root, headerVersion == 1 ? TOP_FIELDS : TOP_FIELDS_2, "", headerVersion);
+        checkFields(root, headerVersion == VERSION_1 ? TOP_FIELDS : TOP_FIELDS_2, "", headerVersion);
         String format = string(require(root, "format", ""), "format");
         if (!format.equals(MAGIC)) {
             throw new BadField("format is " + quote(format) + ", expected \"" + MAGIC + "\"");
@@ -301,13 +306,79 @@ public final class ModelFile {
         }
 
         TrainingInfo training = trainingFromJson(object(require(root, "training", ""), "training"), headerVersion);
+        List<String> featureNames = null;
+        FeatureProfile profile = null;
+        if (headerVersion >= VERSION) {
+            featureNames = featureNamesFromJson(require(root, "feature_names", ""), numFeatures);
+            profile = profileFromJson(require(root, "feature_profile", ""), numFeatures, headerVersion);
+        }
         return new Model(new Parameters(numClasses, numFeatures, weights, bias), classNames, threshold, training,
-                !noBias);
+                !noBias, featureNames, profile);
     }
 
-    private static TrainingInfo trainingFromJson(JsonObject training, int formatVersion) {
+    private static List<String> featureNamesFromJson(JsonElement element, int numFeatures) {
+        if (element.isJsonNull()) {
+            return null;
+        }
+        JsonArray names = array(element, "feature_names");
+        if (names.size() != numFeatures) {
+            throw new BadField("feature_names has " + names.size() + " names, expected " + numFeatures
+                    + " (num_features)");
+        }
+        List<String> featureNames = new ArrayList<>(numFeatures);
+        Map<String, Integer> seen = new HashMap<>();
+        for (int j = 0; j < numFeatures; j++) {
+            String featureName = string(names.get(j), "feature_names[" + j + "]");
+            Integer earlier = seen.putIfAbsent(featureName, j);
+            if (earlier != null) {
+                throw new BadField("duplicate feature name: feature_names[" + j + "] " + quote(featureName)
+                        + " repeats feature_names[" + earlier + "]");
+            }
+            featureNames.add(featureName);
+        }
+        return featureNames;
+    }
+
+    private static FeatureProfile profileFromJson(JsonElement element, int numFeatures, int headerVersion) {
+        if (element.isJsonNull()) {
+            return null;
+        }
+        String at = "feature_profile.";
+        JsonObject profile = object(element, "feature_profile");
+        checkFields(profile, PROFILE_FIELDS, at, headerVersion);
+        long rows = integer(require(profile, "rows", at), at + "rows", 1, Long.MAX_VALUE);
+        double[] min = doubles(require(profile, "min", at), at + "min", numFeatures);
+        double[] max = doubles(require(profile, "max", at), at + "max", numFeatures);
+        double[] mean = doubles(require(profile, "mean", at), at + "mean", numFeatures);
+        double[] zeroShare = doubles(require(profile, "zero_share", at), at + "zero_share", numFeatures);
+        for (int j = 0; j < numFeatures; j++) {
+            if (min[j] > max[j]) {
+                throw new BadField(at + "min[" + j + "] is " + min[j] + ", more than " + at + "max[" + j + "] "
+                        + max[j]);
+            }
+            if (!(zeroShare[j] >= 0 && zeroShare[j] <= 1)) {
+                throw new BadField(at + "zero_share[" + j + "] is " + zeroShare[j] + ", expected a number in [0, 1]");
+            }
+        }
+        return new FeatureProfile(rows, min, max, mean, zeroShare);
+    }
+
+    private static double[] doubles(JsonElement element, String path, int numFeatures) {
+        JsonArray array = array(element, path);
+        if (array.size() != numFeatures) {
+            throw new BadField(path + " has " + array.size() + " values, expected " + numFeatures
+                    + " (num_features)");
+        }
+        double[] values = new double[numFeatures];
+        for (int j = 0; j < numFeatures; j++) {
+            values[j] = finiteDouble(array.get(j), path + "[" + j + "]");
+        }
+        return values;
+    }
+
+    private static TrainingInfo trainingFromJson(JsonObject training, int headerVersion) {
         String at = "training.";
-        checkFields(training, TRAINING_FIELDS, at, formatVersion);
+        checkFields(training, TRAINING_FIELDS, at, headerVersion);
         String engine = string(require(training, "engine", at), at + "engine");
         long seed = integer(require(training, "seed", at), at + "seed", Long.MIN_VALUE, Long.MAX_VALUE);
         String stopReason = string(require(training, "stop_reason", at), at + "stop_reason");
@@ -542,7 +613,8 @@ public final class ModelFile {
         StringBuilder out = new StringBuilder(1024 + numClasses * (numFeatures + 1) * 16);
         out.append("{\n");
         out.append("  \"format\": ").append(jsonString(MAGIC)).append(",\n");
-        out.append("  \"version\": ").append(versionOf(model)).append(",\n");
+        int version = versionFor(model);
+        out.append("  \"version\": ").append(version).append(",\n");
         out.append("  \"num_classes\": ").append(numClasses).append(",\n");
         out.append("  \"num_features\": ").append(numFeatures).append(",\n");
         out.append("  \"class_names\": [");
@@ -574,6 +646,33 @@ public final class ModelFile {
             out.append("  \"no_bias\": true,\n");
         }
         TrainingInfo training = model.training();
+        if (version >= VERSION) {
+            List<String> featureNames = model.featureNames();
+            out.append("  \"feature_names\": ");
+            if (featureNames == null) {
+                out.append("null");
+            } else {
+                out.append('[');
+                for (int j = 0; j < numFeatures; j++) {
+                    out.append(j == 0 ? "" : ", ").append(jsonString(featureNames.get(j)));
+                }
+                out.append(']');
+            }
+            out.append(",\n");
+            FeatureProfile profile = model.featureProfile();
+            out.append("  \"feature_profile\": ");
+            if (profile == null) {
+                out.append("null");
+            } else {
+                out.append("{\n    \"rows\": ").append(profile.numRows()).append(",\n");
+                appendDoubles(out, "min", profile::min, numFeatures, ",\n");
+                appendDoubles(out, "max", profile::max, numFeatures, ",\n");
+                appendDoubles(out, "mean", profile::mean, numFeatures, ",\n");
+                appendDoubles(out, "zero_share", profile::zeroShare, numFeatures, "\n");
+                out.append("  }");
+            }
+            out.append(",\n");
+        }
         out.append("  \"training\": {\n");
         out.append("    \"engine\": ").append(jsonString(training.engine())).append(",\n");
         out.append("    \"seed\": ").append(training.seed()).append(",\n");
@@ -590,6 +689,20 @@ public final class ModelFile {
         out.append("  }\n");
         out.append("}\n");
         return out.toString();
+    }
+
+    /** The version {@link #write} uses: 1 when the model has nothing that version 2 added, so version-1 readers read it. */
+    static int versionFor(Model model) {
+        return model.hasBias() && model.featureNames() == null && model.featureProfile() == null ? VERSION_1 : VERSION;
+    }
+
+    private static void appendDoubles(StringBuilder out, String name, java.util.function.IntToDoubleFunction value,
+                                      int count, String end) {
+        out.append("    ").append(jsonString(name)).append(": [");
+        for (int j = 0; j < count; j++) {
+            out.append(j == 0 ? "" : ", ").append(Double.toString(value.applyAsDouble(j)));
+        }
+        out.append(']').append(end);
     }
 
     private static <V> void appendMap(StringBuilder out, Map<String, V> map,

@@ -42,8 +42,17 @@ public final class StoppingRule {
             return converged(current);
         }
         return new Decision(StopReason.NO_PROGRESS, String.format(java.util.Locale.ROOT,
-                "%s at iteration %d; max|dF| %.3g, %.3g times the tolerance %.3g", why, current.iteration(),
-                current.gradientMaxAbs(), current.gradientMaxAbs() / tolerance, tolerance));
+                "%s at iteration %d; max|dF| %.3g%s", why, current.iteration(), current.gradientMaxAbs(),
+                timesTolerance(current.gradientMaxAbs())));
+    }
+
+    /** ", 12.5 times the tolerance 1e-06", or " (tolerance 0)" when there is none to divide by. */
+    private String timesTolerance(double gradientMaxAbs) {
+        if (tolerance > 0) {
+            return String.format(java.util.Locale.ROOT, ", %.3g times the tolerance %.3g", gradientMaxAbs / tolerance,
+                    tolerance);
+        }
+        return " (tolerance 0)";
     }
 
     private Decision converged(IterationRecord current) {
@@ -72,9 +81,9 @@ public final class StoppingRule {
             }
             if (current.iteration() >= maxIterations) {
                 return new Decision(StopReason.MAX_ITERATIONS, String.format(java.util.Locale.ROOT,
-                        "reached --max-iterations %d before the tolerance %.3g: max|dF| %.3g, %.3g times the "
-                                + "tolerance", maxIterations, tolerance, current.gradientMaxAbs(),
-                        current.gradientMaxAbs() / tolerance));
+                        "reached --max-iterations %d before the tolerance %.3g: max|dF| %.3g%s", maxIterations,
+                        tolerance, current.gradientMaxAbs(), tolerance > 0 ? String.format(java.util.Locale.ROOT,
+                                ", %.3g times the tolerance", current.gradientMaxAbs() / tolerance) : ""));
             }
             return Decision.CONTINUE;
         }

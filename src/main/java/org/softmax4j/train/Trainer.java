@@ -157,12 +157,27 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         String precision = solver instanceof QuasiNewton q && q.inDouble() ? "double" : "engine";
-        if (validation != null) {
-            return new TrainingResult(bestValidationParameters, bestValidation, history, decision.reason(),
-                    decision.detail(), seconds, type.id(), precision);
+        IterationRecord chosen = validation != null ? bestValidation : bestRecord;
+        boolean separable = isSeparable(chosen);
+        String detail = decision.detail();
+        if (separable) {
+            detail = (detail == null || detail.isEmpty() ? "" : detail + "; ") + SEPARABLE_DETAIL;
         }
-        return new TrainingResult(best, bestRecord, history, decision.reason(), decision.detail(), seconds,
-                type.id(), precision);
+        return new TrainingResult(validation != null ? bestValidationParameters : best, chosen, history,
+                decision.reason(), detail, seconds, type.id(), precision, separable);
+    }
+
+    /** The stop detail's addition when {@link #isSeparable} holds. */
+    public static final String SEPARABLE_DETAIL = "the training data are separable: without a penalty the "
+            + "log-likelihood rises towards 0 as the weights grow without bound, so no maximum exists";
+
+    /**
+     * Without a penalty (λ = 0), weights that classify every training example correctly show the data separable: if
+     * each example's own score is strictly the highest, scaling W and b by c &gt; 1 raises every example's probability,
+     * so the log-likelihood keeps rising and has no maximum. (A tie at an argmax would need exactly equal scores.)
+     */
+    private boolean isSeparable(IterationRecord record) {
+        return options.lambda() == 0 && record.trainAccuracy() == 1.0;
     }
 
     /** {@code residentAllowed}: whether plain ascent may keep the parameters in the engine (not with validation). */

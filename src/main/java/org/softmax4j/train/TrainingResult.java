@@ -7,13 +7,20 @@ import org.softmax4j.engine.Parameters;
 /**
  * What training returns: the best parameters seen (highest F over the training set, or with a validation set the
  * highest validation log-likelihood), the record of the iteration they come from, the whole history, why it stopped,
- * the solver's id and what the last evaluations were computed with ("engine", or "double" after a double polish).
+ * the solver's id, what the last evaluations were computed with ("engine", or "double" after a double polish), and
+ * whether the training data turned out separable without a penalty (then the log-likelihood has no maximum: it rises
+ * towards 0 as the weights grow, and the weights returned are wherever the solver stopped).
  */
 public record TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
                              StopReason stopReason, String stopDetail, double seconds, String solver,
-                             String precision) {
+                             String precision, boolean separable) {
     public TrainingResult {
         history = List.copyOf(history);
+    }
+
+    public TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
+                          StopReason stopReason, String stopDetail, double seconds, String solver, String precision) {
+        this(parameters, best, history, stopReason, stopDetail, seconds, solver, precision, false);
     }
 
     public TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,

@@ -25,7 +25,7 @@ class CliSolversTest {
         assertEquals("lbfgs", json.get("solver").getAsString());
         assertEquals("converged", json.get("stop_reason").getAsString(), json.toString());
         assertEquals("double", json.get("precision").getAsString());
-        assertTrue(json.get("gradient_norm").getAsDouble() <= 1e-6, json.toString());
+        assertTrue(json.get("gradient_max_abs").getAsDouble() <= 1e-6, json.toString());
         assertTrue(json.get("objective").getAsDouble() < 0);
         assertTrue(json.get("test_accuracy").getAsDouble() >= 0.9, json.toString());
     }

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.softmax4j.InputException;
+import org.softmax4j.data.FeatureProfile;
 import org.softmax4j.engine.Parameters;
 
 class ModelFileTest {
@@ -530,8 +531,10 @@ class ModelFileTest {
         // Version 1 has no such field.
         assertEquals(file + ": unexpected field \"no_bias\" (format version 1 has no such field)",
                 readError(withBody(body.replace("\"version\": 2,", "\"version\": 1,"))));
-        // Version 2 with a bias and no no_bias field: a model with a bias.
-        String withBias = ModelFile.toJson(model(2, 3, null)).replace("\"version\": 1,", "\"version\": 2,");
+        // Version 2 with a bias and no no_bias field (here because it records feature names): a model with a bias.
+        String withBias = ModelFile.toJson(new Model(Parameters.random(2, 3, 0.1, 9), List.of("a", "b"), null,
+                ModelTest.training(), true, List.of("f0", "f1", "f2"), null));
+        assertTrue(withBias.contains("\"version\": 2,") && !withBias.contains("no_bias"), withBias);
         assertTrue(ModelFile.read(withBody2(withBias)).hasBias());
         assertThrows(IllegalArgumentException.class, () -> new Model(Parameters.random(2, 3, 0.1, 8), List.of("a",
                 "b"), null, ModelTest.training(), false), "a model without a bias needs b = 0");
@@ -561,6 +564,73 @@ class ModelFileTest {
         assertEquals(Double.NEGATIVE_INFINITY, model.training().metric("x"));
         assertTrue(Double.isNaN(model.training().metric("y")));
         assertEquals(-1e-3, model.training().metric("log_likelihood"));
+        // A version-1 file knows nothing of its training data: no names, no profile, so no checks of new data.
+        assertNull(model.featureNames());
+        assertNull(model.featureProfile());
+    }
+
+    // ------------------------------------------------------------------------------ version 2: the data contract
+
+    private static Model profiledModel(List<String> featureNames) {
+        Model plain = model(3, 2, 8.0);
+        FeatureProfile profile = new FeatureProfile(1797, new double[] {0, -1.5}, new double[] {16, 3e-7},
+                new double[] {4.25, 0.1}, new double[] {0.677, 1.0});
+        return new Model(plain.parameters(), plain.classNames(), 8.0, plain.training(), featureNames, profile);
+    }
+
+    @Test
+    void aModelWithItsTrainingDataRoundTripsAsVersion2() throws IOException {
+        for (List<String> names : Arrays.asList(List.of("pixel 1", "p\"2\u00e9"), null)) {
+            Model model = profiledModel(names);
+            Path file = dir.resolve("v2.s4j");
+            ModelFile.write(model, file);
+            assertTrue(Files.readString(file).startsWith("softmax4j-model 2 sha256="));
+            Model back = ModelFile.read(file);
+            assertEquals(model, back);
+            assertEquals(names, back.featureNames());
+            assertEquals(0.677, back.featureProfile().zeroShare(0));
+            assertEquals(3e-7, back.featureProfile().max(1));
+        }
+    }
+
+    @Test
+    void aModelWithoutTrainingDataIsStillWrittenAsVersion1() throws IOException {
+        Path file = dir.resolve("v1.s4j");
+        ModelFile.write(model(2, 3, null), file);
+        String text = Files.readString(file);
+        assertTrue(text.startsWith("softmax4j-model 1 sha256="), text);
+        assertFalse(text.contains("feature_"), text);
+    }
+
+    @Test
+    void version2FieldsAreCheckedAndVersion1RefusesThem() throws IOException {
+        String body = ModelFile.toJson(profiledModel(List.of("a", "b")));
+        byte[] bytes = body.getBytes(UTF_8);
+        Path v2 = withHeader("softmax4j-model 2 sha256=" + ModelFile.sha256Hex(bytes) + " bytes=" + bytes.length,
+                bytes);
+        assertEquals(List.of("a", "b"), ModelFile.read(v2).featureNames());
+
+        String missing = body.replaceFirst("\"feature_names\": \\[\"a\", \"b\"\\],\n", "");
+        assertEquals(v2 + ": missing field \"feature_names\"", readErrorV2(missing));
+        assertEquals(v2 + ": feature_names has 1 names, expected 2 (num_features)",
+                readErrorV2(body.replace("[\"a\", \"b\"]", "[\"a\"]")));
+        assertEquals(v2 + ": duplicate feature name: feature_names[1] \"a\" repeats feature_names[0]",
+                readErrorV2(body.replace("[\"a\", \"b\"]", "[\"a\", \"a\"]")));
+        assertEquals(v2 + ": feature_profile.zero_share[1] is 1.5, expected a number in [0, 1]",
+                readErrorV2(body.replace("\"zero_share\": [0.677, 1.0]", "\"zero_share\": [0.677, 1.5]")));
+        assertEquals(v2 + ": unexpected field \"feature_profile.colour\" (format version 2 has no such field)",
+                readErrorV2(body.replace("\"rows\": 1797,", "\"rows\": 1797, \"colour\": 1,")));
+
+        // The same body under a version-1 header: version 1 has no such fields.
+        String asVersion1 = body.replace("\"version\": 2,", "\"version\": 1,");
+        assertEquals(dir.resolve("crafted.s4j") + ": unexpected field \"feature_names\" (format version 1 has no "
+                + "such field)", readError(withBody(asVersion1)));
+    }
+
+    private String readErrorV2(String body) throws IOException {
+        byte[] bytes = body.getBytes(UTF_8);
+        return readError(withHeader("softmax4j-model 2 sha256=" + ModelFile.sha256Hex(bytes) + " bytes="
+                + bytes.length, bytes));
     }
 
     @Test
