@@ -7,18 +7,33 @@ import org.softmax4j.engine.Parameters;
 /**
  * What training returns: the best parameters seen (highest F over the training set, or with a validation set the
  * highest validation log-likelihood), the record of the iteration they come from, the whole history, why it stopped,
- * the solver's id and what the last evaluations were computed with ("engine", or "double" after a double polish).
+ * the solver's id, what the last evaluations were computed with ("engine", or "double" after a double polish), and
+ * for the first-order solvers the step (null for lbfgs and owlqn).
  */
 public record TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
                              StopReason stopReason, String stopDetail, double seconds, String solver,
-                             String precision) {
+                             String precision, StepReport step) {
     public TrainingResult {
         history = List.copyOf(history);
     }
 
     public TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
+                          StopReason stopReason, String stopDetail, double seconds, String solver,
+                          String precision) {
+        this(parameters, best, history, stopReason, stopDetail, seconds, solver, precision, null);
+    }
+
+    public TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
                           StopReason stopReason, String stopDetail, double seconds) {
         this(parameters, best, history, stopReason, stopDetail, seconds, SolverType.ASCENT.id(), "engine");
+    }
+
+    /**
+     * Whether the run failed to train: it diverged, or it ran iterations and kept the starting weights as its best
+     * (the CLI exits with code 5 after writing them).
+     */
+    public boolean failed() {
+        return stopReason == StopReason.DIVERGED || (best.iteration() == 0 && iterations() > 0);
     }
 
     /** The number of iterations run (steps, or epochs of mini-batches). */
