@@ -11,6 +11,11 @@ public final class ExitCodes {
     public static final int BACKEND_UNAVAILABLE = 3;
     /** The GPU failed while it ran (a CUDA driver call or a kernel failed; the message names it). */
     public static final int GPU_FAILED = 4;
+    /**
+     * Training failed: it ended {@code diverged}, or its best weights are the starting ones. The best model and the
+     * explanation were written first.
+     */
+    public static final int TRAINING_FAILED = 5;
 
     private ExitCodes() {
     }

@@ -19,6 +19,7 @@ final class Progress implements TrainingListener {
     private long lastDrawNanos;
     private int lastPlainIteration = -1;
     private boolean drewBar;
+    private String step = "";
 
     Progress(PrintWriter err, boolean terminal) {
         this.err = err;
@@ -39,6 +40,15 @@ final class Progress implements TrainingListener {
         }
     }
 
+    @Override
+    public void onStep(org.softmax4j.train.StepReport step) {
+        if (!terminal) {
+            err.println(TrainCommand.stepSummary(step));
+            err.flush();
+        }
+        this.step = String.format(Locale.ROOT, "eta %.4g  ", step.chosen());
+    }
+
     private void drawBar(IterationRecord record, int maxIterations) {
         long now = System.nanoTime();
         if (record.seconds() < SHOW_AFTER_SECONDS || now - lastDrawNanos < 100_000_000L) {
@@ -47,9 +57,9 @@ final class Progress implements TrainingListener {
         lastDrawNanos = now;
         double fraction = maxIterations == 0 ? 1 : Math.min(1, (double) record.iteration() / maxIterations);
         int filled = (int) Math.round(fraction * BAR_WIDTH);
-        err.print(String.format(Locale.ROOT, "\r[%s%s] %3.0f%% iteration %d/%d  F %.6g  train accuracy %.4f  %.1fs ",
+        err.print(String.format(Locale.ROOT, "\r[%s%s] %3.0f%% iteration %d/%d  %sF %.6g  train accuracy %.4f  %.1fs ",
                 "#".repeat(filled), " ".repeat(BAR_WIDTH - filled), 100 * fraction, record.iteration(),
-                maxIterations, record.objective(), record.trainAccuracy(), record.seconds()));
+                maxIterations, step, record.objective(), record.trainAccuracy(), record.seconds()));
         err.flush();
         drewBar = true;
     }

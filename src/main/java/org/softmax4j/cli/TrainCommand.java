@@ -23,11 +23,13 @@ import org.softmax4j.model.Model;
 import org.softmax4j.model.ModelFile;
 import org.softmax4j.model.TrainingInfo;
 import org.softmax4j.engine.Parameters;
+import org.softmax4j.train.Acceleration;
 import org.softmax4j.train.ExampleWeights;
 import org.softmax4j.train.Precision;
 import org.softmax4j.train.Preconditioner;
 import org.softmax4j.train.Schedule;
 import org.softmax4j.train.SolverType;
+import org.softmax4j.train.StepReport;
 import org.softmax4j.train.Trainer;
 import org.softmax4j.train.TrainingOptions;
 import org.softmax4j.train.TrainingResult;
@@ -53,9 +55,15 @@ final class TrainCommand extends BaseCommand {
                     + "Default: ${DEFAULT-VALUE}.")
     double testFraction;
 
-    @Option(names = "--learning-rate", paramLabel = "ETA", defaultValue = "" + TrainingOptions.DEFAULT_LEARNING_RATE,
-            description = "Step: W += (ETA/B)·∇F over a batch of B. Default: ${DEFAULT-VALUE}.")
-    double learningRate;
+    @Option(names = "--learning-rate", paramLabel = "ETA|auto", defaultValue = "auto",
+            description = "Step: W += (ETA/B)·∇F over a batch of B; auto: ETA = N/L from the data (L bounds the "
+                    + "curvature of F), safeguarded. Default: ${DEFAULT-VALUE}.")
+    String learningRate;
+
+    @Option(names = "--acceleration", paramLabel = "nesterov|none", defaultValue = "nesterov",
+            description = "ascent with --learning-rate auto: Nesterov's momentum with adaptive restart, or plain "
+                    + "steps. Default: ${DEFAULT-VALUE}.")
+    String acceleration;
 
     @Option(names = "--max-iterations", paramLabel = "N", defaultValue = "" + TrainingOptions.DEFAULT_MAX_ITERATIONS,
             description = "Iterations (steps, or epochs with --batch-size) at most. Default: ${DEFAULT-VALUE}.")
@@ -226,6 +234,10 @@ final class TrainCommand extends BaseCommand {
                         + "correctly): the log-likelihood has no maximum, the weights grow for as long as the solver "
                         + "runs and the probabilities are overconfident; add a penalty such as --lambda 1");
             }
+            StepReport step = result.step();
+            if (step != null) {
+                report(stepSummary(step));
+            }
             report(String.format(Locale.ROOT, "train: accuracy %.4f, log-likelihood %.10g, objective %.12g, "
                             + "max|dF| %.3g (%s, evaluated in %s)", best.trainAccuracy(), best.logLikelihood(),
                     best.objective(), best.gradientMaxAbs(), result.solver(), result.precision()));
@@ -289,18 +301,53 @@ final class TrainCommand extends BaseCommand {
             json.add("test_accuracy", Json.number(testAccuracy));
             json.add("seconds", Json.number(result.seconds()));
             json.addProperty("model", modelOut == null ? null : modelOut.toString());
+            if (step != null) {
+                json.add("learning_rate", Json.number(step.chosen()));
+                json.addProperty("learning_rate_auto", step.auto());
+                json.add("learning_rate_final", Json.number(step.last()));
+                json.addProperty("acceleration", step.acceleration().id());
+                json.addProperty("safeguard_falls", step.falls());
+                json.addProperty("safeguard_halvings", step.halvings());
+                json.addProperty("momentum_restarts", step.restarts());
+            }
+            int exitCode = result.failed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;
+            json.addProperty("failed", result.failed());
+            json.addProperty("exit_code", exitCode);
+            if (result.failed()) {
+                report("training failed (exit code " + exitCode + "): " + (result.stopReason()
+                        == org.softmax4j.train.StopReason.DIVERGED ? "it diverged" : "no iteration improved on the "
+                        + "starting weights") + "; the best weights, from iteration " + best.iteration()
+                        + ", were kept" + (modelOut == null ? "" : " and written"));
+            }
             printJson(json);
+            return exitCode;
         }
-        return ExitCodes.OK;
     }
 
     private TrainingOptions trainingOptions() {
         try {
-            return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed,
+            return new TrainingOptions(parseLearningRate(), maxIterations, lambda, tolerance, batchSize, seed,
                     SolverType.parse(solver), alpha, history, momentum, nesterov, Schedule.parse(schedule), patience,
-                    Precision.parse(precision), Preconditioner.parse(preconditioner), noBias);
+                    Precision.parse(precision), Preconditioner.parse(preconditioner), noBias,
+                    Acceleration.parse(acceleration));
         } catch (IllegalArgumentException e) {
             throw new InputException("bad option: " + e.getMessage());
+        }
+    }
+
+    private double parseLearningRate() {
+        if (learningRate.trim().equalsIgnoreCase("auto")) {
+            return TrainingOptions.AUTO_LEARNING_RATE;
+        }
+        try {
+            double value = Double.parseDouble(learningRate.trim());
+            if (Double.isNaN(value)) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("learning rate is \"" + learningRate
+                    + "\", expected auto or a finite number > 0");
         }
     }
 
@@ -452,6 +499,20 @@ final class TrainCommand extends BaseCommand {
         }
     }
 
+    static String stepSummary(StepReport step) {
+        String text = step.auto() && step.bound() != null
+                ? String.format(Locale.ROOT, "step: eta %.6g (auto, 1/L with L = %.6g), %s", step.chosen(),
+                        step.bound().lipschitz(), step.acceleration() == Acceleration.NESTEROV
+                                ? "Nesterov with restart" : "plain")
+                : String.format(Locale.ROOT, "step: eta %.6g (%s)", step.chosen(), step.auto() ? "auto" : "given");
+        if (step.falls() > 0 || step.restarts() > 0) {
+            text += String.format(Locale.ROOT, "; safeguard: F fell %d times (best weights restored), eta halved %d "
+                    + "times to %.6g; momentum restarted %d times", step.falls(), step.halvings(), step.last(),
+                    step.restarts());
+        }
+        return text;
+    }
+
     static String formatThreshold(double threshold) {
         return threshold == Math.rint(threshold) ? String.valueOf((long) threshold) : String.valueOf(threshold);
     }
@@ -462,7 +523,10 @@ final class TrainCommand extends BaseCommand {
         if (testFile == null) {
             map.put("test_fraction", String.valueOf(testFraction));
         }
-        map.put("learning_rate", String.valueOf(options.learningRate()));
+        map.put("learning_rate", options.autoLearningRate() ? "auto" : String.valueOf(options.learningRate()));
+        if (options.autoLearningRate() && options.solver() == SolverType.ASCENT) {
+            map.put("acceleration", options.acceleration().id());
+        }
         map.put("max_iterations", String.valueOf(options.maxIterations()));
         map.put("lambda", String.valueOf(options.lambda()));
         map.put("tolerance", String.valueOf(options.tolerance()));

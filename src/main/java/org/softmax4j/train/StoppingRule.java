@@ -5,13 +5,21 @@ package org.softmax4j.train;
  * where N·ln K is what a uniform guess scores), then convergence (|ΔF| / max(|F|, 1) or ‖∇F‖₂/N under the tolerance),
  * then the iteration limit. Each decision comes with a sentence for people. For the quasi-Newton solvers
  * ({@link #onMaxAbsGradient}) convergence means max|∂F| ≤ tolerance instead, checked from iteration 0 on (so that a
- * warm start at the optimum stops at once); their relative change of F is no test of optimality.
+ * warm start at the optimum stops at once); their relative change of F is no test of optimality. For ascent with the
+ * automatic step ({@link #onGradientGap}) the relative change is no test either (ill-conditioned data moves F slowly far
+ * from the optimum): convergence means that the gradient bounds the distance to the optimum,
+ * ‖∇F‖₂² / (2λ) ≤ tolerance · max(|F|, 1) (for λ &gt; 0: F* − F ≤ ‖∇F‖²/(2μ) when F is μ-strongly concave, and the
+ * penalty makes μ ≥ λ in W; the bias is not penalised, so this is an estimate, not a bound), or max|∂F| ≤ tolerance ·
+ * max(|F|, 1) for λ = 0, or ‖∇F‖₂/N under the tolerance as before.
  */
 public final class StoppingRule {
     private final double tolerance;
     private final int maxIterations;
     private final double chanceLevel;
     private final boolean maxAbsGradient;
+    private final int numExamples;
+    /** λ for the gradient-gap test, NaN when it is not used. */
+    private final double gapLambda;
 
     /** What was decided: {@code reason} is null to go on. */
     public record Decision(StopReason reason, String detail) {
@@ -24,6 +32,13 @@ public final class StoppingRule {
 
     private StoppingRule(double tolerance, int maxIterations, int numExamples, int numClasses,
                          boolean maxAbsGradient) {
+        this(tolerance, maxIterations, numExamples, numClasses, maxAbsGradient, Double.NaN);
+    }
+
+    private StoppingRule(double tolerance, int maxIterations, int numExamples, int numClasses,
+                         boolean maxAbsGradient, double gapLambda) {
+        this.numExamples = numExamples;
+        this.gapLambda = gapLambda;
         this.tolerance = tolerance;
         this.maxIterations = maxIterations;
         this.chanceLevel = numExamples * Math.log(numClasses);
@@ -34,6 +49,12 @@ public final class StoppingRule {
     public static StoppingRule onMaxAbsGradient(double tolerance, int maxIterations, int numExamples,
                                                 int numClasses) {
         return new StoppingRule(tolerance, maxIterations, numExamples, numClasses, true);
+    }
+
+    /** Converged when the gradient says F is near its optimum (see the class comment); for ascent with auto η. */
+    public static StoppingRule onGradientGap(double tolerance, int maxIterations, int numExamples, int numClasses,
+                                             double lambda) {
+        return new StoppingRule(tolerance, maxIterations, numExamples, numClasses, false, lambda);
     }
 
     /** The solver could not move: converged if max|∂F| meets the tolerance after all, else no progress. */
@@ -87,6 +108,9 @@ public final class StoppingRule {
             }
             return Decision.CONTINUE;
         }
+        if (!Double.isNaN(gapLambda)) {
+            return checkGap(current);
+        }
         if (previous != null && tolerance > 0) {
             double change = relativeChangePerIteration(current, previous);
             if (change < tolerance) {
@@ -109,6 +133,41 @@ public final class StoppingRule {
             return new Decision(StopReason.MAX_ITERATIONS, detail);
         }
         return Decision.CONTINUE;
+    }
+
+    private Decision checkGap(IterationRecord current) {
+        double gap = gapEstimate(current);
+        double allowed = tolerance * Math.max(Math.abs(current.objective()), 1.0);
+        if (tolerance > 0 && gap <= allowed) {
+            return new Decision(StopReason.CONVERGED, String.format(java.util.Locale.ROOT,
+                    "%s %.3g <= tolerance * max(|F|, 1) = %.3g", gapName(), gap, allowed));
+        }
+        if (tolerance > 0 && current.gradientNorm() < tolerance) {
+            return new Decision(StopReason.CONVERGED, String.format(java.util.Locale.ROOT,
+                    "gradient norm per example %.3g < tolerance %.3g", current.gradientNorm(), tolerance));
+        }
+        if (current.iteration() >= maxIterations) {
+            return new Decision(StopReason.MAX_ITERATIONS, allowed == 0
+                    ? String.format(java.util.Locale.ROOT, "reached --max-iterations %d (tolerance 0): %s %.3g",
+                    maxIterations, gapName(), gap)
+                    : String.format(java.util.Locale.ROOT,
+                    "reached --max-iterations %d before the tolerance: %s %.3g, %.3g times tolerance * max(|F|, 1)",
+                    maxIterations, gapName(), gap, gap / allowed));
+        }
+        return Decision.CONTINUE;
+    }
+
+    /** ‖∇F‖₂²/(2λ), an estimate of F* − F; max|∂F| when λ = 0. */
+    private double gapEstimate(IterationRecord current) {
+        if (gapLambda > 0) {
+            double norm = current.gradientNorm() * Math.max(1, numExamples);
+            return norm * norm / (2 * gapLambda);
+        }
+        return current.gradientMaxAbs();
+    }
+
+    private String gapName() {
+        return gapLambda > 0 ? "||dF||^2/(2 lambda)" : "max|dF|";
     }
 
     /**

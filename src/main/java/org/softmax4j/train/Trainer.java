@@ -80,14 +80,47 @@ public final class Trainer {
 
     private TrainingResult trainWith(Evaluator evaluator, double[] exampleWeights, DoubleEvaluator polish,
                                      Evaluator validation, Parameters start, TrainingListener listener) {
-        Solver solver = solver(evaluator, exampleWeights, polish, start, validation == null);
+        StepReport step = chooseStep(evaluator.data(), exampleWeights);
+        Solver solver = solver(evaluator, exampleWeights, polish, start, validation == null, step);
         try {
-            return loop(solver, evaluator, polish, validation, listener);
+            if (step != null) {
+                listener.onStep(step);
+            }
+            return loop(solver, evaluator, polish, validation, listener, step);
         } finally {
             if (solver instanceof AutoCloseable closeable) {
                 closeQuietly(closeable);
             }
         }
+    }
+
+    /**
+     * The step of the first-order solvers: the given η, or for {@link TrainingOptions#AUTO_LEARNING_RATE} N/L from
+     * {@link CurvatureBound} (ascent, sgd) or {@link TrainingOptions#DEFAULT_LEARNING_RATE} (adam); null for lbfgs
+     * and owlqn.
+     */
+    private StepReport chooseStep(org.softmax4j.data.Dataset data, double[] exampleWeights) {
+        SolverType type = options.solver();
+        if (type.isQuasiNewton()) {
+            return null;
+        }
+        if (!options.autoLearningRate()) {
+            return StepReport.fixed(options.learningRate());
+        }
+        if (type == SolverType.ADAM) {
+            return new StepReport(true, TrainingOptions.DEFAULT_LEARNING_RATE, TrainingOptions.DEFAULT_LEARNING_RATE,
+                    Acceleration.NONE, 0, 0, 0, null);
+        }
+        CurvatureBound bound = CurvatureBound.of(data, exampleWeights, options.lambda());
+        double eta = bound.learningRate(data.numExamples());
+        Acceleration acceleration = safeguarded() ? options.acceleration() : Acceleration.NONE;
+        return new StepReport(true, eta, eta, acceleration, 0, 0, 0, bound);
+    }
+
+    /** Whether the run is full-batch ascent with the automatic step: {@link SafeguardedAscent}. */
+    private boolean safeguarded() {
+        return options.solver() == SolverType.ASCENT && options.autoLearningRate() && options.batchSize() == 0
+                && updateRule == null;
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
@@ -101,7 +134,7 @@ public final class Trainer {
     }
 
     private TrainingResult loop(Solver solver, Evaluator evaluator, DoubleEvaluator polish, Evaluator validation,
-                                TrainingListener listener) {
+                                TrainingListener listener, StepReport step) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         int numClasses = data.numClasses();
@@ -109,6 +142,9 @@ public final class Trainer {
         SolverType type = options.solver();
         StoppingRule stoppingRule = type.isQuasiNewton()
                 ? StoppingRule.onMaxAbsGradient(options.tolerance(), options.maxIterations(), numExamples, numClasses)
+                : solver instanceof SafeguardedAscent
+                ? StoppingRule.onGradientGap(options.tolerance(), options.maxIterations(), numExamples, numClasses,
+                        options.lambda())
                 : new StoppingRule(options.tolerance(), options.maxIterations(), numExamples, numClasses);
         Evaluation validationEvaluation = validation == null ? null : new Evaluation(numClasses, numFeatures);
         List<IterationRecord> history = new ArrayList<>();
@@ -157,6 +193,10 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         String precision = solver instanceof QuasiNewton q && q.inDouble() ? "double" : "engine";
+        if (solver instanceof SafeguardedAscent safeguarded) {
+            step = new StepReport(step.auto(), step.chosen(), safeguarded.learningRate(), step.acceleration(),
+                    safeguarded.falls(), safeguarded.halvings(), safeguarded.restarts(), step.bound());
+        }
         IterationRecord chosen = validation != null ? bestValidation : bestRecord;
         boolean separable = isSeparable(chosen);
         String detail = decision.detail();
@@ -164,7 +204,7 @@ public final class Trainer {
             detail = (detail == null || detail.isEmpty() ? "" : detail + "; ") + SEPARABLE_DETAIL;
         }
         return new TrainingResult(validation != null ? bestValidationParameters : best, chosen, history,
-                decision.reason(), detail, seconds, type.id(), precision, separable);
+                decision.reason(), detail, seconds, type.id(), precision, separable, step);
     }
 
     /** The stop detail's addition when {@link #isSeparable} holds. */
@@ -182,7 +222,7 @@ public final class Trainer {
 
     /** {@code residentAllowed}: whether plain ascent may keep the parameters in the engine (not with validation). */
     private Solver solver(Evaluator evaluator, double[] exampleWeights, DoubleEvaluator polish, Parameters start,
-                          boolean residentAllowed) {
+                          boolean residentAllowed, StepReport step) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         if (options.solver().isQuasiNewton()) {
@@ -202,24 +242,28 @@ public final class Trainer {
             return new QuasiNewton(objective, start, options.lambda(), options.alpha(), options.history(),
                     options.tolerance(), centering);
         }
+        PenalizedLogLikelihood objective = new PenalizedLogLikelihood(evaluator, options.lambda(), options.noBias());
+        if (safeguarded()) {
+            return new SafeguardedAscent(objective, start, step.chosen(),
+                    step.acceleration() == Acceleration.NESTEROV);
+        }
+        double learningRate = step.chosen();
         int batchSize = options.batchSize() == 0 ? numExamples : Math.min(options.batchSize(), numExamples);
         int stepsPerEpoch = (numExamples + batchSize - 1) / batchSize;
         UpdateRule rule = updateRule;
         if (rule == null) {
             rule = switch (options.solver()) {
-                case SGD -> new MomentumAscent(options.learningRate(), options.momentum(), options.nesterov(),
+                case SGD -> new MomentumAscent(learningRate, options.momentum(), options.nesterov(),
                         options.schedule(), stepsPerEpoch, options.maxIterations(), data.numClasses(),
                         data.numFeatures());
-                case ADAM -> new AdamAscent(options.learningRate(), options.schedule(), stepsPerEpoch,
+                case ADAM -> new AdamAscent(learningRate, options.schedule(), stepsPerEpoch,
                         options.maxIterations(), data.numClasses(), data.numFeatures());
-                default -> new GradientAscent(options.learningRate());
+                default -> new GradientAscent(learningRate);
             };
         }
-        PenalizedLogLikelihood objective = new PenalizedLogLikelihood(evaluator, options.lambda(),
-                options.noBias());
         if (residentAllowed && options.solver() == SolverType.ASCENT && updateRule == null
                 && batchSize == numExamples && evaluator instanceof ResidentAscent resident) {
-            return new ResidentAscentSolver(resident, objective, start, options.learningRate(),
+            return new ResidentAscentSolver(resident, objective, start, learningRate,
                     options.maxIterations());
         }
         return new FirstOrderSolver(objective, rule, start, batchSize, options.seed());

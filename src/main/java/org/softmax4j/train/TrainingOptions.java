@@ -3,7 +3,8 @@ package org.softmax4j.train;
 /**
  * Settings of training.
  *
- * @param learningRate η in W ← W + (η/B)·∇F_B, where B is the batch size (N for full batch); ascent, sgd and adam
+ * @param learningRate η in W ← W + (η/B)·∇F_B, where B is the batch size (N for full batch); ascent, sgd and adam;
+ *                     {@link #AUTO_LEARNING_RATE} for a step from the data
  * @param maxIterations iterations (full-batch steps, quasi-Newton iterations, or epochs of mini-batches) at most
  * @param lambda λ of the penalty λ·(α‖W‖₁ + (1 − α)/2·‖W‖²), sum form, so λ = 1/C of scikit-learn; the bias is not
  *               penalised
@@ -22,11 +23,18 @@ package org.softmax4j.train;
  * @param preconditioner the initial inverse Hessian of lbfgs and owlqn (see {@link Preconditioner})
  * @param noBias whether the model has no bias: b is fixed at 0 and never updated, F and its gradient are over W alone
  *               (the CLI's {@code --no-bias})
+ * @param acceleration how ascent with the automatic step moves (see {@link Acceleration})
  */
 public record TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
                               long seed, SolverType solver, double alpha, int history, double momentum,
                               boolean nesterov, Schedule schedule, int patience, Precision precision,
-                              Preconditioner preconditioner, boolean noBias) {
+                              Preconditioner preconditioner, boolean noBias, Acceleration acceleration) {
+    /**
+     * {@code --learning-rate auto}: η from the data, N/L with L the curvature bound of {@link CurvatureBound}, for
+     * ascent (safeguarded, see {@link SafeguardedAscent}) and sgd; adam takes {@link #DEFAULT_LEARNING_RATE}.
+     */
+    public static final double AUTO_LEARNING_RATE = Double.NaN;
+    /** The fixed η of earlier versions, and adam's under {@code auto}. */
     public static final double DEFAULT_LEARNING_RATE = 1.0;
     public static final int DEFAULT_MAX_ITERATIONS = 5000;
     public static final double DEFAULT_LAMBDA = 1.0;
@@ -37,7 +45,7 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
     public static final int DEFAULT_PATIENCE = 10;
 
     public TrainingOptions {
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+        if (!Double.isNaN(learningRate) && (!(learningRate > 0) || Double.isInfinite(learningRate))) {
             throw new IllegalArgumentException("learning rate is " + learningRate + ", expected a finite number > 0");
         }
         if (maxIterations < 0) {
@@ -56,6 +64,7 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
         java.util.Objects.requireNonNull(schedule, "schedule");
         java.util.Objects.requireNonNull(precision, "precision");
         java.util.Objects.requireNonNull(preconditioner, "preconditioner");
+        java.util.Objects.requireNonNull(acceleration, "acceleration");
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new IllegalArgumentException("alpha is " + alpha + ", expected a number in [0, 1]");
         }
@@ -78,12 +87,44 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
         }
     }
 
+    /** Every setting but the acceleration, which is Nesterov's (it matters only with {@link #AUTO_LEARNING_RATE}). */
+    public TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
+                           long seed, SolverType solver, double alpha, int history, double momentum,
+                           boolean nesterov, Schedule schedule, int patience, Precision precision,
+                           Preconditioner preconditioner) {
+        this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha, history, momentum,
+                nesterov, schedule, patience, precision, preconditioner, false, Acceleration.NESTEROV);
+    }
+
+    /** With a bias or without, the acceleration Nesterov's. */
+    public TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
+                           long seed, SolverType solver, double alpha, int history, double momentum,
+                           boolean nesterov, Schedule schedule, int patience, Precision precision,
+                           Preconditioner preconditioner, boolean noBias) {
+        this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha, history, momentum,
+                nesterov, schedule, patience, precision, preconditioner, noBias, Acceleration.NESTEROV);
+    }
+
+    /** With a bias, the given acceleration. */
+    public TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
+                           long seed, SolverType solver, double alpha, int history, double momentum,
+                           boolean nesterov, Schedule schedule, int patience, Precision precision,
+                           Preconditioner preconditioner, Acceleration acceleration) {
+        this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha, history, momentum,
+                nesterov, schedule, patience, precision, preconditioner, false, acceleration);
+    }
+
+    /** Whether η is {@link #AUTO_LEARNING_RATE}. */
+    public boolean autoLearningRate() {
+        return Double.isNaN(learningRate);
+    }
+
     /** The ascent loop's settings, every newer setting at its default. */
     public TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
                            long seed) {
         this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, SolverType.ASCENT, 0.0, DEFAULT_HISTORY,
                 DEFAULT_MOMENTUM, false, Schedule.CONSTANT, DEFAULT_PATIENCE, Precision.DOUBLE,
-                Preconditioner.CENTER, false);
+                Preconditioner.CENTER, false, Acceleration.NESTEROV);
     }
 
     public static TrainingOptions defaults() {
@@ -93,76 +134,81 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
 
     public TrainingOptions withLearningRate(double value) {
         return new TrainingOptions(value, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
+                momentum, nesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withMaxIterations(int value) {
         return new TrainingOptions(learningRate, value, lambda, tolerance, batchSize, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
+                momentum, nesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withLambda(double value) {
         return new TrainingOptions(learningRate, maxIterations, value, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withTolerance(double value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, value, batchSize, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
+                momentum, nesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withBatchSize(int value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, value, seed, solver, alpha, history,
-                momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
+                momentum, nesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withSeed(long value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, value, solver, alpha,
-                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withSolver(SolverType value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, value, alpha,
-                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withAlpha(double value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, value,
-                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withHistory(int value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                value, momentum, nesterov, schedule, patience, precision, preconditioner, noBias);
+                value, momentum, nesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withMomentum(double value, boolean useNesterov) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, value, useNesterov, schedule, patience, precision, preconditioner, noBias);
+                history, value, useNesterov, schedule, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withSchedule(Schedule value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, value, patience, precision, preconditioner, noBias);
+                history, momentum, nesterov, value, patience, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withPatience(int value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, value, precision, preconditioner, noBias);
+                history, momentum, nesterov, schedule, value, precision, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withPrecision(Precision value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, patience, value, preconditioner, noBias);
+                history, momentum, nesterov, schedule, patience, value, preconditioner, noBias, acceleration);
     }
 
     public TrainingOptions withPreconditioner(Preconditioner value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, patience, precision, value, noBias);
+                history, momentum, nesterov, schedule, patience, precision, value, noBias, acceleration);
     }
 
     public TrainingOptions withNoBias(boolean value) {
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
-                history, momentum, nesterov, schedule, patience, precision, preconditioner, value);
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, value, acceleration);
+    }
+
+    public TrainingOptions withAcceleration(Acceleration value) {
+        return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
+                history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias, value);
     }
 }

@@ -9,23 +9,44 @@ import org.softmax4j.engine.Parameters;
  * highest validation log-likelihood), the record of the iteration they come from, the whole history, why it stopped,
  * the solver's id, what the last evaluations were computed with ("engine", or "double" after a double polish), and
  * whether the training data turned out separable without a penalty (then the log-likelihood has no maximum: it rises
- * towards 0 as the weights grow, and the weights returned are wherever the solver stopped).
+ * towards 0 as the weights grow, and the weights returned are wherever the solver stopped), and for the first-order
+ * solvers the step (null for lbfgs and owlqn).
  */
 public record TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
                              StopReason stopReason, String stopDetail, double seconds, String solver,
-                             String precision, boolean separable) {
+                             String precision, boolean separable, StepReport step) {
     public TrainingResult {
         history = List.copyOf(history);
     }
 
     public TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
                           StopReason stopReason, String stopDetail, double seconds, String solver, String precision) {
-        this(parameters, best, history, stopReason, stopDetail, seconds, solver, precision, false);
+        this(parameters, best, history, stopReason, stopDetail, seconds, solver, precision, false, null);
+    }
+
+    public TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
+                          StopReason stopReason, String stopDetail, double seconds, String solver, String precision,
+                          boolean separable) {
+        this(parameters, best, history, stopReason, stopDetail, seconds, solver, precision, separable, null);
+    }
+
+    public TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
+                          StopReason stopReason, String stopDetail, double seconds, String solver, String precision,
+                          StepReport step) {
+        this(parameters, best, history, stopReason, stopDetail, seconds, solver, precision, false, step);
     }
 
     public TrainingResult(Parameters parameters, IterationRecord best, List<IterationRecord> history,
                           StopReason stopReason, String stopDetail, double seconds) {
         this(parameters, best, history, stopReason, stopDetail, seconds, SolverType.ASCENT.id(), "engine");
+    }
+
+    /**
+     * Whether the run failed to train: it diverged, or it ran iterations and kept the starting weights as its best
+     * (the CLI exits with code 5 after writing them).
+     */
+    public boolean failed() {
+        return stopReason == StopReason.DIVERGED || (best.iteration() == 0 && iterations() > 0);
     }
 
     /** The number of iterations run (steps, or epochs of mini-batches). */

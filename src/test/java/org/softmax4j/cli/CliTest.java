@@ -272,8 +272,10 @@ class CliTest {
     @Test
     void divergenceIsReportedAndTheBestWeightsKept() {
         Run run = run("train", "--json", "--quiet", "--learning-rate", "1e30", "--max-iterations", "50");
-        assertEquals(0, run.code(), run.err());
+        assertEquals(5, run.code(), "a diverged run exits with code 5: " + run.err());
         JsonObject json = run.json();
+        assertTrue(json.get("failed").getAsBoolean(), run.out());
+        assertEquals(5, json.get("exit_code").getAsInt(), run.out());
         assertEquals("diverged", json.get("stop_reason").getAsString(), run.out());
         assertTrue(json.get("stop_detail").getAsString().contains("kept the best weights"), run.out());
         assertTrue(json.get("log_likelihood").isJsonPrimitive(), "the best weights have a finite log-likelihood");

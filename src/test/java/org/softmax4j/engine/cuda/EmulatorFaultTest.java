@@ -40,8 +40,9 @@ class EmulatorFaultTest {
         environment.put("S4J_EMU_FAIL", fault);
         environment.remove("S4J_EMU_QUIET");
         List<String> options = new ArrayList<>(List.of(jvmOptions));
-        return ChildJvm.run(Main.class, options, environment, "train", "--backend", backend, "--max-iterations", "20",
-                "--quiet");
+        // The explicit eta = 1 pins the accuracy these tests compare (the default is --learning-rate auto).
+        return ChildJvm.run(Main.class, options, environment, "train", "--backend", backend, "--learning-rate", "1",
+                "--max-iterations", "20", "--quiet");
     }
 
     /** The line of the child's output that starts with {@code prefix}; fails when there is none. */

@@ -1,0 +1,176 @@
+package org.softmax4j.train;
+
+import java.util.Locale;
+
+import org.softmax4j.engine.Parameters;
+
+/**
+ * Full-batch gradient ascent with the step 1/L of {@link CurvatureBound} ({@code --learning-rate auto}), optionally
+ * accelerated, and a safeguard that keeps F from falling. Each iteration is one step along the gradient and one full
+ * evaluation through the engine, so it runs on every engine (on the CUDA engine through the host: the gradient comes
+ * back every step, unlike {@link ResidentAscentSolver}).
+ * <p>
+ * Accelerated (Nesterov, 1983, in the form of FISTA; restart after O'Donoghue and Candès, 2015): the gradient is taken
+ * at y_k, the step x_{k+1} = y_k + s·∇F(y_k) (s = η/N), then
+ * <pre>
+ *   t_{k+1} = (1 + √(1 + 4t_k²)) / 2,   y_{k+1} = x_{k+1} + ((t_k − 1)/t_{k+1})·(x_{k+1} − x_k)
+ * </pre>
+ * with the gradient restart: when ∇F(y_k)·(x_{k+1} − x_k) &lt; 0 the momentum points downhill, so t restarts at 1 and
+ * y_{k+1} = x_{k+1}. The point evaluated and recorded is y.
+ * <p>
+ * Safeguard: if F at the new point is below the best F seen by more than rounding ({@link #ROUNDING}), or not
+ * finite, the best weights are restored; if the step
+ * that fell carried momentum, only the momentum restarts (a non-monotone step of the accelerated method), otherwise a
+ * plain step with s ≤ 1/L fell, which only rounding or a wrong bound explains, and η is halved. So F never decreases
+ * between recorded iterations by more than rounding.
+ */
+final class SafeguardedAscent extends EngineSolver {
+    /** Halvings after which the step is too small to move F in float32: the solver reports that it is stuck. */
+    static final int MAX_HALVINGS = 40;
+    /**
+     * A fall of F by less than this share of |F| is rounding, not a fall: the engines compute F from float32 logits,
+     * within 10⁻⁶·|F| of F in double (GPU-NOTES's bound, also what {@code gradcheck} allows). Near the optimum a step
+     * of 1/L raises F by far less than that (on the digits ~10⁻⁸ of |F|), so comparing F there compares rounding; a
+     * safeguard that halved η on such falls stalled ascent at 1.3·10⁻⁶ of the optimum with η halved 9 times.
+     */
+    static final double ROUNDING = 1e-6;
+
+    private final boolean accelerated;
+    /** y, the point evaluated, rounded to float for the engine. */
+    private final Parameters parameters;
+    /**
+     * y, x_k and the best point in double: a step smaller than half a float ulp of a weight would be lost if the
+     * iterates were rounded to float each step (measured: with a constant feature beside the bias, float iterates
+     * stalled 1.5·10⁻⁶ below the optimum's F); W and b are laid out as W's K·D entries, then b's K.
+     */
+    private final double[] point;
+    private final double[] previous;
+    private final double[] best;
+    private double learningRate;
+    private double bestValue = Double.NEGATIVE_INFINITY;
+    private double momentumSequence = 1;
+    private int halvings;
+    private int restarts;
+    private int falls;
+
+    SafeguardedAscent(PenalizedLogLikelihood objective, Parameters start, double learningRate, boolean accelerated) {
+        super(objective, start);
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate is " + learningRate + ", expected a finite number > 0");
+        }
+        this.learningRate = learningRate;
+        this.accelerated = accelerated;
+        this.parameters = start.copy();
+        int numWeights = start.weights().length;
+        this.point = new double[numWeights + start.bias().length];
+        for (int i = 0; i < numWeights; i++) {
+            point[i] = start.weights()[i];
+        }
+        for (int k = 0; k < start.bias().length; k++) {
+            point[numWeights + k] = start.bias()[k];
+        }
+        this.previous = point.clone();
+        this.best = point.clone();
+    }
+
+    @Override
+    public void start() {
+        super.start();
+        bestValue = value;
+    }
+
+    @Override
+    public String iterate() {
+        double step = learningRate / numExamples;
+        double[] gradWeights = evaluation.gradWeights();
+        double[] gradBias = evaluation.gradBias();
+        int numWeights = gradWeights.length;
+        // x_{k+1} = y_k + s·∇F(y_k); slope = ∇F(y_k)·(x_{k+1} − x_k) decides the restart.
+        double slope = 0;
+        for (int i = 0; i < point.length; i++) {
+            double gradient = i < numWeights ? gradWeights[i] : gradBias[i - numWeights];
+            point[i] += step * gradient;
+            slope += gradient * (point[i] - previous[i]);
+        }
+        double beta = 0;
+        if (accelerated) {
+            if (slope < 0) {
+                momentumSequence = 1;
+                restarts++;
+            } else {
+                double nextSequence = (1 + Math.sqrt(1 + 4 * momentumSequence * momentumSequence)) / 2;
+                beta = (momentumSequence - 1) / nextSequence;
+                momentumSequence = nextSequence;
+            }
+        }
+        for (int i = 0; i < point.length; i++) {
+            double next = point[i];
+            point[i] = next + beta * (next - previous[i]);
+            previous[i] = next;
+        }
+        round(point);
+        evaluateCurrent();
+        if (value >= bestValue - ROUNDING * Math.max(Math.abs(bestValue), 1.0)) {
+            if (value > bestValue) {
+                bestValue = value;
+                System.arraycopy(point, 0, best, 0, point.length);
+            }
+            return null;
+        }
+        // F fell (or is NaN): back to the best point, momentum restarted.
+        falls++;
+        if (beta == 0) {
+            learningRate /= 2;
+            halvings++;
+        } else {
+            restarts++;
+        }
+        momentumSequence = 1;
+        System.arraycopy(best, 0, point, 0, point.length);
+        System.arraycopy(best, 0, previous, 0, point.length);
+        round(point);
+        evaluateCurrent();
+        if (halvings > MAX_HALVINGS) {
+            return String.format(Locale.ROOT, "F fell after %d halvings of the step (eta now %.3g)", halvings,
+                    learningRate);
+        }
+        return null;
+    }
+
+    /** The engine's parameters: {@code values} rounded to float. */
+    private void round(double[] values) {
+        float[] weights = parameters.weights();
+        float[] bias = parameters.bias();
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (float) values[i];
+        }
+        for (int k = 0; k < bias.length; k++) {
+            bias[k] = (float) values[weights.length + k];
+        }
+    }
+
+    @Override
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    /** η now: the starting one, halved by every fall of a plain step. */
+    double learningRate() {
+        return learningRate;
+    }
+
+    /** How often F fell and the best weights were restored. */
+    int falls() {
+        return falls;
+    }
+
+    /** How often η was halved. */
+    int halvings() {
+        return halvings;
+    }
+
+    /** How often the momentum restarted (gradient test or a fall). */
+    int restarts() {
+        return restarts;
+    }
+}
