@@ -42,17 +42,31 @@ public final class FuzzInvariants {
      * @param inputBytes the input's size (uncompressed, for gzip) that the allocation bound is proportional to
      */
     public static <T> T resultOrInputException(String file, long inputBytes, Supplier<T> read) {
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        T result;
-        try {
-            result = read.get();
-        } catch (InputException e) {
-            checkAllocation(before, inputBytes, "the rejection");
-            checkMessage(e, file);
-            return null;
+        long bound = BASE_BYTES + BYTES_PER_INPUT_BYTE * inputBytes;
+        Outcome<T> first = attempt(read);
+        // The first read of a kind loads (and, when fuzzing, instruments) classes on this thread, which counts as
+        // allocation here; a read that really needs the memory needs it again.
+        Outcome<T> outcome = first.allocated > bound ? attempt(read) : first;
+        long allocated = outcome.allocated;
+        assertTrue(allocated <= bound, () -> (outcome.rejection == null ? "the read" : "the rejection") + " allocated "
+                + allocated + " bytes for " + inputBytes + " bytes of input, more than the bound " + bound);
+        if (outcome.rejection != null) {
+            checkMessage(outcome.rejection, file);
         }
-        checkAllocation(before, inputBytes, "the read");
-        return result;
+        return outcome.result;
+    }
+
+    private record Outcome<T>(T result, InputException rejection, long allocated) {
+    }
+
+    private static <T> Outcome<T> attempt(Supplier<T> read) {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        try {
+            T result = read.get();
+            return new Outcome<>(result, null, THREADS.getCurrentThreadAllocatedBytes() - before);
+        } catch (InputException e) {
+            return new Outcome<>(null, e, THREADS.getCurrentThreadAllocatedBytes() - before);
+        }
     }
 
     /** Checks what every user-facing InputException must satisfy. */
@@ -68,12 +82,5 @@ public final class FuzzInvariants {
                 assertTrue(message.startsWith(where), () -> "message does not start with " + where + ": " + message);
             }
         }
-    }
-
-    private static void checkAllocation(long before, long inputBytes, String what) {
-        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-        long bound = BASE_BYTES + BYTES_PER_INPUT_BYTE * inputBytes;
-        assertTrue(allocated <= bound, () -> what + " allocated " + allocated + " bytes for " + inputBytes
-                + " bytes of input, more than the bound " + bound);
     }
 }
