@@ -6,6 +6,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -22,6 +25,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * is left as it was; a replaced target keeps its permissions, a new one gets the process's defaults.
  */
 public final class AtomicFile {
+    /**
+     * Temporary files being written now, so that a process stopping at once (a second Ctrl-C) can remove them; a
+     * process killed outright (kill -9) leaves its file, which the next write to the same target removes: the process
+     * id in a temporary file's name tells whether its writer still runs.
+     */
+    private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
+    private static final String TEMP_SUFFIX = ".tmp";
+
     /** Writes the file's content; the stream is closed by {@link #write}. */
     public interface Content {
         void writeTo(OutputStream out) throws IOException;
@@ -48,7 +59,9 @@ public final class AtomicFile {
         if (Files.isDirectory(target)) {
             throw new InputException("cannot write " + what + ": " + file + " is a directory");
         }
+        removeAbandoned(directory, target.getFileName().toString());
         Path temp = createTemp(directory, target.getFileName().toString(), what, file);
+        IN_PROGRESS.add(temp);
         boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -78,6 +91,7 @@ public final class AtomicFile {
                     // The write already failed; that failure is the one to report.
                 }
             }
+            IN_PROGRESS.remove(temp);
         }
     }
 
@@ -95,11 +109,66 @@ public final class AtomicFile {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
+    /**
+     * Removes the temporary files being written now (for a process about to halt). Safe to call from any thread; a
+     * write that is still running fails with its own message.
+     */
+    public static void deleteTemporaries() {
+        for (Path temp : IN_PROGRESS) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // Best effort: the next write to the same target removes it (see removeAbandoned).
+            }
+        }
+    }
+
+    /**
+     * The temporary file's name: ".TARGET.PID.RANDOM.tmp", hidden beside the target, with the writer's process id so
+     * that {@link #removeAbandoned} can tell an abandoned file from one another process is writing now.
+     */
+    static String tempName(String targetName, long pid, String random) {
+        return "." + targetName + "." + pid + "." + random + TEMP_SUFFIX;
+    }
+
+    /** Removes the temporary files of {@code targetName} whose writer no longer runs (killed mid-write). */
+    static void removeAbandoned(Path directory, String targetName) {
+        String prefix = "." + targetName + ".";
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
+                entry -> entry.getFileName().toString().startsWith(prefix)
+                        && entry.getFileName().toString().endsWith(TEMP_SUFFIX))) {
+            for (Path entry : entries) {
+                String middle = entry.getFileName().toString();
+                middle = middle.substring(prefix.length(), middle.length() - TEMP_SUFFIX.length());
+                int dot = middle.indexOf('.');
+                if (dot <= 0 || middle.indexOf('.', dot + 1) >= 0) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(middle.substring(0, dot));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                        .orElse(false)) {
+                    continue;
+                }
+                if (pid == ProcessHandle.current().pid() && IN_PROGRESS.contains(entry.toAbsolutePath())) {
+                    continue;
+                }
+                Files.deleteIfExists(entry);
+            }
+        } catch (IOException | java.io.UncheckedIOException ignored) {
+            // Cleaning up is a courtesy; the write itself reports what matters.
+        }
+    }
+
     /** Created with the default permissions (not the owner-only ones of {@code Files.createTempFile}). */
     private static Path createTemp(Path directory, String targetName, String what, Path shownFile) {
         for (int attempt = 0; ; attempt++) {
-            Path temp = directory.resolve("." + targetName + "."
-                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            Path temp = directory.resolve(tempName(targetName, ProcessHandle.current().pid(),
+                    Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)));
             try {
                 return Files.createFile(temp);
             } catch (FileAlreadyExistsException e) {

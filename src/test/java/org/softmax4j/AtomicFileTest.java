@@ -2,7 +2,9 @@ package org.softmax4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,5 +55,29 @@ class AtomicFileTest {
         Path missing = dir.resolve("missing").resolve("w.png");
         e = assertThrows(InputException.class, () -> AtomicFile.write(missing, "picture", out -> out.write(1)));
         assertEquals("cannot write picture: directory " + missing.getParent() + " does not exist", e.getMessage());
+    }
+
+    @Test
+    void theNextWriteRemovesTheTemporaryFileOfAKilledWriterButNotOfALiveOne() throws Exception {
+        Path target = dir.resolve("m.s4j");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Process alive = new ProcessBuilder("sleep", "30").start();
+        try {
+            Path abandoned = dir.resolve(AtomicFile.tempName("m.s4j", gone.pid(), "abc"));
+            Path inUse = dir.resolve(AtomicFile.tempName("m.s4j", alive.pid(), "def"));
+            Path otherTarget = dir.resolve(AtomicFile.tempName("other.s4j", gone.pid(), "ghi"));
+            Path notOurs = dir.resolve(".m.s4j.backup.tmp");
+            for (Path file : new Path[] {abandoned, inUse, otherTarget, notOurs}) {
+                Files.writeString(file, "half a model");
+            }
+            AtomicFile.write(target, "model", out -> out.write(1));
+            assertFalse(Files.exists(abandoned), "the temporary file of a writer that no longer runs is removed");
+            assertTrue(Files.exists(inUse), "the temporary file of a running writer is left alone");
+            assertTrue(Files.exists(otherTarget), "another target's temporary file is left alone");
+            assertTrue(Files.exists(notOurs), "a file that is not one of our temporary files is left alone");
+        } finally {
+            alive.destroyForcibly();
+        }
     }
 }

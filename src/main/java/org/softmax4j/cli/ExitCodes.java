@@ -16,6 +16,13 @@ public final class ExitCodes {
      * explanation were written first.
      */
     public static final int TRAINING_FAILED = 5;
+    /**
+     * Training was interrupted by Ctrl-C (SIGINT): it stopped after the iteration under way and wrote the best model so
+     * far. 128 + 2, as a shell reports a process ended by SIGINT.
+     */
+    public static final int INTERRUPTED_SIGINT = 130;
+    /** As {@link #INTERRUPTED_SIGINT}, for SIGTERM (128 + 15). */
+    public static final int INTERRUPTED_SIGTERM = 143;
 
     private ExitCodes() {
     }

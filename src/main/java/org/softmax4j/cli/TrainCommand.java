@@ -30,6 +30,7 @@ import org.softmax4j.train.Preconditioner;
 import org.softmax4j.train.Schedule;
 import org.softmax4j.train.SolverType;
 import org.softmax4j.train.StepReport;
+import org.softmax4j.train.TrainingListener;
 import org.softmax4j.train.Trainer;
 import org.softmax4j.train.TrainingOptions;
 import org.softmax4j.train.TrainingResult;
@@ -205,10 +206,11 @@ final class TrainCommand extends BaseCommand {
             Progress progress = new Progress(err(), Progress.onTerminal());
             TrainingResult result;
             Evaluator validationEvaluator = null;
-            try (Evaluator evaluator = bind(engine, train, exampleWeights)) {
+            Interruption interruption = Interruption.install(err(), "train");
+            try (interruption; Evaluator evaluator = bind(engine, train, exampleWeights)) {
                 validationEvaluator = validation == null ? null : engine.bind(validation);
                 result = new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start,
-                        common.quiet ? (r, m) -> { } : progress);
+                        new InterruptibleListener(common.quiet ? TrainingListener.NONE : progress, interruption));
             } finally {
                 if (validationEvaluator != null) {
                     validationEvaluator.close();
@@ -310,10 +312,15 @@ final class TrainCommand extends BaseCommand {
                 json.addProperty("safeguard_halvings", step.halvings());
                 json.addProperty("momentum_restarts", step.restarts());
             }
-            int exitCode = result.failed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;
+            boolean interrupted = result.stopReason() == org.softmax4j.train.StopReason.INTERRUPTED;
+            int exitCode = interrupted ? interruption.exitCode()
+                    : result.failed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;
             json.addProperty("failed", result.failed());
             json.addProperty("exit_code", exitCode);
-            if (result.failed()) {
+            if (interrupted) {
+                report("interrupted (exit code " + exitCode + "): the best weights, from iteration "
+                        + best.iteration() + ", were kept" + (modelOut == null ? "" : " and written"));
+            } else if (result.failed()) {
                 report("training failed (exit code " + exitCode + "): " + (result.stopReason()
                         == org.softmax4j.train.StopReason.DIVERGED ? "it diverged" : "no iteration improved on the "
                         + "starting weights") + "; the best weights, from iteration " + best.iteration()
@@ -321,6 +328,25 @@ final class TrainCommand extends BaseCommand {
             }
             printJson(json);
             return exitCode;
+        }
+    }
+
+    /** The progress display, and the signal handler's answer to "stop now?". */
+    private record InterruptibleListener(TrainingListener progress, Interruption interruption)
+            implements TrainingListener {
+        @Override
+        public void onIteration(org.softmax4j.train.IterationRecord record, int maxIterations) {
+            progress.onIteration(record, maxIterations);
+        }
+
+        @Override
+        public void onStep(StepReport step) {
+            progress.onStep(step);
+        }
+
+        @Override
+        public String stopRequested() {
+            return interruption.stopRequested();
         }
     }
 

@@ -14,7 +14,12 @@ public enum StopReason {
      */
     NO_PROGRESS("no-progress"),
     /** The validation log-likelihood did not improve for --patience iterations; the best weights were restored. */
-    EARLY_STOPPING("early-stopping");
+    EARLY_STOPPING("early-stopping"),
+    /**
+     * A stop was asked for from outside (Ctrl-C or SIGTERM on the command line, {@link TrainingListener#stopRequested}
+     * in the library): training ended after the iteration under way, with the best weights so far.
+     */
+    INTERRUPTED("interrupted");
 
     private final String id;
 

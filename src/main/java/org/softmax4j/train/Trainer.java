@@ -171,6 +171,11 @@ public final class Trainer {
             boolean finite = solver.parameters().isFinite();
             decision = stuck != null ? stoppingRule.stalled(current, stuck)
                     : stoppingRule.check(current, previous, bestRecord, finite);
+            String stopRequest = decision.reason() == null ? listener.stopRequested() : null;
+            if (stopRequest != null) {
+                decision = new StoppingRule.Decision(StopReason.INTERRUPTED, stopRequest + "; stopped after iteration "
+                        + current.iteration() + " with the best weights so far");
+            }
             // The quasi-Newton line searches only accept points that raise F (in the precision of the moment), so
             // their latest point is their best, even when a switch to double moves F by its rounding.
             if (finite && (type.isQuasiNewton() || current.objective() > bestRecord.objective())) {
