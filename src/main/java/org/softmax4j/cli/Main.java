@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 
 import org.softmax4j.InputException;
+import org.softmax4j.MemoryShortage;
 import org.softmax4j.Version;
 import org.softmax4j.engine.BackendUnavailableException;
 import org.softmax4j.engine.cuda.CudaException;
@@ -40,7 +41,13 @@ public final class Main implements Runnable {
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Main::badOptions);
         commandLine.setExecutionExceptionHandler(Main::failure);
-        int code = commandLine.execute(args);
+        int code;
+        try {
+            code = commandLine.execute(args);
+        } catch (OutOfMemoryError e) {
+            // Thrown out of the command, whose data is unreachable now: there is room again to explain.
+            code = outOfMemory(commandLine, args, err);
+        }
         out.flush();
         err.flush();
         return code;
@@ -94,6 +101,32 @@ public final class Main implements Runnable {
         out.flush();
     }
 
+    /** The heap ran out: one line naming the limit and how to raise it, exit 3, never a stack trace. */
+    private static int outOfMemory(CommandLine root, String[] args, PrintWriter err) {
+        ParseResult parsed = root.getParseResult();
+        CommandLine command = parsed != null && parsed.subcommand() != null ? parsed.subcommand().commandSpec()
+                .commandLine() : root;
+        long max = Runtime.getRuntime().maxMemory();
+        String message = "out of memory: the data and the work on it need more than the "
+                + MemoryShortage.describeBytes(max) + " this JVM may use; run it with more, e.g. JAVA_OPTS="
+                + MemoryShortage.suggestedXmx(2.0 * max) + " (or use fewer rows, or --representation binary for 0/1 "
+                + "data)";
+        err.println(command.getCommandName() + ": " + message);
+        err.flush();
+        boolean json = false;
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                break;
+            }
+            json |= arg.equals("--json");
+        }
+        if (json) {
+            printError(command, message, ExitCodes.BACKEND_UNAVAILABLE, null,
+                    command.getCommand() instanceof BaseCommand base ? base : null);
+        }
+        return ExitCodes.BACKEND_UNAVAILABLE;
+    }
+
     private static int failure(Exception e, CommandLine command, ParseResult parseResult) {
         PrintWriter err = command.getErr();
         boolean verbose = command.getCommand() instanceof BaseCommand base && base.common != null
@@ -103,7 +136,8 @@ public final class Main implements Runnable {
         if (e instanceof InputException) {
             message = e.getMessage();
             code = ExitCodes.BAD_INPUT;
-        } else if (e instanceof BackendUnavailableException || e instanceof DeviceMemoryException) {
+        } else if (e instanceof BackendUnavailableException || e instanceof DeviceMemoryException
+                || e instanceof MemoryShortage) {
             // The back end asked for cannot run this here: no usable GPU, or data too large for it even streamed.
             message = e.getMessage();
             code = ExitCodes.BACKEND_UNAVAILABLE;

@@ -100,6 +100,11 @@ final class CsvParser {
         return file;
     }
 
+    /** Whether a threshold turns every value into 0 or 1 (so the rows can stay bit-packed). */
+    boolean binarizes() {
+        return binarize;
+    }
+
     /** Rows to classify keep their labels as written (for output beside the predictions). */
     CsvParser keepingInputLabels() {
         keepInputLabels = true;

@@ -140,6 +140,9 @@ public final class CsvReader {
         if (Files.isDirectory(file)) {
             throw InputException.at(name, 0, 0, "expected a file, found a directory");
         }
+        if (Files.isRegularFile(file)) {
+            MemoryEstimate.check(file, parser.binarizes(), MemoryEstimate.availableBytes());
+        }
         try (InputStream in = Files.newInputStream(file)) {
             return readStream(in, parser);
         } catch (NoSuchFileException e) {
