@@ -80,4 +80,53 @@ class AtomicFileTest {
             alive.destroyForcibly();
         }
     }
+
+    /** Two writers of the same file (two processes with the same --model-out): a reader only ever sees one whole. */
+    @Test
+    void concurrentWritersLeaveOneWholeFileNeverAMix() throws Exception {
+        Path target = dir.resolve("m.s4j");
+        byte[] a = new byte[1 << 20];
+        byte[] b = new byte[1 << 20];
+        java.util.Arrays.fill(a, (byte) 'a');
+        java.util.Arrays.fill(b, (byte) 'b');
+        AtomicFile.write(target, "model", out -> out.write(a));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        Thread reader = new Thread(() -> {
+            while (!done.get()) {
+                try {
+                    byte[] seen = Files.readAllBytes(target);
+                    if (!java.util.Arrays.equals(seen, a) && !java.util.Arrays.equals(seen, b)) {
+                        throw new AssertionError("a reader saw a mix of " + seen.length + " bytes");
+                    }
+                    reads.incrementAndGet();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        java.util.concurrent.CompletableFuture<Void> readerDone = new java.util.concurrent.CompletableFuture<>();
+        reader.setUncaughtExceptionHandler((t, e) -> readerDone.completeExceptionally(e));
+        reader.start();
+        Thread writerA = new Thread(() -> {
+            for (int i = 0; i < 20; i++) {
+                AtomicFile.write(target, "model", out -> out.write(a));
+            }
+        });
+        writerA.start();
+        for (int i = 0; i < 20; i++) {
+            AtomicFile.write(target, "model", out -> out.write(b));
+        }
+        writerA.join();
+        done.set(true);
+        reader.join();
+        readerDone.complete(null);
+        readerDone.get();
+        byte[] last = Files.readAllBytes(target);
+        assertTrue(java.util.Arrays.equals(last, a) || java.util.Arrays.equals(last, b), "one whole file at the end");
+        assertTrue(reads.get() > 0, "the reader read while the writers wrote");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(target), files.toList(), "no temporary file left");
+        }
+    }
 }

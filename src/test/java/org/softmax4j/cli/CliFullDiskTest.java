@@ -1,0 +1,90 @@
+package org.softmax4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A full disk and a read-only file system for real: the training runs in a child JVM inside a user and mount
+ * namespace (unshare) where the model's directory is a tiny tmpfs, full or remounted read-only. The write fails with
+ * one line naming the file and the system's reason, exit 2, the previous model intact and no temporary file left.
+ * Where unshare is not allowed (no user namespaces), skipped with the reason; AtomicFileTest covers the same through
+ * an injected failing write everywhere.
+ */
+@EnabledOnOs(OS.LINUX)
+class CliFullDiskTest {
+    @TempDir
+    static Path dir;
+    private static Path oldModel;
+
+    @BeforeAll
+    static void previousModel() throws Exception {
+        oldModel = dir.resolve("old.s4j");
+        int code = Main.run(new String[] {"train", "--backend", "cpu", "--quiet", "--max-iterations", "2",
+                "--model-out", oldModel.toString()}, new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        assertEquals(0, code);
+        Process probe = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+                "mount -t tmpfs -o size=64k none " + dir + " && echo ok").redirectErrorStream(true).start();
+        String answer = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        probe.waitFor(30, TimeUnit.SECONDS);
+        Assumptions.assumeTrue(answer.endsWith("ok"), "cannot mount a small file system in a user namespace here "
+                + "(unshare --user --map-root-user --mount): " + answer);
+    }
+
+    @Test
+    void aFullDiskKeepsThePreviousModel() throws Exception {
+        // 16 KiB hold the old model (about 12.6 KB) but not a second one beside it.
+        String out = inNamespace("mount -t tmpfs -o size=16k none $MNT && cp $OLD $MNT/m.s4j && $TRAIN; "
+                + "echo \"rc=$?\"; cmp -s $OLD $MNT/m.s4j && echo intact; ls -a $MNT | grep -c tmp");
+        assertTrue(out.contains("rc=2"), out);
+        assertTrue(out.contains("train: cannot write model " + "/mnt-s4j/m.s4j: No space left on device"), out);
+        assertTrue(out.contains("intact"), out);
+        assertTrue(out.strip().endsWith("0"), "no temporary file left: " + out);
+    }
+
+    @Test
+    void aReadOnlyFileSystemKeepsThePreviousModel() throws Exception {
+        String out = inNamespace("mount -t tmpfs -o size=64k none $MNT && cp $OLD $MNT/m.s4j "
+                + "&& mount -o remount,ro $MNT && $TRAIN; echo \"rc=$?\"; cmp -s $OLD $MNT/m.s4j && echo intact");
+        assertTrue(out.contains("rc=2"), out);
+        assertTrue(out.contains("/mnt-s4j/m.s4j") && out.contains("Read-only file system"), out);
+        assertTrue(out.contains("intact"), out);
+    }
+
+    /** Runs {@code script} with $MNT (an empty folder to mount over), $OLD and $TRAIN (the command) set. */
+    private static String inNamespace(String script) throws Exception {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = String.join(File.pathSeparator, codeSource(Main.class),
+                codeSource(picocli.CommandLine.class), codeSource(com.google.gson.Gson.class));
+        String train = java + " --add-modules=jdk.incubator.vector -cp " + classPath + " " + Main.class.getName()
+                + " train --backend cpu --quiet --max-iterations 2 --seed 5 --model-out $MNT/m.s4j";
+        // The tmpfs is mounted over an empty folder of the test's own; the mount ends with the namespace.
+        Path mountPoint = dir.resolve("mnt");
+        Files.createDirectories(mountPoint);
+        String full = "MNT=" + mountPoint + " && " + script;
+        ProcessBuilder builder = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+                full.replace("$OLD", oldModel.toString()).replace("$TRAIN", train)).redirectErrorStream(true);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        return out.replace(mountPoint.toString(), "/mnt-s4j");
+    }
+
+    private static String codeSource(Class<?> type) throws Exception {
+        return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+}
