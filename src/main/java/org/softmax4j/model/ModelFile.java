@@ -387,12 +387,12 @@ public final class ModelFile {
         Map<String, String> options = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> entry : object(require(training, "options", at), at + "options")
                 .entrySet()) {
-            options.put(entry.getKey(), string(entry.getValue(), at + "options." + entry.getKey()));
+            options.put(entry.getKey(), string(entry.getValue(), at + "options." + pathKey(entry.getKey())));
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> entry : object(require(training, "metrics", at), at + "metrics")
                 .entrySet()) {
-            metrics.put(entry.getKey(), metric(entry.getValue(), at + "metrics." + entry.getKey()));
+            metrics.put(entry.getKey(), metric(entry.getValue(), at + "metrics." + pathKey(entry.getKey())));
         }
         String createdAt = string(require(training, "created_at", at), at + "created_at");
         try {
@@ -569,7 +569,8 @@ public final class ModelFile {
     }
 
     private static InputException fail(String name, String message) {
-        return InputException.at(name, 0, 0, message);
+        // Whatever a message quotes from the file, it stays one line: line breaks become visible escapes.
+        return InputException.at(name, 0, 0, message.replace("\r", "\\r").replace("\n", "\\n"));
     }
 
     private static int indexOf(byte[] bytes, byte value, int end) {
@@ -579,6 +580,15 @@ public final class ModelFile {
             }
         }
         return -1;
+    }
+
+    /**
+     * A key of the file's own choosing (an option's or a metric's name) as a step of a JSON path in a message: as it
+     * is when it is a plain name, else quoted, so that a key with a line break or a megabyte of text cannot break the
+     * one-line message (found by fuzzing).
+     */
+    private static String pathKey(String key) {
+        return key.length() <= 64 && key.matches("[A-Za-z0-9_.-]+") ? key : quote(key);
     }
 
     /** A string in double quotes for a message, control characters escaped, at most 120 characters shown. */
