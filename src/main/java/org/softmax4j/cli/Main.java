@@ -40,6 +40,7 @@ public final class Main implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Main::badOptions);
+        commandLine.registerConverter(java.nio.file.Path.class, Main::path);
         commandLine.setExecutionExceptionHandler(Main::failure);
         int code;
         try {
@@ -62,7 +63,7 @@ public final class Main implements Runnable {
     private static int badOptions(ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
         PrintWriter err = command.getErr();
-        err.println(command.getCommandName() + ": " + e.getMessage() + " (see: softmax4j "
+        err.println(command.getCommandName() + ": " + printable(e.getMessage()) + " (see: softmax4j "
                 + (command.getParent() == null ? "" : command.getCommandName() + " ") + "--help)");
         err.flush();
         // The options could not be parsed, so --json is looked for among the words as given (before a "--").
@@ -74,7 +75,7 @@ public final class Main implements Runnable {
             json |= arg.equals("--json");
         }
         if (json) {
-            printError(command, e.getMessage(), ExitCodes.BAD_INPUT, null, null);
+            printError(command, printable(e.getMessage()), ExitCodes.BAD_INPUT, null, null);
         }
         return ExitCodes.BAD_INPUT;
     }
@@ -99,6 +100,42 @@ public final class Main implements Runnable {
         PrintWriter out = command.getOut();
         out.println(Json.line(json));
         out.flush();
+    }
+
+    /** A file name option's value; a name the system cannot hold (a NUL character) is an option error. */
+    private static java.nio.file.Path path(String value) {
+        try {
+            return java.nio.file.Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a file name this system accepts ("
+                    + e.getReason() + ")");
+        }
+    }
+
+    /**
+     * A message for one line of a terminal: control characters (a line break or a NUL in a quoted option value or
+     * file name) become visible escapes, so that the explanation stays one line (found by fuzzing).
+     */
+    static String printable(String message) {
+        if (message == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(message.length());
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\r') {
+                out.append("\\r");
+            } else if (c == '\t') {
+                out.append("\\t");
+            } else if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** The heap ran out: one line naming the limit and how to raise it, exit 3, never a stack trace. */
@@ -134,12 +171,12 @@ public final class Main implements Runnable {
         int code;
         String message;
         if (e instanceof InputException) {
-            message = e.getMessage();
+            message = printable(e.getMessage());
             code = ExitCodes.BAD_INPUT;
         } else if (e instanceof BackendUnavailableException || e instanceof DeviceMemoryException
                 || e instanceof MemoryShortage) {
             // The back end asked for cannot run this here: no usable GPU, or data too large for it even streamed.
-            message = e.getMessage();
+            message = printable(e.getMessage());
             code = ExitCodes.BACKEND_UNAVAILABLE;
         } else if (e instanceof CudaException) {
             // A driver call or a kernel failed mid-run: the message names the call (or the kernel) and the CUresult.
