@@ -428,9 +428,11 @@ final class TrainCommand extends BaseCommand {
         }
         java.util.List<String> lines;
         try {
-            lines = Files.readAllLines(sampleWeightsFile);
+            // Numbers are ASCII: Latin-1 decodes every byte, so a stray byte is reported as the text it is in.
+            lines = Files.readAllLines(sampleWeightsFile, java.nio.charset.StandardCharsets.ISO_8859_1);
         } catch (java.io.IOException e) {
-            throw new InputException("--sample-weights " + sampleWeightsFile + ": cannot read it (" + e + ")");
+            throw new InputException("--sample-weights " + sampleWeightsFile + ": cannot read it ("
+                    + org.softmax4j.AtomicFile.describe(e) + ")");
         }
         double[] weights = new double[numRows];
         int count = 0;
@@ -447,7 +449,8 @@ final class TrainCommand extends BaseCommand {
             }
             if (!(w >= 0) || Double.isInfinite(w)) {
                 throw InputException.at(sampleWeightsFile.toString(), line + 1, 1, "expected a finite weight >= 0, "
-                        + "found \"" + text + "\"");
+                        + "found \"" + (text.length() > 40 ? text.substring(0, 40) + "...\" (" + text.length()
+                        + " characters)" : text + "\""));
             }
             if (count < numRows) {
                 weights[count] = w;
