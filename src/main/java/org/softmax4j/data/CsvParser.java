@@ -100,9 +100,8 @@ final class CsvParser {
         return file;
     }
 
-    /** Whether a threshold turns every value into 0 or 1 (so the rows can stay bit-packed). */
-    boolean binarizes() {
-        return binarize;
+    CsvOptions options() {
+        return options;
     }
 
     /** Rows to classify keep their labels as written (for output beside the predictions). */

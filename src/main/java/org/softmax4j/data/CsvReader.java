@@ -141,7 +141,7 @@ public final class CsvReader {
             throw InputException.at(name, 0, 0, "expected a file, found a directory");
         }
         if (Files.isRegularFile(file)) {
-            MemoryEstimate.check(file, parser.binarizes(), MemoryEstimate.availableBytes());
+            MemoryEstimate.check(file, parser.options(), MemoryEstimate.availableBytes());
         }
         try (InputStream in = Files.newInputStream(file)) {
             return readStream(in, parser);

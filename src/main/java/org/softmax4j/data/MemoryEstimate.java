@@ -25,10 +25,10 @@ final class MemoryEstimate {
     }
 
     /** Throws {@link MemoryShortage} when {@code file}'s values cannot fit in the heap left; silent when unsure. */
-    static void check(Path file, boolean binarized, long availableBytes) {
+    static void check(Path file, CsvOptions options, long availableBytes) {
         double needed;
         try {
-            needed = leastBytes(file, binarized);
+            needed = leastBytes(file, options);
         } catch (IOException | RuntimeException e) {
             return;
         }
@@ -46,8 +46,12 @@ final class MemoryEstimate {
         return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
     }
 
-    /** The least memory the file's values can take; 0 when the file is too small or too odd to tell. */
-    static double leastBytes(Path file, boolean binarized) throws IOException {
+    /**
+     * The least memory the file's rows can take: per row, its label (4 bytes) and its features (4 bytes each as
+     * floats, or a bit each when every feature sampled is 0 or 1, or a threshold binarizes them); rows estimated from
+     * the file's size and the sampled lines' length. 0 when the file is too small or too odd to tell.
+     */
+    static double leastBytes(Path file, CsvOptions options) throws IOException {
         long size = Files.size(file);
         if (size < SAMPLE_BYTES) {
             return 0;
@@ -57,30 +61,57 @@ final class MemoryEstimate {
             gzip = in.read() == 0x1f && in.read() == 0x8b;
         }
         long textBytes = gzip ? Math.max(size, gzipRecordedSize(file)) : size;
-        long values = 0;
+        long rows = 0;
+        long features = 0;
         long bytes = 0;
         boolean allBits = true;
         try (InputStream raw = Files.newInputStream(file);
              InputStream in = gzip ? new GZIPInputStream(raw) : raw;
              BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
+            boolean first = true;
             while (bytes < SAMPLE_BYTES && (line = lines.readLine()) != null) {
                 bytes += line.length() + 1;
                 if (line.isBlank()) {
                     continue;
                 }
-                for (String field : line.split("[,;\\t ]+")) {
-                    values++;
-                    String value = field.trim();
-                    allBits &= value.equals("0") || value.equals("1") || value.isEmpty();
+                String[] fields = line.split("[,;\\t ]+");
+                int label = options.labelColumn() == null ? fields.length - 1 : options.labelColumn() - 1;
+                boolean bits = true;
+                boolean numeric = true;
+                for (int i = 0; i < fields.length; i++) {
+                    if (i != label) {
+                        String value = fields[i].trim();
+                        bits &= value.equals("0") || value.equals("1");
+                        numeric &= isNumber(value);
+                    }
                 }
+                if (first && !numeric) {
+                    first = false;
+                    continue;
+                }
+                first = false;
+                rows++;
+                features += fields.length - 1;
+                allBits &= bits;
             }
         }
-        if (values == 0) {
+        if (rows == 0) {
             return 0;
         }
-        double estimatedValues = (double) textBytes * values / bytes;
-        return binarized || allBits ? estimatedValues / 8 : estimatedValues * Float.BYTES;
+        double estimatedRows = (double) textBytes * rows / bytes;
+        double featuresPerRow = (double) features / rows;
+        boolean packed = options.binarizeThreshold() != null || allBits;
+        return estimatedRows * (Integer.BYTES + (packed ? featuresPerRow / 8 : featuresPerRow * Float.BYTES));
+    }
+
+    private static boolean isNumber(String value) {
+        try {
+            Double.parseDouble(value);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The uncompressed size in a gzip file's last four bytes (ISIZE, modulo 2^32). */

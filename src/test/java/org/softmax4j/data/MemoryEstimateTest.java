@@ -36,9 +36,10 @@ class MemoryEstimateTest {
     @Test
     void denseValuesNeedFourBytesEach() throws IOException {
         Path file = dense("dense.csv", false);
-        // 420,000 bytes at 21 bytes per 5 values: 100,000 values, 400,000 bytes as floats.
-        assertEquals(400_000, MemoryEstimate.leastBytes(file, false), 1);
-        assertEquals(12_500, MemoryEstimate.leastBytes(file, true), 1, "binarized: a bit per value");
+        // 420,000 bytes at 21 bytes per row: 20,000 rows of 4 floats and a label, 20 bytes each.
+        assertEquals(400_000, MemoryEstimate.leastBytes(file, CsvOptions.defaults()), 1);
+        assertEquals(90_000, MemoryEstimate.leastBytes(file, CsvOptions.defaults().withBinarizeThreshold(0.5)), 1,
+                "binarized: a bit per feature and the label's 4 bytes per row");
     }
 
     @Test
@@ -46,7 +47,7 @@ class MemoryEstimateTest {
         Path file = dense("dense.csv.gz", true);
         assertTrue(Files.size(file) < 100_000, "the test file compresses");
         // Too small compressed to be sampled (under 256 KiB): unsure, so no estimate.
-        assertEquals(0, MemoryEstimate.leastBytes(file, false));
+        assertEquals(0, MemoryEstimate.leastBytes(file, CsvOptions.defaults()));
         Path big = dir.resolve("big.csv.gz");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(big));
              Writer writer = new java.io.OutputStreamWriter(out, StandardCharsets.US_ASCII)) {
@@ -58,19 +59,33 @@ class MemoryEstimateTest {
             }
         }
         assertTrue(Files.size(big) > (1 << 18));
-        // 3,200,000 uncompressed bytes at 4 bytes per value (the label counted as a value): 800,000 values.
-        assertEquals(3_200_000, MemoryEstimate.leastBytes(big, false), 3_200_000 * 0.01);
+        // 3,200,000 uncompressed bytes at 16 bytes per row: 200,000 rows of 3 floats and a label.
+        assertEquals(3_200_000, MemoryEstimate.leastBytes(big, CsvOptions.defaults()), 3_200_000 * 0.01);
     }
 
     @Test
     void aFileThatCannotFitIsRefusedWithTheNeedAndTheRemedy() throws IOException {
         Path file = dense("dense.csv", false);
-        MemoryShortage e = assertThrows(MemoryShortage.class, () -> MemoryEstimate.check(file, false, 300_000));
+        MemoryShortage e = assertThrows(MemoryShortage.class, () -> MemoryEstimate.check(file, CsvOptions.defaults(), 300_000));
         assertTrue(e.getMessage().startsWith(file + ": its values need at least 390.6 KiB in memory, more than the "
                 + "293.0 KiB this JVM has left"), e.getMessage());
         assertTrue(e.getMessage().contains("JAVA_OPTS=-Xmx1g"), e.getMessage());
-        assertDoesNotThrow(() -> MemoryEstimate.check(file, false, 500_000));
-        assertDoesNotThrow(() -> MemoryEstimate.check(file, true, 300_000), "bit-packed it fits");
+        assertDoesNotThrow(() -> MemoryEstimate.check(file, CsvOptions.defaults(), 500_000));
+        assertDoesNotThrow(() -> MemoryEstimate.check(file, CsvOptions.defaults().withBinarizeThreshold(0.5), 300_000), "bit-packed it fits");
+    }
+
+    @Test
+    void zeroOneFeaturesArePackedWhateverTheLabelAndTheHeader() throws IOException {
+        Path file = dir.resolve("bits.csv");
+        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+            writer.write("x1,x2,x3,x4,x5,x6,x7,x8,digit\n");
+            for (int i = 0; i < 20_000; i++) {
+                writer.write("0,1,1,0,0,0,1,1," + (i % 10) + "\n");
+            }
+        }
+        // 20,000 rows of 8 bits (1 byte) and a 4-byte label; the header line counts in the size only.
+        assertEquals(100_000, MemoryEstimate.leastBytes(file, CsvOptions.defaults()), 100);
+        assertEquals(100_000, MemoryEstimate.leastBytes(file, CsvOptions.defaults().withLabelColumn(9)), 100);
     }
 
     @Test
