@@ -14,7 +14,8 @@ import org.softmax4j.engine.ResidentAscent;
  *   W ← W + (η/B)·(∂L/∂W − λ·(B/N)·W),   b ← b + (η/B)·∂L/∂b
  * </pre>
  * (the same as {@code GradientAscent} applied to {@code PenalizedLogLikelihood}'s gradient; B = N for a full batch).
- * A step allocates nothing and reads back one double. {@link #download()} brings the parameters back. On data streamed
+ * A step allocates nothing (no device memory, no host arrays: the log-likelihood is read back into an array made
+ * here, once) and reads back one double. {@link #download()} brings the parameters back. On data streamed
  * from host memory (see {@link CudaEvaluator}) the steps work the same, W and b still on the device, but each step copies
  * the rows to the device again. Without a bias ({@code fitBias} false) b is uploaded once (zeros) and the b step is
  * dropped, so b stays as it was uploaded.
@@ -26,6 +27,9 @@ public final class DeviceTraining implements ResidentAscent.Session {
     private final DeviceBuffer weights;
     private final DeviceBuffer bias;
     private final boolean fitBias;
+    /** Where each step reads the log-likelihood back to. */
+    private final double[] logLikelihood = new double[1];
+    private final Pointer logLikelihoodPointer = Pointer.to(logLikelihood);
     private boolean closed;
 
     DeviceTraining(CudaEvaluator evaluator, Parameters start, boolean fitBias) {
@@ -59,18 +63,20 @@ public final class DeviceTraining implements ResidentAscent.Session {
      */
     @Override
     public double step(double learningRate, double lambda) {
-        checkOpen();
-        return evaluator.ascend(weights, bias, null, 0, evaluator.numExamples(), learningRate, lambda, fitBias);
+        return step(null, 0, evaluator.numExamples(), learningRate, lambda);
     }
 
     /**
-     * One mini-batch step over {@code examples[from..to)}: step η/B, penalty share λ·B/N.
+     * One mini-batch step over {@code examples[from..to)} (null: rows from..to in data order): step η/B, penalty
+     * share λ·B/N.
      *
      * @return L of the batch at the parameters before this step
      */
     public double step(int[] examples, int from, int to, double learningRate, double lambda) {
         checkOpen();
-        return evaluator.ascend(weights, bias, examples, from, to, learningRate, lambda, fitBias);
+        evaluator.ascend(weights, bias, examples, from, to, learningRate, lambda, fitBias);
+        evaluator.sums().download(logLikelihoodPointer, evaluator.logLikelihoodOffset(), Sizeof.DOUBLE);
+        return logLikelihood[0];
     }
 
     /** The current parameters, copied to the host. */

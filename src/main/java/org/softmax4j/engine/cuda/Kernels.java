@@ -1,5 +1,9 @@
 package org.softmax4j.engine.cuda;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
@@ -47,31 +51,47 @@ final class Kernels {
      * leave room for 2 blocks of 256 threads per multiprocessor, fewer than any other target allows.
      */
     static final int FALLBACK_FUSED_BLOCKS_PER_SM = 2;
-    /** The fused kernels, whose grid is one occupancy-sized wave. */
-    static final String[] FUSED = {"fused_binary_kernel", "fused_dense_kernel"};
+    /**
+     * Every kernel of the contract (cuda/README.md's kernel table), by its CUDA name. The host launches a kernel only
+     * through its constant: {@link #launch} looks the function up by {@link #ordinal()}, so no list of names is kept in
+     * step with a list of functions. To add a kernel: a constant here, a typed method below that packs its arguments in
+     * the kernel's order and calls {@link #launch}, a row in cuda/README.md's table (KernelContractTest checks both),
+     * and a row in cuda/emu/kernels.cpp (cuda/emu/test/run.sh checks it).
+     */
+    enum Kernel {
+        LOGITS_DENSE("logits_dense_kernel"),
+        LOGITS_BINARY("logits_binary_kernel"),
+        SOFTMAX_RESIDUAL("softmax_residual_kernel"),
+        SOFTMAX_ROWS("softmax_rows_kernel"),
+        GRADIENT_DENSE("gradient_dense_kernel"),
+        GRADIENT_BINARY("gradient_binary_kernel"),
+        BIAS_GRADIENT("bias_gradient_kernel"),
+        SUM_DOUBLES("sum_doubles_kernel"),
+        SUM_INTS("sum_ints_kernel"),
+        REDUCE_PARTIALS("reduce_partials_kernel"),
+        ASCENT_UPDATE("ascent_update_kernel"),
+        FUSED_BINARY("fused_binary_kernel"),
+        FUSED_DENSE("fused_dense_kernel");
 
-    /** Every kernel of the contract, by its CUDA name. */
-    static final String[] NAMES = {
-            "logits_dense_kernel", "logits_binary_kernel", "softmax_residual_kernel", "softmax_rows_kernel",
-            "gradient_dense_kernel", "gradient_binary_kernel", "bias_gradient_kernel", "sum_doubles_kernel",
-            "sum_ints_kernel", "reduce_partials_kernel", "ascent_update_kernel", "fused_binary_kernel",
-            "fused_dense_kernel"};
+        /** The fused kernels, whose grid is one occupancy-sized wave ({@link #fusedBlocksPerSm}). */
+        static final Set<Kernel> FUSED = Collections.unmodifiableSet(EnumSet.of(FUSED_BINARY, FUSED_DENSE));
+
+        private final String cudaName;
+
+        Kernel(String cudaName) {
+            this.cudaName = cudaName;
+        }
+
+        /** The {@code extern "C"} name in cuda/*.cu and in the loaded module. */
+        String cudaName() {
+            return cudaName;
+        }
+    }
 
     private static final CUdeviceptr NULL = new CUdeviceptr();
 
-    private final CUfunction logitsDense;
-    private final CUfunction logitsBinary;
-    private final CUfunction softmaxResidual;
-    private final CUfunction softmaxRows;
-    private final CUfunction gradientDense;
-    private final CUfunction gradientBinary;
-    private final CUfunction biasGradient;
-    private final CUfunction sumDoubles;
-    private final CUfunction sumInts;
-    private final CUfunction reducePartials;
-    private final CUfunction ascentUpdate;
-    private final CUfunction fusedBinary;
-    private final CUfunction fusedDense;
+    /** Indexed by {@link Kernel#ordinal()}. */
+    private final CUfunction[] functions = new CUfunction[Kernel.values().length];
     private final int fusedBlocksPerSm;
     private final int fusedGridSize;
     private final boolean syncLaunches;
@@ -83,22 +103,11 @@ final class Kernels {
      * @param syncLaunches whether to wait for every launch and report its fault (see {@link #SYNC_LAUNCHES_PROPERTY})
      */
     Kernels(CUmodule module, int multiprocessors, boolean syncLaunches) {
-        this.logitsDense = function(module, NAMES[0]);
-        this.logitsBinary = function(module, NAMES[1]);
-        this.softmaxResidual = function(module, NAMES[2]);
-        this.softmaxRows = function(module, NAMES[3]);
-        this.gradientDense = function(module, NAMES[4]);
-        this.gradientBinary = function(module, NAMES[5]);
-        this.biasGradient = function(module, NAMES[6]);
-        this.sumDoubles = function(module, NAMES[7]);
-        this.sumInts = function(module, NAMES[8]);
-        this.reducePartials = function(module, NAMES[9]);
-        this.ascentUpdate = function(module, NAMES[10]);
-        this.fusedBinary = function(module, NAMES[11]);
-        this.fusedDense = function(module, NAMES[12]);
+        for (Kernel kernel : Kernel.values()) {
+            functions[kernel.ordinal()] = function(module, kernel.cudaName());
+        }
         this.fusedBlocksPerSm = fusedBlocksPerSm((kernel, blocks) -> JCudaDriver
-                .cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, kernel.equals(FUSED[0]) ? fusedBinary : fusedDense,
-                        BLOCK_SIZE, 0));
+                .cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, functions[kernel.ordinal()], BLOCK_SIZE, 0));
         this.fusedGridSize = Math.multiplyExact(fusedBlocksPerSm, Math.max(1, multiprocessors));
         this.syncLaunches = syncLaunches;
     }
@@ -107,7 +116,7 @@ final class Kernels {
     @FunctionalInterface
     interface Occupancy {
         /** Writes the resident blocks of {@link #BLOCK_SIZE} threads per multiprocessor to blocks[0]; a CUresult. */
-        int maxActiveBlocks(String kernel, int[] blocks);
+        int maxActiveBlocks(Kernel kernel, int[] blocks);
     }
 
     /**
@@ -118,13 +127,14 @@ final class Kernels {
      */
     static int fusedBlocksPerSm(Occupancy occupancy) {
         int fewest = Integer.MAX_VALUE;
-        for (String kernel : FUSED) {
+        for (Kernel kernel : Kernel.FUSED) {
             int[] blocks = new int[1];
             int result = occupancy.maxActiveBlocks(kernel, blocks);
             if (result == CUresult.CUDA_ERROR_NOT_SUPPORTED) {
                 return FALLBACK_FUSED_BLOCKS_PER_SM;
             }
-            Driver.check("cuOccupancyMaxActiveBlocksPerMultiprocessor(" + kernel + ", " + BLOCK_SIZE + " threads)",
+            Driver.check("cuOccupancyMaxActiveBlocksPerMultiprocessor(" + kernel.cudaName() + ", " + BLOCK_SIZE
+                            + " threads)",
                     result);
             fewest = Math.min(fewest, blocks[0]);
         }
@@ -155,64 +165,56 @@ final class Kernels {
     }
 
     void logitsDense(CUdeviceptr x, CUdeviceptr w, CUdeviceptr b, CUdeviceptr z, int n, int d, int k) {
-        launch("logits_dense_kernel", logitsDense, blocks((long) n * k),
-                args(x, w, b, z), ints(n, d, k));
+        launch(Kernel.LOGITS_DENSE, blocks((long) n * k), at(x), at(w), at(b), at(z), of(n), of(d), of(k));
     }
 
     void logitsBinary(CUdeviceptr x, int wordsPerRow, CUdeviceptr w, CUdeviceptr b, CUdeviceptr z, int n, int d,
                       int k) {
-        launch("logits_binary_kernel", logitsBinary, blocks((long) n * k),
-                Pointer.to(x), Pointer.to(new int[]{wordsPerRow}), Pointer.to(w), Pointer.to(b), Pointer.to(z),
-                Pointer.to(new int[]{n}), Pointer.to(new int[]{d}), Pointer.to(new int[]{k}));
+        launch(Kernel.LOGITS_BINARY, blocks((long) n * k), at(x), of(wordsPerRow), at(w), at(b), at(z), of(n), of(d),
+                of(k));
     }
 
     /** @param weights ω of each of the n rows (floats), or null for every ω = 1 */
     void softmaxResidual(CUdeviceptr z, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr rowLogLikelihood,
                          CUdeviceptr rowCorrect, int n, int k) {
-        launch("softmax_residual_kernel", softmaxResidual, blocks(n),
-                args(z, labels, orNull(weights), rowLogLikelihood, rowCorrect), ints(n, k));
+        launch(Kernel.SOFTMAX_RESIDUAL, blocks(n), at(z), at(labels), at(weights), at(rowLogLikelihood),
+                at(rowCorrect), of(n), of(k));
     }
 
     void softmaxRows(CUdeviceptr z, int n, int k) {
-        launch("softmax_rows_kernel", softmaxRows, blocks(n), args(z), ints(n, k));
+        launch(Kernel.SOFTMAX_ROWS, blocks(n), at(z), of(n), of(k));
     }
 
     void gradientDense(CUdeviceptr r, CUdeviceptr x, CUdeviceptr g, int n, int d, int k) {
-        launch("gradient_dense_kernel", gradientDense, blocks((long) k * d), args(r, x, g), ints(n, d, k));
+        launch(Kernel.GRADIENT_DENSE, blocks((long) k * d), at(r), at(x), at(g), of(n), of(d), of(k));
     }
 
     void gradientBinary(CUdeviceptr r, CUdeviceptr x, int wordsPerRow, CUdeviceptr g, int n, int d, int k) {
-        launch("gradient_binary_kernel", gradientBinary, blocks((long) k * d),
-                Pointer.to(r), Pointer.to(x), Pointer.to(new int[]{wordsPerRow}), Pointer.to(g),
-                Pointer.to(new int[]{n}), Pointer.to(new int[]{d}), Pointer.to(new int[]{k}));
+        launch(Kernel.GRADIENT_BINARY, blocks((long) k * d), at(r), at(x), of(wordsPerRow), at(g), of(n), of(d),
+                of(k));
     }
 
     void biasGradient(CUdeviceptr r, CUdeviceptr gradBias, int n, int k) {
         // One block per class (the kernel loops over classes by block and over rows by thread).
-        launch("bias_gradient_kernel", biasGradient, k, args(r, gradBias), ints(n, k));
+        launch(Kernel.BIAS_GRADIENT, k, at(r), at(gradBias), of(n), of(k));
     }
 
     void sumDoubles(CUdeviceptr values, int count, CUdeviceptr out) {
-        launch("sum_doubles_kernel", sumDoubles, 1,
-                Pointer.to(values), Pointer.to(new int[]{count}), Pointer.to(out));
+        launch(Kernel.SUM_DOUBLES, 1, at(values), of(count), at(out));
     }
 
     void sumInts(CUdeviceptr values, int count, CUdeviceptr out) {
-        launch("sum_ints_kernel", sumInts, 1, Pointer.to(values), Pointer.to(new int[]{count}), Pointer.to(out));
+        launch(Kernel.SUM_INTS, 1, at(values), of(count), at(out));
     }
 
     void reducePartials(CUdeviceptr partials, int numBlocks, int width, CUdeviceptr out) {
-        launch("reduce_partials_kernel", reducePartials, blocks(width),
-                Pointer.to(partials), Pointer.to(new int[]{numBlocks}), Pointer.to(new int[]{width}),
-                Pointer.to(out));
+        launch(Kernel.REDUCE_PARTIALS, blocks(width), at(partials), of(numBlocks), of(width), at(out));
     }
 
     void ascentUpdate(CUdeviceptr w, CUdeviceptr b, CUdeviceptr gradW, CUdeviceptr gradBias, double step,
                       double lambdaShare, int k, int d) {
-        launch("ascent_update_kernel", ascentUpdate, blocks((long) k * d),
-                Pointer.to(w), Pointer.to(b), Pointer.to(gradW), Pointer.to(gradBias),
-                Pointer.to(new double[]{step}), Pointer.to(new double[]{lambdaShare}),
-                Pointer.to(new int[]{k}), Pointer.to(new int[]{d}));
+        launch(Kernel.ASCENT_UPDATE, blocks((long) k * d), at(w), at(b), at(gradW), at(gradBias), of(step),
+                of(lambdaShare), of(k), of(d));
     }
 
     /**
@@ -221,11 +223,8 @@ final class Kernels {
      */
     void fusedBinary(CUdeviceptr x, int wordsPerRow, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr order,
                      int start, int count, CUdeviceptr w, CUdeviceptr b, int d, int k, CUdeviceptr partials) {
-        launch("fused_binary_kernel", fusedBinary, fusedGridSize,
-                Pointer.to(x), Pointer.to(new int[]{wordsPerRow}), Pointer.to(labels), Pointer.to(orNull(weights)),
-                Pointer.to(orNull(order)), Pointer.to(new int[]{start}), Pointer.to(new int[]{count}),
-                Pointer.to(w), Pointer.to(b), Pointer.to(new int[]{d}), Pointer.to(new int[]{k}),
-                Pointer.to(partials));
+        launch(Kernel.FUSED_BINARY, fusedGridSize, at(x), of(wordsPerRow), at(labels), at(weights), at(order),
+                of(start), of(count), at(w), at(b), of(d), of(k), at(partials));
     }
 
     /**
@@ -234,15 +233,21 @@ final class Kernels {
      */
     void fusedDense(CUdeviceptr x, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr order, int start, int count,
                     CUdeviceptr w, CUdeviceptr b, int d, int k, CUdeviceptr partials) {
-        launch("fused_dense_kernel", fusedDense, fusedGridSize,
-                Pointer.to(x), Pointer.to(labels), Pointer.to(orNull(weights)), Pointer.to(orNull(order)),
-                Pointer.to(new int[]{start}), Pointer.to(new int[]{count}), Pointer.to(w), Pointer.to(b),
-                Pointer.to(new int[]{d}), Pointer.to(new int[]{k}), Pointer.to(partials));
+        launch(Kernel.FUSED_DENSE, fusedGridSize, at(x), at(labels), at(weights), at(order), of(start), of(count),
+                at(w), at(b), of(d), of(k), at(partials));
     }
 
-    /** A nullable pointer argument: the device's NULL for null. */
-    private static CUdeviceptr orNull(CUdeviceptr pointer) {
-        return pointer == null ? NULL : pointer;
+    /** A pointer argument; null is the device's NULL (only where the kernel takes NULL: the emulator checks). */
+    private static Pointer at(CUdeviceptr pointer) {
+        return Pointer.to(pointer == null ? NULL : pointer);
+    }
+
+    private static Pointer of(int value) {
+        return Pointer.to(new int[]{value});
+    }
+
+    private static Pointer of(double value) {
+        return Pointer.to(new double[]{value});
     }
 
     private static int blocks(long threads) {
@@ -253,35 +258,13 @@ final class Kernels {
         return (int) blocks;
     }
 
-    private static Pointer[] args(CUdeviceptr... pointers) {
-        Pointer[] result = new Pointer[pointers.length];
-        for (int i = 0; i < pointers.length; i++) {
-            result[i] = Pointer.to(pointers[i]);
-        }
-        return result;
-    }
-
-    private static Pointer[] ints(int... values) {
-        Pointer[] result = new Pointer[values.length];
-        for (int i = 0; i < values.length; i++) {
-            result[i] = Pointer.to(new int[]{values[i]});
-        }
-        return result;
-    }
-
-    private void launch(String name, CUfunction function, int gridSize, Pointer[] pointers, Pointer[] values) {
-        Pointer[] all = new Pointer[pointers.length + values.length];
-        System.arraycopy(pointers, 0, all, 0, pointers.length);
-        System.arraycopy(values, 0, all, pointers.length, values.length);
-        launch(name, function, gridSize, all);
-    }
-
-    private void launch(String name, CUfunction function, int gridSize, Pointer... arguments) {
-        Driver.check("cuLaunchKernel(" + name + ", " + gridSize + "x" + BLOCK_SIZE + ")",
-                JCudaDriver.cuLaunchKernel(function, gridSize, 1, 1, BLOCK_SIZE, 1, 1, 0, (CUstream) null,
-                        Pointer.to(arguments), null));
+    /** The one launch: {@code arguments} in the kernel's parameter order, blocks of {@link #BLOCK_SIZE} threads. */
+    private void launch(Kernel kernel, int gridSize, Pointer... arguments) {
+        Driver.check("cuLaunchKernel(" + kernel.cudaName() + ", " + gridSize + "x" + BLOCK_SIZE + ")",
+                JCudaDriver.cuLaunchKernel(functions[kernel.ordinal()], gridSize, 1, 1, BLOCK_SIZE, 1, 1, 0,
+                        (CUstream) null, Pointer.to(arguments), null));
         if (syncLaunches) {
-            Driver.check(launchCall(name, gridSize), JCudaDriver.cuCtxSynchronize());
+            Driver.check(launchCall(kernel.cudaName(), gridSize), JCudaDriver.cuCtxSynchronize());
         }
     }
 

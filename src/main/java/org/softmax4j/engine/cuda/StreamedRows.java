@@ -34,14 +34,15 @@ import org.softmax4j.data.DenseDataset;
  * <li>{@code consumed[s]}, recorded on the default stream after the kernels that read the chunk ({@link #release}):
  * the next copy into that device buffer waits for it.</li>
  * </ul>
- * The caller's loop is: {@code prefetch(0)}; for each chunk c: {@code awaitOnDevice(c)}, launch the kernels on
- * {@link #rows(int)} and {@link #labels(int)}, {@code release(c)}, {@code prefetch(c + 1)}. The host then fills the
- * pinned buffer of chunk c+1 (gathering batch rows there) and its copy runs while the kernels work on chunk c.
+ * {@link #forEachChunk} runs the loop: {@code prefetch(0)}; for each chunk c: {@code awaitOnDevice(c)},
+ * {@code prefetch(c + 1)}, the visitor's kernels on chunk c, {@code release(c)}. The host fills the pinned buffer of
+ * chunk c+1 (gathering batch rows there) while the device still works on chunk c-1 and copies chunk c; its copy then
+ * runs while the kernels work on chunk c. The stage of chunk c+1 was last used by chunk c-1, released before.
  *
  * <p>Only the order of work changes with timing, never which rows a chunk holds or how a kernel sums them: results are
  * as repeatable as on resident data. Not thread-safe; the caller makes the context current.
  */
-final class StreamedRows implements AutoCloseable {
+final class StreamedRows implements RowSource, AutoCloseable {
     /** Chunks in flight: one being copied while the previous one is being computed on. */
     static final int STAGES = 2;
     /** The legacy default stream, on which {@link Kernels} launches. */
@@ -160,6 +161,25 @@ final class StreamedRows implements AutoCloseable {
 
     int rowsPerChunk() {
         return rowsPerChunk;
+    }
+
+    @Override
+    public void forEachChunk(int[] examples, int from, int to, ChunkVisitor visitor) {
+        int count = to - from;
+        int chunks = Math.max(1, (count + rowsPerChunk - 1) / rowsPerChunk);
+        prefetch(0, examples, from, Math.min(rowsPerChunk, count));
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            int offset = chunk * rowsPerChunk;
+            int size = Math.min(rowsPerChunk, count - offset);
+            awaitOnDevice(chunk);
+            if (chunk + 1 < chunks) {
+                int next = offset + rowsPerChunk;
+                prefetch(chunk + 1, examples, from + next, Math.min(rowsPerChunk, count - next));
+            }
+            visitor.visit(new Chunk(chunk, chunk + 1 == chunks, offset, size, rows(chunk), labels(chunk),
+                    weights(chunk), null));
+            release(chunk);
+        }
     }
 
     /**

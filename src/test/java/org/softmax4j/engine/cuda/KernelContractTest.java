@@ -21,7 +21,8 @@ class KernelContractTest {
         Path readme = CUDA.resolve("README.md");
         Assumptions.assumeTrue(Files.exists(readme), readme + " is not here");
         String text = Files.readString(readme);
-        for (String name : Kernels.NAMES) {
+        for (Kernels.Kernel kernel : Kernels.Kernel.values()) {
+            String name = kernel.cudaName();
             assertTrue(text.contains("`" + name + "("), name + " is not in " + readme);
         }
     }
