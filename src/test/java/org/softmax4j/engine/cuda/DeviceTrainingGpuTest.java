@@ -1,0 +1,66 @@
+package org.softmax4j.engine.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.softmax4j.TestData;
+import org.softmax4j.data.Dataset;
+import org.softmax4j.engine.Parameters;
+
+/**
+ * A step of device training allocates nothing: no device memory and no pinned host memory, counted by the CUDA
+ * emulator's allocation calls (on a GPU, where no driver counts them, the test is skipped). Every row source and kernel
+ * path: resident and streamed, fused and unfused, full-batch and mini-batch steps.
+ */
+@Tag("gpu")
+class DeviceTrainingGpuTest {
+
+    @AfterEach
+    void nothingIsLeft(TestInfo test) {
+        GpuTests.assertNothingLeft(test.getDisplayName());
+    }
+
+    @Test
+    void aStepAllocatesNoDeviceOrPinnedMemory() {
+        CudaDevice device = GpuTests.device();
+        GpuTests.allocationCalls(device);  // aborts on a GPU
+        int n = 3_001;
+        int d = 70;
+        int k = 5;
+        int[] batch = new int[n];
+        for (int i = 0; i < n; i++) {
+            batch[i] = (int) ((i * 7919L) % n);
+        }
+        Dataset[] data = {TestData.randomDense(n, d, k, 3), TestData.randomBinary(n, d, k, 3)};
+        Streaming[] residencies = {Streaming.DEFAULT, new Streaming(0, 700L * (d * 4 + 4))};
+        for (Dataset set : data) {
+            for (Streaming streaming : residencies) {
+                for (boolean fused : new boolean[]{true, false}) {
+                    CudaEngine engine = new CudaEngine(device, fused, streaming);
+                    engine.setNotices(line -> { });
+                    try (engine; CudaEvaluator evaluator = engine.bind(set);
+                         DeviceTraining training = evaluator.startDeviceTraining(new Parameters(k, d))) {
+                        String what = set.getClass().getSimpleName() + ", " + evaluator.kernelPath();
+                        assertEquals(streaming != Streaming.DEFAULT, evaluator.streaming(), what);
+                        assertEquals(fused, evaluator.fused(), what);
+                        long before = GpuTests.allocationCalls(device);
+                        double first = training.step(0.5, 1.0);
+                        for (int s = 0; s < 3; s++) {
+                            training.step(0.5, 1.0);
+                            training.step(batch, 100, 1_700, 0.5, 1.0);
+                        }
+                        double last = training.step(0.5, 1.0);
+                        assertEquals(before, GpuTests.allocationCalls(device),
+                                "allocation calls during 8 steps, " + what);
+                        // The steps did run: the log-likelihood went up from W = 0.
+                        assertTrue(last > first, what + ": L went from " + first + " to " + last);
+                    }
+                }
+            }
+        }
+    }
+}
