@@ -4,8 +4,6 @@ import java.util.function.Consumer;
 
 import jcuda.Pointer;
 import jcuda.Sizeof;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.JCudaDriver;
 
 import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.Evaluation;
@@ -19,8 +17,8 @@ import org.softmax4j.engine.ResidentAscent;
  * then makes what the plan names: a {@link RowSource} ({@link ResidentRows}, uploaded once, or {@link StreamedRows},
  * copied chunk by chunk per evaluation), a {@link KernelPath} ({@link FusedPath} or {@link UnfusedPath}) and a
  * {@link LogitsStep} (for the unfused path and {@link #probabilities}). Every device buffer is allocated here, in the
- * constructor, and owned by one {@link DeviceAllocations}; an evaluation uploads W and b, launches, and reads back K·D +
- * K + 2 doubles (the unfused path also the chunks' counts).
+ * constructor, and owned by one {@link DeviceAllocations}; an evaluation uploads W and b, launches, and reads back K·D
+ * + K + 2 doubles (the unfused path also the chunks' counts).
  *
  * <p><b>Example weights</b> (see {@link org.softmax4j.engine.Engine#bind(Dataset, double[])}): ω_n are converted to
  * floats once, here, and travel with the labels: uploaded beside them when resident, gathered beside them for a
@@ -31,10 +29,10 @@ import org.softmax4j.engine.ResidentAscent;
  * <p><b>Streaming.</b> When the rows and labels do not fit in the free device memory (after the work buffers and a
  * margin), or are larger than {@value #MAX_RESIDENT_BYTES_PROPERTY} (to test this path with small data), they stay on
  * the host and each evaluation copies them again, chunk by chunk ({@link StreamedRows}); the evaluator says so once,
- * through the engine's notice consumer. Fused chunks hold about {@value DevicePlan#DEFAULT_STREAM_CHUNK_BYTES} bytes (at
- * most a sixteenth of the device's memory; {@value #STREAM_CHUNK_BYTES_PROPERTY} sets it), and the results equal the
- * resident ones to float rounding (bitwise with one chunk); unfused chunks are those of resident data, so the results
- * are bitwise the resident ones. Device training works unchanged (it only needs the sums on the device).
+ * through the engine's notice consumer. Fused chunks hold about {@value DevicePlan#DEFAULT_STREAM_CHUNK_BYTES} bytes
+ * (at most a sixteenth of the device's memory; {@value #STREAM_CHUNK_BYTES_PROPERTY} sets it), and the results equal
+ * the resident ones to float rounding (bitwise with one chunk); unfused chunks are those of resident data, so the
+ * results are bitwise the resident ones. Device training works unchanged (it only needs the sums on the device).
  *
  * <p>Not thread-safe: one thread at a time, like the CPU evaluators. Each call makes the device's context current on
  * the calling thread.
@@ -60,6 +58,9 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
     /** Rows per streamed chunk; 0 when resident. */
     private final int streamedRowsPerChunk;
     private final double[] outHost;
+    private final Pointer outHostPointer;
+    /** ∂L/∂b in {@link #out}, zeroed by {@link #ascend} for a model without a bias. */
+    private final DeviceBuffer.Region biasGradient;
     private boolean closed;
 
     /**
@@ -106,6 +107,9 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         }
         this.streamedRowsPerChunk = plan.streamed() ? plan.streamRows() : 0;
         this.outHost = new double[plan.width()];
+        this.outHostPointer = Pointer.to(outHost);
+        this.biasGradient = out.region((long) numClasses * shape.numFeatures() * Sizeof.DOUBLE,
+                (long) numClasses * Sizeof.DOUBLE);
         if (plan.streamed()) {
             notices.accept(plan.residency());
         }
@@ -182,8 +186,8 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         evaluation.checkShape(numClasses, numFeatures);
         device.makeCurrent();
         uploadParameters(parameters, weights, bias);
-        path.sums(rows, weights.pointer(), bias.pointer(), examples, from, to);
-        out.download(Pointer.to(outHost), 0, (long) plan.width() * Sizeof.DOUBLE);
+        path.sums(rows, weights, bias, examples, from, to);
+        out.download(outHostPointer, 0, (long) plan.width() * Sizeof.DOUBLE);
         int gradientSize = numClasses * numFeatures;
         System.arraycopy(outHost, 0, evaluation.gradWeights(), 0, gradientSize);
         System.arraycopy(outHost, gradientSize, evaluation.gradBias(), 0, numClasses);
@@ -203,13 +207,12 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         device.makeCurrent();
         uploadParameters(parameters, weights, bias);
         int chunkRows = plan.chunkRows();
-        long rowBytes = plan.shape().rowBytes();
-        CUdeviceptr z = logits.logits().pointer();
+        long z = logits.logits().address();
         // Each chunk of the rows in pieces of chunkRows, the size of the logits buffer.
         rows.forEachChunk(null, 0, numExamples, chunk -> {
             for (int row = 0; row < chunk.count(); row += chunkRows) {
                 int size = Math.min(chunkRows, chunk.count() - row);
-                logits.compute(chunk.rowsFrom(row, rowBytes), weights.pointer(), bias.pointer(), size);
+                logits.compute(chunk, row, size, weights, bias);
                 kernels.softmaxRows(z, size, numClasses);
                 logits.logits().download(Pointer.to(probabilities)
                                 .withByteOffset((long) (chunk.offset() + row) * numClasses * Sizeof.FLOAT), 0,
@@ -264,7 +267,7 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
      * before the update is left in {@link #out}, at {@link #logLikelihoodOffset()}, for the caller to read. With
      * {@code fitBias} false, ∂L/∂b is zeroed on the device (in stream order, between the sums and the update) before
      * the update kernel reads it, so b += step·0 leaves b as it was: the kernel stays the one of the biased model.
-     * Allocates no device memory and no host arrays.
+     * Allocates nothing (no device memory, no host objects), except on the cuBLAS logits path.
      */
     void ascend(DeviceBuffer w, DeviceBuffer b, int[] examples, int from, int to, double learningRate, double lambda,
                 boolean fitBias) {
@@ -274,17 +277,16 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         }
         device.makeCurrent();
         int count = to - from;
-        path.sums(rows, w.pointer(), b.pointer(), examples, from, to);
+        path.sums(rows, w, b, examples, from, to);
         int numClasses = plan.shape().numClasses();
         int numFeatures = plan.shape().numFeatures();
         long gradBias = (long) numClasses * numFeatures * Sizeof.DOUBLE;
         double step = learningRate / count;
         double lambdaShare = lambda * count / numExamples();
         if (!fitBias) {
-            Driver.check("cuMemsetD32Async(bias gradient)", JCudaDriver.cuMemsetD32Async(out.at(gradBias), 0,
-                    (long) numClasses * Sizeof.DOUBLE / 4, StreamedRows.DEFAULT_STREAM));
+            biasGradient.zeroAsync(StreamedRows.DEFAULT_STREAM);
         }
-        kernels.ascentUpdate(w.pointer(), b.pointer(), out.pointer(), out.at(gradBias), step, lambdaShare,
+        kernels.ascentUpdate(w.address(), b.address(), out.address(), out.address(gradBias), step, lambdaShare,
                 numClasses, numFeatures);
     }
 

@@ -9,9 +9,9 @@ import org.softmax4j.data.Dataset;
 
 /**
  * What a {@link CudaEvaluator} allocates and runs, decided once at bind: the kernel path (fused when K ≤
- * {@link Kernels#MAX_FUSED_CLASSES} and asked for, else unfused), whether cuBLAS computes the dense logits, the rows per
- * chunk, and whether the rows stay on the device or are streamed from host memory (and in chunks of how many rows). A
- * pure function of the data's shape, the device's memory and fused grid, and the {@link Streaming} settings: no CUDA
+ * {@link Kernels#MAX_FUSED_CLASSES} and asked for, else unfused), whether cuBLAS computes the dense logits, the rows
+ * per chunk, and whether the rows stay on the device or are streamed from host memory (and in chunks of how many rows).
+ * A pure function of the data's shape, the device's memory and fused grid, and the {@link Streaming} settings: no CUDA
  * call, so DevicePlanTest and StreamingRuleTest check it without a GPU. Chunk sizes depend only on the shape and the
  * device's total memory (never on timing or the free memory), so that the order of the sums, and with it the results,
  * is fixed per device.
@@ -183,7 +183,7 @@ record DevicePlan(Shape shape, boolean fused, boolean cublas, int width, int chu
         return fused ? fusedGridSize + (streamed ? 1L : 0L) : maxChunks;
     }
 
-    /** Rows per chunk of resident rows in data order: all of them for the fused kernels (one launch), else chunkRows. */
+    /** Rows per chunk of resident rows in data order: all for the fused kernels (one launch), else chunkRows. */
     int residentChunkRows() {
         return fused ? Math.max(1, shape.numExamples()) : chunkRows;
     }

@@ -1,7 +1,7 @@
 package org.softmax4j.engine.cuda;
 
 import jcuda.Sizeof;
-import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -11,8 +11,10 @@ import jcuda.driver.JCudaDriver;
  * for the first), the launch writes the rows after it, the reduction adds all of them into {@code out}, and
  * {@code out} is copied back to that row for the next chunk. The total is ((t₀ + c₀) + c₁) + ... in a fixed order:
  * bitwise repeatable, equal to float rounding to the resident result, bitwise equal when there is one chunk.
+ * Not thread-safe (like the evaluator): the parameters of the current {@link #sums} are held in fields, so that
+ * visiting the chunks makes no object.
  */
-final class FusedPath implements KernelPath {
+final class FusedPath implements KernelPath, RowSource.ChunkVisitor {
     private final Kernels kernels;
     private final DevicePlan.Shape shape;
     private final int width;
@@ -21,6 +23,9 @@ final class FusedPath implements KernelPath {
     private final int carryRows;
     private final DeviceBuffer partials;
     private final DeviceBuffer out;
+    /** The parameters of the current {@link #sums}. */
+    private DeviceBuffer w;
+    private DeviceBuffer b;
 
     FusedPath(DeviceAllocations allocations, DevicePlan plan, Kernels kernels, DeviceBuffer out) {
         this.kernels = kernels;
@@ -35,27 +40,44 @@ final class FusedPath implements KernelPath {
     }
 
     @Override
-    public void sums(RowSource rows, CUdeviceptr w, CUdeviceptr b, int[] examples, int from, int to) {
-        long slotBytes = (long) width * Sizeof.DOUBLE;
+    public void sums(RowSource rows, DeviceBuffer w, DeviceBuffer b, int[] examples, int from, int to) {
         if (carryRows > 0) {
-            Driver.check("cuMemsetD32Async(running total)", JCudaDriver.cuMemsetD32Async(partials.pointer(), 0,
-                    slotBytes / 4, StreamedRows.DEFAULT_STREAM));
+            int result = JCudaDriver.cuMemsetD32Async(partials.pointer(), 0, (long) width * Sizeof.DOUBLE / 4,
+                    StreamedRows.DEFAULT_STREAM);
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check("cuMemsetD32Async(running total)", result);
+            }
         }
-        CUdeviceptr blocks = partials.at(carryRows * slotBytes);
-        rows.forEachChunk(examples, from, to, chunk -> {
-            if (shape.binary()) {
-                kernels.fusedBinary(chunk.rows(), shape.wordsPerRow(), chunk.labels(), chunk.weights(), chunk.order(),
-                        0, chunk.count(), w, b, shape.numFeatures(), shape.numClasses(), blocks);
-            } else {
-                kernels.fusedDense(chunk.rows(), chunk.labels(), chunk.weights(), chunk.order(), 0, chunk.count(), w,
-                        b, shape.numFeatures(), shape.numClasses(), blocks);
+        this.w = w;
+        this.b = b;
+        try {
+            rows.forEachChunk(examples, from, to, this);
+        } finally {
+            this.w = null;
+            this.b = null;
+        }
+    }
+
+    /** One chunk: the fused launch into the blocks' rows, the reduction, and the running total carried over. */
+    @Override
+    public void visit(RowSource.Chunk chunk) {
+        long slotBytes = (long) width * Sizeof.DOUBLE;
+        long blocks = partials.address(carryRows * slotBytes);
+        if (shape.binary()) {
+            kernels.fusedBinary(chunk.rows(), shape.wordsPerRow(), chunk.labels(), chunk.weights(), chunk.order(), 0,
+                    chunk.count(), w.address(), b.address(), shape.numFeatures(), shape.numClasses(), blocks);
+        } else {
+            kernels.fusedDense(chunk.rows(), chunk.labels(), chunk.weights(), chunk.order(), 0, chunk.count(),
+                    w.address(), b.address(), shape.numFeatures(), shape.numClasses(), blocks);
+        }
+        kernels.reducePartials(partials.address(), grid + carryRows, width, out.address());
+        if (carryRows > 0 && !chunk.last()) {
+            int result = JCudaDriver.cuMemcpyDtoDAsync(partials.pointer(), out.pointer(), slotBytes,
+                    StreamedRows.DEFAULT_STREAM);
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check("cuMemcpyDtoDAsync(running total)", result);
             }
-            kernels.reducePartials(partials.pointer(), grid + carryRows, width, out.pointer());
-            if (carryRows > 0 && !chunk.last()) {
-                Driver.check("cuMemcpyDtoDAsync(running total)", JCudaDriver.cuMemcpyDtoDAsync(
-                        partials.pointer(), out.pointer(), slotBytes, StreamedRows.DEFAULT_STREAM));
-            }
-        });
+        }
     }
 
     @Override

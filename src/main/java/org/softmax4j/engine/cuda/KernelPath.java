@@ -1,7 +1,5 @@
 package org.softmax4j.engine.cuda;
 
-import jcuda.driver.CUdeviceptr;
-
 /**
  * The kernels that turn rows into ∂L/∂W, ∂L/∂b, L and the number correct: {@link FusedPath} (one fused kernel per
  * chunk, K ≤ {@link Kernels#MAX_FUSED_CLASSES}) or {@link UnfusedPath} (logits, softmax with residuals, gradient and
@@ -12,9 +10,10 @@ import jcuda.driver.CUdeviceptr;
 interface KernelPath {
     /**
      * Launches the kernels over the rows {@code from..to} (through {@code examples} when not null) for the parameters
-     * at {@code w} and {@code b}, leaving the sums in {@code out}. Asynchronous: nothing is read back.
+     * in {@code w} and {@code b}, leaving the sums in {@code out}. Asynchronous: nothing is read back. Allocates
+     * nothing (the kernel arguments and the chunks are refilled objects), except on the cuBLAS logits path.
      */
-    void sums(RowSource rows, CUdeviceptr w, CUdeviceptr b, int[] examples, int from, int to);
+    void sums(RowSource rows, DeviceBuffer w, DeviceBuffer b, int[] examples, int from, int to);
 
     /**
      * The number correct of the last {@link #sums}, given {@code out} as read back ({@code width} doubles). May wait

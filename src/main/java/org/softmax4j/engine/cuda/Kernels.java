@@ -5,7 +5,6 @@ import java.util.EnumSet;
 import java.util.Set;
 
 import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
@@ -52,43 +51,134 @@ final class Kernels {
      */
     static final int FALLBACK_FUSED_BLOCKS_PER_SM = 2;
     /**
-     * Every kernel of the contract (cuda/README.md's kernel table), by its CUDA name. The host launches a kernel only
-     * through its constant: {@link #launch} looks the function up by {@link #ordinal()}, so no list of names is kept in
-     * step with a list of functions. To add a kernel: a constant here, a typed method below that packs its arguments in
-     * the kernel's order and calls {@link #launch}, a row in cuda/README.md's table (KernelContractTest checks both),
-     * and a row in cuda/emu/kernels.cpp (cuda/emu/test/run.sh checks it).
+     * Every kernel of the contract (cuda/README.md's kernel table), by its CUDA name and the kinds of its parameters,
+     * in order: {@code p} a pointer, {@code i} an int, {@code d} a double. The host launches a kernel only through its
+     * constant: the typed methods below fill its {@link Arguments} and call {@link #launch}, which looks the function
+     * up by {@link #ordinal()}. To add a kernel: a constant here, a typed method below, a row in cuda/README.md's table
+     * (KernelContractTest checks the name, the kinds against the declaration and that the method launches this
+     * constant), and a row in cuda/emu/kernels.cpp (cuda/emu/test/run.sh checks it).
      */
     enum Kernel {
-        LOGITS_DENSE("logits_dense_kernel"),
-        LOGITS_BINARY("logits_binary_kernel"),
-        SOFTMAX_RESIDUAL("softmax_residual_kernel"),
-        SOFTMAX_ROWS("softmax_rows_kernel"),
-        GRADIENT_DENSE("gradient_dense_kernel"),
-        GRADIENT_BINARY("gradient_binary_kernel"),
-        BIAS_GRADIENT("bias_gradient_kernel"),
-        SUM_DOUBLES("sum_doubles_kernel"),
-        SUM_INTS("sum_ints_kernel"),
-        REDUCE_PARTIALS("reduce_partials_kernel"),
-        ASCENT_UPDATE("ascent_update_kernel"),
-        FUSED_BINARY("fused_binary_kernel"),
-        FUSED_DENSE("fused_dense_kernel");
+        LOGITS_DENSE("logits_dense_kernel", "ppppiii"),
+        LOGITS_BINARY("logits_binary_kernel", "pipppiii"),
+        SOFTMAX_RESIDUAL("softmax_residual_kernel", "pppppii"),
+        SOFTMAX_ROWS("softmax_rows_kernel", "pii"),
+        GRADIENT_DENSE("gradient_dense_kernel", "pppiii"),
+        GRADIENT_BINARY("gradient_binary_kernel", "ppipiii"),
+        BIAS_GRADIENT("bias_gradient_kernel", "ppii"),
+        SUM_DOUBLES("sum_doubles_kernel", "pip"),
+        SUM_INTS("sum_ints_kernel", "pip"),
+        REDUCE_PARTIALS("reduce_partials_kernel", "piip"),
+        ASCENT_UPDATE("ascent_update_kernel", "ppppddii"),
+        FUSED_BINARY("fused_binary_kernel", "pipppiippiip"),
+        FUSED_DENSE("fused_dense_kernel", "ppppiippiip");
 
         /** The fused kernels, whose grid is one occupancy-sized wave ({@link #fusedBlocksPerSm}). */
         static final Set<Kernel> FUSED = Collections.unmodifiableSet(EnumSet.of(FUSED_BINARY, FUSED_DENSE));
 
         private final String cudaName;
+        private final String kinds;
 
-        Kernel(String cudaName) {
+        Kernel(String cudaName, String kinds) {
             this.cudaName = cudaName;
+            this.kinds = kinds;
         }
 
         /** The {@code extern "C"} name in cuda/*.cu and in the loaded module. */
         String cudaName() {
             return cudaName;
         }
+
+        /** The parameters' kinds, in order: p (pointer), i (int), d (double). */
+        String kinds() {
+            return kinds;
+        }
     }
 
-    private static final CUdeviceptr NULL = new CUdeviceptr();
+    /**
+     * The argument slots of one kernel, made once per thread and refilled for each launch, so that a launch allocates
+     * nothing: each slot is a one-element array that the driver reads (a pointer travels as its raw 64-bit address;
+     * 0 is NULL). Filled in parameter order; the kind of each value is checked against {@link Kernel#kinds()}.
+     */
+    static final class Arguments {
+        private final Kernel kernel;
+        private final long[][] pointers;
+        private final int[][] ints;
+        private final double[][] doubles;
+        private final Pointer parameters;
+        private int next;
+
+        Arguments(Kernel kernel) {
+            this.kernel = kernel;
+            int count = kernel.kinds().length();
+            this.pointers = new long[count][];
+            this.ints = new int[count][];
+            this.doubles = new double[count][];
+            Pointer[] slots = new Pointer[count];
+            for (int i = 0; i < count; i++) {
+                switch (kernel.kinds().charAt(i)) {
+                    case 'p' -> slots[i] = Pointer.to(pointers[i] = new long[1]);
+                    case 'i' -> slots[i] = Pointer.to(ints[i] = new int[1]);
+                    case 'd' -> slots[i] = Pointer.to(doubles[i] = new double[1]);
+                    default -> throw new IllegalStateException(kernel + ": parameter kind " + kernel.kinds().charAt(i));
+                }
+            }
+            this.parameters = Pointer.to(slots);
+        }
+
+        /** The next parameter, a device address (0 for NULL). */
+        Arguments p(long address) {
+            slot('p')[0] = address;
+            return this;
+        }
+
+        /** The next parameter, an int. */
+        Arguments i(int value) {
+            ints[take('i')][0] = value;
+            return this;
+        }
+
+        /** The next parameter, a double. */
+        Arguments d(double value) {
+            doubles[take('d')][0] = value;
+            return this;
+        }
+
+        private long[] slot(char kind) {
+            return pointers[take(kind)];
+        }
+
+        private int take(char kind) {
+            if (next >= kernel.kinds().length() || kernel.kinds().charAt(next) != kind) {
+                int at = next;
+                next = 0;
+                throw new IllegalStateException(kernel.cudaName() + ": parameter " + at + " is not of kind " + kind
+                        + " (kinds " + kernel.kinds() + ")");
+            }
+            return next++;
+        }
+
+        /** The filled slots, for the launch; starts the next filling. */
+        private Pointer filled() {
+            if (next != kernel.kinds().length()) {
+                int filled = next;
+                next = 0;
+                throw new IllegalStateException(kernel.cudaName() + ": " + filled + " of "
+                        + kernel.kinds().length() + " parameters given");
+            }
+            next = 0;
+            return parameters;
+        }
+    }
+
+    /** Per thread (a device is shared by the evaluators of every thread): the argument slots of every kernel. */
+    private static final ThreadLocal<Arguments[]> ARGUMENTS = ThreadLocal.withInitial(() -> {
+        Arguments[] all = new Arguments[Kernel.values().length];
+        for (Kernel kernel : Kernel.values()) {
+            all[kernel.ordinal()] = new Arguments(kernel);
+        }
+        return all;
+    });
 
     /** Indexed by {@link Kernel#ordinal()}. */
     private final CUfunction[] functions = new CUfunction[Kernel.values().length];
@@ -164,90 +254,85 @@ final class Kernels {
         return syncLaunches;
     }
 
-    void logitsDense(CUdeviceptr x, CUdeviceptr w, CUdeviceptr b, CUdeviceptr z, int n, int d, int k) {
-        launch(Kernel.LOGITS_DENSE, blocks((long) n * k), at(x), at(w), at(b), at(z), of(n), of(d), of(k));
+    /** This thread's argument slots of {@code kernel}, to fill in parameter order. */
+    private static Arguments arguments(Kernel kernel) {
+        return ARGUMENTS.get()[kernel.ordinal()];
     }
 
-    void logitsBinary(CUdeviceptr x, int wordsPerRow, CUdeviceptr w, CUdeviceptr b, CUdeviceptr z, int n, int d,
-                      int k) {
-        launch(Kernel.LOGITS_BINARY, blocks((long) n * k), at(x), of(wordsPerRow), at(w), at(b), at(z), of(n), of(d),
-                of(k));
+    // Pointers are raw device addresses (DeviceBuffer.address); 0 is NULL, only where the kernel takes NULL.
+
+    void logitsDense(long x, long w, long b, long z, int n, int d, int k) {
+        launch(Kernel.LOGITS_DENSE, blocks((long) n * k), arguments(Kernel.LOGITS_DENSE)
+                .p(x).p(w).p(b).p(z).i(n).i(d).i(k));
     }
 
-    /** @param weights ω of each of the n rows (floats), or null for every ω = 1 */
-    void softmaxResidual(CUdeviceptr z, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr rowLogLikelihood,
-                         CUdeviceptr rowCorrect, int n, int k) {
-        launch(Kernel.SOFTMAX_RESIDUAL, blocks(n), at(z), at(labels), at(weights), at(rowLogLikelihood),
-                at(rowCorrect), of(n), of(k));
+    void logitsBinary(long x, int wordsPerRow, long w, long b, long z, int n, int d, int k) {
+        launch(Kernel.LOGITS_BINARY, blocks((long) n * k), arguments(Kernel.LOGITS_BINARY)
+                .p(x).i(wordsPerRow).p(w).p(b).p(z).i(n).i(d).i(k));
     }
 
-    void softmaxRows(CUdeviceptr z, int n, int k) {
-        launch(Kernel.SOFTMAX_ROWS, blocks(n), at(z), of(n), of(k));
+    /** @param weights ω of each of the n rows (floats), or 0 for every ω = 1 */
+    void softmaxResidual(long z, long labels, long weights, long rowLogLikelihood, long rowCorrect, int n, int k) {
+        launch(Kernel.SOFTMAX_RESIDUAL, blocks(n), arguments(Kernel.SOFTMAX_RESIDUAL)
+                .p(z).p(labels).p(weights).p(rowLogLikelihood).p(rowCorrect).i(n).i(k));
     }
 
-    void gradientDense(CUdeviceptr r, CUdeviceptr x, CUdeviceptr g, int n, int d, int k) {
-        launch(Kernel.GRADIENT_DENSE, blocks((long) k * d), at(r), at(x), at(g), of(n), of(d), of(k));
+    void softmaxRows(long z, int n, int k) {
+        launch(Kernel.SOFTMAX_ROWS, blocks(n), arguments(Kernel.SOFTMAX_ROWS).p(z).i(n).i(k));
     }
 
-    void gradientBinary(CUdeviceptr r, CUdeviceptr x, int wordsPerRow, CUdeviceptr g, int n, int d, int k) {
-        launch(Kernel.GRADIENT_BINARY, blocks((long) k * d), at(r), at(x), of(wordsPerRow), at(g), of(n), of(d),
-                of(k));
+    void gradientDense(long r, long x, long g, int n, int d, int k) {
+        launch(Kernel.GRADIENT_DENSE, blocks((long) k * d), arguments(Kernel.GRADIENT_DENSE)
+                .p(r).p(x).p(g).i(n).i(d).i(k));
     }
 
-    void biasGradient(CUdeviceptr r, CUdeviceptr gradBias, int n, int k) {
+    void gradientBinary(long r, long x, int wordsPerRow, long g, int n, int d, int k) {
+        launch(Kernel.GRADIENT_BINARY, blocks((long) k * d), arguments(Kernel.GRADIENT_BINARY)
+                .p(r).p(x).i(wordsPerRow).p(g).i(n).i(d).i(k));
+    }
+
+    void biasGradient(long r, long gradBias, int n, int k) {
         // One block per class (the kernel loops over classes by block and over rows by thread).
-        launch(Kernel.BIAS_GRADIENT, k, at(r), at(gradBias), of(n), of(k));
+        launch(Kernel.BIAS_GRADIENT, k, arguments(Kernel.BIAS_GRADIENT).p(r).p(gradBias).i(n).i(k));
     }
 
-    void sumDoubles(CUdeviceptr values, int count, CUdeviceptr out) {
-        launch(Kernel.SUM_DOUBLES, 1, at(values), of(count), at(out));
+    void sumDoubles(long values, int count, long out) {
+        launch(Kernel.SUM_DOUBLES, 1, arguments(Kernel.SUM_DOUBLES).p(values).i(count).p(out));
     }
 
-    void sumInts(CUdeviceptr values, int count, CUdeviceptr out) {
-        launch(Kernel.SUM_INTS, 1, at(values), of(count), at(out));
+    void sumInts(long values, int count, long out) {
+        launch(Kernel.SUM_INTS, 1, arguments(Kernel.SUM_INTS).p(values).i(count).p(out));
     }
 
-    void reducePartials(CUdeviceptr partials, int numBlocks, int width, CUdeviceptr out) {
-        launch(Kernel.REDUCE_PARTIALS, blocks(width), at(partials), of(numBlocks), of(width), at(out));
+    void reducePartials(long partials, int numBlocks, int width, long out) {
+        launch(Kernel.REDUCE_PARTIALS, blocks(width), arguments(Kernel.REDUCE_PARTIALS)
+                .p(partials).i(numBlocks).i(width).p(out));
     }
 
-    void ascentUpdate(CUdeviceptr w, CUdeviceptr b, CUdeviceptr gradW, CUdeviceptr gradBias, double step,
-                      double lambdaShare, int k, int d) {
-        launch(Kernel.ASCENT_UPDATE, blocks((long) k * d), at(w), at(b), at(gradW), at(gradBias), of(step),
-                of(lambdaShare), of(k), of(d));
-    }
-
-    /**
-     * @param weights ω per row of x, indexed like labels (by the row's index in x), or null for every ω = 1
-     * @param order   null for rows start..start+count-1 in order
-     */
-    void fusedBinary(CUdeviceptr x, int wordsPerRow, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr order,
-                     int start, int count, CUdeviceptr w, CUdeviceptr b, int d, int k, CUdeviceptr partials) {
-        launch(Kernel.FUSED_BINARY, fusedGridSize, at(x), of(wordsPerRow), at(labels), at(weights), at(order),
-                of(start), of(count), at(w), at(b), of(d), of(k), at(partials));
+    void ascentUpdate(long w, long b, long gradW, long gradBias, double step, double lambdaShare, int k, int d) {
+        launch(Kernel.ASCENT_UPDATE, blocks((long) k * d), arguments(Kernel.ASCENT_UPDATE)
+                .p(w).p(b).p(gradW).p(gradBias).d(step).d(lambdaShare).i(k).i(d));
     }
 
     /**
-     * @param weights ω per row of x, indexed like labels (by the row's index in x), or null for every ω = 1
-     * @param order   null for rows start..start+count-1 in order
+     * @param weights ω per row of x, indexed like labels (by the row's index in x), or 0 for every ω = 1
+     * @param order   0 for rows start..start+count-1 in order
      */
-    void fusedDense(CUdeviceptr x, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr order, int start, int count,
-                    CUdeviceptr w, CUdeviceptr b, int d, int k, CUdeviceptr partials) {
-        launch(Kernel.FUSED_DENSE, fusedGridSize, at(x), at(labels), at(weights), at(order), of(start), of(count),
-                at(w), at(b), of(d), of(k), at(partials));
+    void fusedBinary(long x, int wordsPerRow, long labels, long weights, long order, int start, int count, long w,
+                     long b, int d, int k, long partials) {
+        launch(Kernel.FUSED_BINARY, fusedGridSize, arguments(Kernel.FUSED_BINARY)
+                .p(x).i(wordsPerRow).p(labels).p(weights).p(order).i(start).i(count).p(w).p(b).i(d).i(k)
+                .p(partials));
     }
 
-    /** A pointer argument; null is the device's NULL (only where the kernel takes NULL: the emulator checks). */
-    private static Pointer at(CUdeviceptr pointer) {
-        return Pointer.to(pointer == null ? NULL : pointer);
-    }
-
-    private static Pointer of(int value) {
-        return Pointer.to(new int[]{value});
-    }
-
-    private static Pointer of(double value) {
-        return Pointer.to(new double[]{value});
+    /**
+     * @param weights ω per row of x, indexed like labels (by the row's index in x), or 0 for every ω = 1
+     * @param order   0 for rows start..start+count-1 in order
+     */
+    void fusedDense(long x, long labels, long weights, long order, int start, int count, long w, long b, int d, int k,
+                    long partials) {
+        launch(Kernel.FUSED_DENSE, fusedGridSize, arguments(Kernel.FUSED_DENSE)
+                .p(x).p(labels).p(weights).p(order).i(start).i(count).p(w).p(b).i(d).i(k).p(partials));
     }
 
     private static int blocks(long threads) {
@@ -258,13 +343,21 @@ final class Kernels {
         return (int) blocks;
     }
 
-    /** The one launch: {@code arguments} in the kernel's parameter order, blocks of {@link #BLOCK_SIZE} threads. */
-    private void launch(Kernel kernel, int gridSize, Pointer... arguments) {
-        Driver.check("cuLaunchKernel(" + kernel.cudaName() + ", " + gridSize + "x" + BLOCK_SIZE + ")",
-                JCudaDriver.cuLaunchKernel(functions[kernel.ordinal()], gridSize, 1, 1, BLOCK_SIZE, 1, 1, 0,
-                        (CUstream) null, Pointer.to(arguments), null));
+    /**
+     * The one launch: {@code arguments} filled in the kernel's parameter order, blocks of {@link #BLOCK_SIZE} threads,
+     * on the default stream. Allocates nothing unless it fails.
+     */
+    private void launch(Kernel kernel, int gridSize, Arguments arguments) {
+        int result = JCudaDriver.cuLaunchKernel(functions[kernel.ordinal()], gridSize, 1, 1, BLOCK_SIZE, 1, 1, 0,
+                (CUstream) null, arguments.filled(), null);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuLaunchKernel(" + kernel.cudaName() + ", " + gridSize + "x" + BLOCK_SIZE + ")", result);
+        }
         if (syncLaunches) {
-            Driver.check(launchCall(kernel.cudaName(), gridSize), JCudaDriver.cuCtxSynchronize());
+            result = JCudaDriver.cuCtxSynchronize();
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check(launchCall(kernel.cudaName(), gridSize), result);
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package org.softmax4j.engine.cuda;
 
 import jcuda.Sizeof;
-import jcuda.driver.CUdeviceptr;
 
 /**
  * Z = X·Wᵀ + b for up to {@link DevicePlan#chunkRows()} rows into one logits buffer: by our logits kernels, or by
@@ -31,8 +30,8 @@ abstract class LogitsStep {
         return logits;
     }
 
-    /** Writes the logits of {@code size} rows at {@code rows} to {@link #logits()}. */
-    abstract void compute(CUdeviceptr rows, CUdeviceptr w, CUdeviceptr b, int size);
+    /** Writes the logits of {@code size} rows of {@code chunk} from its row {@code row} on to {@link #logits()}. */
+    abstract void compute(RowSource.Chunk chunk, int row, int size, DeviceBuffer w, DeviceBuffer b);
 
     /** "" or " (logits by cuBLAS)", for {@link CudaEvaluator#kernelPath()}. */
     abstract String description();
@@ -40,6 +39,7 @@ abstract class LogitsStep {
     private static final class ByKernel extends LogitsStep {
         private final Kernels kernels;
         private final boolean binary;
+        private final long rowBytes;
         private final int wordsPerRow;
         private final int numFeatures;
         private final int numClasses;
@@ -48,17 +48,21 @@ abstract class LogitsStep {
             super(allocations, plan);
             this.kernels = kernels;
             this.binary = binary;
+            this.rowBytes = plan.shape().rowBytes();
             this.wordsPerRow = plan.shape().wordsPerRow();
             this.numFeatures = plan.shape().numFeatures();
             this.numClasses = plan.shape().numClasses();
         }
 
         @Override
-        void compute(CUdeviceptr rows, CUdeviceptr w, CUdeviceptr b, int size) {
+        void compute(RowSource.Chunk chunk, int row, int size, DeviceBuffer w, DeviceBuffer b) {
+            long rows = chunk.rowsFrom(row, rowBytes);
             if (binary) {
-                kernels.logitsBinary(rows, wordsPerRow, w, b, logits().pointer(), size, numFeatures, numClasses);
+                kernels.logitsBinary(rows, wordsPerRow, w.address(), b.address(), logits().address(), size,
+                        numFeatures, numClasses);
             } else {
-                kernels.logitsDense(rows, w, b, logits().pointer(), size, numFeatures, numClasses);
+                kernels.logitsDense(rows, w.address(), b.address(), logits().address(), size, numFeatures,
+                        numClasses);
             }
         }
 
@@ -73,20 +77,24 @@ abstract class LogitsStep {
         private final CublasGemm cublas;
         private final int numFeatures;
         private final int numClasses;
+        private final long rowBytes;
 
         ByCublas(DeviceAllocations allocations, DevicePlan plan) {
             super(allocations, plan);
             this.numFeatures = plan.shape().numFeatures();
             this.numClasses = plan.shape().numClasses();
+            this.rowBytes = plan.shape().rowBytes();
             this.ones = allocations.buffer("ones (" + plan.chunkRows() + " floats)",
                     (long) plan.chunkRows() * Sizeof.FLOAT);
             ones.fill32(Float.floatToRawIntBits(1f));
             this.cublas = allocations.own(CublasGemm.create());
         }
 
+        /** Makes a pointer object for the rows (cuBLAS takes no raw address): the one step that allocates. */
         @Override
-        void compute(CUdeviceptr rows, CUdeviceptr w, CUdeviceptr b, int size) {
-            cublas.logits(rows, w, b, ones.pointer(), logits().pointer(), size, numFeatures, numClasses);
+        void compute(RowSource.Chunk chunk, int row, int size, DeviceBuffer w, DeviceBuffer b) {
+            cublas.logits(chunk.rowsPointerFrom(row, rowBytes), w.pointer(), b.pointer(), ones.pointer(),
+                    logits().pointer(), size, numFeatures, numClasses);
         }
 
         @Override

@@ -2,7 +2,6 @@ package org.softmax4j.engine.cuda;
 
 import jcuda.Pointer;
 import jcuda.Sizeof;
-import jcuda.driver.CUdeviceptr;
 
 import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
@@ -11,9 +10,9 @@ import org.softmax4j.data.DenseDataset;
 /**
  * Rows, labels and example weights uploaded once, at bind. Rows in data order come as chunks of
  * {@link DevicePlan#residentChunkRows()} (one chunk for the fused kernels, which loop over any number of rows). A
- * batch ({@code examples[from..to)}) goes the way the kernel path reads it ({@link Batches}): the fused kernels take the
- * batch's indices (uploaded to an order buffer) and read the rows in place; the unfused kernels read contiguous rows,
- * so the batch's rows are gathered on the host, chunk by chunk, and uploaded to staging buffers.
+ * batch ({@code examples[from..to)}) goes the way the kernel path reads it ({@link Batches}): the fused kernels take
+ * the batch's indices (uploaded to an order buffer) and read the rows in place; the unfused kernels read contiguous
+ * rows, so the batch's rows are gathered on the host, chunk by chunk, and uploaded to staging buffers.
  */
 final class ResidentRows implements RowSource {
     private final DeviceBuffer rows;
@@ -23,6 +22,7 @@ final class ResidentRows implements RowSource {
     private final long rowBytes;
     private final int chunkRows;
     private final Batches batches;
+    private final Chunk chunk = new Chunk();
 
     /**
      * Allocates (through {@code allocations}) and uploads the rows, labels and weights, then the buffers for batches.
@@ -62,12 +62,12 @@ final class ResidentRows implements RowSource {
         }
         int count = to - from;
         int chunks = Math.max(1, (count + chunkRows - 1) / chunkRows);
-        for (int chunk = 0; chunk < chunks; chunk++) {
-            int offset = chunk * chunkRows;
+        for (int index = 0; index < chunks; index++) {
+            int offset = index * chunkRows;
             int first = from + offset;
-            visitor.visit(new Chunk(chunk, chunk + 1 == chunks, offset, Math.min(chunkRows, to - first),
-                    rows.at(first * rowBytes), labels.at((long) first * Sizeof.INT),
-                    weights == null ? null : weights.at((long) first * Sizeof.FLOAT), null));
+            visitor.visit(chunk.set(index, index + 1 == chunks, offset, Math.min(chunkRows, to - first), rows,
+                    first * rowBytes, labels, (long) first * Sizeof.INT, weights, (long) first * Sizeof.FLOAT,
+                    null));
         }
     }
 
@@ -76,21 +76,28 @@ final class ResidentRows implements RowSource {
         void forEachChunk(int[] examples, int from, int to, ChunkVisitor visitor);
     }
 
-    /** For the fused kernels: the batch's indices, uploaded; the rows are read in place. One chunk. */
+    /**
+     * For the fused kernels: the batch's indices, copied to a host array (so that their upload needs no new pointer
+     * object) and uploaded; the rows are read in place. One chunk.
+     */
     private final class IndexedBatches implements Batches {
         private final DeviceBuffer order;
+        private final int[] orderHost;
+        private final Pointer orderHostPointer;
 
         IndexedBatches(DeviceAllocations allocations, int numExamples) {
             this.order = allocations.buffer("batch order (" + numExamples + " ints)", (long) numExamples * Sizeof.INT);
+            this.orderHost = new int[numExamples];
+            this.orderHostPointer = Pointer.to(orderHost);
         }
 
         @Override
         public void forEachChunk(int[] examples, int from, int to, ChunkVisitor visitor) {
             int count = to - from;
-            order.upload(Pointer.to(examples).withByteOffset((long) from * Sizeof.INT), 0, (long) count * Sizeof.INT);
+            System.arraycopy(examples, from, orderHost, 0, count);
+            order.upload(orderHostPointer, 0, (long) count * Sizeof.INT);
             // Weights are indexed like the labels, by the row's data index: the batch's order applies to both.
-            visitor.visit(new Chunk(0, true, 0, count, rows.pointer(), labels.pointer(),
-                    weights == null ? null : weights.pointer(), order.pointer()));
+            visitor.visit(chunk.set(0, true, 0, count, rows, 0, labels, 0, weights, 0, order));
         }
     }
 
@@ -98,7 +105,7 @@ final class ResidentRows implements RowSource {
      * For the unfused kernels: each chunk's rows, labels and weights copied on the host into staging arrays, then to
      * the device. The same chunks as rows in data order, so results do not depend on how the rows were reached.
      */
-    private static final class GatheredBatches implements Batches {
+    private final class GatheredBatches implements Batches {
         private final Dataset data;
         private final float[] exampleWeights;
         private final int chunkRows;
@@ -112,6 +119,10 @@ final class ResidentRows implements RowSource {
         private final Object stagingValues;
         private final int[] stagingLabelsHost;
         private final float[] stagingWeightsHost;
+        /** Made once: a step allocates nothing. */
+        private final Pointer stagingValuesPointer;
+        private final Pointer stagingLabelsPointer;
+        private final Pointer stagingWeightsPointer;
 
         GatheredBatches(DeviceAllocations allocations, Dataset data, float[] exampleWeights, DevicePlan plan) {
             DevicePlan.Shape shape = plan.shape();
@@ -126,22 +137,26 @@ final class ResidentRows implements RowSource {
             this.stagingWeights = exampleWeights == null ? null
                     : allocations.buffer("batch example weights (" + chunkRows + " floats)",
                     (long) chunkRows * Sizeof.FLOAT);
-            this.stagingValues = shape.binary() ? new long[chunkRows * valuesPerRow]
-                    : new float[chunkRows * valuesPerRow];
+            long[] words = shape.binary() ? new long[chunkRows * valuesPerRow] : null;
+            float[] values = shape.binary() ? null : new float[chunkRows * valuesPerRow];
+            this.stagingValues = words != null ? words : values;
+            this.stagingValuesPointer = words != null ? Pointer.to(words) : Pointer.to(values);
             this.stagingLabelsHost = new int[chunkRows];
+            this.stagingLabelsPointer = Pointer.to(stagingLabelsHost);
             this.stagingWeightsHost = exampleWeights == null ? null : new float[chunkRows];
+            this.stagingWeightsPointer = exampleWeights == null ? null : Pointer.to(stagingWeightsHost);
         }
 
         @Override
         public void forEachChunk(int[] examples, int from, int to, ChunkVisitor visitor) {
             int count = to - from;
             int chunks = Math.max(1, (count + chunkRows - 1) / chunkRows);
-            for (int chunk = 0; chunk < chunks; chunk++) {
-                int offset = chunk * chunkRows;
+            for (int index = 0; index < chunks; index++) {
+                int offset = index * chunkRows;
                 int size = Math.min(chunkRows, count - offset);
                 gather(examples, from + offset, size);
-                visitor.visit(new Chunk(chunk, chunk + 1 == chunks, offset, size, stagingRows.pointer(),
-                        stagingLabels.pointer(), stagingWeights == null ? null : stagingWeights.pointer(), null));
+                visitor.visit(chunk.set(index, index + 1 == chunks, offset, size, stagingRows, 0, stagingLabels, 0,
+                        stagingWeights, 0, null));
             }
         }
 
@@ -153,7 +168,7 @@ final class ResidentRows implements RowSource {
                     System.arraycopy(source, examples[first + i] * valuesPerRow, words, i * valuesPerRow,
                             valuesPerRow);
                 }
-                stagingRows.upload(Pointer.to(words), 0, size * rowBytes);
+                stagingRows.upload(stagingValuesPointer, 0, size * rowBytes);
             } else {
                 float[] values = (float[]) stagingValues;
                 float[] source = ((DenseDataset) data).values();
@@ -161,17 +176,17 @@ final class ResidentRows implements RowSource {
                     System.arraycopy(source, examples[first + i] * valuesPerRow, values, i * valuesPerRow,
                             valuesPerRow);
                 }
-                stagingRows.upload(Pointer.to(values), 0, size * rowBytes);
+                stagingRows.upload(stagingValuesPointer, 0, size * rowBytes);
             }
             for (int i = 0; i < size; i++) {
                 stagingLabelsHost[i] = data.label(examples[first + i]);
             }
-            stagingLabels.upload(Pointer.to(stagingLabelsHost), 0, (long) size * Sizeof.INT);
+            stagingLabels.upload(stagingLabelsPointer, 0, (long) size * Sizeof.INT);
             if (stagingWeights != null) {
                 for (int i = 0; i < size; i++) {
                     stagingWeightsHost[i] = exampleWeights[examples[first + i]];
                 }
-                stagingWeights.upload(Pointer.to(stagingWeightsHost), 0, (long) size * Sizeof.FLOAT);
+                stagingWeights.upload(stagingWeightsPointer, 0, (long) size * Sizeof.FLOAT);
             }
         }
     }

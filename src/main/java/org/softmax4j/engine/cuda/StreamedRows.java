@@ -8,7 +8,6 @@ import java.nio.LongBuffer;
 
 import jcuda.Pointer;
 import jcuda.Sizeof;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUresult;
@@ -70,6 +69,7 @@ final class StreamedRows implements RowSource, AutoCloseable {
     private final DeviceBuffer[] deviceWeights = new DeviceBuffer[STAGES];
     private final CUevent[] copied = new CUevent[STAGES];
     private final CUevent[] consumed = new CUevent[STAGES];
+    private final Chunk chunk = new Chunk();
     private CUstream copyStream;
     private boolean closed;
 
@@ -168,17 +168,18 @@ final class StreamedRows implements RowSource, AutoCloseable {
         int count = to - from;
         int chunks = Math.max(1, (count + rowsPerChunk - 1) / rowsPerChunk);
         prefetch(0, examples, from, Math.min(rowsPerChunk, count));
-        for (int chunk = 0; chunk < chunks; chunk++) {
-            int offset = chunk * rowsPerChunk;
+        for (int index = 0; index < chunks; index++) {
+            int offset = index * rowsPerChunk;
             int size = Math.min(rowsPerChunk, count - offset);
-            awaitOnDevice(chunk);
-            if (chunk + 1 < chunks) {
+            awaitOnDevice(index);
+            if (index + 1 < chunks) {
                 int next = offset + rowsPerChunk;
-                prefetch(chunk + 1, examples, from + next, Math.min(rowsPerChunk, count - next));
+                prefetch(index + 1, examples, from + next, Math.min(rowsPerChunk, count - next));
             }
-            visitor.visit(new Chunk(chunk, chunk + 1 == chunks, offset, size, rows(chunk), labels(chunk),
-                    weights(chunk), null));
-            release(chunk);
+            int s = index % STAGES;
+            visitor.visit(chunk.set(index, index + 1 == chunks, offset, size, deviceRows[s], 0, deviceLabels[s], 0,
+                    deviceWeights[s], 0, null));
+            release(index);
         }
     }
 
@@ -202,24 +203,40 @@ final class StreamedRows implements RowSource, AutoCloseable {
                     + rowsPerChunk);
         }
         int s = chunk % STAGES;
-        Driver.check("cuEventSynchronize(copied, stage " + s + ")", JCudaDriver.cuEventSynchronize(copied[s]));
+        // Every check builds its message only on failure: a training step allocates nothing.
+        int result = JCudaDriver.cuEventSynchronize(copied[s]);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuEventSynchronize(copied, stage " + s + ")", result);
+        }
         fill(s, examples, first, size);
-        Driver.check("cuStreamWaitEvent(copy stream, consumed, stage " + s + ")",
-                JCudaDriver.cuStreamWaitEvent(copyStream, consumed[s], 0));
+        result = JCudaDriver.cuStreamWaitEvent(copyStream, consumed[s], 0);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuStreamWaitEvent(copy stream, consumed, stage " + s + ")", result);
+        }
         if (size > 0) {
-            Driver.check("cuMemcpyHtoDAsync(streamed rows, chunk " + chunk + ", " + size * rowBytes + " bytes)",
-                    JCudaDriver.cuMemcpyHtoDAsync(deviceRows[s].pointer(), pinnedRows[s], size * rowBytes,
-                            copyStream));
-            Driver.check("cuMemcpyHtoDAsync(streamed labels, chunk " + chunk + ")",
-                    JCudaDriver.cuMemcpyHtoDAsync(deviceLabels[s].pointer(), pinnedLabels[s],
-                            (long) size * Sizeof.INT, copyStream));
+            result = JCudaDriver.cuMemcpyHtoDAsync(deviceRows[s].pointer(), pinnedRows[s], size * rowBytes,
+                    copyStream);
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check("cuMemcpyHtoDAsync(streamed rows, chunk " + chunk + ", " + size * rowBytes + " bytes)",
+                        result);
+            }
+            result = JCudaDriver.cuMemcpyHtoDAsync(deviceLabels[s].pointer(), pinnedLabels[s],
+                    (long) size * Sizeof.INT, copyStream);
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check("cuMemcpyHtoDAsync(streamed labels, chunk " + chunk + ")", result);
+            }
             if (exampleWeights != null) {
-                Driver.check("cuMemcpyHtoDAsync(streamed example weights, chunk " + chunk + ")",
-                        JCudaDriver.cuMemcpyHtoDAsync(deviceWeights[s].pointer(), pinnedWeights[s],
-                                (long) size * Sizeof.FLOAT, copyStream));
+                result = JCudaDriver.cuMemcpyHtoDAsync(deviceWeights[s].pointer(), pinnedWeights[s],
+                        (long) size * Sizeof.FLOAT, copyStream);
+                if (result != CUresult.CUDA_SUCCESS) {
+                    Driver.check("cuMemcpyHtoDAsync(streamed example weights, chunk " + chunk + ")", result);
+                }
             }
         }
-        Driver.check("cuEventRecord(copied, stage " + s + ")", JCudaDriver.cuEventRecord(copied[s], copyStream));
+        result = JCudaDriver.cuEventRecord(copied[s], copyStream);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuEventRecord(copied, stage " + s + ")", result);
+        }
     }
 
     private void fill(int s, int[] examples, int first, int size) {
@@ -274,41 +291,20 @@ final class StreamedRows implements RowSource, AutoCloseable {
     void awaitOnDevice(int chunk) {
         checkOpen();
         int s = chunk % STAGES;
-        Driver.check("cuStreamWaitEvent(default stream, copied, stage " + s + ")",
-                JCudaDriver.cuStreamWaitEvent(DEFAULT_STREAM, copied[s], 0));
+        int result = JCudaDriver.cuStreamWaitEvent(DEFAULT_STREAM, copied[s], 0);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuStreamWaitEvent(default stream, copied, stage " + s + ")", result);
+        }
     }
 
     /** Marks chunk {@code chunk}'s device buffers free once the kernels launched so far on the default stream end. */
     void release(int chunk) {
         checkOpen();
         int s = chunk % STAGES;
-        Driver.check("cuEventRecord(consumed, stage " + s + ")",
-                JCudaDriver.cuEventRecord(consumed[s], DEFAULT_STREAM));
-    }
-
-    /** The device rows of chunk {@code chunk} (valid on the default stream after {@link #awaitOnDevice}). */
-    CUdeviceptr rows(int chunk) {
-        return deviceRows[chunk % STAGES].pointer();
-    }
-
-    /** The device labels of chunk {@code chunk}. */
-    CUdeviceptr labels(int chunk) {
-        return labels(chunk, 0);
-    }
-
-    /** The device example weights of chunk {@code chunk}, in the order of its labels; null without weights. */
-    CUdeviceptr weights(int chunk) {
-        return exampleWeights == null ? null : deviceWeights[chunk % STAGES].pointer();
-    }
-
-    /** The device labels of chunk {@code chunk} from its row {@code row} on. */
-    CUdeviceptr labels(int chunk, int row) {
-        return deviceLabels[chunk % STAGES].at((long) row * Sizeof.INT);
-    }
-
-    /** The device rows of chunk {@code chunk} from its row {@code row} on. */
-    CUdeviceptr rows(int chunk, int row) {
-        return deviceRows[chunk % STAGES].at(row * rowBytes);
+        int result = JCudaDriver.cuEventRecord(consumed[s], DEFAULT_STREAM);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuEventRecord(consumed, stage " + s + ")", result);
+        }
     }
 
     private void checkOpen() {

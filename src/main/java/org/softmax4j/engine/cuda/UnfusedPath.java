@@ -2,15 +2,16 @@ package org.softmax4j.engine.cuda;
 
 import jcuda.Pointer;
 import jcuda.Sizeof;
-import jcuda.driver.CUdeviceptr;
 
 /**
  * The unfused kernels, for any K: per chunk of rows the logits ({@link LogitsStep}), the softmax with residuals, the
  * gradient, the bias gradient and the chunk's log-likelihood and number correct, each chunk writing one row of partial
  * sums; {@code reduce_partials_kernel} then adds the chunks' rows in chunk order into {@code out}. Resident and
- * streamed rows come in the same chunks, so their results are bitwise the same.
+ * streamed rows come in the same chunks, so their results are bitwise the same. Not thread-safe (like the
+ * evaluator): the parameters of the current {@link #sums} are held in fields, so that visiting the chunks makes no
+ * object.
  */
-final class UnfusedPath implements KernelPath {
+final class UnfusedPath implements KernelPath, RowSource.ChunkVisitor {
     private final Kernels kernels;
     private final DevicePlan.Shape shape;
     private final int width;
@@ -21,8 +22,12 @@ final class UnfusedPath implements KernelPath {
     private final DeviceBuffer rowCorrect;
     private final DeviceBuffer chunkCorrect;
     private final long[] chunkCorrectHost;
+    private final Pointer chunkCorrectPointer;
     /** Chunks of the last {@link #sums}. */
     private int chunks;
+    /** The parameters of the current {@link #sums}. */
+    private DeviceBuffer w;
+    private DeviceBuffer b;
 
     UnfusedPath(DeviceAllocations allocations, DevicePlan plan, Kernels kernels, LogitsStep logits,
                 DeviceBuffer out) {
@@ -43,46 +48,55 @@ final class UnfusedPath implements KernelPath {
         this.chunkCorrect = allocations.buffer("chunk hits (" + plan.maxChunks() + " longs)",
                 (long) plan.maxChunks() * Sizeof.LONG);
         this.chunkCorrectHost = new long[plan.maxChunks()];
+        this.chunkCorrectPointer = Pointer.to(chunkCorrectHost);
     }
 
     @Override
-    public void sums(RowSource rows, CUdeviceptr w, CUdeviceptr b, int[] examples, int from, int to) {
+    public void sums(RowSource rows, DeviceBuffer w, DeviceBuffer b, int[] examples, int from, int to) {
         chunks = 0;
-        rows.forEachChunk(examples, from, to, chunk -> {
-            chunk(chunk.index(), chunk.count(), chunk.rows(), chunk.labels(), chunk.weights(), w, b);
-            chunks = chunk.index() + 1;
-        });
-        kernels.reducePartials(partials.pointer(), chunks, width, out.pointer());
+        this.w = w;
+        this.b = b;
+        try {
+            rows.forEachChunk(examples, from, to, this);
+        } finally {
+            this.w = null;
+            this.b = null;
+        }
+        kernels.reducePartials(partials.address(), chunks, width, out.address());
     }
 
-    /** The kernels on one chunk of {@code size} rows, into row {@code index} of the partials. */
-    private void chunk(int index, int size, CUdeviceptr rows, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr w,
-                       CUdeviceptr b) {
+    /** The kernels on one chunk, into row {@code chunk.index()} of the partials. */
+    @Override
+    public void visit(RowSource.Chunk chunk) {
+        int size = chunk.count();
         int numClasses = shape.numClasses();
         int numFeatures = shape.numFeatures();
         int gradientSize = numClasses * numFeatures;
-        long base = (long) index * width * Sizeof.DOUBLE;
-        CUdeviceptr z = logits.logits().pointer();
+        long base = (long) chunk.index() * width * Sizeof.DOUBLE;
+        long z = logits.logits().address();
+        long rows = chunk.rows();
         if (size > 0) {
-            logits.compute(rows, w, b, size);
-            kernels.softmaxResidual(z, labels, weights, rowLogLikelihood.pointer(), rowCorrect.pointer(), size,
-                    numClasses);
+            logits.compute(chunk, 0, size, w, b);
+            kernels.softmaxResidual(z, chunk.labels(), chunk.weights(), rowLogLikelihood.address(),
+                    rowCorrect.address(), size, numClasses);
         }
         if (shape.binary()) {
-            kernels.gradientBinary(z, rows, shape.wordsPerRow(), partials.at(base), size, numFeatures, numClasses);
+            kernels.gradientBinary(z, rows, shape.wordsPerRow(), partials.address(base), size, numFeatures,
+                    numClasses);
         } else {
-            kernels.gradientDense(z, rows, partials.at(base), size, numFeatures, numClasses);
+            kernels.gradientDense(z, rows, partials.address(base), size, numFeatures, numClasses);
         }
-        kernels.biasGradient(z, partials.at(base + (long) gradientSize * Sizeof.DOUBLE), size, numClasses);
-        kernels.sumDoubles(rowLogLikelihood.pointer(), size,
-                partials.at(base + (long) (gradientSize + numClasses) * Sizeof.DOUBLE));
-        kernels.sumInts(rowCorrect.pointer(), size, chunkCorrect.at((long) index * Sizeof.LONG));
+        kernels.biasGradient(z, partials.address(base + (long) gradientSize * Sizeof.DOUBLE), size, numClasses);
+        kernels.sumDoubles(rowLogLikelihood.address(), size,
+                partials.address(base + (long) (gradientSize + numClasses) * Sizeof.DOUBLE));
+        kernels.sumInts(rowCorrect.address(), size, chunkCorrect.address((long) chunk.index() * Sizeof.LONG));
+        chunks = chunk.index() + 1;
     }
 
     /** Reads the chunks' counts back (this waits for the device) and adds them. */
     @Override
     public long correct(double[] outHost) {
-        chunkCorrect.download(Pointer.to(chunkCorrectHost), 0, (long) chunks * Sizeof.LONG);
+        chunkCorrect.download(chunkCorrectPointer, 0, (long) chunks * Sizeof.LONG);
         long correct = 0;
         for (int chunk = 0; chunk < chunks; chunk++) {
             correct += chunkCorrectHost[chunk];

@@ -99,6 +99,11 @@ class KernelContractTest {
         assertProblem(new Sources(readme.replace("`CudaEngineGpuTest#deviceTrainingStepsLikeTheHostRule`",
                         "`CudaEngineGpuTest#deviceTrainingSteps`"), real.cudaFiles(), real.harness(),
                 real.kernelsJava()), "ascent_update_kernel: CudaEngineGpuTest has no test deviceTrainingSteps");
+        Map<String, String> kinds = new TreeMap<>(real.cudaFiles());
+        kinds.put("reduce.cu", kinds.get("reduce.cu")
+                .replace("int numBlocks, int width", "int numBlocks, double width"));
+        assertProblem(new Sources(readme, kinds, real.harness(), real.kernelsJava()),
+                "reduce_partials_kernel: Kernel.REDUCE_PARTIALS has parameter kinds piip, the declaration pidp");
         Map<String, String> extra = new TreeMap<>(real.cudaFiles());
         extra.put("update.cu", extra.get("update.cu").replace("ascent_update_kernel.\n",
                 "ascent_update_kernel, momentum_update_kernel.\n") + "\nextern \"C\" __global__ void "
@@ -151,6 +156,11 @@ class KernelContractTest {
                 problems.add(kernel + ": the row says " + row.file() + ", it is declared in " + file);
             }
             checkMethods(row, sources.kernelsJava(), problems);
+            String kinds = parameterKinds(sources.cudaFiles()).get(kernel);
+            Arrays.stream(Kernels.Kernel.values()).filter(k -> k.cudaName().equals(kernel)).findFirst()
+                    .filter(k -> kinds != null && !k.kinds().equals(kinds))
+                    .ifPresent(k -> problems.add(kernel + ": Kernel." + k.name() + " has parameter kinds " + k.kinds()
+                            + ", the declaration " + kinds));
             for (String twin : row.twins()) {
                 if (!hasMethod("org.softmax4j." + twin, false)) {
                     problems.add(kernel + ": " + describeMissing(twin, "org.softmax4j.", false));
@@ -203,6 +213,25 @@ class KernelContractTest {
             }
         });
         return declared;
+    }
+
+    /** Kernel name → the kinds of its parameters as {@link Kernels.Kernel#kinds()} writes them (p, i, d). */
+    static Map<String, String> parameterKinds(Map<String, String> cudaFiles) {
+        Map<String, String> kinds = new LinkedHashMap<>();
+        for (String text : cudaFiles.values()) {
+            Matcher m = DECLARATION.matcher(text);
+            while (m.find()) {
+                String parameters = text.substring(m.end(), text.indexOf(')', m.end()));
+                StringBuilder out = new StringBuilder();
+                for (String parameter : parameters.split(",")) {
+                    String p = parameter.strip();
+                    out.append(p.contains("*") ? 'p'
+                            : p.startsWith("int ") ? 'i' : p.startsWith("double ") ? 'd' : '?');
+                }
+                kinds.put(m.group(1), out.toString());
+            }
+        }
+        return kinds;
     }
 
     /** The rows of the table under "## Kernels". */
