@@ -39,7 +39,7 @@ final class Kernels {
     static final int BLOCK_SIZE = 256;
     /**
      * The largest K the fused kernels take: {@code MAX_FUSED_CLASSES} of cuda/softmax4j.cuh. Must equal the header's
-     * value; KernelsTest compares them when the header is present.
+     * value; KernelContractTest compares them when the header is present.
      */
     static final int MAX_FUSED_CLASSES = 32;
     /** System property: synchronise after every launch, so that a kernel's fault names that kernel. */
@@ -53,8 +53,8 @@ final class Kernels {
     /**
      * Every kernel of the contract (cuda/README.md's kernel table), by its CUDA name and the kinds of its parameters,
      * in order: {@code p} a pointer, {@code i} an int, {@code d} a double. The host launches a kernel only through its
-     * constant: the typed methods below fill its {@link Arguments} and call {@link #launch}, which looks the function
-     * up by {@link #ordinal()}. To add a kernel: a constant here, a typed method below, a row in cuda/README.md's table
+     * constant: the typed methods below fill its {@link Arguments} and call {@link Kernels#launch}, which looks the
+     * function up by {@link #ordinal()}. To add a kernel: a constant here, a typed method below, a row in cuda/README.md's table
      * (KernelContractTest checks the name, the kinds against the declaration and that the method launches this
      * constant), and a row in cuda/emu/kernels.cpp (cuda/emu/test/run.sh checks it).
      */

@@ -28,12 +28,12 @@ class DeviceTrainingGpuTest {
         GpuTests.assertNothingLeft(test.getDisplayName());
     }
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
-    /** Bytes this thread has allocated on the heap so far. */
+    /**
+     * Bytes this thread has allocated on the heap so far. (com.sun.management is looked up here, not in a field: the
+     * small runtime that scripts/gpu-check.sh links has no jdk.management, and this class must still load there.)
+     */
     private static long heapBytes() {
-        return THREADS.getCurrentThreadAllocatedBytes();
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
     @Test
