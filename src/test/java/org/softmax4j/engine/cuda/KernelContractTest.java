@@ -106,10 +106,10 @@ class KernelContractTest {
                 "reduce_partials_kernel: Kernel.REDUCE_PARTIALS has parameter kinds piip, the declaration pidp");
         Map<String, String> extra = new TreeMap<>(real.cudaFiles());
         extra.put("update.cu", extra.get("update.cu").replace("ascent_update_kernel.\n",
-                "ascent_update_kernel, momentum_update_kernel.\n") + "\nextern \"C\" __global__ void "
-                + "momentum_update_kernel(float* W, int K) {}\n");
+                "ascent_update_kernel, planted_update_kernel.\n") + "\nextern \"C\" __global__ void "
+                + "planted_update_kernel(float* W, int K) {}\n");
         assertProblem(new Sources(readme, extra, real.harness(), real.kernelsJava()),
-                "momentum_update_kernel (update.cu) has no row in cuda/README.md");
+                "planted_update_kernel (update.cu) has no row in cuda/README.md");
         Map<String, String> opening = new TreeMap<>(real.cudaFiles());
         opening.put("logits.cu", opening.get("logits.cu").replace("logits_binary_kernel.\n", "\n"));
         assertProblem(new Sources(readme, opening, real.harness(), real.kernelsJava()),
