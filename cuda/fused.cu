@@ -1,4 +1,6 @@
-// fused.cu: logits, softmax, log-likelihood, number correct and gradient in ONE pass over a batch of rows, each block
+// fused.cu: kernels fused_binary_kernel, fused_dense_kernel.
+// Contract, host launch (Kernels), CPU twin, harness check and Java test of each: the kernel table of cuda/README.md.
+// Logits, softmax, log-likelihood, number correct and gradient in ONE pass over a batch of rows, each block
 // writing its own partial sums (no float atomics); reduce_partials_kernel then adds the blocks' partials in block order.
 //
 // Shapes: rows are `order ? order[start + i] : start + i` for i < count; X is N×wordsPerRow 64-bit words (binary:

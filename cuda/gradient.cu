@@ -1,4 +1,6 @@
-// gradient.cu: G = Rᵀ·X (∂L/∂W, K×D) and ∂L/∂b = Σ_n R[n, :], from the residuals R = Y − P (N×K floats).
+// gradient.cu: kernels gradient_dense_kernel, gradient_binary_kernel, bias_gradient_kernel.
+// Contract, host launch (Kernels), CPU twin, harness check and Java test of each: the kernel table of cuda/README.md.
+// G = Rᵀ·X (∂L/∂W, K×D) and ∂L/∂b = Σ_n R[n, :], from the residuals R = Y − P (N×K floats).
 // Shapes: R is N×K, X is N×D floats or N×wordsPerRow 64-bit words, G is K×D doubles, gradBias is K doubles.
 // Threads (G): one thread per entry G[k, j], grid-stride; neighbouring threads take neighbouring j, so the loads of X
 // are coalesced and the load of R[n, k] is one broadcast. Each entry is summed over n = 0..N-1 in order, in double

@@ -1,4 +1,6 @@
-// logits.cu: Z = X·Wᵀ + b, the logits of every row.
+// logits.cu: kernels logits_dense_kernel, logits_binary_kernel.
+// Contract, host launch (Kernels), CPU twin, harness check and Java test of each: the kernel table of cuda/README.md.
+// Z = X·Wᵀ + b, the logits of every row.
 // Shapes: X is N×D floats, or N×wordsPerRow 64-bit words (feature j of row n = bit j%64 of word j/64); W is K×D;
 // b is K; Z is N×K. All row-major.
 // Threads: one thread per output Z[n,k] (e = n·K + k), grid-stride, so any grid and block size work. Neighbouring

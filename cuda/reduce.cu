@@ -1,4 +1,6 @@
-// reduce.cu: the final sums, in double (or 64-bit integers), in an order fixed by the launch shape alone, so that a
+// reduce.cu: kernels sum_doubles_kernel, sum_ints_kernel, reduce_partials_kernel.
+// Contract, host launch (Kernels), CPU twin, harness check and Java test of each: the kernel table of cuda/README.md.
+// The final sums, in double (or 64-bit integers), in an order fixed by the launch shape alone, so that a
 // result is bitwise the same from run to run (no atomics).
 // sum_doubles_kernel / sum_ints_kernel: ONE block (blocks other than 0 return at once); thread t sums values t,
 // t + blockDim, ... in order, then a block sum. blockDim.x must be a multiple of 32.

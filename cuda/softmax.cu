@@ -1,4 +1,6 @@
-// softmax.cu: the numerically stable softmax of each row of logits, in place.
+// softmax.cu: kernels softmax_residual_kernel, softmax_rows_kernel.
+// Contract, host launch (Kernels), CPU twin, harness check and Java test of each: the kernel table of cuda/README.md.
+// The numerically stable softmax of each row of logits, in place.
 // Shapes: Z is N×K (row-major), labels N ints in 0..K-1, weights N floats ω_n ≥ 0 or NULL (every ω_n = 1),
 // rowLogLikelihood N doubles, rowCorrect N ints.
 // Threads: one thread per row, grid-stride; the row is read three times (max, exponentials, scaling), from cache

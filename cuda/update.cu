@@ -1,4 +1,6 @@
-// update.cu: the trainer's ascent step on the device (org.softmax4j.train: PenalizedLogLikelihood + GradientAscent):
+// update.cu: kernels ascent_update_kernel.
+// Contract, host launch (Kernels), CPU twin, harness check and Java test of each: the kernel table of cuda/README.md.
+// The trainer's ascent step on the device (org.softmax4j.train: PenalizedLogLikelihood + GradientAscent):
 //   W += step·(gradW − lambdaShare·W),  b += step·gradBias,
 // with step = η/B and lambdaShare = λ·B/N; gradW is ∂L/∂W without the penalty (the bias is not penalised).
 // Shapes: W K×D floats, b K floats, gradW K×D doubles, gradBias K doubles.

@@ -178,22 +178,16 @@ Reference reference(const Data& d, bool binary, const std::vector<int>& rows) {
     return ref;
 }
 
-// ---- the unfused kernels, all combinations ----------------------------------------------------------------------
+// ---- one check per kernel ---------------------------------------------------------------------------------------
+// Each check runs one kernel on the inputs it is given (outputs prefilled with NaN), compares its outputs with a
+// double reference computed here from those same float inputs, and returns the outputs, so that unfusedChain can feed
+// each kernel's output to the next one as the host does. cuda/README.md's kernel table names the check of each kernel
+// (KernelContractTest holds the table to this file).
 
-// Runs logits → softmax_residual → gradient → bias_gradient → sums; checks each step against a double reference
-// computed from that step's own float inputs. Returns G (K×D), gradBias (K), L and the correct count through out.
-struct Unfused {
-    std::vector<double> G, gB;
-    double logLikelihood;
-    long long correct;
-};
-
-Unfused checkUnfused(const Case& c, const Data& d, bool binary) {
-    const std::string tag = std::string(binary ? "binary " : "dense ") + c.name() +
-                            (d.weights.empty() ? "" : " weighted");
+// logits_dense_kernel / logits_binary_kernel: Z = X·Wᵀ + b.
+std::vector<float> checkLogits(const Case& c, const Data& d, bool binary) {
     const int threads = 256;
     const int N = c.N, D = c.D, K = c.K;
-    // logits
     std::vector<float> Z = nanFilled<float>((size_t)N * K);
     const int grid = blocksFor((long long)N * K, threads, 3);
     if (binary) {
@@ -202,112 +196,167 @@ Unfused checkUnfused(const Case& c, const Data& d, bool binary) {
     } else {
         launch(logits_dense_kernel, grid, threads, d.dense.data(), d.W.data(), d.b.data(), Z.data(), N, D, K);
     }
-    {
-        std::vector<double> expected((size_t)N * K), scale((size_t)N * K);
-        for (long long n = 0; n < N; ++n)
-            for (int k = 0; k < K; ++k) {
-                double s = d.b[k], a = std::fabs(d.b[k]);
-                for (int j = 0; j < D; ++j) {
-                    const double t = (double)d.feature(binary, n, j) * d.W[(size_t)k * D + j];
-                    s += t;
-                    a += std::fabs(t);
-                }
-                expected[n * K + k] = s;
-                scale[n * K + k] = a;
+    std::vector<double> expected((size_t)N * K), scale((size_t)N * K);
+    for (long long n = 0; n < N; ++n)
+        for (int k = 0; k < K; ++k) {
+            double s = d.b[k], a = std::fabs(d.b[k]);
+            for (int j = 0; j < D; ++j) {
+                const double t = (double)d.feature(binary, n, j) * d.W[(size_t)k * D + j];
+                s += t;
+                a += std::fabs(t);
             }
-        compare(std::string(binary ? "logits_binary_kernel Z " : "logits_dense_kernel Z ") + c.name(), Z.data(),
-                expected, scale, 1e-5);
-    }
-    // probabilities (on a copy of Z)
-    {
-        std::vector<float> P = Z;
-        launch(softmax_rows_kernel, blocksFor(N, threads, 3), threads, P.data(), N, K);
-        std::vector<double> expected((size_t)N * K), scale((size_t)N * K);
-        for (long long n = 0; n < N; ++n) {
-            double max = -INFINITY, sum = 0;
-            for (int k = 0; k < K; ++k) max = std::max(max, (double)Z[n * K + k]);
-            for (int k = 0; k < K; ++k) sum += std::exp((double)Z[n * K + k] - max);
-            for (int k = 0; k < K; ++k) {
-                expected[n * K + k] = std::exp((double)Z[n * K + k] - max) / sum;
-                scale[n * K + k] = expected[n * K + k];
-            }
+            expected[n * K + k] = s;
+            scale[n * K + k] = a;
         }
-        compare("softmax_rows_kernel P " + tag, P.data(), expected, scale, 1e-5);
-    }
-    // residuals, row log-likelihoods, correct flags
-    std::vector<float> R = Z;
-    std::vector<double> rowLL = nanFilled<double>(N);
-    std::vector<int> rowCorrect = nanFilled<int>(N);
-    launch(softmax_residual_kernel, blocksFor(N, threads, 3), threads, R.data(), d.labels.data(), d.weightsOrNull(),
-           rowLL.data(), rowCorrect.data(), N, K);
-    {
-        std::vector<double> eR((size_t)N * K), sR((size_t)N * K), eL(N), sL(N);
-        int badCorrect = 0;
-        for (long long n = 0; n < N; ++n) {
-            const float* z = &Z[n * K];
-            const int y = d.labels[n];
-            double max = -INFINITY, sum = 0, others = 0;
-            int best = 0;
-            for (int k = 0; k < K; ++k) {
-                max = std::max(max, (double)z[k]);
-                if (z[k] > z[best]) best = k;
-            }
-            for (int k = 0; k < K; ++k) {
-                const double e = std::exp((double)z[k] - max);
-                sum += e;
-                if (k != y) others += e;
-            }
-            const double w = d.weight(n);
-            for (int k = 0; k < K; ++k) {
-                eR[n * K + k] = w * (k == y ? others / sum : -std::exp((double)z[k] - max) / sum);
-                sR[n * K + k] = std::fabs(eR[n * K + k]);
-            }
-            eL[n] = w * (((double)z[y] - max) - std::log(sum));
-            sL[n] = std::fabs(eL[n]) + w * std::max(std::fabs(max), 1.0);
-            badCorrect += rowCorrect[n] != (best == y ? 1 : 0);
+    compare(std::string(binary ? "logits_binary_kernel Z " : "logits_dense_kernel Z ") + c.name(), Z.data(),
+            expected, scale, 1e-5);
+    return Z;
+}
+
+// softmax_rows_kernel: P = softmax(Z), row by row, on a copy of Z.
+void checkSoftmaxRows(const Case& c, const std::string& tag, const std::vector<float>& Z) {
+    const int N = c.N, K = c.K;
+    std::vector<float> P = Z;
+    launch(softmax_rows_kernel, blocksFor(N, 256, 3), 256, P.data(), N, K);
+    std::vector<double> expected((size_t)N * K), scale((size_t)N * K);
+    for (long long n = 0; n < N; ++n) {
+        double max = -INFINITY, sum = 0;
+        for (int k = 0; k < K; ++k) max = std::max(max, (double)Z[n * K + k]);
+        for (int k = 0; k < K; ++k) sum += std::exp((double)Z[n * K + k] - max);
+        for (int k = 0; k < K; ++k) {
+            expected[n * K + k] = std::exp((double)Z[n * K + k] - max) / sum;
+            scale[n * K + k] = expected[n * K + k];
         }
-        compare("softmax_residual_kernel R " + tag, R.data(), eR, sR, 1e-5);
-        compare("softmax_residual_kernel rowLogLikelihood " + tag, rowLL.data(), eL, sL, 1e-6);
-        expect(badCorrect == 0, "softmax_residual_kernel rowCorrect " + tag + ": " + std::to_string(badCorrect) +
-                                    " rows differ from the first argmax");
     }
-    // gradient and bias gradient, from the kernel's own residuals
-    Unfused out;
-    out.G = nanFilled<double>((size_t)K * D);
-    out.gB = nanFilled<double>(K);
-    const int gGrid = blocksFor((long long)K * D, threads, 3);
-    if (binary) {
-        launch(gradient_binary_kernel, gGrid, threads, R.data(), d.words.data(), d.wordsPerRow, out.G.data(), N, D, K);
-    } else {
-        launch(gradient_dense_kernel, gGrid, threads, R.data(), d.dense.data(), out.G.data(), N, D, K);
+    compare("softmax_rows_kernel P " + tag, P.data(), expected, scale, 1e-5);
+}
+
+// softmax_residual_kernel: the weighted residuals (in place of Z), the rows' log-likelihoods and correct flags.
+struct Residuals {
+    std::vector<float> R;
+    std::vector<double> rowLogLikelihood;
+    std::vector<int> rowCorrect;
+};
+
+Residuals checkSoftmaxResidual(const Case& c, const std::string& tag, const Data& d, const std::vector<float>& Z) {
+    const int N = c.N, K = c.K;
+    Residuals out{Z, nanFilled<double>(N), nanFilled<int>(N)};
+    launch(softmax_residual_kernel, blocksFor(N, 256, 3), 256, out.R.data(), d.labels.data(), d.weightsOrNull(),
+           out.rowLogLikelihood.data(), out.rowCorrect.data(), N, K);
+    std::vector<double> eR((size_t)N * K), sR((size_t)N * K), eL(N), sL(N);
+    int badCorrect = 0;
+    for (long long n = 0; n < N; ++n) {
+        const float* z = &Z[n * K];
+        const int y = d.labels[n];
+        double max = -INFINITY, sum = 0, others = 0;
+        int best = 0;
+        for (int k = 0; k < K; ++k) {
+            max = std::max(max, (double)z[k]);
+            if (z[k] > z[best]) best = k;
+        }
+        for (int k = 0; k < K; ++k) {
+            const double e = std::exp((double)z[k] - max);
+            sum += e;
+            if (k != y) others += e;
+        }
+        const double w = d.weight(n);
+        for (int k = 0; k < K; ++k) {
+            eR[n * K + k] = w * (k == y ? others / sum : -std::exp((double)z[k] - max) / sum);
+            sR[n * K + k] = std::fabs(eR[n * K + k]);
+        }
+        eL[n] = w * (((double)z[y] - max) - std::log(sum));
+        sL[n] = std::fabs(eL[n]) + w * std::max(std::fabs(max), 1.0);
+        badCorrect += out.rowCorrect[n] != (best == y ? 1 : 0);
     }
-    launch(bias_gradient_kernel, std::min(K, 4), threads, R.data(), out.gB.data(), N, K);
-    {
-        std::vector<double> eG((size_t)K * D, 0), sG((size_t)K * D, 0), eB(K, 0), sB(K, 0);
-        for (long long n = 0; n < N; ++n)
-            for (int k = 0; k < K; ++k) {
-                const double r = R[n * K + k];
-                eB[k] += r;
-                sB[k] += std::fabs(r);
-                for (int j = 0; j < D; ++j) {
-                    eG[(size_t)k * D + j] += r * d.feature(binary, n, j);
-                    sG[(size_t)k * D + j] += std::fabs(r * d.feature(binary, n, j));
-                }
-            }
-        compare(std::string(binary ? "gradient_binary_kernel G " : "gradient_dense_kernel G ") + tag.substr(tag.find(' ') + 1),
-                out.G.data(), eG, sG, 1e-5);
-        compare("bias_gradient_kernel gradBias " + tag, out.gB.data(), eB, sB, 1e-5);
-    }
-    // totals through the one-block sums
-    std::vector<double> ll = nanFilled<double>(1);
-    std::vector<long long> correct = nanFilled<long long>(1);
-    launch(sum_doubles_kernel, 2, threads, rowLL.data(), N, ll.data());
-    launch(sum_ints_kernel, 2, threads, rowCorrect.data(), N, correct.data());
-    out.logLikelihood = ll[0];
-    out.correct = correct[0];
+    compare("softmax_residual_kernel R " + tag, out.R.data(), eR, sR, 1e-5);
+    compare("softmax_residual_kernel rowLogLikelihood " + tag, out.rowLogLikelihood.data(), eL, sL, 1e-6);
+    expect(badCorrect == 0, "softmax_residual_kernel rowCorrect " + tag + ": " + std::to_string(badCorrect) +
+                                " rows differ from the first argmax");
     return out;
 }
 
+// gradient_dense_kernel / gradient_binary_kernel: G = Rᵀ·X (K×D).
+std::vector<double> checkGradient(const Case& c, const std::string& tag, const Data& d, bool binary,
+                                  const std::vector<float>& R) {
+    const int N = c.N, D = c.D, K = c.K;
+    std::vector<double> G = nanFilled<double>((size_t)K * D);
+    const int grid = blocksFor((long long)K * D, 256, 3);
+    if (binary) {
+        launch(gradient_binary_kernel, grid, 256, R.data(), d.words.data(), d.wordsPerRow, G.data(), N, D, K);
+    } else {
+        launch(gradient_dense_kernel, grid, 256, R.data(), d.dense.data(), G.data(), N, D, K);
+    }
+    std::vector<double> eG((size_t)K * D, 0), sG((size_t)K * D, 0);
+    for (long long n = 0; n < N; ++n)
+        for (int k = 0; k < K; ++k) {
+            const double r = R[n * K + k];
+            for (int j = 0; j < D; ++j) {
+                eG[(size_t)k * D + j] += r * d.feature(binary, n, j);
+                sG[(size_t)k * D + j] += std::fabs(r * d.feature(binary, n, j));
+            }
+        }
+    compare(std::string(binary ? "gradient_binary_kernel G " : "gradient_dense_kernel G ") + tag, G.data(), eG, sG,
+            1e-5);
+    return G;
+}
+
+// bias_gradient_kernel: gradBias[k] = Σ_n R[n, k], with fewer blocks than classes (each block loops over classes).
+std::vector<double> checkBiasGradient(const Case& c, const std::string& tag, const std::vector<float>& R) {
+    const int N = c.N, K = c.K;
+    std::vector<double> gB = nanFilled<double>(K);
+    launch(bias_gradient_kernel, std::min(K, 4), 256, R.data(), gB.data(), N, K);
+    std::vector<double> eB(K, 0), sB(K, 0);
+    for (long long n = 0; n < N; ++n)
+        for (int k = 0; k < K; ++k) {
+            eB[k] += R[n * K + k];
+            sB[k] += std::fabs(R[n * K + k]);
+        }
+    compare("bias_gradient_kernel gradBias " + tag, gB.data(), eB, sB, 1e-5);
+    return gB;
+}
+
+// sum_doubles_kernel: one block sums `values` (the other blocks of the launch return at once).
+double checkSumDoubles(const std::string& tag, const std::vector<double>& values, int threads) {
+    double sum = 0, scale = 0;
+    for (double v : values) {
+        sum += v;
+        scale += std::fabs(v);
+    }
+    std::vector<double> out = nanFilled<double>(1);
+    launch(sum_doubles_kernel, 3, threads, values.data(), (int)values.size(), out.data());
+    compare("sum_doubles_kernel " + tag, out.data(), {sum}, {scale}, 1e-13);
+    return out[0];
+}
+
+// sum_ints_kernel: one block sums `values` into a 64-bit integer, exactly.
+long long checkSumInts(const std::string& tag, const std::vector<int>& values, int threads) {
+    long long sum = 0;
+    for (int v : values) sum += v;
+    std::vector<long long> out = nanFilled<long long>(1);
+    launch(sum_ints_kernel, 3, threads, values.data(), (int)values.size(), out.data());
+    expect(out[0] == sum, "sum_ints_kernel " + tag + ": expected " + std::to_string(sum) + ", actual " +
+                              std::to_string(out[0]));
+    return out[0];
+}
+
+// reduce_partials_kernel: out[i] = Σ over blocks of partials[block·width + i], in block order.
+void checkReducePartials(std::mt19937_64& rng, int numBlocks, int width) {
+    std::uniform_real_distribution<double> unit(-1e3, 1e3);
+    std::vector<double> partials((size_t)numBlocks * width);
+    for (auto& p : partials) p = unit(rng);
+    std::vector<double> expected(width, 0), scale(width, 0);
+    for (int block = 0; block < numBlocks; ++block)
+        for (int i = 0; i < width; ++i) {
+            expected[i] += partials[(size_t)block * width + i];
+            scale[i] += std::fabs(partials[(size_t)block * width + i]);
+        }
+    std::vector<double> out = nanFilled<double>(width);
+    launch(reduce_partials_kernel, blocksFor(width, 256, 3), 256, partials.data(), numBlocks, width, out.data());
+    compare("reduce_partials_kernel numBlocks=" + std::to_string(numBlocks) + " width=" + std::to_string(width),
+            out.data(), expected, scale, 1e-13);
+}
+
+// ascent_update_kernel: the Java rule, bitwise.
 void checkUpdate(const Case& c, std::uint64_t seed) {
     const Data d = makeData(c, seed);
     std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
@@ -334,7 +383,8 @@ void checkUpdate(const Case& c, std::uint64_t seed) {
     expect(bad == 0, "ascent_update_kernel " + c.name() + ": " + std::to_string(bad) + " parameters not bitwise equal");
 }
 
-void checkReductions() {
+// The one-block sums and the reduction over random values, at counts and widths around the block and warp sizes.
+void sweepReductions() {
     std::mt19937_64 rng(7);
     std::uniform_real_distribution<double> unit(-1e3, 1e3);
     for (int count : {1, 31, 33, 1025, 5000}) {
@@ -342,41 +392,43 @@ void checkReductions() {
             const std::string tag = "count=" + std::to_string(count) + " threads=" + std::to_string(threads);
             std::vector<double> values(count);
             std::vector<int> ints(count);
-            double sum = 0, scale = 0;
-            long long intSum = 0;
             for (int i = 0; i < count; ++i) {
                 values[i] = unit(rng);
-                sum += values[i];
-                scale += std::fabs(values[i]);
                 ints[i] = (int)(rng() % 2000001) - 1000000;
-                intSum += ints[i];
             }
-            std::vector<double> out = nanFilled<double>(1);
-            std::vector<long long> outInt = nanFilled<long long>(1);
-            launch(sum_doubles_kernel, 3, threads, values.data(), count, out.data());
-            compare("sum_doubles_kernel " + tag, out.data(), {sum}, {scale}, 1e-13);
-            launch(sum_ints_kernel, 3, threads, ints.data(), count, outInt.data());
-            expect(outInt[0] == intSum, "sum_ints_kernel " + tag + ": expected " + std::to_string(intSum) +
-                                            ", actual " + std::to_string(outInt[0]));
+            checkSumDoubles(tag, values, threads);
+            checkSumInts(tag, ints, threads);
         }
     }
     for (int numBlocks : {1, 3, 17}) {
         for (int width : {1, 31, 33, 1025}) {
-            std::vector<double> partials((size_t)numBlocks * width);
-            for (auto& p : partials) p = unit(rng);
-            std::vector<double> expected(width, 0), scale(width, 0);
-            for (int block = 0; block < numBlocks; ++block)
-                for (int i = 0; i < width; ++i) {
-                    expected[i] += partials[(size_t)block * width + i];
-                    scale[i] += std::fabs(partials[(size_t)block * width + i]);
-                }
-            std::vector<double> out = nanFilled<double>(width);
-            launch(reduce_partials_kernel, blocksFor(width, 256, 3), 256, partials.data(), numBlocks, width,
-                   out.data());
-            compare("reduce_partials_kernel numBlocks=" + std::to_string(numBlocks) + " width=" +
-                        std::to_string(width), out.data(), expected, scale, 1e-13);
+            checkReducePartials(rng, numBlocks, width);
         }
     }
+}
+
+// ---- the unfused kernels in the host's order ----------------------------------------------------------------------
+
+// logits → softmax_rows (on a copy) → softmax_residual → gradient → bias_gradient → sums, each kernel checked by its
+// own check on the previous kernel's output. Returns G (K×D), gradBias (K), L and the correct count.
+struct Unfused {
+    std::vector<double> G, gB;
+    double logLikelihood;
+    long long correct;
+};
+
+Unfused unfusedChain(const Case& c, const Data& d, bool binary) {
+    const std::string tag = std::string(binary ? "binary " : "dense ") + c.name() +
+                            (d.weights.empty() ? "" : " weighted");
+    const std::vector<float> Z = checkLogits(c, d, binary);
+    checkSoftmaxRows(c, tag, Z);
+    const Residuals r = checkSoftmaxResidual(c, tag, d, Z);
+    Unfused out;
+    out.G = checkGradient(c, tag.substr(tag.find(' ') + 1), d, binary, r.R);
+    out.gB = checkBiasGradient(c, tag, r.R);
+    out.logLikelihood = checkSumDoubles("rowLogLikelihood " + tag, r.rowLogLikelihood, 256);
+    out.correct = checkSumInts("rowCorrect " + tag, r.rowCorrect, 256);
+    return out;
 }
 
 // ---- the fused kernels ---------------------------------------------------------------------------------------
@@ -526,7 +578,7 @@ int main(int argc, char** argv) {
     const int Ns[] = {1, 31, 33, 1025};
     const int Ds[] = {1, 63, 64, 65, 130};
     const int Ks[] = {2, 10, 17};
-    checkReductions();
+    sweepReductions();
     checkFusedRefusesBadLaunches();
     checkLargeLogits();
     int caseIndex = 0;
@@ -538,7 +590,7 @@ int main(int argc, char** argv) {
                 checkUpdate(c, seed);
                 for (bool binary : {true, false}) {
                     const Data d = makeData(c, seed);
-                    const Unfused u = checkUnfused(c, d, binary);
+                    const Unfused u = unfusedChain(c, d, binary);
                     // The fused kernels: every case in order, a shuffled order on every third, 128 threads on every
                     // fifth (each N, D and K value meets each variant).
                     checkFused(c, binary, seed, &u, 256, false);
@@ -549,7 +601,7 @@ int main(int argc, char** argv) {
                     // alternately in order and in a shuffled order (weights follow the row's data index, not i).
                     Data weighted = makeData(c, seed);
                     addWeights(weighted, seed);
-                    const Unfused uw = checkUnfused(c, weighted, binary);
+                    const Unfused uw = unfusedChain(c, weighted, binary);
                     checkFused(c, binary, seed, caseIndex % 2 == 0 ? &uw : nullptr, 256, caseIndex % 2 == 1, true);
                 }
                 ++caseIndex;

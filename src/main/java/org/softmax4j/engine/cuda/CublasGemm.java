@@ -23,6 +23,10 @@ final class CublasGemm implements AutoCloseable {
     /** Set to false to use our own logits kernel even where cuBLAS loads. */
     static final String PROPERTY = "softmax4j.cublas";
 
+    /** The host scalars α = 1 and β = 0 (cuBLAS reads them at the call; never written). */
+    private static final Pointer ONE = Pointer.to(new float[]{1f});
+    private static final Pointer ZERO = Pointer.to(new float[]{0f});
+
     private final cublasHandle handle;
     private boolean closed;
 
@@ -71,12 +75,10 @@ final class CublasGemm implements AutoCloseable {
      * @param ones n floats equal to 1
      */
     void logits(CUdeviceptr x, CUdeviceptr w, CUdeviceptr b, CUdeviceptr ones, CUdeviceptr z, int n, int d, int k) {
-        Pointer one = Pointer.to(new float[]{1f});
-        Pointer zero = Pointer.to(new float[]{0f});
         check("cublasSgemm(logits " + n + "x" + k + ")",
-                JCublas2.cublasSgemm(handle, cublasOperation.CUBLAS_OP_T, cublasOperation.CUBLAS_OP_N, k, n, d, one,
-                        w, d, x, d, zero, z, k));
-        check("cublasSger(bias)", JCublas2.cublasSger(handle, k, n, one, b, 1, ones, 1, z, k));
+                JCublas2.cublasSgemm(handle, cublasOperation.CUBLAS_OP_T, cublasOperation.CUBLAS_OP_N, k, n, d, ONE,
+                        w, d, x, d, ZERO, z, k));
+        check("cublasSger(bias)", JCublas2.cublasSger(handle, k, n, ONE, b, 1, ones, 1, z, k));
     }
 
     @Override

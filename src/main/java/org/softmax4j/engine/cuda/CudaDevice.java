@@ -2,6 +2,7 @@ package org.softmax4j.engine.cuda;
 
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -58,7 +59,10 @@ public final class CudaDevice {
      */
     public void makeCurrent() {
         checkUsable();
-        Driver.check("cuCtxSetCurrent(primary context of " + name + ")", JCudaDriver.cuCtxSetCurrent(context));
+        int result = JCudaDriver.cuCtxSetCurrent(context);
+        if (result != CUresult.CUDA_SUCCESS) {  // the message is built only on failure: a call allocates nothing
+            Driver.check("cuCtxSetCurrent(primary context of " + name + ")", result);
+        }
     }
 
     /**

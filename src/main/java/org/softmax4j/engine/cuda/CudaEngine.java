@@ -24,7 +24,7 @@ import org.softmax4j.engine.Engine;
 public final class CudaEngine implements Engine {
     private final CudaDevice device;
     private final boolean preferFused;
-    private final CudaEvaluator.Streaming streaming;
+    private final Streaming streaming;
     private final List<CudaEvaluator> evaluators = new ArrayList<>();
     private Consumer<String> notices = System.err::println;
     private boolean closed;
@@ -43,11 +43,11 @@ public final class CudaEngine implements Engine {
      *                    comparisons); the fused kernels take at most {@link #maxFusedClasses()} classes
      */
     public CudaEngine(CudaDevice device, boolean preferFused) {
-        this(device, preferFused, CudaEvaluator.Streaming.fromSystemProperties());
+        this(device, preferFused, Streaming.fromSystemProperties());
     }
 
     /** As {@link #CudaEngine(CudaDevice, boolean)}, with the streaming settings given rather than read. */
-    CudaEngine(CudaDevice device, boolean preferFused, CudaEvaluator.Streaming streaming) {
+    CudaEngine(CudaDevice device, boolean preferFused, Streaming streaming) {
         this.device = device;
         this.preferFused = preferFused;
         this.streaming = Objects.requireNonNull(streaming, "streaming");

@@ -3,19 +3,31 @@ package org.softmax4j.engine.cuda;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 /**
  * One allocation of device memory, freed by {@link #close()} (safe to call twice). Copies are synchronous and
  * checked against the size. The caller makes the context current before using it.
+ *
+ * <p>Kernel arguments take the raw address ({@link #address(long)}: no object made); driver calls that take a
+ * {@link CUdeviceptr} get {@link #pointer()}, or {@link #at(long)} (a new object) or a {@link Region} made once, for
+ * code that runs per training step and must allocate nothing. Messages are built only when a call fails.
  */
 final class DeviceBuffer implements AutoCloseable {
     private final String what;
     private final long bytes;
-    private final CUdeviceptr pointer;
+    private final Address pointer;
     private boolean closed;
 
-    private DeviceBuffer(String what, long bytes, CUdeviceptr pointer) {
+    /** A CUdeviceptr whose raw value can be read: what a kernel argument holds. */
+    private static final class Address extends CUdeviceptr {
+        long raw() {
+            return getNativePointer();
+        }
+    }
+
+    private DeviceBuffer(String what, long bytes, Address pointer) {
         this.what = what;
         this.bytes = bytes;
         this.pointer = pointer;
@@ -29,7 +41,7 @@ final class DeviceBuffer implements AutoCloseable {
      */
     static DeviceBuffer allocate(String what, long bytes) {
         long size = Math.max(8, bytes);
-        CUdeviceptr pointer = new CUdeviceptr();
+        Address pointer = new Address();
         int result = JCudaDriver.cuMemAlloc(pointer, size);
         if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
             long[] free = new long[1];
@@ -49,10 +61,22 @@ final class DeviceBuffer implements AutoCloseable {
         return pointer;
     }
 
-    /** The address {@code byteOffset} bytes in. */
+    /** The address {@code byteOffset} bytes in, as a new pointer object. */
     CUdeviceptr at(long byteOffset) {
         checkRange(byteOffset, 0);
         return pointer.withByteOffset(byteOffset);
+    }
+
+    /** The raw device address {@code byteOffset} bytes in, for a kernel argument. */
+    long address(long byteOffset) {
+        checkRange(byteOffset, 0);
+        return pointer.raw() + byteOffset;
+    }
+
+    /** The raw device address of the buffer. */
+    long address() {
+        checkOpen();
+        return pointer.raw();
     }
 
     long bytes() {
@@ -61,20 +85,61 @@ final class DeviceBuffer implements AutoCloseable {
 
     void upload(Pointer host, long byteOffset, long count) {
         checkRange(byteOffset, count);
-        Driver.check("cuMemcpyHtoD(" + what + ", " + count + " bytes)",
-                JCudaDriver.cuMemcpyHtoD(pointer.withByteOffset(byteOffset), host, count));
+        int result = JCudaDriver.cuMemcpyHtoD(byteOffset == 0 ? pointer : pointer.withByteOffset(byteOffset), host,
+                count);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuMemcpyHtoD(" + what + ", " + count + " bytes)", result);
+        }
     }
 
     void download(Pointer host, long byteOffset, long count) {
         checkRange(byteOffset, count);
-        Driver.check("cuMemcpyDtoH(" + what + ", " + count + " bytes)",
-                JCudaDriver.cuMemcpyDtoH(host, pointer.withByteOffset(byteOffset), count));
+        int result = JCudaDriver.cuMemcpyDtoH(host, byteOffset == 0 ? pointer : pointer.withByteOffset(byteOffset),
+                count);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuMemcpyDtoH(" + what + ", " + count + " bytes)", result);
+        }
     }
 
     /** Sets every 32-bit word to {@code value}. */
     void fill32(int value) {
         checkOpen();
         Driver.check("cuMemsetD32(" + what + ")", JCudaDriver.cuMemsetD32(pointer, value, bytes / 4));
+    }
+
+    /** {@code count} bytes from {@code byteOffset} on, with their pointer made once. */
+    Region region(long byteOffset, long count) {
+        checkRange(byteOffset, count);
+        return new Region(pointer.withByteOffset(byteOffset), count);
+    }
+
+    /** A fixed part of this buffer, for copies and fills that must allocate nothing. */
+    final class Region {
+        private final CUdeviceptr at;
+        private final long count;
+
+        private Region(CUdeviceptr at, long count) {
+            this.at = at;
+            this.count = count;
+        }
+
+        /** Copies the region to {@code host} (synchronous). */
+        void download(Pointer host) {
+            checkOpen();
+            int result = JCudaDriver.cuMemcpyDtoH(host, at, count);
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check("cuMemcpyDtoH(" + what + ", " + count + " bytes)", result);
+            }
+        }
+
+        /** Sets the region to zero bytes, in order on {@code stream}. */
+        void zeroAsync(CUstream stream) {
+            checkOpen();
+            int result = JCudaDriver.cuMemsetD32Async(at, 0, count / 4, stream);
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check("cuMemsetD32Async(" + what + ", " + count + " bytes)", result);
+            }
+        }
     }
 
     private void checkRange(long byteOffset, long count) {

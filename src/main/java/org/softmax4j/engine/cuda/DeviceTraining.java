@@ -14,10 +14,12 @@ import org.softmax4j.engine.ResidentAscent;
  *   W ← W + (η/B)·(∂L/∂W − λ·(B/N)·W),   b ← b + (η/B)·∂L/∂b
  * </pre>
  * (the same as {@code GradientAscent} applied to {@code PenalizedLogLikelihood}'s gradient; B = N for a full batch).
- * A step allocates nothing and reads back one double. {@link #download()} brings the parameters back. On data streamed
- * from host memory (see {@link CudaEvaluator}) the steps work the same, W and b still on the device, but each step copies
- * the rows to the device again. Without a bias ({@code fitBias} false) b is uploaded once (zeros) and the b step is
- * dropped, so b stays as it was uploaded.
+ * A step allocates nothing, on the device or on the Java heap (the kernels' arguments, the chunks and the pointers it
+ * copies through are made once; except on the cuBLAS logits path, unfused dense rows where cuBLAS loads), and reads
+ * back one double. {@link #download()} brings the parameters back. On data streamed
+ * from host memory (see {@link CudaEvaluator}) the steps work the same, W and b still on the device, but each step
+ * copies the rows to the device again. Without a bias ({@code fitBias} false) b is uploaded once (zeros) and the b step
+ * is dropped, so b stays as it was uploaded.
  */
 public final class DeviceTraining implements ResidentAscent.Session {
     private final CudaEvaluator evaluator;
@@ -26,6 +28,10 @@ public final class DeviceTraining implements ResidentAscent.Session {
     private final DeviceBuffer weights;
     private final DeviceBuffer bias;
     private final boolean fitBias;
+    /** Where each step reads the log-likelihood back to, and from: made once, so that a step allocates nothing. */
+    private final double[] logLikelihood = new double[1];
+    private final Pointer logLikelihoodPointer = Pointer.to(logLikelihood);
+    private final DeviceBuffer.Region logLikelihoodOnDevice;
     private boolean closed;
 
     DeviceTraining(CudaEvaluator evaluator, Parameters start, boolean fitBias) {
@@ -48,6 +54,7 @@ public final class DeviceTraining implements ResidentAscent.Session {
             throw e;
         }
         this.bias = allocated;
+        this.logLikelihoodOnDevice = evaluator.sums().region(evaluator.logLikelihoodOffset(), Sizeof.DOUBLE);
     }
 
     /**
@@ -59,18 +66,20 @@ public final class DeviceTraining implements ResidentAscent.Session {
      */
     @Override
     public double step(double learningRate, double lambda) {
-        checkOpen();
-        return evaluator.ascend(weights, bias, null, 0, evaluator.numExamples(), learningRate, lambda, fitBias);
+        return step(null, 0, evaluator.numExamples(), learningRate, lambda);
     }
 
     /**
-     * One mini-batch step over {@code examples[from..to)}: step η/B, penalty share λ·B/N.
+     * One mini-batch step over {@code examples[from..to)} (null: rows from..to in data order): step η/B, penalty
+     * share λ·B/N.
      *
      * @return L of the batch at the parameters before this step
      */
     public double step(int[] examples, int from, int to, double learningRate, double lambda) {
         checkOpen();
-        return evaluator.ascend(weights, bias, examples, from, to, learningRate, lambda, fitBias);
+        evaluator.ascend(weights, bias, examples, from, to, learningRate, lambda, fitBias);
+        logLikelihoodOnDevice.download(logLikelihoodPointer);
+        return logLikelihood[0];
     }
 
     /** The current parameters, copied to the host. */

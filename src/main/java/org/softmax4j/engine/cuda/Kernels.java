@@ -1,7 +1,10 @@
 package org.softmax4j.engine.cuda;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
@@ -36,7 +39,7 @@ final class Kernels {
     static final int BLOCK_SIZE = 256;
     /**
      * The largest K the fused kernels take: {@code MAX_FUSED_CLASSES} of cuda/softmax4j.cuh. Must equal the header's
-     * value; KernelsTest compares them when the header is present.
+     * value; KernelContractTest compares them when the header is present.
      */
     static final int MAX_FUSED_CLASSES = 32;
     /** System property: synchronise after every launch, so that a kernel's fault names that kernel. */
@@ -47,31 +50,138 @@ final class Kernels {
      * leave room for 2 blocks of 256 threads per multiprocessor, fewer than any other target allows.
      */
     static final int FALLBACK_FUSED_BLOCKS_PER_SM = 2;
-    /** The fused kernels, whose grid is one occupancy-sized wave. */
-    static final String[] FUSED = {"fused_binary_kernel", "fused_dense_kernel"};
+    /**
+     * Every kernel of the contract (cuda/README.md's kernel table), by its CUDA name and the kinds of its parameters,
+     * in order: {@code p} a pointer, {@code i} an int, {@code d} a double. The host launches a kernel only through its
+     * constant: the typed methods below fill its {@link Arguments} and call {@link Kernels#launch}, which looks the
+     * function up by {@link #ordinal()}. To add a kernel: a constant here, a typed method below, a row in cuda/README.md's table
+     * (KernelContractTest checks the name, the kinds against the declaration and that the method launches this
+     * constant), and a row in cuda/emu/kernels.cpp (cuda/emu/test/run.sh checks it).
+     */
+    enum Kernel {
+        LOGITS_DENSE("logits_dense_kernel", "ppppiii"),
+        LOGITS_BINARY("logits_binary_kernel", "pipppiii"),
+        SOFTMAX_RESIDUAL("softmax_residual_kernel", "pppppii"),
+        SOFTMAX_ROWS("softmax_rows_kernel", "pii"),
+        GRADIENT_DENSE("gradient_dense_kernel", "pppiii"),
+        GRADIENT_BINARY("gradient_binary_kernel", "ppipiii"),
+        BIAS_GRADIENT("bias_gradient_kernel", "ppii"),
+        SUM_DOUBLES("sum_doubles_kernel", "pip"),
+        SUM_INTS("sum_ints_kernel", "pip"),
+        REDUCE_PARTIALS("reduce_partials_kernel", "piip"),
+        ASCENT_UPDATE("ascent_update_kernel", "ppppddii"),
+        FUSED_BINARY("fused_binary_kernel", "pipppiippiip"),
+        FUSED_DENSE("fused_dense_kernel", "ppppiippiip");
 
-    /** Every kernel of the contract, by its CUDA name. */
-    static final String[] NAMES = {
-            "logits_dense_kernel", "logits_binary_kernel", "softmax_residual_kernel", "softmax_rows_kernel",
-            "gradient_dense_kernel", "gradient_binary_kernel", "bias_gradient_kernel", "sum_doubles_kernel",
-            "sum_ints_kernel", "reduce_partials_kernel", "ascent_update_kernel", "fused_binary_kernel",
-            "fused_dense_kernel"};
+        /** The fused kernels, whose grid is one occupancy-sized wave ({@link #fusedBlocksPerSm}). */
+        static final Set<Kernel> FUSED = Collections.unmodifiableSet(EnumSet.of(FUSED_BINARY, FUSED_DENSE));
 
-    private static final CUdeviceptr NULL = new CUdeviceptr();
+        private final String cudaName;
+        private final String kinds;
 
-    private final CUfunction logitsDense;
-    private final CUfunction logitsBinary;
-    private final CUfunction softmaxResidual;
-    private final CUfunction softmaxRows;
-    private final CUfunction gradientDense;
-    private final CUfunction gradientBinary;
-    private final CUfunction biasGradient;
-    private final CUfunction sumDoubles;
-    private final CUfunction sumInts;
-    private final CUfunction reducePartials;
-    private final CUfunction ascentUpdate;
-    private final CUfunction fusedBinary;
-    private final CUfunction fusedDense;
+        Kernel(String cudaName, String kinds) {
+            this.cudaName = cudaName;
+            this.kinds = kinds;
+        }
+
+        /** The {@code extern "C"} name in cuda/*.cu and in the loaded module. */
+        String cudaName() {
+            return cudaName;
+        }
+
+        /** The parameters' kinds, in order: p (pointer), i (int), d (double). */
+        String kinds() {
+            return kinds;
+        }
+    }
+
+    /**
+     * The argument slots of one kernel, made once per thread and refilled for each launch, so that a launch allocates
+     * nothing: each slot is a one-element array that the driver reads (a pointer travels as its raw 64-bit address;
+     * 0 is NULL). Filled in parameter order; the kind of each value is checked against {@link Kernel#kinds()}.
+     */
+    static final class Arguments {
+        private final Kernel kernel;
+        private final long[][] pointers;
+        private final int[][] ints;
+        private final double[][] doubles;
+        private final Pointer parameters;
+        private int next;
+
+        Arguments(Kernel kernel) {
+            this.kernel = kernel;
+            int count = kernel.kinds().length();
+            this.pointers = new long[count][];
+            this.ints = new int[count][];
+            this.doubles = new double[count][];
+            Pointer[] slots = new Pointer[count];
+            for (int i = 0; i < count; i++) {
+                switch (kernel.kinds().charAt(i)) {
+                    case 'p' -> slots[i] = Pointer.to(pointers[i] = new long[1]);
+                    case 'i' -> slots[i] = Pointer.to(ints[i] = new int[1]);
+                    case 'd' -> slots[i] = Pointer.to(doubles[i] = new double[1]);
+                    default -> throw new IllegalStateException(kernel + ": parameter kind " + kernel.kinds().charAt(i));
+                }
+            }
+            this.parameters = Pointer.to(slots);
+        }
+
+        /** The next parameter, a device address (0 for NULL). */
+        Arguments p(long address) {
+            slot('p')[0] = address;
+            return this;
+        }
+
+        /** The next parameter, an int. */
+        Arguments i(int value) {
+            ints[take('i')][0] = value;
+            return this;
+        }
+
+        /** The next parameter, a double. */
+        Arguments d(double value) {
+            doubles[take('d')][0] = value;
+            return this;
+        }
+
+        private long[] slot(char kind) {
+            return pointers[take(kind)];
+        }
+
+        private int take(char kind) {
+            if (next >= kernel.kinds().length() || kernel.kinds().charAt(next) != kind) {
+                int at = next;
+                next = 0;
+                throw new IllegalStateException(kernel.cudaName() + ": parameter " + at + " is not of kind " + kind
+                        + " (kinds " + kernel.kinds() + ")");
+            }
+            return next++;
+        }
+
+        /** The filled slots, for the launch; starts the next filling. */
+        private Pointer filled() {
+            if (next != kernel.kinds().length()) {
+                int filled = next;
+                next = 0;
+                throw new IllegalStateException(kernel.cudaName() + ": " + filled + " of "
+                        + kernel.kinds().length() + " parameters given");
+            }
+            next = 0;
+            return parameters;
+        }
+    }
+
+    /** Per thread (a device is shared by the evaluators of every thread): the argument slots of every kernel. */
+    private static final ThreadLocal<Arguments[]> ARGUMENTS = ThreadLocal.withInitial(() -> {
+        Arguments[] all = new Arguments[Kernel.values().length];
+        for (Kernel kernel : Kernel.values()) {
+            all[kernel.ordinal()] = new Arguments(kernel);
+        }
+        return all;
+    });
+
+    /** Indexed by {@link Kernel#ordinal()}. */
+    private final CUfunction[] functions = new CUfunction[Kernel.values().length];
     private final int fusedBlocksPerSm;
     private final int fusedGridSize;
     private final boolean syncLaunches;
@@ -83,22 +193,11 @@ final class Kernels {
      * @param syncLaunches whether to wait for every launch and report its fault (see {@link #SYNC_LAUNCHES_PROPERTY})
      */
     Kernels(CUmodule module, int multiprocessors, boolean syncLaunches) {
-        this.logitsDense = function(module, NAMES[0]);
-        this.logitsBinary = function(module, NAMES[1]);
-        this.softmaxResidual = function(module, NAMES[2]);
-        this.softmaxRows = function(module, NAMES[3]);
-        this.gradientDense = function(module, NAMES[4]);
-        this.gradientBinary = function(module, NAMES[5]);
-        this.biasGradient = function(module, NAMES[6]);
-        this.sumDoubles = function(module, NAMES[7]);
-        this.sumInts = function(module, NAMES[8]);
-        this.reducePartials = function(module, NAMES[9]);
-        this.ascentUpdate = function(module, NAMES[10]);
-        this.fusedBinary = function(module, NAMES[11]);
-        this.fusedDense = function(module, NAMES[12]);
+        for (Kernel kernel : Kernel.values()) {
+            functions[kernel.ordinal()] = function(module, kernel.cudaName());
+        }
         this.fusedBlocksPerSm = fusedBlocksPerSm((kernel, blocks) -> JCudaDriver
-                .cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, kernel.equals(FUSED[0]) ? fusedBinary : fusedDense,
-                        BLOCK_SIZE, 0));
+                .cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, functions[kernel.ordinal()], BLOCK_SIZE, 0));
         this.fusedGridSize = Math.multiplyExact(fusedBlocksPerSm, Math.max(1, multiprocessors));
         this.syncLaunches = syncLaunches;
     }
@@ -107,7 +206,7 @@ final class Kernels {
     @FunctionalInterface
     interface Occupancy {
         /** Writes the resident blocks of {@link #BLOCK_SIZE} threads per multiprocessor to blocks[0]; a CUresult. */
-        int maxActiveBlocks(String kernel, int[] blocks);
+        int maxActiveBlocks(Kernel kernel, int[] blocks);
     }
 
     /**
@@ -118,13 +217,14 @@ final class Kernels {
      */
     static int fusedBlocksPerSm(Occupancy occupancy) {
         int fewest = Integer.MAX_VALUE;
-        for (String kernel : FUSED) {
+        for (Kernel kernel : Kernel.FUSED) {
             int[] blocks = new int[1];
             int result = occupancy.maxActiveBlocks(kernel, blocks);
             if (result == CUresult.CUDA_ERROR_NOT_SUPPORTED) {
                 return FALLBACK_FUSED_BLOCKS_PER_SM;
             }
-            Driver.check("cuOccupancyMaxActiveBlocksPerMultiprocessor(" + kernel + ", " + BLOCK_SIZE + " threads)",
+            Driver.check("cuOccupancyMaxActiveBlocksPerMultiprocessor(" + kernel.cudaName() + ", " + BLOCK_SIZE
+                            + " threads)",
                     result);
             fewest = Math.min(fewest, blocks[0]);
         }
@@ -154,95 +254,85 @@ final class Kernels {
         return syncLaunches;
     }
 
-    void logitsDense(CUdeviceptr x, CUdeviceptr w, CUdeviceptr b, CUdeviceptr z, int n, int d, int k) {
-        launch("logits_dense_kernel", logitsDense, blocks((long) n * k),
-                args(x, w, b, z), ints(n, d, k));
+    /** This thread's argument slots of {@code kernel}, to fill in parameter order. */
+    private static Arguments arguments(Kernel kernel) {
+        return ARGUMENTS.get()[kernel.ordinal()];
     }
 
-    void logitsBinary(CUdeviceptr x, int wordsPerRow, CUdeviceptr w, CUdeviceptr b, CUdeviceptr z, int n, int d,
-                      int k) {
-        launch("logits_binary_kernel", logitsBinary, blocks((long) n * k),
-                Pointer.to(x), Pointer.to(new int[]{wordsPerRow}), Pointer.to(w), Pointer.to(b), Pointer.to(z),
-                Pointer.to(new int[]{n}), Pointer.to(new int[]{d}), Pointer.to(new int[]{k}));
+    // Pointers are raw device addresses (DeviceBuffer.address); 0 is NULL, only where the kernel takes NULL.
+
+    void logitsDense(long x, long w, long b, long z, int n, int d, int k) {
+        launch(Kernel.LOGITS_DENSE, blocks((long) n * k), arguments(Kernel.LOGITS_DENSE)
+                .p(x).p(w).p(b).p(z).i(n).i(d).i(k));
     }
 
-    /** @param weights ω of each of the n rows (floats), or null for every ω = 1 */
-    void softmaxResidual(CUdeviceptr z, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr rowLogLikelihood,
-                         CUdeviceptr rowCorrect, int n, int k) {
-        launch("softmax_residual_kernel", softmaxResidual, blocks(n),
-                args(z, labels, orNull(weights), rowLogLikelihood, rowCorrect), ints(n, k));
+    void logitsBinary(long x, int wordsPerRow, long w, long b, long z, int n, int d, int k) {
+        launch(Kernel.LOGITS_BINARY, blocks((long) n * k), arguments(Kernel.LOGITS_BINARY)
+                .p(x).i(wordsPerRow).p(w).p(b).p(z).i(n).i(d).i(k));
     }
 
-    void softmaxRows(CUdeviceptr z, int n, int k) {
-        launch("softmax_rows_kernel", softmaxRows, blocks(n), args(z), ints(n, k));
+    /** @param weights ω of each of the n rows (floats), or 0 for every ω = 1 */
+    void softmaxResidual(long z, long labels, long weights, long rowLogLikelihood, long rowCorrect, int n, int k) {
+        launch(Kernel.SOFTMAX_RESIDUAL, blocks(n), arguments(Kernel.SOFTMAX_RESIDUAL)
+                .p(z).p(labels).p(weights).p(rowLogLikelihood).p(rowCorrect).i(n).i(k));
     }
 
-    void gradientDense(CUdeviceptr r, CUdeviceptr x, CUdeviceptr g, int n, int d, int k) {
-        launch("gradient_dense_kernel", gradientDense, blocks((long) k * d), args(r, x, g), ints(n, d, k));
+    void softmaxRows(long z, int n, int k) {
+        launch(Kernel.SOFTMAX_ROWS, blocks(n), arguments(Kernel.SOFTMAX_ROWS).p(z).i(n).i(k));
     }
 
-    void gradientBinary(CUdeviceptr r, CUdeviceptr x, int wordsPerRow, CUdeviceptr g, int n, int d, int k) {
-        launch("gradient_binary_kernel", gradientBinary, blocks((long) k * d),
-                Pointer.to(r), Pointer.to(x), Pointer.to(new int[]{wordsPerRow}), Pointer.to(g),
-                Pointer.to(new int[]{n}), Pointer.to(new int[]{d}), Pointer.to(new int[]{k}));
+    void gradientDense(long r, long x, long g, int n, int d, int k) {
+        launch(Kernel.GRADIENT_DENSE, blocks((long) k * d), arguments(Kernel.GRADIENT_DENSE)
+                .p(r).p(x).p(g).i(n).i(d).i(k));
     }
 
-    void biasGradient(CUdeviceptr r, CUdeviceptr gradBias, int n, int k) {
+    void gradientBinary(long r, long x, int wordsPerRow, long g, int n, int d, int k) {
+        launch(Kernel.GRADIENT_BINARY, blocks((long) k * d), arguments(Kernel.GRADIENT_BINARY)
+                .p(r).p(x).i(wordsPerRow).p(g).i(n).i(d).i(k));
+    }
+
+    void biasGradient(long r, long gradBias, int n, int k) {
         // One block per class (the kernel loops over classes by block and over rows by thread).
-        launch("bias_gradient_kernel", biasGradient, k, args(r, gradBias), ints(n, k));
+        launch(Kernel.BIAS_GRADIENT, k, arguments(Kernel.BIAS_GRADIENT).p(r).p(gradBias).i(n).i(k));
     }
 
-    void sumDoubles(CUdeviceptr values, int count, CUdeviceptr out) {
-        launch("sum_doubles_kernel", sumDoubles, 1,
-                Pointer.to(values), Pointer.to(new int[]{count}), Pointer.to(out));
+    void sumDoubles(long values, int count, long out) {
+        launch(Kernel.SUM_DOUBLES, 1, arguments(Kernel.SUM_DOUBLES).p(values).i(count).p(out));
     }
 
-    void sumInts(CUdeviceptr values, int count, CUdeviceptr out) {
-        launch("sum_ints_kernel", sumInts, 1, Pointer.to(values), Pointer.to(new int[]{count}), Pointer.to(out));
+    void sumInts(long values, int count, long out) {
+        launch(Kernel.SUM_INTS, 1, arguments(Kernel.SUM_INTS).p(values).i(count).p(out));
     }
 
-    void reducePartials(CUdeviceptr partials, int numBlocks, int width, CUdeviceptr out) {
-        launch("reduce_partials_kernel", reducePartials, blocks(width),
-                Pointer.to(partials), Pointer.to(new int[]{numBlocks}), Pointer.to(new int[]{width}),
-                Pointer.to(out));
+    void reducePartials(long partials, int numBlocks, int width, long out) {
+        launch(Kernel.REDUCE_PARTIALS, blocks(width), arguments(Kernel.REDUCE_PARTIALS)
+                .p(partials).i(numBlocks).i(width).p(out));
     }
 
-    void ascentUpdate(CUdeviceptr w, CUdeviceptr b, CUdeviceptr gradW, CUdeviceptr gradBias, double step,
-                      double lambdaShare, int k, int d) {
-        launch("ascent_update_kernel", ascentUpdate, blocks((long) k * d),
-                Pointer.to(w), Pointer.to(b), Pointer.to(gradW), Pointer.to(gradBias),
-                Pointer.to(new double[]{step}), Pointer.to(new double[]{lambdaShare}),
-                Pointer.to(new int[]{k}), Pointer.to(new int[]{d}));
+    void ascentUpdate(long w, long b, long gradW, long gradBias, double step, double lambdaShare, int k, int d) {
+        launch(Kernel.ASCENT_UPDATE, blocks((long) k * d), arguments(Kernel.ASCENT_UPDATE)
+                .p(w).p(b).p(gradW).p(gradBias).d(step).d(lambdaShare).i(k).i(d));
     }
 
     /**
-     * @param weights ω per row of x, indexed like labels (by the row's index in x), or null for every ω = 1
-     * @param order   null for rows start..start+count-1 in order
+     * @param weights ω per row of x, indexed like labels (by the row's index in x), or 0 for every ω = 1
+     * @param order   0 for rows start..start+count-1 in order
      */
-    void fusedBinary(CUdeviceptr x, int wordsPerRow, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr order,
-                     int start, int count, CUdeviceptr w, CUdeviceptr b, int d, int k, CUdeviceptr partials) {
-        launch("fused_binary_kernel", fusedBinary, fusedGridSize,
-                Pointer.to(x), Pointer.to(new int[]{wordsPerRow}), Pointer.to(labels), Pointer.to(orNull(weights)),
-                Pointer.to(orNull(order)), Pointer.to(new int[]{start}), Pointer.to(new int[]{count}),
-                Pointer.to(w), Pointer.to(b), Pointer.to(new int[]{d}), Pointer.to(new int[]{k}),
-                Pointer.to(partials));
+    void fusedBinary(long x, int wordsPerRow, long labels, long weights, long order, int start, int count, long w,
+                     long b, int d, int k, long partials) {
+        launch(Kernel.FUSED_BINARY, fusedGridSize, arguments(Kernel.FUSED_BINARY)
+                .p(x).i(wordsPerRow).p(labels).p(weights).p(order).i(start).i(count).p(w).p(b).i(d).i(k)
+                .p(partials));
     }
 
     /**
-     * @param weights ω per row of x, indexed like labels (by the row's index in x), or null for every ω = 1
-     * @param order   null for rows start..start+count-1 in order
+     * @param weights ω per row of x, indexed like labels (by the row's index in x), or 0 for every ω = 1
+     * @param order   0 for rows start..start+count-1 in order
      */
-    void fusedDense(CUdeviceptr x, CUdeviceptr labels, CUdeviceptr weights, CUdeviceptr order, int start, int count,
-                    CUdeviceptr w, CUdeviceptr b, int d, int k, CUdeviceptr partials) {
-        launch("fused_dense_kernel", fusedDense, fusedGridSize,
-                Pointer.to(x), Pointer.to(labels), Pointer.to(orNull(weights)), Pointer.to(orNull(order)),
-                Pointer.to(new int[]{start}), Pointer.to(new int[]{count}), Pointer.to(w), Pointer.to(b),
-                Pointer.to(new int[]{d}), Pointer.to(new int[]{k}), Pointer.to(partials));
-    }
-
-    /** A nullable pointer argument: the device's NULL for null. */
-    private static CUdeviceptr orNull(CUdeviceptr pointer) {
-        return pointer == null ? NULL : pointer;
+    void fusedDense(long x, long labels, long weights, long order, int start, int count, long w, long b, int d, int k,
+                    long partials) {
+        launch(Kernel.FUSED_DENSE, fusedGridSize, arguments(Kernel.FUSED_DENSE)
+                .p(x).p(labels).p(weights).p(order).i(start).i(count).p(w).p(b).i(d).i(k).p(partials));
     }
 
     private static int blocks(long threads) {
@@ -253,35 +343,21 @@ final class Kernels {
         return (int) blocks;
     }
 
-    private static Pointer[] args(CUdeviceptr... pointers) {
-        Pointer[] result = new Pointer[pointers.length];
-        for (int i = 0; i < pointers.length; i++) {
-            result[i] = Pointer.to(pointers[i]);
+    /**
+     * The one launch: {@code arguments} filled in the kernel's parameter order, blocks of {@link #BLOCK_SIZE} threads,
+     * on the default stream. Allocates nothing unless it fails.
+     */
+    private void launch(Kernel kernel, int gridSize, Arguments arguments) {
+        int result = JCudaDriver.cuLaunchKernel(functions[kernel.ordinal()], gridSize, 1, 1, BLOCK_SIZE, 1, 1, 0,
+                (CUstream) null, arguments.filled(), null);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuLaunchKernel(" + kernel.cudaName() + ", " + gridSize + "x" + BLOCK_SIZE + ")", result);
         }
-        return result;
-    }
-
-    private static Pointer[] ints(int... values) {
-        Pointer[] result = new Pointer[values.length];
-        for (int i = 0; i < values.length; i++) {
-            result[i] = Pointer.to(new int[]{values[i]});
-        }
-        return result;
-    }
-
-    private void launch(String name, CUfunction function, int gridSize, Pointer[] pointers, Pointer[] values) {
-        Pointer[] all = new Pointer[pointers.length + values.length];
-        System.arraycopy(pointers, 0, all, 0, pointers.length);
-        System.arraycopy(values, 0, all, pointers.length, values.length);
-        launch(name, function, gridSize, all);
-    }
-
-    private void launch(String name, CUfunction function, int gridSize, Pointer... arguments) {
-        Driver.check("cuLaunchKernel(" + name + ", " + gridSize + "x" + BLOCK_SIZE + ")",
-                JCudaDriver.cuLaunchKernel(function, gridSize, 1, 1, BLOCK_SIZE, 1, 1, 0, (CUstream) null,
-                        Pointer.to(arguments), null));
         if (syncLaunches) {
-            Driver.check(launchCall(name, gridSize), JCudaDriver.cuCtxSynchronize());
+            result = JCudaDriver.cuCtxSynchronize();
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check(launchCall(kernel.cudaName(), gridSize), result);
+            }
         }
     }
 

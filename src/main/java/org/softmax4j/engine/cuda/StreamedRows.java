@@ -8,7 +8,6 @@ import java.nio.LongBuffer;
 
 import jcuda.Pointer;
 import jcuda.Sizeof;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUresult;
@@ -34,14 +33,15 @@ import org.softmax4j.data.DenseDataset;
  * <li>{@code consumed[s]}, recorded on the default stream after the kernels that read the chunk ({@link #release}):
  * the next copy into that device buffer waits for it.</li>
  * </ul>
- * The caller's loop is: {@code prefetch(0)}; for each chunk c: {@code awaitOnDevice(c)}, launch the kernels on
- * {@link #rows(int)} and {@link #labels(int)}, {@code release(c)}, {@code prefetch(c + 1)}. The host then fills the
- * pinned buffer of chunk c+1 (gathering batch rows there) and its copy runs while the kernels work on chunk c.
+ * {@link #forEachChunk} runs the loop: {@code prefetch(0)}; for each chunk c: {@code awaitOnDevice(c)},
+ * {@code prefetch(c + 1)}, the visitor's kernels on chunk c, {@code release(c)}. The host fills the pinned buffer of
+ * chunk c+1 (gathering batch rows there) while the device still works on chunk c-1 and copies chunk c; its copy then
+ * runs while the kernels work on chunk c. The stage of chunk c+1 was last used by chunk c-1, released before.
  *
  * <p>Only the order of work changes with timing, never which rows a chunk holds or how a kernel sums them: results are
  * as repeatable as on resident data. Not thread-safe; the caller makes the context current.
  */
-final class StreamedRows implements AutoCloseable {
+final class StreamedRows implements RowSource, AutoCloseable {
     /** Chunks in flight: one being copied while the previous one is being computed on. */
     static final int STAGES = 2;
     /** The legacy default stream, on which {@link Kernels} launches. */
@@ -69,6 +69,7 @@ final class StreamedRows implements AutoCloseable {
     private final DeviceBuffer[] deviceWeights = new DeviceBuffer[STAGES];
     private final CUevent[] copied = new CUevent[STAGES];
     private final CUevent[] consumed = new CUevent[STAGES];
+    private final Chunk chunk = new Chunk();
     private CUstream copyStream;
     private boolean closed;
 
@@ -162,6 +163,26 @@ final class StreamedRows implements AutoCloseable {
         return rowsPerChunk;
     }
 
+    @Override
+    public void forEachChunk(int[] examples, int from, int to, ChunkVisitor visitor) {
+        int count = to - from;
+        int chunks = Math.max(1, (count + rowsPerChunk - 1) / rowsPerChunk);
+        prefetch(0, examples, from, Math.min(rowsPerChunk, count));
+        for (int index = 0; index < chunks; index++) {
+            int offset = index * rowsPerChunk;
+            int size = Math.min(rowsPerChunk, count - offset);
+            awaitOnDevice(index);
+            if (index + 1 < chunks) {
+                int next = offset + rowsPerChunk;
+                prefetch(index + 1, examples, from + next, Math.min(rowsPerChunk, count - next));
+            }
+            int s = index % STAGES;
+            visitor.visit(chunk.set(index, index + 1 == chunks, offset, size, deviceRows[s], 0, deviceLabels[s], 0,
+                    deviceWeights[s], 0, null));
+            release(index);
+        }
+    }
+
     /**
      * Bytes of device memory and of pinned host memory that {@code rowsPerChunk} rows of {@code rowBytes} take (with
      * example weights, count each row's weight in {@code rowBytes}).
@@ -182,24 +203,40 @@ final class StreamedRows implements AutoCloseable {
                     + rowsPerChunk);
         }
         int s = chunk % STAGES;
-        Driver.check("cuEventSynchronize(copied, stage " + s + ")", JCudaDriver.cuEventSynchronize(copied[s]));
+        // Every check builds its message only on failure: a training step allocates nothing.
+        int result = JCudaDriver.cuEventSynchronize(copied[s]);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuEventSynchronize(copied, stage " + s + ")", result);
+        }
         fill(s, examples, first, size);
-        Driver.check("cuStreamWaitEvent(copy stream, consumed, stage " + s + ")",
-                JCudaDriver.cuStreamWaitEvent(copyStream, consumed[s], 0));
+        result = JCudaDriver.cuStreamWaitEvent(copyStream, consumed[s], 0);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuStreamWaitEvent(copy stream, consumed, stage " + s + ")", result);
+        }
         if (size > 0) {
-            Driver.check("cuMemcpyHtoDAsync(streamed rows, chunk " + chunk + ", " + size * rowBytes + " bytes)",
-                    JCudaDriver.cuMemcpyHtoDAsync(deviceRows[s].pointer(), pinnedRows[s], size * rowBytes,
-                            copyStream));
-            Driver.check("cuMemcpyHtoDAsync(streamed labels, chunk " + chunk + ")",
-                    JCudaDriver.cuMemcpyHtoDAsync(deviceLabels[s].pointer(), pinnedLabels[s],
-                            (long) size * Sizeof.INT, copyStream));
+            result = JCudaDriver.cuMemcpyHtoDAsync(deviceRows[s].pointer(), pinnedRows[s], size * rowBytes,
+                    copyStream);
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check("cuMemcpyHtoDAsync(streamed rows, chunk " + chunk + ", " + size * rowBytes + " bytes)",
+                        result);
+            }
+            result = JCudaDriver.cuMemcpyHtoDAsync(deviceLabels[s].pointer(), pinnedLabels[s],
+                    (long) size * Sizeof.INT, copyStream);
+            if (result != CUresult.CUDA_SUCCESS) {
+                Driver.check("cuMemcpyHtoDAsync(streamed labels, chunk " + chunk + ")", result);
+            }
             if (exampleWeights != null) {
-                Driver.check("cuMemcpyHtoDAsync(streamed example weights, chunk " + chunk + ")",
-                        JCudaDriver.cuMemcpyHtoDAsync(deviceWeights[s].pointer(), pinnedWeights[s],
-                                (long) size * Sizeof.FLOAT, copyStream));
+                result = JCudaDriver.cuMemcpyHtoDAsync(deviceWeights[s].pointer(), pinnedWeights[s],
+                        (long) size * Sizeof.FLOAT, copyStream);
+                if (result != CUresult.CUDA_SUCCESS) {
+                    Driver.check("cuMemcpyHtoDAsync(streamed example weights, chunk " + chunk + ")", result);
+                }
             }
         }
-        Driver.check("cuEventRecord(copied, stage " + s + ")", JCudaDriver.cuEventRecord(copied[s], copyStream));
+        result = JCudaDriver.cuEventRecord(copied[s], copyStream);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuEventRecord(copied, stage " + s + ")", result);
+        }
     }
 
     private void fill(int s, int[] examples, int first, int size) {
@@ -254,41 +291,20 @@ final class StreamedRows implements AutoCloseable {
     void awaitOnDevice(int chunk) {
         checkOpen();
         int s = chunk % STAGES;
-        Driver.check("cuStreamWaitEvent(default stream, copied, stage " + s + ")",
-                JCudaDriver.cuStreamWaitEvent(DEFAULT_STREAM, copied[s], 0));
+        int result = JCudaDriver.cuStreamWaitEvent(DEFAULT_STREAM, copied[s], 0);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuStreamWaitEvent(default stream, copied, stage " + s + ")", result);
+        }
     }
 
     /** Marks chunk {@code chunk}'s device buffers free once the kernels launched so far on the default stream end. */
     void release(int chunk) {
         checkOpen();
         int s = chunk % STAGES;
-        Driver.check("cuEventRecord(consumed, stage " + s + ")",
-                JCudaDriver.cuEventRecord(consumed[s], DEFAULT_STREAM));
-    }
-
-    /** The device rows of chunk {@code chunk} (valid on the default stream after {@link #awaitOnDevice}). */
-    CUdeviceptr rows(int chunk) {
-        return deviceRows[chunk % STAGES].pointer();
-    }
-
-    /** The device labels of chunk {@code chunk}. */
-    CUdeviceptr labels(int chunk) {
-        return labels(chunk, 0);
-    }
-
-    /** The device example weights of chunk {@code chunk}, in the order of its labels; null without weights. */
-    CUdeviceptr weights(int chunk) {
-        return exampleWeights == null ? null : deviceWeights[chunk % STAGES].pointer();
-    }
-
-    /** The device labels of chunk {@code chunk} from its row {@code row} on. */
-    CUdeviceptr labels(int chunk, int row) {
-        return deviceLabels[chunk % STAGES].at((long) row * Sizeof.INT);
-    }
-
-    /** The device rows of chunk {@code chunk} from its row {@code row} on. */
-    CUdeviceptr rows(int chunk, int row) {
-        return deviceRows[chunk % STAGES].at(row * rowBytes);
+        int result = JCudaDriver.cuEventRecord(consumed[s], DEFAULT_STREAM);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuEventRecord(consumed, stage " + s + ")", result);
+        }
     }
 
     private void checkOpen() {

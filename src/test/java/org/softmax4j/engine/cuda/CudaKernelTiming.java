@@ -280,11 +280,11 @@ public final class CudaKernelTiming {
 
             int count = (int) n;
             Runnable fused = binary
-                    ? () -> kernels.fusedBinary(x.pointer(), wordsPerRow, labels.pointer(), null, null, 0, count,
-                    w.pointer(), b.pointer(), d, k, partials.pointer())
-                    : () -> kernels.fusedDense(x.pointer(), labels.pointer(), null, null, 0, count, w.pointer(),
-                    b.pointer(), d, k, partials.pointer());
-            Runnable reduce = () -> kernels.reducePartials(partials.pointer(), grid, width, out.pointer());
+                    ? () -> kernels.fusedBinary(x.address(), wordsPerRow, labels.address(), 0, 0, 0, count,
+                    w.address(), b.address(), d, k, partials.address())
+                    : () -> kernels.fusedDense(x.address(), labels.address(), 0, 0, 0, count, w.address(),
+                    b.address(), d, k, partials.address());
+            Runnable reduce = () -> kernels.reducePartials(partials.address(), grid, width, out.address());
             Runnable evaluation = () -> {
                 fused.run();
                 reduce.run();

@@ -78,8 +78,8 @@ class CudaNoBiasGpuTest {
             for (boolean streamed : new boolean[] {false, true}) {
                 String what = (fused ? "fused" : "unfused") + (streamed ? ", streamed" : ", resident");
                 CudaEngine engine = streamed
-                        ? new CudaEngine(device, fused, new CudaEvaluator.Streaming(0, 0))
-                        : new CudaEngine(device, fused, CudaEvaluator.Streaming.DEFAULT);
+                        ? new CudaEngine(device, fused, new Streaming(0, 0))
+                        : new CudaEngine(device, fused, Streaming.DEFAULT);
                 TrainingResult cuda = train(engine, DIGITS, options);
                 assertEquals(500, cuda.iterations(), what);
                 assertZeroBias(cuda.parameters(), what);

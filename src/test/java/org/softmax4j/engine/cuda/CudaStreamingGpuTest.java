@@ -34,11 +34,11 @@ class CudaStreamingGpuTest {
     }
 
     /** Stream everything, in the default chunks. */
-    private static final CudaEvaluator.Streaming ONE_CHUNK = new CudaEvaluator.Streaming(0, 0);
+    private static final Streaming ONE_CHUNK = new Streaming(0, 0);
 
     /** Stream everything, in chunks of about {@code bytes}. */
-    private static CudaEvaluator.Streaming chunksOf(long bytes) {
-        return new CudaEvaluator.Streaming(0, bytes);
+    private static Streaming chunksOf(long bytes) {
+        return new Streaming(0, bytes);
     }
 
     private static List<Dataset> data(int n, int d, int k, long seed) {
@@ -67,7 +67,7 @@ class CudaStreamingGpuTest {
                     Evaluation resident = new Evaluation(k, d);
                     Evaluation residentBatch = new Evaluation(k, d);
                     float[] residentProbabilities = new float[n * k];
-                    try (CudaEngine engine = new CudaEngine(device, fused, CudaEvaluator.Streaming.DEFAULT);
+                    try (CudaEngine engine = new CudaEngine(device, fused, Streaming.DEFAULT);
                          CudaEvaluator evaluator = engine.bind(data)) {
                         assertFalse(evaluator.streaming(), evaluator.residency());
                         evaluator.evaluate(parameters, resident);
@@ -126,7 +126,7 @@ class CudaStreamingGpuTest {
         for (Dataset data : data(n, d, k, 5)) {
             Evaluation resident = new Evaluation(k, d);
             Evaluation residentBatch = new Evaluation(k, d);
-            try (CudaEngine engine = new CudaEngine(device, true, CudaEvaluator.Streaming.DEFAULT);
+            try (CudaEngine engine = new CudaEngine(device, true, Streaming.DEFAULT);
                  CudaEvaluator evaluator = engine.bind(data)) {
                 evaluator.evaluate(parameters, resident);
                 evaluator.evaluate(parameters, order, 3, n, residentBatch);
@@ -157,7 +157,7 @@ class CudaStreamingGpuTest {
             int d = data.numFeatures();
             Parameters parameters = Parameters.random(k, d, 0.3, 21);
             Evaluation resident = new Evaluation(k, d);
-            try (CudaEngine engine = new CudaEngine(device, false, CudaEvaluator.Streaming.DEFAULT);
+            try (CudaEngine engine = new CudaEngine(device, false, Streaming.DEFAULT);
                  CudaEvaluator evaluator = engine.bind(data)) {
                 evaluator.evaluate(parameters, resident);
             }
@@ -185,7 +185,7 @@ class CudaStreamingGpuTest {
         for (Dataset data : data(n, d, k, 9)) {
             for (boolean fused : new boolean[]{true, false}) {
                 double[] resident = new double[steps];
-                try (CudaEngine engine = new CudaEngine(device, fused, CudaEvaluator.Streaming.DEFAULT);
+                try (CudaEngine engine = new CudaEngine(device, fused, Streaming.DEFAULT);
                      CudaEvaluator evaluator = engine.bind(data);
                      DeviceTraining training = evaluator.startDeviceTraining(new Parameters(k, d))) {
                     for (int s = 0; s < steps; s++) {

@@ -46,8 +46,8 @@ class CudaWeightsGpuTest {
     }
 
     /** Resident (the default rule: these sizes fit), or streamed in chunks of about 8 rows (several chunks). */
-    private static final List<CudaEvaluator.Streaming> RESIDENCIES = List.of(CudaEvaluator.Streaming.DEFAULT,
-            new CudaEvaluator.Streaming(0, 8L * (65 * 4 + 8)));
+    private static final List<Streaming> RESIDENCIES = List.of(Streaming.DEFAULT,
+            new Streaming(0, 8L * (65 * 4 + 8)));
 
     /**
      * ω_n in [0, 3), about one in four exactly 0, example 0 always 0 (its residuals must vanish; with N = 1 every
@@ -89,7 +89,7 @@ class CudaWeightsGpuTest {
                 double[] batchWeights = select(weights, order, from, to);
                 for (boolean fused : k <= CudaEngine.maxFusedClasses() ? new boolean[]{true, false}
                         : new boolean[]{false}) {
-                    for (CudaEvaluator.Streaming residency : RESIDENCIES) {
+                    for (Streaming residency : RESIDENCIES) {
                         CudaEngine engine = new CudaEngine(device, fused, residency);
                         engine.setNotices(line -> { });  // "streaming it in chunks ..."
                         try (engine; CudaEvaluator evaluator = engine.bind(data, weights)) {
@@ -128,7 +128,7 @@ class CudaWeightsGpuTest {
             int[] order = TestData.shuffled(n, 3);
             for (Dataset data : List.of(TestData.randomDense(n, d, k, 5), TestData.randomBinary(n, d, k, 5))) {
                 for (boolean fused : new boolean[]{true, false}) {
-                    try (CudaEngine engine = new CudaEngine(device, fused, CudaEvaluator.Streaming.DEFAULT);
+                    try (CudaEngine engine = new CudaEngine(device, fused, Streaming.DEFAULT);
                          CudaEvaluator weighted = engine.bind(data, ones);
                          CudaEvaluator plain = engine.bind(data)) {
                         String what = weighted.kernelPath() + ", K=" + k;

@@ -50,7 +50,7 @@ final class GpuChild {
             // launch, before any kernel runs.)
             // On the CUDA emulator, which stops the process on a real fault, the parent injects the sticky error
             // into this launch instead (S4J_EMU_FAIL), and the kernel reads its one value.
-            device.kernels().sumDoubles(out.pointer(), device.emulated() ? 1 : 1 << 28, out.pointer());
+            device.kernels().sumDoubles(out.address(), device.emulated() ? 1 : 1 << 28, out.address());
             out.download(Pointer.to(new double[1]), 0, 8);
             System.out.println("fault: none");
         } catch (CudaException e) {

@@ -23,6 +23,8 @@ final class GpuTests {
     private static final int LIVE_STREAMS = 0x534A0003;
     private static final int LIVE_EVENTS = 0x534A0004;
     private static final int PRINT_LIVE_OBJECTS = 0x534A0009;
+    private static final int ALLOCATION_CALLS = 0x534A000A;
+    private static final int PINNED_ALLOCATION_CALLS = 0x534A000B;
 
     private GpuTests() {
     }
@@ -63,6 +65,16 @@ final class GpuTests {
         assertEquals("0 allocations, 0 pinned buffers, 0 streams, 0 events",
                 allocations + " allocations, " + pinned + " pinned buffers, " + streams + " streams, " + events
                         + " events", "live CUDA objects after " + after + " (the emulator's count)");
+    }
+
+    /**
+     * The emulator's count of cuMemAlloc and cuMemHostAlloc calls so far (failed ones too); the test is aborted on a
+     * GPU, where no driver counts them.
+     */
+    static long allocationCalls(CudaDevice device) {
+        Assumptions.assumeTrue(device.emulated(), "counting allocation calls needs the CUDA emulator, not "
+                + device.summary());
+        return (long) emulatorCount(device, ALLOCATION_CALLS) + emulatorCount(device, PINNED_ALLOCATION_CALLS);
     }
 
     private static int emulatorCount(CudaDevice device, int attribute) {

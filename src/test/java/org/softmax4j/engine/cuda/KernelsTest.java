@@ -18,7 +18,7 @@ class KernelsTest {
 
     private static Kernels.Occupancy answers(Map<String, Integer> blocks) {
         return (kernel, out) -> {
-            out[0] = blocks.get(kernel);
+            out[0] = blocks.get(kernel.cudaName());
             return CUresult.CUDA_SUCCESS;
         };
     }
@@ -37,7 +37,7 @@ class KernelsTest {
     void bothFusedKernelsAreAskedAtTheLaunchBlockSize() {
         List<String> asked = new ArrayList<>();
         Kernels.fusedBlocksPerSm((kernel, out) -> {
-            asked.add(kernel);
+            asked.add(kernel.cudaName());
             out[0] = 2;
             return CUresult.CUDA_SUCCESS;
         });

@@ -42,7 +42,7 @@ class UnusableDeviceTest {
             assertEquals(reason, e.getMessage());
             assertEquals(CUresult.CUDA_ERROR_ILLEGAL_ADDRESS, e.result());
         }
-        CudaEngine engine = new CudaEngine(device, true, CudaEvaluator.Streaming.DEFAULT);
+        CudaEngine engine = new CudaEngine(device, true, Streaming.DEFAULT);
         CudaException bind = assertThrows(CudaException.class, () -> engine.bind(TestData.randomBinary(10, 64, 3, 1)));
         assertEquals(reason, bind.getMessage());
         assertDoesNotThrow(engine::close);
@@ -64,13 +64,13 @@ class UnusableDeviceTest {
         assertFalse(CudaDevice.emulated("NVIDIA CUDA emulator-free GPU"));
         assertEquals("CUDA emulator (CPU), emulating compute capability 9.0", emulator.shortName());
         assertEquals("cuda, CUDA emulator (CPU), emulating compute capability 9.0, driver 13.0",
-                new CudaEngine(emulator, true, CudaEvaluator.Streaming.DEFAULT).description());
+                new CudaEngine(emulator, true, Streaming.DEFAULT).description());
         assertEquals("CUDA emulator (CPU), emulating compute capability 9.0, 132 SMs, 141.00 GiB, fused grid 2 "
                         + "blocks/SM, driver 13.0",
                 CudaDevice.summary("CUDA emulator (CPU)", "9.0", 132, 141L << 30, 2, "13.0"));
         assertEquals("NVIDIA H200 (compute capability 9.0, 132 SMs, 139.80 GiB, fused grid 2 blocks/SM), driver 13.0",
                 CudaDevice.summary("NVIDIA H200", "9.0", 132, (long) (139.8 * (1L << 30)), 2, "13.0"));
         assertEquals("cuda, NVIDIA H200 (compute capability 9.0), driver 13.0",
-                new CudaEngine(device("NVIDIA H200", latch), true, CudaEvaluator.Streaming.DEFAULT).description());
+                new CudaEngine(device("NVIDIA H200", latch), true, Streaming.DEFAULT).description());
     }
 }

@@ -1,0 +1,98 @@
+package org.softmax4j.engine.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.softmax4j.TestData;
+import org.softmax4j.data.Dataset;
+import org.softmax4j.engine.Parameters;
+
+/**
+ * A step of device training allocates nothing: no device memory and no pinned host memory, counted by the CUDA
+ * emulator's allocation calls (on a GPU, where no driver counts them, the test is skipped), and nothing on the Java
+ * heap, counted by the JVM per thread. Every row source and kernel path without cuBLAS (the emulator has none):
+ * resident and streamed, fused and unfused, full-batch and mini-batch steps.
+ */
+@Tag("gpu")
+class DeviceTrainingGpuTest {
+
+    @AfterEach
+    void nothingIsLeft(TestInfo test) {
+        GpuTests.assertNothingLeft(test.getDisplayName());
+    }
+
+    /**
+     * Bytes this thread has allocated on the heap so far. (com.sun.management is looked up here, not in a field: the
+     * small runtime that scripts/gpu-check.sh links has no jdk.management, and this class must still load there.)
+     */
+    private static long heapBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    @Test
+    void aStepAllocatesNothing() {
+        CudaDevice device = GpuTests.device();
+        GpuTests.allocationCalls(device);  // aborts on a GPU
+        int n = 3_001;
+        int d = 70;
+        int k = 5;
+        int[] batch = new int[n];
+        for (int i = 0; i < n; i++) {
+            batch[i] = (int) ((i * 7919L) % n);
+        }
+        Dataset[] data = {TestData.randomDense(n, d, k, 3), TestData.randomBinary(n, d, k, 3)};
+        Streaming[] residencies = {Streaming.DEFAULT, new Streaming(0, 700L * (d * 4 + 4))};
+        for (Dataset set : data) {
+            for (Streaming streaming : residencies) {
+                for (boolean fused : new boolean[]{true, false}) {
+                    CudaEngine engine = new CudaEngine(device, fused, streaming);
+                    engine.setNotices(line -> { });
+                    try (engine; CudaEvaluator evaluator = engine.bind(set);
+                         DeviceTraining training = evaluator.startDeviceTraining(new Parameters(k, d))) {
+                        String what = set.getClass().getSimpleName() + ", " + evaluator.kernelPath();
+                        assertEquals(streaming != Streaming.DEFAULT, evaluator.streaming(), what);
+                        assertEquals(fused, evaluator.fused(), what);
+                        double first = training.step(0.5, 1.0);
+                        // Warm-up: the first steps of each kind load classes and make this thread's argument slots.
+                        for (int s = 0; s < 3; s++) {
+                            training.step(0.5, 1.0);
+                            training.step(batch, 100, 1_700, 0.5, 1.0);
+                        }
+                        long before = GpuTests.allocationCalls(device);
+                        // Windows of 7 steps (4 full-batch, 3 mini-batch). A step that allocates makes every window
+                        // allocate; the JVM itself may, once in a while, put an object on this thread's account (a
+                        // deoptimised frame's objects, a class loaded late), so one clean window out of five is the
+                        // proof, and every window is reported.
+                        long[] windows = new long[5];
+                        double last = first;
+                        boolean clean = false;
+                        for (int w = 0; w < windows.length && !clean; w++) {
+                            long heapBaseline = heapBytes() - heapBytes();  // what reading the counter costs
+                            long heapBefore = heapBytes();
+                            for (int s = 0; s < 3; s++) {
+                                training.step(0.5, 1.0);
+                                training.step(batch, 100, 1_700, 0.5, 1.0);
+                            }
+                            last = training.step(0.5, 1.0);
+                            windows[w] = heapBytes() - heapBefore + heapBaseline;
+                            clean = windows[w] == 0;
+                        }
+                        assertEquals(before, GpuTests.allocationCalls(device),
+                                "device and pinned allocation calls during the steps, " + what);
+                        assertTrue(clean, "bytes allocated on the Java heap per window of 7 steps "
+                                + Arrays.toString(windows) + ", " + what);
+                        // The steps did run: the log-likelihood went up from W = 0.
+                        assertTrue(last > first, what + ": L went from " + first + " to " + last);
+                    }
+                }
+            }
+        }
+    }
+}
