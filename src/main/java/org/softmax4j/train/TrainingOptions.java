@@ -34,7 +34,7 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
      * ascent (safeguarded, see {@link SafeguardedAscent}) and sgd; adam takes {@link #DEFAULT_LEARNING_RATE}.
      */
     public static final double AUTO_LEARNING_RATE = Double.NaN;
-    /** The fixed η of earlier versions, and adam's under {@code auto}. */
+    /** The fixed η of earlier versions' default, and adam's under {@code auto}. */
     public static final double DEFAULT_LEARNING_RATE = 1.0;
     public static final int DEFAULT_MAX_ITERATIONS = 5000;
     public static final double DEFAULT_LAMBDA = 1.0;
@@ -127,8 +127,12 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
                 Preconditioner.CENTER, false, Acceleration.NESTEROV);
     }
 
+    /**
+     * The CLI's defaults: ascent with {@link #AUTO_LEARNING_RATE} and Nesterov's acceleration. An explicit η
+     * ({@link #withLearningRate}) gives the fixed-step ascent of earlier versions, unchanged.
+     */
     public static TrainingOptions defaults() {
-        return new TrainingOptions(DEFAULT_LEARNING_RATE, DEFAULT_MAX_ITERATIONS, DEFAULT_LAMBDA, DEFAULT_TOLERANCE,
+        return new TrainingOptions(AUTO_LEARNING_RATE, DEFAULT_MAX_ITERATIONS, DEFAULT_LAMBDA, DEFAULT_TOLERANCE,
                 0, DEFAULT_SEED);
     }
 
