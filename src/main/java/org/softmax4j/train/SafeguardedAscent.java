@@ -10,8 +10,12 @@ import org.softmax4j.engine.Parameters;
  * evaluation through the engine, so it runs on every engine (on the CUDA engine through the host: the gradient comes
  * back every step, unlike {@link ResidentAscentSolver}).
  * <p>
+ * With the feature means μ given ({@link CurvatureBound#centered}), the step is along the gradient of F in the
+ * centred coordinates (W, b + Wμ), W's part scaled by 1/L_W and the bias's by 1/L_b, mapped back to (W, b): the
+ * direction d = A·D·Aᵀ·∇F of {@link #center} in place of ∇F. Without them, d = ∇F and s = η/N with the uncentred L.
+ * <p>
  * Accelerated (Nesterov, 1983, in the form of FISTA; restart after O'Donoghue and Candès, 2015): the gradient is taken
- * at y_k, the step x_{k+1} = y_k + s·∇F(y_k) (s = η/N), then
+ * at y_k, the step x_{k+1} = y_k + s·d(y_k) (s = η/N), then
  * <pre>
  *   t_{k+1} = (1 + √(1 + 4t_k²)) / 2,   y_{k+1} = x_{k+1} + ((t_k − 1)/t_{k+1})·(x_{k+1} − x_k)
  * </pre>

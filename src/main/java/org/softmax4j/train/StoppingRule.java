@@ -6,7 +6,7 @@ package org.softmax4j.train;
  * then the iteration limit. Each decision comes with a sentence for people. For the quasi-Newton solvers
  * ({@link #onMaxAbsGradient}) convergence means max|∂F| ≤ tolerance instead, checked from iteration 0 on (so that a
  * warm start at the optimum stops at once); their relative change of F is no test of optimality. For ascent with the
- * automatic step ({@link #onGradientGap}) the relative change is no test either (ill-conditioned data moves F slowly far
+ * automatic step ({@link #onOptimalityGap}) the relative change is no test either (ill-conditioned data moves F slowly far
  * from the optimum): for λ &gt; 0 convergence means F* − F ≤ tolerance · max(|F|, 1), proved by the duality gap of
  * {@link DualityGap} ({@link IterationRecord#optimalityGap()}); for λ = 0, where no such bound exists (the optimum may
  * not), max|∂F| ≤ tolerance · max(|F|, 1), and the stop detail says that it bounds nothing.
@@ -51,7 +51,7 @@ public final class StoppingRule {
     }
 
     /** Converged when F is proved near its optimum (see the class comment); for ascent with the automatic step. */
-    public static StoppingRule onGradientGap(double tolerance, int maxIterations, int numExamples, int numClasses,
+    public static StoppingRule onOptimalityGap(double tolerance, int maxIterations, int numExamples, int numClasses,
                                              double lambda) {
         return new StoppingRule(tolerance, maxIterations, numExamples, numClasses, false, lambda);
     }

@@ -147,7 +147,7 @@ public final class Trainer {
         StoppingRule stoppingRule = type.isQuasiNewton()
                 ? StoppingRule.onMaxAbsGradient(options.tolerance(), options.maxIterations(), numExamples, numClasses)
                 : solver instanceof SafeguardedAscent
-                ? StoppingRule.onGradientGap(options.tolerance(), options.maxIterations(), numExamples, numClasses,
+                ? StoppingRule.onOptimalityGap(options.tolerance(), options.maxIterations(), numExamples, numClasses,
                         options.lambda())
                 : new StoppingRule(options.tolerance(), options.maxIterations(), numExamples, numClasses);
         Evaluation validationEvaluation = validation == null ? null : new Evaluation(numClasses, numFeatures);

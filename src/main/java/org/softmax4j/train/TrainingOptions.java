@@ -8,8 +8,10 @@ package org.softmax4j.train;
  * @param maxIterations iterations (full-batch steps, quasi-Newton iterations, or epochs of mini-batches) at most
  * @param lambda λ of the penalty λ·(α‖W‖₁ + (1 − α)/2·‖W‖²), sum form, so λ = 1/C of scikit-learn; the bias is not
  *               penalised
- * @param tolerance ascent, sgd, adam: stop when |ΔF| / max(|F|, 1) or ‖∇F‖₂/N falls under it; lbfgs, owlqn: stop when
- *                  max|∂F| (the pseudo-gradient for L1) falls under it; 0 never stops early
+ * @param tolerance ascent, sgd, adam: stop when |ΔF| / max(|F|, 1) or ‖∇F‖₂/N falls under it; ascent with
+ *                  {@link #AUTO_LEARNING_RATE}: when the duality gap proves F* − F ≤ tolerance · max(|F|, 1) (λ &gt; 0,
+ *                  see {@link DualityGap}); lbfgs, owlqn: stop when max|∂F| (the pseudo-gradient for L1) falls under
+ *                  it; 0 never stops early
  * @param batchSize examples per step; 0 means full batch (the only choice for lbfgs and owlqn)
  * @param seed drives the shuffling of mini-batches
  * @param solver the optimiser
