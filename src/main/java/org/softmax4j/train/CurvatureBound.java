@@ -64,8 +64,12 @@ public record CurvatureBound(double lipschitz, double maxEigenvalue, double trac
 
     /** Features up to this many: {@link #centered} forms C densely and certifies its bound by a Cholesky factorisation. */
     static final int DENSE_FEATURES = 1024;
-    /** Rows·features² (the cost of forming C) up to which {@link #centered} forms C densely. */
-    static final double DENSE_WORK = 4e10;
+    /**
+     * Rows·features² (the cost of forming C) up to which {@link #centered} forms C densely: measured, 30,000 × 256
+     * dense rows (2·10⁹) took 3.3 s on the loaded 2-core development machine, too long to wait before training, so
+     * about a quarter of a second's work at most; the digits' training split is 5.9·10⁶.
+     */
+    static final double DENSE_WORK = 5e8;
 
     /**
      * The bound in the centred coordinates of {@link Centering} (θ' = (W, b + Wμ), μ the weighted feature means), in
@@ -79,11 +83,17 @@ public record CurvatureBound(double lipschitz, double maxEigenvalue, double trac
      * training split L_W = 687 against L = 9,609 uncentred).
      * <p>
      * λ_max(C) is certified, not estimated: C is formed in double (when D ≤ {@value #DENSE_FEATURES} and N·D² ≤
-     * {@value #DENSE_WORK}), its largest eigenvalue estimated by power iterations on the dense matrix, and the estimate
+     * {@value #DENSE_WORK}, binary rows counting (set bits)² instead of D²), its largest eigenvalue estimated by power
+     * iterations on the dense matrix, and the estimate
      * raised until a Cholesky factorisation of t·I − C succeeds, which proves t &gt; λ_max(C). Larger data take the
      * guaranteed bound of {@link #of} (C ≼ Σ ω x̃x̃ᵀ) or tr C, whichever is smaller: slower steps, still safe.
      */
     public static CurvatureBound centered(Dataset data, double[] exampleWeights, double lambda) {
+        return centered(data, exampleWeights, lambda, DENSE_WORK);
+    }
+
+    /** As {@link #centered(Dataset, double[], double)}, forming C only up to {@code denseWork} (tests: 0, never). */
+    static CurvatureBound centered(Dataset data, double[] exampleWeights, double lambda, double denseWork) {
         int numFeatures = data.numFeatures();
         double total = 0;
         for (int n = 0; n < data.numExamples(); n++) {
@@ -92,7 +102,16 @@ public record CurvatureBound(double lipschitz, double maxEigenvalue, double trac
         double[] means = Centering.of(data, exampleWeights).means();
         double biasLipschitz = 0.5 * total;
         double work = (double) data.numExamples() * numFeatures * numFeatures;
-        if (numFeatures <= DENSE_FEATURES && work <= DENSE_WORK) {
+        if (data instanceof BinaryDataset binary) {
+            // Binary rows add one entry per pair of set bits.
+            work = 0;
+            Rows rows = Rows.of(data);
+            for (int n = 0; n < data.numExamples(); n++) {
+                double bits = rows.squaredNorm(n);
+                work += bits * bits;
+            }
+        }
+        if (numFeatures <= DENSE_FEATURES && work <= denseWork) {
             double[][] covariance = covariance(data, exampleWeights, means, total);
             double trace = 0;
             for (int j = 0; j < numFeatures; j++) {

@@ -311,6 +311,11 @@ class AutoStepTest {
                         <= 1 / (0.5 * centred + lambda) * (1 + 1e-12));
                 assertEquals(0.5 * total, c.biasLipschitz(), 1e-9 * total);
                 assertTrue(c.maxEigenvalue() < bound.maxEigenvalue(), "centring lowers the bound");
+                // Data too large to form C: the uncentred bound or tr C, still an upper bound on lambda_max(C).
+                CurvatureBound large = CurvatureBound.centered(data, w, lambda, 0);
+                assertTrue(large.isCentered() && large.maxEigenvalue() >= centred * (1 - 1e-12), data.source()
+                        + ": fallback " + large.maxEigenvalue() + " < lambda_max(C) " + centred);
+                assertTrue(large.maxEigenvalue() <= Math.min(bound.maxEigenvalue(), large.trace()) * (1 + 1e-12));
             }
         }
     }
