@@ -1,8 +1,9 @@
 // update.cu: kernels ascent_update_kernel.
 // Contract, host launch (Kernels), CPU twin, harness check and Java test of each: the kernel table of cuda/README.md.
-// The trainer's ascent step on the device (org.softmax4j.train: PenalizedLogLikelihood + GradientAscent):
-//   W += step·(gradW − lambdaShare·W),  b += step·gradBias,
-// with step = η/B and lambdaShare = λ·B/N; gradW is ∂L/∂W without the penalty (the bias is not penalised).
+// One step of gradient ascent on the penalised log-likelihood of a batch of B of the N examples,
+//   F_B = L_B − (λ·B/N)/2·‖W‖²:   W += step·(gradW − lambdaShare·W),  b += step·gradBias,
+// with step = η/B and lambdaShare = λ·B/N (the batch's share of the penalty, so that the B/N shares of one epoch add up
+// to λ); gradW is ∂L_B/∂W without the penalty, gradBias ∂L_B/∂b (the bias is not penalised).
 // Shapes: W K×D floats, b K floats, gradW K×D doubles, gradBias K doubles.
 // Threads: one per parameter (K·D weights, then K biases), grid-stride, any grid.
 // The arithmetic is done in double, then rounded to float, like the Java code; __dmul_rn/__dadd_rn forbid the

@@ -58,7 +58,8 @@ final class TrainCommand extends BaseCommand {
 
     @Option(names = "--learning-rate", paramLabel = "ETA|auto", defaultValue = "auto",
             description = "Step: W += (ETA/B)·∇F over a batch of B; auto: ETA = N/L from the data (L bounds the "
-                    + "curvature of F), safeguarded. Default: ${DEFAULT-VALUE}.")
+                    + "curvature of F; for ascent in centred coordinates, the bias stepped apart), safeguarded. "
+                    + "Default: ${DEFAULT-VALUE}.")
     String learningRate;
 
     @Option(names = "--acceleration", paramLabel = "nesterov|none", defaultValue = "nesterov",
@@ -75,7 +76,9 @@ final class TrainCommand extends BaseCommand {
     double lambda;
 
     @Option(names = "--tolerance", paramLabel = "T", defaultValue = "" + TrainingOptions.DEFAULT_TOLERANCE,
-            description = "Stop when the relative change of F, or ||∇F||/N, is below T. Default: ${DEFAULT-VALUE}.")
+            description = "Stop when the relative change of F, or ||∇F||/N, is below T; ascent with --learning-rate "
+                    + "auto: when the duality gap proves F* - F <= T·max(|F|, 1); lbfgs, owlqn: max|∂F| <= T. "
+                    + "Default: ${DEFAULT-VALUE}.")
     double tolerance;
 
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0",
@@ -294,6 +297,9 @@ final class TrainCommand extends BaseCommand {
             json.add("objective", Json.number(best.objective()));
             json.add("gradient_max_abs", Json.number(best.gradientMaxAbs()));
             json.add("gradient_norm_per_example", Json.number(best.gradientNorm()));
+            if (!Double.isNaN(best.optimalityGap())) {
+                json.add("optimality_gap", Json.number(best.optimalityGap()));
+            }
             json.addProperty("solver", result.solver());
             json.addProperty("precision", result.precision());
             json.addProperty("n_validation", validation == null ? 0 : validation.numExamples());
@@ -530,9 +536,10 @@ final class TrainCommand extends BaseCommand {
 
     static String stepSummary(StepReport step) {
         String text = step.auto() && step.bound() != null
-                ? String.format(Locale.ROOT, "step: eta %.6g (auto, 1/L with L = %.6g), %s", step.chosen(),
-                        step.bound().lipschitz(), step.acceleration() == Acceleration.NESTEROV
-                                ? "Nesterov with restart" : "plain")
+                ? String.format(Locale.ROOT, "step: eta %.6g (auto, 1/L with L = %.6g%s), %s", step.chosen(),
+                        step.bound().lipschitz(), step.bound().isCentered() ? String.format(Locale.ROOT,
+                                " in centred coordinates, bias step x%.4g", step.bound().biasStepRatio()) : "",
+                        step.acceleration() == Acceleration.NESTEROV ? "Nesterov with restart" : "plain")
                 : String.format(Locale.ROOT, "step: eta %.6g (%s)", step.chosen(), step.auto() ? "auto" : "given");
         if (step.falls() > 0 || step.restarts() > 0) {
             text += String.format(Locale.ROOT, "; safeguard: F fell %d times (best weights restored), eta halved %d "

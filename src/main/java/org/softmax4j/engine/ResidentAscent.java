@@ -1,9 +1,10 @@
 package org.softmax4j.engine;
 
 /**
- * An evaluator that can run plain full-batch gradient ascent with W and b kept in its own memory (the CUDA engine: on
- * the device for the whole run). A step evaluates L at the current parameters and applies, where the parameters live,
- * the trainer's rule W ← W + (η/N)·(∂L/∂W − λW), b ← b + (η/N)·∂L/∂b, handing back only L.
+ * An evaluator that can run gradient ascent with W and b kept in its own memory (the CUDA engine: on the device for the
+ * whole run). A step evaluates L at the current parameters and moves them, where they live, along the gradient of
+ * F = L − (λ/2)‖W‖² with a fixed step: W ← W + (η/N)·(∂L/∂W − λW), b ← b + (η/N)·∂L/∂b (the bias is not penalised),
+ * handing back only L.
  */
 public interface ResidentAscent {
 

@@ -4,8 +4,8 @@ import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.ResidentAscent;
 
 /**
- * Full-batch gradient ascent with the parameters resident in the engine (the CUDA engine keeps W and b on the device
- * for the whole run): a step reads back only the log-likelihood. One iteration of the loop is up to {@link #STEPS}
+ * Full-batch gradient ascent with a fixed step η and the parameters resident in the engine (the CUDA engine keeps W
+ * and b on the device for the whole run): a step reads back only the log-likelihood. One iteration of the loop is up to {@link #STEPS}
  * steps, then a checkpoint: the parameters come back to the host and one full evaluation gives F, its gradient and the
  * accuracy for the record, the best weights and the stopping rule (which judges the change of F per step). A step
  * whose log-likelihood is not finite ends the iteration at once, so divergence is caught at the next checkpoint.

@@ -10,8 +10,12 @@ import org.softmax4j.engine.Parameters;
  * evaluation through the engine, so it runs on every engine (on the CUDA engine through the host: the gradient comes
  * back every step, unlike {@link ResidentAscentSolver}).
  * <p>
+ * With the feature means μ given ({@link CurvatureBound#centered}), the step is along the gradient of F in the
+ * centred coordinates (W, b + Wμ), W's part scaled by 1/L_W and the bias's by 1/L_b, mapped back to (W, b): the
+ * direction d = A·D·Aᵀ·∇F of {@link #center} in place of ∇F. Without them, d = ∇F and s = η/N with the uncentred L.
+ * <p>
  * Accelerated (Nesterov, 1983, in the form of FISTA; restart after O'Donoghue and Candès, 2015): the gradient is taken
- * at y_k, the step x_{k+1} = y_k + s·∇F(y_k) (s = η/N), then
+ * at y_k, the step x_{k+1} = y_k + s·d(y_k) (s = η/N), then
  * <pre>
  *   t_{k+1} = (1 + √(1 + 4t_k²)) / 2,   y_{k+1} = x_{k+1} + ((t_k − 1)/t_{k+1})·(x_{k+1} − x_k)
  * </pre>
@@ -36,6 +40,10 @@ final class SafeguardedAscent extends EngineSolver {
     static final double ROUNDING = 1e-6;
 
     private final boolean accelerated;
+    private final double[] means;
+    private final double biasRatio;
+    private DualityGap dualityGap;
+    private double[] direction;
     /** y, the point evaluated, rounded to float for the engine. */
     private final Parameters parameters;
     /**
@@ -54,7 +62,19 @@ final class SafeguardedAscent extends EngineSolver {
     private int falls;
 
     SafeguardedAscent(PenalizedLogLikelihood objective, Parameters start, double learningRate, boolean accelerated) {
+        this(objective, start, learningRate, accelerated, null, 1);
+    }
+
+    /**
+     * @param means      μ, the feature means of the centred coordinates (see {@link CurvatureBound#centered}), or null
+     *                   for steps along the plain gradient
+     * @param biasRatio  L_W / L_b: the bias's step in the centred coordinates relative to W's
+     */
+    SafeguardedAscent(PenalizedLogLikelihood objective, Parameters start, double learningRate, boolean accelerated,
+                      double[] means, double biasRatio) {
         super(objective, start);
+        this.means = means == null ? null : means.clone();
+        this.biasRatio = biasRatio;
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning rate is " + learningRate + ", expected a finite number > 0");
         }
@@ -85,11 +105,20 @@ final class SafeguardedAscent extends EngineSolver {
         double[] gradWeights = evaluation.gradWeights();
         double[] gradBias = evaluation.gradBias();
         int numWeights = gradWeights.length;
+        if (direction == null) {
+            direction = new double[point.length];
+        }
+        for (int i = 0; i < point.length; i++) {
+            direction[i] = i < numWeights ? gradWeights[i] : gradBias[i - numWeights];
+        }
+        if (means != null) {
+            center(direction, numWeights);
+        }
         // x_{k+1} = y_k + s·∇F(y_k); slope = ∇F(y_k)·(x_{k+1} − x_k) decides the restart.
         double slope = 0;
         for (int i = 0; i < point.length; i++) {
             double gradient = i < numWeights ? gradWeights[i] : gradBias[i - numWeights];
-            point[i] += step * gradient;
+            point[i] += step * direction[i];
             slope += gradient * (point[i] - previous[i]);
         }
         double beta = 0;
@@ -137,6 +166,27 @@ final class SafeguardedAscent extends EngineSolver {
         return null;
     }
 
+    /**
+     * g ← A·D·Aᵀ·g: the gradient of the centred coordinates (Aᵀg = (g_W − g_b μᵀ, g_b)), its bias part scaled by
+     * {@link #biasRatio}, mapped back to (W, b) (A(v_W, v_b) = (v_W, v_b − v_W μ)). Per class k:
+     * r_W = g_W − g_b μᵀ, r_b = ratio·g_b − r_W·μ.
+     */
+    private void center(double[] g, int numWeights) {
+        int numFeatures = means.length;
+        int numClasses = g.length - numWeights;
+        for (int k = 0; k < numClasses; k++) {
+            double gb = g[numWeights + k];
+            int row = k * numFeatures;
+            double shift = 0;
+            for (int j = 0; j < numFeatures; j++) {
+                double r = g[row + j] - gb * means[j];
+                g[row + j] = r;
+                shift += r * means[j];
+            }
+            g[numWeights + k] = biasRatio * gb - shift;
+        }
+    }
+
     /** The engine's parameters: {@code values} rounded to float. */
     private void round(double[] values) {
         float[] weights = parameters.weights();
@@ -147,6 +197,16 @@ final class SafeguardedAscent extends EngineSolver {
         for (int k = 0; k < bias.length; k++) {
             bias[k] = (float) values[weights.length + k];
         }
+    }
+
+    /** Gives {@link #optimalityGap()} from {@code gap} (λ &gt; 0). */
+    void certifyWith(DualityGap gap) {
+        this.dualityGap = gap;
+    }
+
+    @Override
+    public double optimalityGap() {
+        return dualityGap == null ? Double.NaN : dualityGap.at(parameters, evaluation);
     }
 
     @Override

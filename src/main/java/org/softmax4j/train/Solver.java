@@ -37,4 +37,9 @@ interface Solver {
     double gradientMaxAbs();
 
     double trainAccuracy();
+
+    /** A certified bound on F* − F at the current point, or NaN when the solver has none. */
+    default double optimalityGap() {
+        return Double.NaN;
+    }
 }

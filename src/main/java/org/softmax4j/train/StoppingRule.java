@@ -6,11 +6,10 @@ package org.softmax4j.train;
  * then the iteration limit. Each decision comes with a sentence for people. For the quasi-Newton solvers
  * ({@link #onMaxAbsGradient}) convergence means max|∂F| ≤ tolerance instead, checked from iteration 0 on (so that a
  * warm start at the optimum stops at once); their relative change of F is no test of optimality. For ascent with the
- * automatic step ({@link #onGradientGap}) the relative change is no test either (ill-conditioned data moves F slowly far
- * from the optimum): convergence means that the gradient bounds the distance to the optimum,
- * ‖∇F‖₂² / (2λ) ≤ tolerance · max(|F|, 1) (for λ &gt; 0: F* − F ≤ ‖∇F‖²/(2μ) when F is μ-strongly concave, and the
- * penalty makes μ ≥ λ in W; the bias is not penalised, so this is an estimate, not a bound), or max|∂F| ≤ tolerance ·
- * max(|F|, 1) for λ = 0, or ‖∇F‖₂/N under the tolerance as before.
+ * automatic step ({@link #onOptimalityGap}) the relative change is no test either (ill-conditioned data moves F slowly far
+ * from the optimum): for λ &gt; 0 convergence means F* − F ≤ tolerance · max(|F|, 1), proved by the duality gap of
+ * {@link DualityGap} ({@link IterationRecord#optimalityGap()}); for λ = 0, where no such bound exists (the optimum may
+ * not), max|∂F| ≤ tolerance · max(|F|, 1), and the stop detail says that it bounds nothing.
  */
 public final class StoppingRule {
     private final double tolerance;
@@ -51,8 +50,8 @@ public final class StoppingRule {
         return new StoppingRule(tolerance, maxIterations, numExamples, numClasses, true);
     }
 
-    /** Converged when the gradient says F is near its optimum (see the class comment); for ascent with auto η. */
-    public static StoppingRule onGradientGap(double tolerance, int maxIterations, int numExamples, int numClasses,
+    /** Converged when F is proved near its optimum (see the class comment); for ascent with the automatic step. */
+    public static StoppingRule onOptimalityGap(double tolerance, int maxIterations, int numExamples, int numClasses,
                                              double lambda) {
         return new StoppingRule(tolerance, maxIterations, numExamples, numClasses, false, lambda);
     }
@@ -136,38 +135,24 @@ public final class StoppingRule {
     }
 
     private Decision checkGap(IterationRecord current) {
-        double gap = gapEstimate(current);
         double allowed = tolerance * Math.max(Math.abs(current.objective()), 1.0);
+        boolean certified = !Double.isNaN(current.optimalityGap());
+        double gap = certified ? current.optimalityGap() : current.gradientMaxAbs();
+        String name = certified ? "F* - F <= duality gap" : "max|dF|";
         if (tolerance > 0 && gap <= allowed) {
             return new Decision(StopReason.CONVERGED, String.format(java.util.Locale.ROOT,
-                    "%s %.3g <= tolerance * max(|F|, 1) = %.3g", gapName(), gap, allowed));
-        }
-        if (tolerance > 0 && current.gradientNorm() < tolerance) {
-            return new Decision(StopReason.CONVERGED, String.format(java.util.Locale.ROOT,
-                    "gradient norm per example %.3g < tolerance %.3g", current.gradientNorm(), tolerance));
+                    "%s %.3g <= tolerance * max(|F|, 1) = %.3g%s", name, gap, allowed, certified ? ""
+                            : " (lambda = 0: no bound on F* - F)"));
         }
         if (current.iteration() >= maxIterations) {
             return new Decision(StopReason.MAX_ITERATIONS, allowed == 0
                     ? String.format(java.util.Locale.ROOT, "reached --max-iterations %d (tolerance 0): %s %.3g",
-                    maxIterations, gapName(), gap)
+                    maxIterations, name, gap)
                     : String.format(java.util.Locale.ROOT,
                     "reached --max-iterations %d before the tolerance: %s %.3g, %.3g times tolerance * max(|F|, 1)",
-                    maxIterations, gapName(), gap, gap / allowed));
+                    maxIterations, name, gap, gap / allowed));
         }
         return Decision.CONTINUE;
-    }
-
-    /** ‖∇F‖₂²/(2λ), an estimate of F* − F; max|∂F| when λ = 0. */
-    private double gapEstimate(IterationRecord current) {
-        if (gapLambda > 0) {
-            double norm = current.gradientNorm() * Math.max(1, numExamples);
-            return norm * norm / (2 * gapLambda);
-        }
-        return current.gradientMaxAbs();
-    }
-
-    private String gapName() {
-        return gapLambda > 0 ? "||dF||^2/(2 lambda)" : "max|dF|";
     }
 
     /**

@@ -8,8 +8,10 @@ package org.softmax4j.train;
  * @param maxIterations iterations (full-batch steps, quasi-Newton iterations, or epochs of mini-batches) at most
  * @param lambda λ of the penalty λ·(α‖W‖₁ + (1 − α)/2·‖W‖²), sum form, so λ = 1/C of scikit-learn; the bias is not
  *               penalised
- * @param tolerance ascent, sgd, adam: stop when |ΔF| / max(|F|, 1) or ‖∇F‖₂/N falls under it; lbfgs, owlqn: stop when
- *                  max|∂F| (the pseudo-gradient for L1) falls under it; 0 never stops early
+ * @param tolerance ascent, sgd, adam: stop when |ΔF| / max(|F|, 1) or ‖∇F‖₂/N falls under it; ascent with
+ *                  {@link #AUTO_LEARNING_RATE}: when the duality gap proves F* − F ≤ tolerance · max(|F|, 1) (λ &gt; 0,
+ *                  see {@link DualityGap}); lbfgs, owlqn: stop when max|∂F| (the pseudo-gradient for L1) falls under
+ *                  it; 0 never stops early
  * @param batchSize examples per step; 0 means full batch (the only choice for lbfgs and owlqn)
  * @param seed drives the shuffling of mini-batches
  * @param solver the optimiser
@@ -34,7 +36,7 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
      * ascent (safeguarded, see {@link SafeguardedAscent}) and sgd; adam takes {@link #DEFAULT_LEARNING_RATE}.
      */
     public static final double AUTO_LEARNING_RATE = Double.NaN;
-    /** The fixed η of earlier versions, and adam's under {@code auto}. */
+    /** The fixed η of earlier versions' default, and adam's under {@code auto}. */
     public static final double DEFAULT_LEARNING_RATE = 1.0;
     public static final int DEFAULT_MAX_ITERATIONS = 5000;
     public static final double DEFAULT_LAMBDA = 1.0;
@@ -127,8 +129,12 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
                 Preconditioner.CENTER, false, Acceleration.NESTEROV);
     }
 
+    /**
+     * The CLI's defaults: ascent with {@link #AUTO_LEARNING_RATE} and Nesterov's acceleration. An explicit η
+     * ({@link #withLearningRate}) gives the fixed-step ascent of earlier versions, unchanged.
+     */
     public static TrainingOptions defaults() {
-        return new TrainingOptions(DEFAULT_LEARNING_RATE, DEFAULT_MAX_ITERATIONS, DEFAULT_LAMBDA, DEFAULT_TOLERANCE,
+        return new TrainingOptions(AUTO_LEARNING_RATE, DEFAULT_MAX_ITERATIONS, DEFAULT_LAMBDA, DEFAULT_TOLERANCE,
                 0, DEFAULT_SEED);
     }
 

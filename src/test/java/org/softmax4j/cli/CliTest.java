@@ -53,6 +53,11 @@ class CliTest {
         double testAccuracy = json.get("test_accuracy").getAsDouble();
         assertTrue(testAccuracy >= 0.90, "test accuracy " + testAccuracy);
         assertTrue(json.get("log_likelihood").getAsDouble() < 0);
+        // The default stop: converged within 500 iterations, the duality gap within the tolerance of |F|.
+        assertEquals("converged", json.get("stop_reason").getAsString(), run.out());
+        assertTrue(json.get("iterations").getAsInt() <= 500, run.out());
+        double gap = json.get("optimality_gap").getAsDouble();
+        assertTrue(gap >= 0 && gap <= 1e-6 * Math.abs(json.get("objective").getAsDouble()), run.out());
         // Under --json, standard output is the JSON line alone.
         assertEquals(1, run.out().strip().split("\n").length, run.out());
     }

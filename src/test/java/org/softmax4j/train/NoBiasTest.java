@@ -130,7 +130,7 @@ class NoBiasTest {
         for (int n = 0; n < weights.length; n++) {
             weights[n] = 0.5 + (n % 3);
         }
-        TrainingOptions base = TrainingOptions.defaults().withNoBias(true).withMaxIterations(40).withTolerance(0);
+        TrainingOptions base = TrainingOptions.defaults().withLearningRate(1.0).withNoBias(true).withMaxIterations(40).withTolerance(0);
         TrainingOptions[] runs = {base, base.withSolver(SolverType.LBFGS),
             base.withSolver(SolverType.OWLQN).withAlpha(0.5), base.withSolver(SolverType.SGD).withBatchSize(32)
                 .withLearningRate(0.1),
@@ -162,7 +162,7 @@ class NoBiasTest {
     void everyCpuEnginePathAgrees() {
         Dataset binary = TestData.randomBinary(700, 64, 5, 63);
         Dataset dense = TestData.randomDense(500, 33, 3, 64);
-        TrainingOptions options = TrainingOptions.defaults().withNoBias(true).withMaxIterations(30).withTolerance(0);
+        TrainingOptions options = TrainingOptions.defaults().withLearningRate(1.0).withNoBias(true).withMaxIterations(30).withTolerance(0);
         for (Dataset data : new Dataset[] {binary, dense}) {
             Parameters start = new Parameters(data.numClasses(), data.numFeatures());
             double[] reference = null;

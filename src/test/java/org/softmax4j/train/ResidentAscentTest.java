@@ -85,7 +85,7 @@ class ResidentAscentTest {
     @Test
     void residentStepsGiveThePlainLoopsWeightsAndRecordEveryTenSteps() {
         Dataset data = TestData.randomBinary(700, 64, 4, 41);
-        TrainingOptions options = TrainingOptions.defaults().withMaxIterations(53).withTolerance(0);
+        TrainingOptions options = TrainingOptions.defaults().withLearningRate(1.0).withMaxIterations(53).withTolerance(0);
         try (CpuEngine engine = new CpuEngine(2)) {
             TrainingResult plain;
             try (Evaluator evaluator = engine.bind(data)) {
@@ -115,7 +115,7 @@ class ResidentAscentTest {
     @Test
     void residentStepsWithoutABiasLeaveTheBiasAtZero() {
         Dataset data = TestData.randomBinary(500, 64, 4, 45);
-        TrainingOptions options = TrainingOptions.defaults().withMaxIterations(23).withTolerance(0).withNoBias(true);
+        TrainingOptions options = TrainingOptions.defaults().withLearningRate(1.0).withMaxIterations(23).withTolerance(0).withNoBias(true);
         try (CpuEngine engine = new CpuEngine(1)) {
             TrainingResult plain;
             try (Evaluator evaluator = engine.bind(data)) {
@@ -135,7 +135,7 @@ class ResidentAscentTest {
     @Test
     void convergenceIsJudgedPerStepAtCheckpoints() {
         Dataset data = TestData.randomBinary(400, 20, 3, 42);
-        TrainingOptions options = TrainingOptions.defaults().withTolerance(1e-4);
+        TrainingOptions options = TrainingOptions.defaults().withLearningRate(1.0).withTolerance(1e-4);
         try (CpuEngine engine = new CpuEngine(1); HostResident resident = new HostResident(engine.bind(data))) {
             TrainingResult result = new Trainer(options).train(resident, TrainingListener.NONE);
             assertEquals(StopReason.CONVERGED, result.stopReason(), result.stopDetail());
@@ -165,7 +165,7 @@ class ResidentAscentTest {
     void validationAndMiniBatchesKeepTheHostLoop() {
         Dataset data = TestData.randomDense(300, 6, 3, 44);
         try (CpuEngine engine = new CpuEngine(1); HostResident resident = new HostResident(engine.bind(data))) {
-            new Trainer(TrainingOptions.defaults().withBatchSize(32).withMaxIterations(3))
+            new Trainer(TrainingOptions.defaults().withLearningRate(1.0).withBatchSize(32).withMaxIterations(3))
                     .train(resident, TrainingListener.NONE);
             assertEquals(0, resident.steps, "mini-batches step on the host");
         }

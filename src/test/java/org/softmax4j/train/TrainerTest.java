@@ -29,7 +29,7 @@ class TrainerTest {
     @Test
     void shortRunOnTheDigitsReachesNinetyPercentOnTheTestSplit() {
         Split split = Splits.stratified(BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD), 0.2, 1);
-        TrainingResult result = train(split.train(), TrainingOptions.defaults().withMaxIterations(200), 2);
+        TrainingResult result = train(split.train(), TrainingOptions.defaults().withLearningRate(1.0).withMaxIterations(200), 2);
         Evaluation test = new Evaluation(10, 64);
         try (CpuEngine engine = new CpuEngine(2); Evaluator evaluator = engine.bind(split.test())) {
             evaluator.evaluate(result.parameters(), test);
@@ -57,7 +57,7 @@ class TrainerTest {
     @Test
     void stopsWhenTheRelativeChangeFallsUnderTheTolerance() {
         Dataset data = TestData.randomBinary(400, 20, 3, 22);
-        TrainingResult result = train(data, TrainingOptions.defaults().withTolerance(1e-4), 1);
+        TrainingResult result = train(data, TrainingOptions.defaults().withLearningRate(1.0).withTolerance(1e-4), 1);
         assertEquals(StopReason.CONVERGED, result.stopReason());
         List<IterationRecord> history = result.history();
         IterationRecord last = history.get(history.size() - 1);
@@ -99,7 +99,7 @@ class TrainerTest {
     @Test
     void trainingIsBitwiseTheSameForOneAndFourThreads() {
         Dataset data = TestData.randomBinary(CpuEngine.CHUNK_SIZE * 2 + 100, 64, 5, 25);
-        TrainingOptions options = TrainingOptions.defaults().withMaxIterations(5);
+        TrainingOptions options = TrainingOptions.defaults().withLearningRate(1.0).withMaxIterations(5);
         TrainingResult one = train(data, options, 1);
         TrainingResult four = train(data, options, 4);
         assertArrayEquals(one.parameters().weights(), four.parameters().weights(), 0f);

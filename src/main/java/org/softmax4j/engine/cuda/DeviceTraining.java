@@ -8,18 +8,18 @@ import org.softmax4j.engine.ResidentAscent;
 
 /**
  * Gradient ascent with W and b resident on the device, made by {@link CudaEvaluator#startDeviceTraining}. A step
- * evaluates the log-likelihood and its gradient at the current parameters, then applies the trainer's rule on the
- * device with {@code ascent_update_kernel}:
+ * evaluates the log-likelihood of a batch of B examples and its gradient at the current parameters, then moves them
+ * on the device along the gradient of the batch's share of F = L − (λ/2)‖W‖² with {@code ascent_update_kernel}:
  * <pre>
- *   W ← W + (η/B)·(∂L/∂W − λ·(B/N)·W),   b ← b + (η/B)·∂L/∂b
+ *   W ← W + (η/B)·(∂L_B/∂W − λ·(B/N)·W),   b ← b + (η/B)·∂L_B/∂b
  * </pre>
- * (the same as {@code GradientAscent} applied to {@code PenalizedLogLikelihood}'s gradient; B = N for a full batch).
+ * (λ·B/N: the batch's share of the penalty, so that the shares of one epoch add up to λ; B = N for a full batch).
  * A step allocates nothing, on the device or on the Java heap (the kernels' arguments, the chunks and the pointers it
  * copies through are made once; except on the cuBLAS logits path, unfused dense rows where cuBLAS loads), and reads
- * back one double. {@link #download()} brings the parameters back. On data streamed
- * from host memory (see {@link CudaEvaluator}) the steps work the same, W and b still on the device, but each step
- * copies the rows to the device again. Without a bias ({@code fitBias} false) b is uploaded once (zeros) and the b step
- * is dropped, so b stays as it was uploaded.
+ * back one double. {@link #download()} brings the parameters back. On data streamed from host memory (see
+ * {@link CudaEvaluator}) the steps work the same, W and b still on the device, but each step copies the rows to the
+ * device again. Without a bias ({@code fitBias} false) b is uploaded once (zeros) and the b step is dropped, so b stays
+ * as it was uploaded.
  */
 public final class DeviceTraining implements ResidentAscent.Session {
     private final CudaEvaluator evaluator;

@@ -21,7 +21,7 @@ import org.softmax4j.train.TrainingResult;
 /**
  * {@code --learning-rate auto} on the CUDA engine (through the host loop: the safeguarded ascent reads the gradient
  * back every step) against the CPU engine: the same η, the same number of iterations and the same model within float
- * rounding.
+ * rounding; on the built-in digits with the library's defaults, converged in at most 500 iterations on both.
  */
 @Tag("gpu")
 class AutoStepGpuTest {
@@ -35,7 +35,15 @@ class AutoStepGpuTest {
         return new Trainer(options).train(evaluator, TrainingListener.NONE);
     }
 
-    private static void assertSameRun(Dataset data, TrainingOptions options) {
+    private static TrainingResult[] assertSameRun(Dataset data, TrainingOptions options) {
+        return assertSameRun(data, options, 0);
+    }
+
+    /**
+     * @param iterationsApart how far the iteration counts may differ: 0 but where a stop on the duality gap is tested,
+     *                        whose gradients in float32 differ by rounding between the engines
+     */
+    private static TrainingResult[] assertSameRun(Dataset data, TrainingOptions options, int iterationsApart) {
         CudaDevice device = GpuTests.device();
         TrainingResult cpu;
         try (CpuEngine engine = new CpuEngine(); Evaluator evaluator = engine.bind(data)) {
@@ -46,8 +54,9 @@ class AutoStepGpuTest {
             cuda = train(evaluator, options);
         }
         assertEquals(cpu.step().chosen(), cuda.step().chosen(), "the step comes from the host data on both");
-        assertEquals(cpu.iterations(), cuda.iterations(), "iterations; cpu " + cpu.stopDetail() + ", cuda "
-                + cuda.stopDetail());
+        assertTrue(Math.abs(cpu.iterations() - cuda.iterations()) <= iterationsApart, "iterations: cpu "
+                + cpu.iterations() + " (" + cpu.stopDetail() + "), cuda " + cuda.iterations() + " (" + cuda.stopDetail()
+                + ")");
         assertEquals(cpu.stopReason(), cuda.stopReason());
         double f = cpu.best().objective();
         assertTrue(Math.abs(cuda.best().objective() - f) <= 1e-5 * Math.abs(f), "F cpu " + f + ", cuda "
@@ -60,6 +69,27 @@ class AutoStepGpuTest {
         }
         for (int i = 0; i < a.length; i++) {
             assertTrue(Math.abs(a[i] - b[i]) <= 1e-3 * scale, "weight " + i + ": cpu " + a[i] + ", cuda " + b[i]);
+        }
+        return new TrainingResult[] {cpu, cuda};
+    }
+
+    /**
+     * The digits with the library's defaults: 300 steps without a stop test give the same iterates on both engines
+     * within float rounding; then the full default run converges within 500 iterations on both. Its stop compares the
+     * duality gap with the tolerance; near the end the accelerated iterates make the gap fall by a quarter in one step
+     * or rise again, and the two engines' float32 gradients (rounding about 10⁻⁵ of Σ|r·x| per entry, large against a
+     * gradient near the optimum) can put one of them past the threshold one iteration earlier (measured on the
+     * emulator: cpu 483, cuda 482): the counts may differ by one or two.
+     */
+    @Test
+    void digitsWithTheDefaultsWithinFiveHundredIterations() {
+        Dataset all = org.softmax4j.data.BuiltinDigits.load();
+        Dataset train = all.select(org.softmax4j.data.Splits.stratifiedIndices(all, 0.2, 1)[0]);
+        TrainingResult[] fixed = assertSameRun(train, TrainingOptions.defaults().withTolerance(0).withMaxIterations(300));
+        assertEquals(300, fixed[0].iterations());
+        for (TrainingResult result : assertSameRun(train, TrainingOptions.defaults(), 2)) {
+            assertEquals(org.softmax4j.train.StopReason.CONVERGED, result.stopReason(), result.stopDetail());
+            assertTrue(result.iterations() <= 500, result.iterations() + " iterations: " + result.stopDetail());
         }
     }
 

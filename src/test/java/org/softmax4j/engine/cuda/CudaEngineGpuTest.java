@@ -135,7 +135,7 @@ class CudaEngineGpuTest {
         // The default settings, run for a fixed 4,000 steps (about where they converge): on the GPU plain ascent keeps
         // W on the device and checks for convergence every 10 steps, so with a tolerance the two engines could stop a
         // few steps apart.
-        TrainingOptions options = TrainingOptions.defaults().withTolerance(0).withMaxIterations(4000);
+        TrainingOptions options = TrainingOptions.defaults().withLearningRate(1.0).withTolerance(0).withMaxIterations(4000);
         TrainingResult cpu;
         try (CpuEngine engine = new CpuEngine(); Evaluator evaluator = engine.bind(split.train())) {
             cpu = new Trainer(options).train(evaluator, TrainingListener.NONE);

@@ -71,7 +71,7 @@ class CudaNoBiasGpuTest {
     @Test
     void residentAscentLeavesTheBiasAtZeroAndMatchesTheCpuEngine() {
         CudaDevice device = GpuTests.device();
-        TrainingOptions options = TrainingOptions.defaults().withNoBias(true).withTolerance(0).withMaxIterations(500);
+        TrainingOptions options = TrainingOptions.defaults().withLearningRate(1.0).withNoBias(true).withTolerance(0).withMaxIterations(500);
         TrainingResult cpu = train(new CpuEngine(), DIGITS, options);
         assertZeroBias(cpu.parameters(), "cpu");
         for (boolean fused : new boolean[] {true, false}) {

@@ -181,7 +181,7 @@ class CudaWeightsGpuTest {
         double[] weights = ExampleWeights.combine(train, null, ExampleWeights.balanced(train));
         Parameters start = new Parameters(train.numClasses(), train.numFeatures());
         List<TrainingOptions> runs = List.of(
-                TrainingOptions.defaults().withTolerance(0).withMaxIterations(200),
+                TrainingOptions.defaults().withLearningRate(1.0).withTolerance(0).withMaxIterations(200),
                 TrainingOptions.defaults().withSolver(SolverType.SGD).withBatchSize(64)
                         .withLearningRate(0.5).withTolerance(0).withMaxIterations(3));
         for (TrainingOptions options : runs) {
