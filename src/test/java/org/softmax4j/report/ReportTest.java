@@ -65,6 +65,12 @@ class ReportTest {
 
     @BeforeAll
     static void run() throws Exception {
+        build(dir);
+        document = parse(html);
+    }
+
+    /** Trains on the digits (L-BFGS, 25 iterations at most, a validation set) and writes the report into a folder. */
+    static void build(Path folder) throws Exception {
         split = Splits.stratified(BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD), 0.2, 1);
         Split inner = Splits.stratified(split.train(), 0.2, 2);
         train = inner.train();
@@ -87,11 +93,10 @@ class ReportTest {
                     result.iterations(), Map.of("solver", "lbfgs"), Map.of("test_accuracy", testAccuracy),
                     Instant.now().toString(), "test");
             model = new Model(result.parameters(), train.classNames(), 8.0, info);
-            html = dir.resolve("run.html");
+            html = folder.resolve("run.html");
             ReportFiles.writeForRun(html, null, model, result, train.numExamples(), validation.numExamples(),
                     split.test(), testLogLikelihood, testAccuracy, engine, "built-in digits binarized at 8");
         }
-        document = parse(html);
     }
 
     static Document parse(Path file) throws Exception {
