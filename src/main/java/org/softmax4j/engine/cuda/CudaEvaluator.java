@@ -43,7 +43,7 @@ import org.softmax4j.engine.ResidentAscent;
  * evaluator then says so once, through the engine's notice consumer. Chunks hold a fixed number of rows, chosen from
  * the device's total memory and the row size (never from timing or the free memory):
  * <ul>
- * <li>fused path: about {@link #streamChunkBytes} per chunk ({@value #DEFAULT_STREAM_CHUNK_BYTES} bytes, at most a
+ * <li>fused path: about {@code streamChunkBytes} per chunk ({@value #DEFAULT_STREAM_CHUNK_BYTES} bytes, at most a
  * sixteenth of the device's memory; {@value #STREAM_CHUNK_BYTES_PROPERTY} sets it). Each chunk's fused launch writes
  * the blocks' partials after a row that carries the running total of the chunks before, and
  * {@code reduce_partials_kernel} adds that row and the blocks in order: the total is ((t₀ + c₀) + c₁) + ... in a
