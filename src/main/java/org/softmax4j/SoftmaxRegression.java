@@ -221,7 +221,7 @@ public final class SoftmaxRegression {
         return stopReason;
     }
 
-    /** The underlying model: for {@code report}, {@code export} ({@link Model#toOnnx()}) and the rest of the library. */
+    /** The underlying model: for reports, ONNX ({@link Model#toOnnx()}) and the rest of the library. */
     public Model model() {
         return model;
     }
@@ -324,7 +324,7 @@ public final class SoftmaxRegression {
         private Builder() {
         }
 
-        /** The step η of ascent, sgd and adam, a finite number above 0. Default: "auto" (see {@link #learningRate(String)}). */
+        /** The step η of ascent, sgd and adam, finite, above 0. Default: "auto" ({@link #learningRate(String)}). */
         public Builder learningRate(double eta) {
             if (!(eta > 0) || Double.isInfinite(eta)) {
                 throw new IllegalArgumentException("learningRate is " + eta + ", expected a finite number > 0 or "
@@ -453,7 +453,7 @@ public final class SoftmaxRegression {
             return this;
         }
 
-        /** "balanced" (N / (K·count)) or "CLASS=W,..." (others 1), as the CLI's {@code --class-weight}. Default: none. */
+        /** "balanced" (N / (K·count)) or "CLASS=W,..." (others 1), as {@code --class-weight}. Default: none. */
         public Builder classWeight(String spec) {
             Objects.requireNonNull(spec, "classWeight");
             if (!spec.trim().equalsIgnoreCase("balanced")) {
@@ -497,7 +497,7 @@ public final class SoftmaxRegression {
             return this;
         }
 
-        /** With a validation set: iterations without a better validation log-likelihood before stopping. Default: 10. */
+        /** With a validation set: iterations without a better validation log-likelihood to stop. Default: 10. */
         public Builder patience(int iterations) {
             if (iterations < 1) {
                 throw new IllegalArgumentException("patience is " + iterations + ", expected at least 1");
@@ -617,7 +617,9 @@ public final class SoftmaxRegression {
 
         /**
          * Fits on a data set as the library reads it ({@code CsvReader}, {@code BuiltinDigits}), its values used as
-         * they are (it is binarised already when it was read with a threshold).
+         * they are: a data set read with a threshold is binarised already, so {@code binarize(T)} here only records T
+         * in the model, for predictions on raw rows; give it the threshold the data were read with
+         * ({@code BuiltinDigits.load(8)} with {@code binarize(8)}).
          */
         public SoftmaxRegression fit(Dataset data) {
             Objects.requireNonNull(data, "data");

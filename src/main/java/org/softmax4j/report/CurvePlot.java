@@ -45,7 +45,8 @@ public final class CurvePlot {
     public static byte[] svg(ReportInput.Curve curve) {
         List<LineChart> charts = HtmlReport.curveCharts(curve);
         int height = LineChart.HEIGHT * charts.size();
-        StringBuilder svg = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
+        StringBuilder svg = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
                 + LineChart.WIDTH + "\" height=\"" + height + "\" viewBox=\"0 0 " + LineChart.WIDTH + " " + height
                 + "\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
         for (int i = 0; i < charts.size(); i++) {

@@ -272,7 +272,7 @@ final class LineChart {
                     } else if (points.length() > 0) {
                         out.append("<polyline fill=\"none\" stroke=\"").append(colour)
                                 .append("\" stroke-width=\"2\" stroke-linejoin=\"round\"")
-                                .append(Palette.dash(i).isEmpty() ? "" : " stroke-dasharray=\"" + Palette.dash(i) + "\"")
+                                .append(dashAttribute(i))
                                 .append(" points=\"").append(points).append("\"/>\n");
                         points.setLength(0);
                     }
@@ -312,6 +312,10 @@ final class LineChart {
         }
         out.append("</g>\n</svg>\n");
         return out.toString();
+    }
+
+    private static String dashAttribute(int i) {
+        return Palette.dash(i).isEmpty() ? "" : " stroke-dasharray=\"" + Palette.dash(i) + "\"";
     }
 
     private static boolean overlaps(List<double[]> taken, int row, double from, double to) {

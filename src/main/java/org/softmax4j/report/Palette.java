@@ -2,8 +2,8 @@ package org.softmax4j.report;
 
 /**
  * Colours that people with the common colour-vision deficiencies can tell apart: the Okabe–Ito set for lines, a
- * blue–white–red diverging map (ColorBrewer's RdBu, rated colour-blind safe) for signed weights, and a white-to-blue
- * sequential map for counts. Lines also differ by dash, so that none depends on colour alone.
+ * blue–white–red diverging map (ColorBrewer's RdBu, rated colour-blind safe) for signed weights, and a
+ * white-to-blue sequential map for counts. Lines also differ by dash, so that none depends on colour alone.
  */
 final class Palette {
     /** Okabe & Ito (2008): blue, vermillion, bluish green, orange, reddish purple, sky blue, yellow, black. */

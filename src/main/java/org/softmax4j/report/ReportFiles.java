@@ -73,8 +73,8 @@ public final class ReportFiles {
     }
 
     /**
-     * Writes what {@code train --report} and {@code --plot} ask for after a run: the HTML report (the model evaluated on
-     * the test set when there is one) and the curve alone. Either file may be null.
+     * Writes what {@code train --report} and {@code --plot} ask for after a run: the HTML report (the model evaluated
+     * on the test set when there is one) and the curve alone. Either file may be null.
      *
      * @param numValidation 0 without a validation set
      * @param test          the test set, or null
