@@ -22,6 +22,7 @@ import org.softmax4j.engine.Evaluator;
 import org.softmax4j.model.Model;
 import org.softmax4j.model.ModelFile;
 import org.softmax4j.model.TrainingInfo;
+import org.softmax4j.report.HeldOutCurves;
 import org.softmax4j.report.ReportFiles;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.train.Acceleration;
@@ -32,6 +33,7 @@ import org.softmax4j.train.Schedule;
 import org.softmax4j.train.SolverType;
 import org.softmax4j.train.StepReport;
 import org.softmax4j.train.Trainer;
+import org.softmax4j.train.TrainingListener;
 import org.softmax4j.train.TrainingOptions;
 import org.softmax4j.train.TrainingResult;
 
@@ -217,13 +219,21 @@ final class TrainCommand extends BaseCommand {
             Progress progress = new Progress(err(), Progress.onTerminal());
             TrainingResult result;
             Evaluator validationEvaluator = null;
+            TrainingListener listener = common.quiet ? (r, m) -> { } : progress;
+            // With --report: the test set's curve, from the evaluations training makes anyway (see HeldOutCurves).
+            HeldOutCurves heldOut = reportFile == null ? null : new HeldOutCurves(engine, test, listener);
             try (Evaluator evaluator = bind(engine, train, exampleWeights)) {
                 validationEvaluator = validation == null ? null : engine.bind(validation);
-                result = new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start,
-                        common.quiet ? (r, m) -> { } : progress);
+                result = heldOut == null
+                        ? new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start, listener)
+                        : new Trainer(options).train(heldOut.training(evaluator), exampleWeights,
+                                heldOut.validation(validationEvaluator), start, heldOut);
             } finally {
                 if (validationEvaluator != null) {
                     validationEvaluator.close();
+                }
+                if (heldOut != null) {
+                    heldOut.close();
                 }
                 progress.finish();
             }
@@ -288,7 +298,7 @@ final class TrainCommand extends BaseCommand {
             if (reportFile != null || plotFile != null) {
                 ReportFiles.writeForRun(reportFile, plotFile, trained, result, train.numExamples(),
                         validation == null ? 0 : validation.numExamples(), test, testLogLikelihood, testAccuracy,
-                        engine, inputs.description);
+                        engine, inputs.description, heldOut);
                 report((reportFile == null ? "" : "report written to " + reportFile)
                         + (reportFile != null && plotFile != null ? ", " : "")
                         + (plotFile == null ? "" : "curve written to " + plotFile));

@@ -117,6 +117,9 @@ public final class HtmlReport {
                 .append(curve.numTrain()).append(" examples")
                 .append(curve.numValidation() > 0 ? " and the validation set of " + curve.numValidation()
                         + " examples" : "")
+                .append(curve.heldOut() != null && curve.numTest() > 0 ? ", and on the " + curve.numTest()
+                        + " test examples (with the weights of each iteration, where the solver evaluated them on "
+                        + "the training set; gaps where it did not)" : "")
                 .append(". Log-likelihoods are per example (divided by the number of examples), so that training, ")
                 .append("validation and test are on one scale; F is the penalised objective. Stopped: <b>")
                 .append(Svg.escape(curve.stopReason())).append("</b> (").append(Svg.escape(curve.stopDetail()))
@@ -166,12 +169,26 @@ public final class HtmlReport {
         if (anyValidation) {
             likelihood.series("validation_log_likelihood", "validation L / N", x, validationLl);
         }
+        ReportInput.HeldOut heldOut = curve.heldOut();
+        if (heldOut != null && curve.numTest() > 0 && anyFinite(heldOut.testLogLikelihood())) {
+            double[] perExample = heldOut.testLogLikelihood().clone();
+            for (int i = 0; i < perExample.length; i++) {
+                perExample[i] /= curve.numTest();
+            }
+            likelihood.series("test_log_likelihood_curve", "test L / N", x, perExample);
+        }
         if (curve.numTest() > 0 && !Double.isNaN(curve.testLogLikelihood())) {
             likelihood.point("test_log_likelihood", "test L / N (final model)", curve.bestIteration(),
                     curve.testLogLikelihood() / curve.numTest());
         }
         LineChart accuracy = new LineChart("chart-accuracy", "Accuracy", "iteration", "share correct", false)
                 .series("train_accuracy", "train", x, trainAccuracy).yBounds(0, 1);
+        if (heldOut != null && anyFinite(heldOut.validationAccuracy())) {
+            accuracy.series("validation_accuracy", "validation", x, heldOut.validationAccuracy());
+        }
+        if (heldOut != null && anyFinite(heldOut.testAccuracy())) {
+            accuracy.series("test_accuracy_curve", "test", x, heldOut.testAccuracy());
+        }
         if (!Double.isNaN(curve.testAccuracy())) {
             accuracy.point("test_accuracy", "test (final model)", curve.bestIteration(), curve.testAccuracy());
         }
@@ -188,6 +205,15 @@ public final class HtmlReport {
             chart.marker(last, stop);
         }
         return List.of(likelihood, accuracy, gradient);
+    }
+
+    private static boolean anyFinite(double[] values) {
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int lastIteration(ReportInput.Curve curve) {

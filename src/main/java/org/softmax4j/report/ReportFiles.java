@@ -79,15 +79,17 @@ public final class ReportFiles {
      * @param numValidation 0 without a validation set
      * @param test          the test set, or null
      * @param dataDescription what was trained on, for the report's last section
+     * @param heldOut         the test and validation curves recorded during training, or null
      */
     public static void writeForRun(Path report, Path plot, Model model, org.softmax4j.train.TrainingResult result,
                                    int numTrain, int numValidation, Dataset test, double testLogLikelihood,
-                                   double testAccuracy, Engine engine, String dataDescription) {
+                                   double testAccuracy, Engine engine, String dataDescription,
+                                   HeldOutCurves heldOut) {
         boolean hasTest = test != null && test.numExamples() > 0;
         ReportInput.Curve curve = new ReportInput.Curve(result.history(), result.stopReason().id(),
                 result.stopDetail(), result.best().iteration(), numTrain, numValidation, result.seconds(),
                 hasTest ? testAccuracy : Double.NaN, hasTest ? testLogLikelihood : Double.NaN,
-                hasTest ? test.numExamples() : 0);
+                hasTest ? test.numExamples() : 0, heldOut == null ? null : heldOut.curves());
         if (plot != null) {
             writePlot(plot, curve);
         }

@@ -46,19 +46,33 @@ public record ReportInput(Model model, Curve curve, Evaluated evaluated, Map<Str
      * @param testAccuracy       the final model's accuracy on the test set, NaN without one
      * @param testLogLikelihood  its log-likelihood summed over the test set, NaN without one
      * @param numTest            the test examples, 0 without a test set
+     * @param heldOut            test and validation scores per iteration, or null when not recorded
      */
     public record Curve(List<IterationRecord> history, String stopReason, String stopDetail, int bestIteration,
                         int numTrain, int numValidation, double seconds, double testAccuracy,
-                        double testLogLikelihood, int numTest) {
+                        double testLogLikelihood, int numTest, HeldOut heldOut) {
         public Curve {
             history = List.copyOf(history);
             if (history.isEmpty()) {
                 throw new IllegalArgumentException("history is empty, expected at least iteration 0");
             }
+            if (heldOut != null && (heldOut.testLogLikelihood().length != history.size()
+                    || heldOut.testAccuracy().length != history.size()
+                    || heldOut.validationAccuracy().length != history.size())) {
+                throw new IllegalArgumentException("heldOut has " + heldOut.testLogLikelihood().length
+                        + " values per curve, expected " + history.size() + " (one per record of the history)");
+            }
             if (numTrain < 1) {
                 throw new IllegalArgumentException("numTrain is " + numTrain + ", expected at least 1");
             }
         }
+    }
+
+    /**
+     * Scores per record of the history (NaN where not known): the test set's summed log-likelihood and accuracy, and
+     * the validation set's accuracy.
+     */
+    public record HeldOut(double[] testLogLikelihood, double[] testAccuracy, double[] validationAccuracy) {
     }
 
     /**

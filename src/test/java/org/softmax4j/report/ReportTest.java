@@ -61,6 +61,7 @@ class ReportTest {
     static double testLogLikelihood;
     static double testAccuracy;
     static Path html;
+    static ReportInput.HeldOut heldOut;
     static Document document;
 
     @BeforeAll
@@ -78,9 +79,11 @@ class ReportTest {
         TrainingOptions options = TrainingOptions.defaults().withSolver(SolverType.LBFGS).withMaxIterations(25)
                 .withPatience(5);
         try (CpuEngine engine = new CpuEngine(2); Evaluator evaluator = engine.bind(train);
-             Evaluator validationEvaluator = engine.bind(validation)) {
-            result = new Trainer(options).train(evaluator, null, validationEvaluator,
-                    new org.softmax4j.engine.Parameters(10, 64), TrainingListener.NONE);
+             Evaluator validationEvaluator = engine.bind(validation);
+             HeldOutCurves curves = new HeldOutCurves(engine, split.test(), TrainingListener.NONE)) {
+            result = new Trainer(options).train(curves.training(evaluator), null,
+                    curves.validation(validationEvaluator), new org.softmax4j.engine.Parameters(10, 64), curves);
+            heldOut = curves.curves();
             Evaluation evaluation = new Evaluation(10, 64);
             try (Evaluator test = engine.bind(split.test())) {
                 test.evaluate(result.parameters(), evaluation);
@@ -95,7 +98,7 @@ class ReportTest {
             model = new Model(result.parameters(), train.classNames(), 8.0, info);
             html = folder.resolve("run.html");
             ReportFiles.writeForRun(html, null, model, result, train.numExamples(), validation.numExamples(),
-                    split.test(), testLogLikelihood, testAccuracy, engine, "built-in digits binarized at 8");
+                    split.test(), testLogLikelihood, testAccuracy, engine, "built-in digits binarized at 8", curves);
         }
     }
 
@@ -165,6 +168,13 @@ class ReportTest {
                 .mapToDouble(IterationRecord::gradientNorm).toArray());
         checkSeries("chart-gradient", "gradient_max_abs", iterations, history.stream()
                 .mapToDouble(IterationRecord::gradientMaxAbs).toArray());
+        double[] testCurve = heldOut.testLogLikelihood().clone();
+        for (int i = 0; i < n; i++) {
+            testCurve[i] /= split.test().numExamples();
+        }
+        checkSeries("chart-likelihood", "test_log_likelihood_curve", iterations, testCurve);
+        checkSeries("chart-accuracy", "test_accuracy_curve", iterations, heldOut.testAccuracy());
+        checkSeries("chart-accuracy", "validation_accuracy", iterations, heldOut.validationAccuracy());
         // Where training stopped, and which iteration's weights the model holds.
         for (String chart : List.of("chart-likelihood", "chart-accuracy", "chart-gradient")) {
             List<Double> marked = new ArrayList<>();
@@ -239,6 +249,27 @@ class ReportTest {
             assertTrue(vertex[0] >= left - 0.01 && vertex[0] <= right + 0.01 && vertex[1] >= top - 0.01
                     && vertex[1] <= bottom + 0.01, seriesId + " vertex " + i + " inside the plot");
         }
+    }
+
+    /**
+     * The test curve belongs to the iterations' weights: at the best iteration (whose weights the model holds) it is
+     * the final model's test score, and the validation accuracy there is the one of the kept weights.
+     */
+    @Test
+    void heldOutCurvesBelongToTheirIterations() throws Exception {
+        int best = result.history().indexOf(result.best());
+        assertTrue(best >= 0);
+        long known = java.util.Arrays.stream(heldOut.testLogLikelihood()).filter(Double::isFinite).count();
+        assertTrue(known >= result.history().size() / 2, "test values for " + known + " of "
+                + result.history().size() + " iterations");
+        assertTrue(Double.isFinite(heldOut.testLogLikelihood()[best]), "a test value at the best iteration");
+        assertEquals(testLogLikelihood, heldOut.testLogLikelihood()[best], 0, "test L at the best iteration");
+        assertEquals(testAccuracy, heldOut.testAccuracy()[best], 0, "test accuracy at the best iteration");
+        Evaluation validationScore = new Evaluation(10, 64);
+        try (CpuEngine engine = new CpuEngine(2); Evaluator evaluator = engine.bind(validation)) {
+            evaluator.evaluate(result.parameters(), validationScore);
+        }
+        assertEquals(validationScore.accuracy(), heldOut.validationAccuracy()[best], 0);
     }
 
     @Test
@@ -350,7 +381,7 @@ class ReportTest {
     void plotsAsPngAndSvg() throws Exception {
         ReportInput.Curve curve = new ReportInput.Curve(result.history(), result.stopReason().id(),
                 result.stopDetail(), result.best().iteration(), train.numExamples(), validation.numExamples(),
-                result.seconds(), testAccuracy, testLogLikelihood, split.test().numExamples());
+                result.seconds(), testAccuracy, testLogLikelihood, split.test().numExamples(), heldOut);
         BufferedImage png = ImageIO.read(new ByteArrayInputStream(CurvePlot.png(curve)));
         assertNotNull(png);
         assertEquals(900, png.getWidth());
