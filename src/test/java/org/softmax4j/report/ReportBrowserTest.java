@@ -28,7 +28,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
 /**
  * Opens a real report in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}; .ci/run installs
  * them where apt can): no console message at warning level or above, every section and chart displayed with a
- * non-zero size, and a full-page screenshot kept as target/report-browser/report.png. Skipped, saying why, where the
+ * non-zero size, no overlapping labels in a chart, and a full-page screenshot kept as target/report-browser/report.png. Skipped, saying why, where the
  * browser or its driver is missing ({@code -Dsoftmax4j.chromium} and {@code -Dsoftmax4j.chromedriver} point
  * elsewhere).
  */
@@ -87,6 +87,25 @@ class ReportBrowserTest {
                 Object width = driver.executeScript("return arguments[0].naturalWidth;", image);
                 assertTrue(((Number) width).intValue() > 0, "the image " + image.getAttribute("alt") + " decoded");
             }
+            // No two labels of a chart (titles, ticks, legend, markers) overlap, as laid out by the browser's fonts.
+            @SuppressWarnings("unchecked")
+            List<String> overlaps = (List<String>) driver.executeScript(
+                    "const out = [];"
+                    + "for (const svg of document.querySelectorAll('svg.chart, svg.heatmap')) {"
+                    + "  const texts = [...svg.querySelectorAll('text')].filter(t => !t.closest('g.cell'));"
+                    + "  const boxes = texts.map(t => t.getBoundingClientRect());"
+                    + "  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {"
+                    + "    const a = boxes[i], b = boxes[j];"
+                    + "    if (a.width * a.height === 0 || b.width * b.height === 0) continue;"
+                    + "    const rotated = texts[i].hasAttribute('transform') && texts[j].hasAttribute('transform');"
+                    + "    const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);"
+                    + "    const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);"
+                    + "    if (!rotated && dx > 1 && dy > 1) out.push(svg.id + ': \"' + texts[i].textContent"
+                    + "        + '\" and \"' + texts[j].textContent + '\"');"
+                    + "  }"
+                    + "}"
+                    + "return out;");
+            assertEquals(List.of(), overlaps, "overlapping labels");
             // A chart as wide as its viewBox says: nothing squeezed into a thin strip.
             WebElement curve = driver.findElement(By.id("chart-likelihood"));
             assertTrue(curve.getSize().getWidth() >= 600, "the curve is " + curve.getSize());
