@@ -226,7 +226,7 @@ final class TrainCommand extends BaseCommand {
                 validationEvaluator = validation == null ? null : engine.bind(validation);
                 result = heldOut == null
                         ? new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start, listener)
-                        : new Trainer(options).train(heldOut.training(evaluator), exampleWeights,
+                        : new Trainer(options).train(heldOut.training(evaluator, options), exampleWeights,
                                 heldOut.validation(validationEvaluator), start, heldOut);
             } finally {
                 if (validationEvaluator != null) {

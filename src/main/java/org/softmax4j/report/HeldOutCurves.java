@@ -11,9 +11,12 @@ import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.ResidentAscent;
+import org.softmax4j.engine.cpu.DoubleEvaluator;
 import org.softmax4j.train.IterationRecord;
+import org.softmax4j.train.Precision;
 import org.softmax4j.train.StepReport;
 import org.softmax4j.train.TrainingListener;
+import org.softmax4j.train.TrainingOptions;
 
 /**
  * The test set's log-likelihood and accuracy, and the validation set's accuracy, per iteration, for the report's
@@ -22,8 +25,10 @@ import org.softmax4j.train.TrainingListener;
  * validation set, its accuracy is kept. An iteration's record is then matched to those evaluations by its
  * log-likelihoods, bit for bit, so that a value is only ever shown for the parameters it belongs to; an iteration
  * with no match (a solver that evaluates elsewhere, such as the double-precision finish of lbfgs) gets NaN, a gap in
- * the curve. An evaluator that trains on the device ({@link ResidentAscent}) is not tapped, so the device loop stays.
- * Costs one test evaluation per training evaluation, and only when a report is asked for.
+ * the curve. The training evaluator is left untapped wherever the trainer looks at its type to choose a path, so
+ * that a report never changes training: an evaluator that trains on the device ({@link ResidentAscent}), and the CPU
+ * engine's under lbfgs or owlqn in double precision (which then run in double from the start); those runs have the
+ * final test score only. Costs one test evaluation per training evaluation, and only when a report is asked for.
  */
 public final class HeldOutCurves implements TrainingListener, AutoCloseable {
     /** Evaluations remembered for matching; a solver evaluates a few times per iteration at most (line search). */
@@ -48,9 +53,11 @@ public final class HeldOutCurves implements TrainingListener, AutoCloseable {
         this.downstream = downstream;
     }
 
-    /** The training evaluator to give the trainer: tapped, unless it trains on the device. */
-    public Evaluator training(Evaluator evaluator) {
-        return test == null || evaluator instanceof ResidentAscent ? evaluator : new Tap(evaluator, true);
+    /** The training evaluator to give the trainer: tapped where that cannot change the path training takes. */
+    public Evaluator training(Evaluator evaluator, TrainingOptions options) {
+        boolean typeMatters = evaluator instanceof ResidentAscent || (options.solver().isQuasiNewton()
+                && options.precision() == Precision.DOUBLE && DoubleEvaluator.isCpuEngines(evaluator));
+        return test == null || typeMatters ? evaluator : new Tap(evaluator, true);
     }
 
     /** The validation evaluator to give the trainer (null stays null). */

@@ -35,7 +35,6 @@ import org.softmax4j.engine.cpu.CpuEngine;
 import org.softmax4j.model.Model;
 import org.softmax4j.model.TrainingInfo;
 import org.softmax4j.train.IterationRecord;
-import org.softmax4j.train.SolverType;
 import org.softmax4j.train.Trainer;
 import org.softmax4j.train.TrainingListener;
 import org.softmax4j.train.TrainingOptions;
@@ -70,18 +69,18 @@ class ReportTest {
         document = parse(html);
     }
 
-    /** Trains on the digits (L-BFGS, 25 iterations at most, a validation set) and writes the report into a folder. */
+    /** Trains on the digits (ascent, 40 iterations at most, a validation set) and writes the report into a folder. */
     static void build(Path folder) throws Exception {
         split = Splits.stratified(BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD), 0.2, 1);
         Split inner = Splits.stratified(split.train(), 0.2, 2);
         train = inner.train();
         validation = inner.test();
-        TrainingOptions options = TrainingOptions.defaults().withSolver(SolverType.LBFGS).withMaxIterations(25)
-                .withPatience(5);
+        TrainingOptions options = TrainingOptions.defaults().withLearningRate(TrainingOptions.AUTO_LEARNING_RATE)
+                .withMaxIterations(40).withPatience(5);
         try (CpuEngine engine = new CpuEngine(2); Evaluator evaluator = engine.bind(train);
              Evaluator validationEvaluator = engine.bind(validation);
              HeldOutCurves curves = new HeldOutCurves(engine, split.test(), TrainingListener.NONE)) {
-            result = new Trainer(options).train(curves.training(evaluator), null,
+            result = new Trainer(options).train(curves.training(evaluator, options), null,
                     curves.validation(validationEvaluator), new org.softmax4j.engine.Parameters(10, 64), curves);
             heldOut = curves.curves();
             Evaluation evaluation = new Evaluation(10, 64);
@@ -93,7 +92,7 @@ class ReportTest {
             testLogLikelihood = evaluation.logLikelihood();
             testAccuracy = evaluation.accuracy();
             TrainingInfo info = new TrainingInfo(engine.description(), 1, result.stopReason().id(),
-                    result.iterations(), Map.of("solver", "lbfgs"), Map.of("test_accuracy", testAccuracy),
+                    result.iterations(), Map.of("solver", "ascent"), Map.of("test_accuracy", testAccuracy),
                     Instant.now().toString(), "test");
             model = new Model(result.parameters(), train.classNames(), 8.0, info);
             html = folder.resolve("run.html");
@@ -353,7 +352,7 @@ class ReportTest {
             }
         }
         List<Element> pairs = select(document, "//section[@id='confused']//div[@class='pair']");
-        assertFalse(pairs.isEmpty(), "a 25-iteration model makes mistakes on the digits");
+        assertFalse(pairs.isEmpty(), "a 40-iteration model makes mistakes on the digits");
         Dataset test = split.test();
         for (Element pair : pairs) {
             int a = Integer.parseInt(pair.getAttribute("data-true"));
@@ -424,6 +423,39 @@ class ReportTest {
         Run badPlot = cli("train", "--plot", dir.resolve("c.gif").toString());
         assertEquals(2, badPlot.code());
         assertTrue(badPlot.err().contains(".png or .svg"), badPlot.err());
+    }
+
+    /**
+     * Recording the held-out curves for the report must not change training: the same weights, bit for bit, for
+     * lbfgs on the CPU (which runs in double because the evaluator is the CPU engine's) and for ascent.
+     */
+    @Test
+    void aReportLeavesTrainingAsItWas() throws Exception {
+        for (List<String> solver : List.of(
+                List.of("--solver", "lbfgs", "--max-iterations", "15", "--validation-fraction", "0.2"),
+                List.of("--solver", "ascent", "--max-iterations", "30", "--validation-fraction", "0.2"))) {
+            Path plain = dir.resolve("plain.s4j");
+            Path reported = dir.resolve("reported.s4j");
+            List<String> args = new ArrayList<>(List.of("train", "--quiet", "--backend", "cpu"));
+            args.addAll(solver);
+            List<String> first = new ArrayList<>(args);
+            first.addAll(List.of("--model-out", plain.toString()));
+            List<String> second = new ArrayList<>(args);
+            second.addAll(List.of("--model-out", reported.toString(), "--report", dir.resolve("same.html").toString()));
+            assertEquals(0, cli(first.toArray(String[]::new)).code());
+            assertEquals(0, cli(second.toArray(String[]::new)).code());
+            Model a = org.softmax4j.model.ModelFile.read(plain);
+            Model b = org.softmax4j.model.ModelFile.read(reported);
+            assertEquals(a.parameters(), b.parameters(), "weights with and without --report, " + solver);
+            assertEquals(a.training().iterations(), b.training().iterations(), solver.toString());
+            Document report = parse(dir.resolve("same.html"));
+            assertEquals(1, select(report, "//g[@class='series'][@data-series='validation_accuracy']").size(),
+                    "the report of " + solver + " has the validation accuracy curve");
+            // lbfgs on the CPU evaluates in double, outside the engine: its report has the final test point only.
+            assertEquals(solver.contains("ascent") ? 1 : 0,
+                    select(report, "//g[@class='series'][@data-series='test_accuracy_curve']").size(),
+                    "the test curve of " + solver);
+        }
     }
 
     @Test
