@@ -25,7 +25,8 @@ import picocli.CommandLine.ParseResult;
         description = "Softmax (multinomial logistic) regression on the CPU or an NVIDIA GPU: gradient ascent, L-BFGS, "
                 + "OWL-QN, SGD with momentum, Adam.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GradcheckCommand.class,
-                InfoCommand.class, BenchCommand.class, PictureCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, BenchCommand.class, PictureCommand.class, ReportCommand.class, ExportCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

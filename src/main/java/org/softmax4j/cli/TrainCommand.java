@@ -22,6 +22,8 @@ import org.softmax4j.engine.Evaluator;
 import org.softmax4j.model.Model;
 import org.softmax4j.model.ModelFile;
 import org.softmax4j.model.TrainingInfo;
+import org.softmax4j.report.HeldOutCurves;
+import org.softmax4j.report.ReportFiles;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.train.Acceleration;
 import org.softmax4j.train.ExampleWeights;
@@ -30,8 +32,8 @@ import org.softmax4j.train.Preconditioner;
 import org.softmax4j.train.Schedule;
 import org.softmax4j.train.SolverType;
 import org.softmax4j.train.StepReport;
-import org.softmax4j.train.TrainingListener;
 import org.softmax4j.train.Trainer;
+import org.softmax4j.train.TrainingListener;
 import org.softmax4j.train.TrainingOptions;
 import org.softmax4j.train.TrainingResult;
 
@@ -155,6 +157,15 @@ final class TrainCommand extends BaseCommand {
             + "trained; F and its gradient are over W alone.")
     boolean noBias;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Write a self-contained HTML report of the run: the training curve, the weights, the "
+                    + "confusion matrix, per-class scores, confused examples, calibration, options and timings.")
+    Path reportFile;
+
+    @Option(names = "--plot", paramLabel = "FILE.png|svg",
+            description = "Write the training curve alone (log-likelihood, accuracy, gradient size) as PNG or SVG.")
+    Path plotFile;
+
     @Mixin
     DataOptions dataOptions;
 
@@ -173,6 +184,8 @@ final class TrainCommand extends BaseCommand {
                 throw new InputException("--model-out " + modelOut + " is a directory, expected a file name");
             }
         }
+        ReportFiles.checkOutput("--report", reportFile, "html", "htm");
+        ReportFiles.checkOutput("--plot", plotFile, "png", "svg");
         Inputs inputs = loadInputs();
         String large = Notices.largeFeatures(inputs.train);
         if (large != null) {
@@ -210,13 +223,22 @@ final class TrainCommand extends BaseCommand {
             TrainingResult result;
             Evaluator validationEvaluator = null;
             Interruption interruption = Interruption.install(err(), "train");
+            TrainingListener listener = new InterruptibleListener(common.quiet ? TrainingListener.NONE : progress,
+                    interruption);
+            // With --report: the test set's curve, from the evaluations training makes anyway (see HeldOutCurves).
+            HeldOutCurves heldOut = reportFile == null ? null : new HeldOutCurves(engine, test, listener);
             try (interruption; Evaluator evaluator = bind(engine, train, exampleWeights)) {
                 validationEvaluator = validation == null ? null : engine.bind(validation);
-                result = new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start,
-                        new InterruptibleListener(common.quiet ? TrainingListener.NONE : progress, interruption));
+                result = heldOut == null
+                        ? new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start, listener)
+                        : new Trainer(options).train(heldOut.training(evaluator, options), exampleWeights,
+                                heldOut.validation(validationEvaluator), start, heldOut);
             } finally {
                 if (validationEvaluator != null) {
                     validationEvaluator.close();
+                }
+                if (heldOut != null) {
+                    heldOut.close();
                 }
                 progress.finish();
             }
@@ -267,14 +289,24 @@ final class TrainCommand extends BaseCommand {
             metrics.put("train_accuracy", best.trainAccuracy());
             metrics.put("test_log_likelihood", testLogLikelihood);
             metrics.put("test_accuracy", testAccuracy);
+            TrainingInfo info = new TrainingInfo(engine.description(), seed, result.stopReason().id(),
+                    result.iterations(), optionsMap(options, inputs), metrics, Instant.now().toString(),
+                    Version.get());
+            // The profile is of every row of the training file (the held-out share included), as read.
+            Model trained = modelOut == null && reportFile == null ? null : new Model(result.parameters(),
+                    train.classNames(), inputs.threshold, info, !noBias, inputs.read.featureNames(),
+                    inputs.read.profile());
             if (modelOut != null) {
-                TrainingInfo info = new TrainingInfo(engine.description(), seed, result.stopReason().id(),
-                        result.iterations(), optionsMap(options, inputs), metrics, Instant.now().toString(),
-                        Version.get());
-                // The profile is of every row of the training file (the held-out share included), as read.
-                ModelFile.write(new Model(result.parameters(), train.classNames(), inputs.threshold, info, !noBias,
-                        inputs.read.featureNames(), inputs.read.profile()), modelOut);
+                ModelFile.write(trained, modelOut);
                 report("model written to " + modelOut);
+            }
+            if (reportFile != null || plotFile != null) {
+                ReportFiles.writeForRun(reportFile, plotFile, trained, result, train.numExamples(),
+                        validation == null ? 0 : validation.numExamples(), test, testLogLikelihood, testAccuracy,
+                        engine, inputs.description, heldOut);
+                report((reportFile == null ? "" : "report written to " + reportFile)
+                        + (reportFile != null && plotFile != null ? ", " : "")
+                        + (plotFile == null ? "" : "curve written to " + plotFile));
             }
 
             JsonObject json = new JsonObject();

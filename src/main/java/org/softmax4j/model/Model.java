@@ -190,6 +190,16 @@ public final class Model {
     }
 
     /**
+     * This model as ONNX bytes, shaped as skl2onnx converts scikit-learn's {@code LogisticRegression}: input
+     * {@code float_input} (N×D floats, binarised at {@link #binarizeThreshold()} inside the graph when the model has
+     * one), outputs {@code output_label} and {@code output_probability} (a sequence of maps from class to probability).
+     * See {@link org.softmax4j.onnx.OnnxExport} for the graph and the tensor-output variant.
+     */
+    public byte[] toOnnx() {
+        return org.softmax4j.onnx.OnnxExport.toOnnx(this);
+    }
+
+    /**
      * Equal weights and bias bit for bit (so 0.0 differs from -0.0), names, threshold, training info, both with or both
      * without a bias, and the same record of the training data.
      */
