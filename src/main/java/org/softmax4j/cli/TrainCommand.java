@@ -207,7 +207,7 @@ final class TrainCommand extends BaseCommand {
             Evaluator validationEvaluator = null;
             try (Evaluator evaluator = bind(engine, train, exampleWeights)) {
                 validationEvaluator = validation == null ? null : engine.bind(validation);
-                result = new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start,
+                result = new Trainer(options).train(engine, evaluator, exampleWeights, validationEvaluator, start,
                         common.quiet ? (r, m) -> { } : progress);
             } finally {
                 if (validationEvaluator != null) {

@@ -22,6 +22,15 @@ public interface Evaluator extends AutoCloseable {
     /** Class probabilities softmax(W x_n + b) of every bound example, into {@code out} (N×K, row-major). */
     void probabilities(Parameters parameters, float[] out);
 
+    /**
+     * Whether the engine's {@link DoublePrecisionEvaluator} of the same data costs about what this evaluator does, so
+     * that a solver that finishes in double may as well start in it (true on the CPU engine, where both run on the same
+     * processors; false where this evaluator runs on a GPU).
+     */
+    default boolean doublePrecisionCostsTheSame() {
+        return false;
+    }
+
     @Override
     void close();
 }

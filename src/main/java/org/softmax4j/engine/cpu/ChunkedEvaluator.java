@@ -54,6 +54,12 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
         return data;
     }
 
+    /** The engine's double-precision evaluator runs on the same processors, at about the same cost (see Trainer). */
+    @Override
+    public boolean doublePrecisionCostsTheSame() {
+        return true;
+    }
+
     @Override
     public void evaluate(Parameters parameters, Evaluation out) {
         evaluate(parameters, null, 0, data.numExamples(), out);

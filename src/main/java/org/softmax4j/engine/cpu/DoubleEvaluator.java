@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.data.DenseDataset;
+import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
 
 /**
@@ -24,7 +25,7 @@ import org.softmax4j.engine.Engine;
  * features, plus one group for the bias), each group by one task that adds the block's rows in row order into its own
  * entries. No sum depends on which thread ran what. No allocation per call.
  */
-public final class DoubleEvaluator implements AutoCloseable {
+public final class DoubleEvaluator implements DoublePrecisionEvaluator {
     /** Rows whose residuals are held at once (B×K doubles). */
     public static final int BLOCK_SIZE = 8192;
     /** Rows per task when computing residuals: the unit of the fixed-order sum of ln p. */
@@ -45,6 +46,8 @@ public final class DoubleEvaluator implements AutoCloseable {
     private final double[] exampleWeights;
     private final int[] labels;
     private final WorkerPool pool;
+    /** Whether {@link #pool} is this evaluator's own (closed with it) or its engine's. */
+    private final boolean ownsPool;
     // Binary rows
     private final long[] words;
     private final int wordsPerRow;
@@ -84,7 +87,23 @@ public final class DoubleEvaluator implements AutoCloseable {
      * @param threads        threads to evaluate with (the caller's included); the result does not depend on it
      */
     public DoubleEvaluator(Dataset data, double[] exampleWeights, int threads) {
-        Engine.checkExampleWeights(data, exampleWeights);
+        this(new WorkerPool(Math.max(1, threads)), true, data, exampleWeights);
+    }
+
+    /** On the CPU engine's threads ({@link CpuEngine#bindDoublePrecision}): {@code pool} stays open when this closes. */
+    DoubleEvaluator(WorkerPool pool, Dataset data, double[] exampleWeights) {
+        this(pool, false, data, exampleWeights);
+    }
+
+    private DoubleEvaluator(WorkerPool pool, boolean ownsPool, Dataset data, double[] exampleWeights) {
+        this.pool = pool;
+        this.ownsPool = ownsPool;
+        try {
+            Engine.checkExampleWeights(data, exampleWeights);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
         this.data = data;
         this.numClasses = data.numClasses();
         this.numFeatures = data.numFeatures();
@@ -117,7 +136,6 @@ public final class DoubleEvaluator implements AutoCloseable {
             this.occurring = null;
             this.numGradientTasks = (numFeatures + FEATURE_GROUP - 1) / FEATURE_GROUP + 1;
         }
-        this.pool = new WorkerPool(Math.max(1, threads));
         this.byteOffsets = new int[pool.threads()][numBytes];
     }
 
@@ -150,25 +168,27 @@ public final class DoubleEvaluator implements AutoCloseable {
         return values;
     }
 
+    @Override
     public Dataset data() {
         return data;
     }
 
-    /** K·D + K: the length of θ and of the gradient. */
+    @Override
     public int dimension() {
         return numClasses * numFeatures + numClasses;
     }
 
+    @Override
     public int threads() {
         return pool.threads();
     }
 
-    /** How many examples the arg-max of the logits classified correctly in the last {@link #evaluate}. */
+    @Override
     public long numCorrect() {
         return numCorrect;
     }
 
-    /** L(θ) = Σ_n ω_n ln p_{n,y_n}; ∂L/∂θ into {@code gradient} (same layout as θ). */
+    @Override
     public double evaluate(double[] point, double[] gradient) {
         int dimension = dimension();
         if (point.length != dimension || gradient.length != dimension) {
@@ -212,11 +232,6 @@ public final class DoubleEvaluator implements AutoCloseable {
                 task.run(t, 0);
             }
         }
-    }
-
-    /** Whether {@code evaluator} is the CPU engine's: float32 on the same processors as this class. */
-    public static boolean isCpuEngines(org.softmax4j.engine.Evaluator evaluator) {
-        return evaluator instanceof ChunkedEvaluator;
     }
 
     /** The three steps of an evaluation, as tasks for the pool. */
@@ -412,6 +427,8 @@ public final class DoubleEvaluator implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.close();
+        if (ownsPool) {
+            pool.close();
+        }
     }
 }
