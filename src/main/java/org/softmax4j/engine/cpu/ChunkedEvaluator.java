@@ -69,13 +69,8 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
     public void evaluate(Parameters parameters, int[] examples, int from, int to, Evaluation out) {
         parameters.checkShape(numClasses, numFeatures);
         out.checkShape(numClasses, numFeatures);
+        Evaluator.checkBatch(data.numExamples(), examples, from, to);
         int count = to - from;
-        if (from < 0 || count < 0 || (examples == null ? to > data.numExamples() : to > examples.length)
-                || count > data.numExamples()) {
-            throw new IllegalArgumentException("range [" + from + ", " + to + ") is outside the "
-                    + (examples == null ? data.numExamples() + " examples" : examples.length + " indices")
-                    + " (at most " + data.numExamples() + " at once)");
-        }
         prepare(parameters);
         this.parameters = parameters;
         this.order = examples;
