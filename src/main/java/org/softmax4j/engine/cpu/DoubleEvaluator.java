@@ -121,7 +121,7 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
             this.numBytes = (numFeatures + 7) >>> 3;
             this.table = new double[numBytes * 256 * numClasses];
             this.accumulators = new double[numBytes][256 * numClasses];
-            this.occurring = occurringValues(binary, numBytes);
+            this.occurring = BitRows.occurringValues(binary, numBytes);
             this.values = null;
             this.numGradientTasks = numBytes + 1;
         } else {
@@ -137,35 +137,6 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
             this.numGradientTasks = (numFeatures + FEATURE_GROUP - 1) / FEATURE_GROUP + 1;
         }
         this.byteOffsets = new int[pool.threads()][numBytes];
-    }
-
-    /**
-     * The byte values other than 0 that occur at each byte position: the table and the accumulators are read only
-     * there (the digits use 23 to 45 of the 255 per position).
-     */
-    private static int[][] occurringValues(BinaryDataset data, int numBytes) {
-        long[] words = data.words();
-        int wordsPerRow = data.wordsPerRow();
-        boolean[][] seen = new boolean[numBytes][256];
-        for (int n = 0; n < data.numExamples(); n++) {
-            for (int i = 0; i < numBytes; i++) {
-                seen[i][(int) (words[n * wordsPerRow + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF] = true;
-            }
-        }
-        int[][] values = new int[numBytes][];
-        for (int i = 0; i < numBytes; i++) {
-            int count = 0;
-            for (int v = 1; v < 256; v++) {
-                count += seen[i][v] ? 1 : 0;
-            }
-            values[i] = new int[count];
-            for (int v = 1, c = 0; v < 256; v++) {
-                if (seen[i][v]) {
-                    values[i][c++] = v;
-                }
-            }
-        }
-        return values;
     }
 
     @Override
@@ -251,18 +222,8 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
 
     /** Byte position i of the table, at the values that occur: row v holds Σ of W[k][8i + j] over the bits j in v. */
     private void buildTable(int i) {
-        int classes = numClasses;
         for (int v : occurring[i]) {
-            int row = (i * 256 + v) * classes;
-            for (int k = 0; k < classes; k++) {
-                table[row + k] = 0;
-            }
-            for (int bits = v; bits != 0; bits &= bits - 1) {
-                int w = 8 * i + Integer.numberOfTrailingZeros(bits);
-                for (int k = 0; k < classes; k++) {
-                    table[row + k] += point[k * numFeatures + w];
-                }
-            }
+            BitRows.buildTableRow(point, numClasses, numFeatures, i, v, table);
         }
     }
 
@@ -282,7 +243,7 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
             if (words != null) {
                 int offset = n * wordsPerRow;
                 for (int i = 0; i < numBytes; i++) {
-                    int v = (int) (words[offset + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF;
+                    int v = BitRows.byteAt(words, offset, i);
                     int base = (i * 256 + v) * classes;
                     for (int k = 0; k < classes; k++) {
                         z[at + k] += table[base + k];
@@ -301,54 +262,14 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
                 }
             }
             int label = labels[n];
-            if (argmax(z, at, classes) == label) {
+            if (Softmax.argmax(z, at, classes) == label) {
                 correct++;
             }
-            logLikelihood += residuals(z, at, label, exampleWeights == null ? 1.0 : exampleWeights[n]);
+            double weight = exampleWeights == null ? 1.0 : exampleWeights[n];
+            logLikelihood += Softmax.residuals(z, at, classes, label, weight);
         }
         chunkLogLikelihoods[chunk] = logLikelihood;
         chunkCorrect[chunk] = correct;
-    }
-
-    private static int argmax(double[] z, int at, int classes) {
-        int best = 0;
-        for (int k = 1; k < classes; k++) {
-            if (z[at + k] > z[at + best]) {
-                best = k;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * Turns the logits z[at..at+K) into residuals ω(y − p) in place and returns ω ln p_label. As in the float engines,
-     * 1 − p_label is computed as Σ_{k≠label} p_k so that no digits cancel.
-     */
-    private double residuals(double[] z, int at, int label, double weight) {
-        int classes = numClasses;
-        double max = z[at];
-        for (int k = 1; k < classes; k++) {
-            max = Math.max(max, z[at + k]);
-        }
-        double labelLogit = z[at + label] - max;
-        double others = 0;
-        double labelExp = 0;
-        for (int k = 0; k < classes; k++) {
-            double e = Math.exp(z[at + k] - max);
-            z[at + k] = e;
-            if (k != label) {
-                others += e;
-            } else {
-                labelExp = e;
-            }
-        }
-        double sum = others + labelExp;
-        double scale = -weight / sum;
-        for (int k = 0; k < classes; k++) {
-            z[at + k] *= scale;
-        }
-        z[at + label] = weight * others / sum;
-        return weight * (labelLogit - Math.log(sum));
     }
 
     /**
@@ -359,8 +280,6 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
         int classes = numClasses;
         double[] accumulator = accumulators[i];
         double[] z = residuals;
-        int word = i >>> 3;
-        int shift = (i & 7) << 3;
         if (blockStart == 0) {
             // Only the rows of values that occur are ever written (and row 0, never read).
             Arrays.fill(accumulator, 0, classes, 0.0);
@@ -369,7 +288,7 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
             }
         }
         for (int n = blockStart; n < blockEnd; n++) {
-            int v = (int) (words[n * wordsPerRow + word] >>> shift) & 0xFF;
+            int v = BitRows.byteAt(words, n * wordsPerRow, i);
             int base = v * classes;
             int at = (n - blockStart) * classes;
             for (int k = 0; k < classes; k++) {
@@ -380,13 +299,7 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
             return;
         }
         for (int v : occurring[i]) {
-            int base = v * classes;
-            for (int bits = v; bits != 0; bits &= bits - 1) {
-                int feature = 8 * i + Integer.numberOfTrailingZeros(bits);
-                for (int k = 0; k < classes; k++) {
-                    gradient[k * numFeatures + feature] += accumulator[base + k];
-                }
-            }
+            BitRows.spread(accumulator, v * classes, i, v, classes, numFeatures, gradient);
         }
     }
 
