@@ -29,8 +29,18 @@ import org.softmax4j.engine.Parameters;
  * </ul>
  */
 final class QuasiNewton implements Solver {
+    /** Sufficient decrease (Armijo): the customary 1e-4 (Nocedal and Wright, §3.1) accepts any step that lowers f. */
     private static final double C1 = 1e-4;
+    /**
+     * Curvature (strong Wolfe): 0.9, the value for quasi-Newton directions (0.1 suits conjugate gradients), so that the
+     * step 1 passes nearly always and an iteration costs about one evaluation.
+     */
     private static final double C2 = 0.9;
+    /**
+     * Evaluations one line search may take before it reports a stall (which the switch to double, or the stop,
+     * handles): a bound on the cost of a search stuck on rounding. Each zoom trial lies in the middle 80% of the
+     * bracket, so the bracket shrinks to at most 0.9^k of its width after k trials, and the cubic fit usually far faster.
+     */
     private static final int MAX_LINE_SEARCH = 30;
 
     private final SmoothObjective objective;
@@ -56,6 +66,7 @@ final class QuasiNewton implements Solver {
     private double[] trialGradient;
     private final double[] pseudoGradient;
     private final double[] direction;
+    /** f_s(θ) = −F_s(θ), the smooth part of what this class minimises (it goes down; F goes up). */
     private double loss;
     private double trialLoss;
     private double lastEvaluatedStep;
