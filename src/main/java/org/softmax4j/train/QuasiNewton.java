@@ -27,6 +27,10 @@ import org.softmax4j.engine.Parameters;
  * {@link Trainer} starts in double). In double, both line searches also accept steps by slope where F's change is
  * below its rounding ({@link #approximateWolfe}, {@link #approximateArmijo}).</li>
  * </ul>
+ *
+ * <p>Why one file of about 540 lines: L-BFGS and OWL-QN share the memory of pairs, the two-loop recursion, the current
+ * and trial points and the switch to double, and both line searches read and update that state at every trial; split
+ * into classes, each piece would hand a dozen fields back and forth on every evaluation.
  */
 final class QuasiNewton implements Solver {
     /** Sufficient decrease (Armijo): the customary 1e-4 (Nocedal and Wright, §3.1) accepts any step that lowers f. */
