@@ -12,7 +12,6 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,11 +54,6 @@ public abstract class EvaluatorContractTest {
     protected void afterClose(String what) {
     }
 
-    @BeforeAll
-    void open() {
-        engine = openEngine();
-    }
-
     @AfterAll
     void close() {
         if (engine != null) {
@@ -67,14 +61,21 @@ public abstract class EvaluatorContractTest {
         }
     }
 
+    /**
+     * The engine under test, opened by the first test that asks (so that a path not available here skips each test
+     * with the reason, rather than the class without one), closed after the last.
+     */
     protected final Engine engine() {
+        if (engine == null) {
+            engine = openEngine();
+        }
         return engine;
     }
 
     /** Every row, through the path: by default {@link Engine#bind(Dataset, double[])} and {@link Evaluator#evaluate}. */
     protected Evaluation evaluateAll(Dataset data, double[] weights, Parameters parameters) {
         Evaluation out = new Evaluation(data.numClasses(), data.numFeatures());
-        try (Evaluator evaluator = engine.bind(data, weights)) {
+        try (Evaluator evaluator = engine().bind(data, weights)) {
             evaluator.evaluate(parameters, out);
         }
         afterClose("evaluating " + describe(data, weights));
@@ -184,7 +185,7 @@ public abstract class EvaluatorContractTest {
         Parameters second = Parameters.random(10, FEATURES, 0.5, 2);
         assumeTrue(hasBatches(), NO_BATCHES);
         Evaluation out = new Evaluation(10, FEATURES);
-        try (Evaluator evaluator = engine.bind(data)) {
+        try (Evaluator evaluator = engine().bind(data)) {
             evaluator.evaluate(first, out);
             evaluator.evaluate(second, out);
             EngineAssertions.assertMatchesReference(data, second, out, path() + ", second evaluation into one output");
@@ -209,7 +210,7 @@ public abstract class EvaluatorContractTest {
         int from = 2;
         int to = n - 1;
         Evaluation out = new Evaluation(k, FEATURES);
-        try (Evaluator evaluator = engine.bind(data, weights)) {
+        try (Evaluator evaluator = engine().bind(data, weights)) {
             evaluator.evaluate(p, order, from, to, out);
             int[] rows = Arrays.copyOfRange(order, from, to);
             EngineAssertions.assertMatchesReference(data.select(rows), weights == null ? null : select(weights, rows),
@@ -241,7 +242,7 @@ public abstract class EvaluatorContractTest {
         Dataset data = data(n, 10, true);
         Parameters p = Parameters.random(10, FEATURES, 0.3, 3);
         Evaluation out = new Evaluation(10, FEATURES);
-        try (Evaluator evaluator = engine.bind(data)) {
+        try (Evaluator evaluator = engine().bind(data)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> evaluator.evaluate(p, new int[] {0, 5, n, 2}, 0, 4, out));
             assertTrue(e.getMessage().contains("examples[2] is " + n) && e.getMessage().contains("N = " + n),
@@ -272,7 +273,7 @@ public abstract class EvaluatorContractTest {
         assumeTrue(hasBatches(), NO_BATCHES);
         Dataset data = data(7, 10, false);
         Parameters p = Parameters.random(10, FEATURES, 0.3, 3);
-        try (Evaluator evaluator = engine.bind(data)) {
+        try (Evaluator evaluator = engine().bind(data)) {
             assertThrows(IllegalArgumentException.class,
                     () -> evaluator.evaluate(new Parameters(11, FEATURES), new Evaluation(10, FEATURES)));
             assertThrows(IllegalArgumentException.class,
@@ -292,7 +293,7 @@ public abstract class EvaluatorContractTest {
         Dataset data = data(n, k, binary);
         Parameters p = Parameters.random(k, FEATURES, 0.3, 7L * n + k);
         float[] actual = new float[n * k];
-        try (Evaluator evaluator = engine.bind(data)) {
+        try (Evaluator evaluator = engine().bind(data)) {
             evaluator.probabilities(p, actual);
         }
         afterClose("probabilities");
@@ -321,7 +322,7 @@ public abstract class EvaluatorContractTest {
     @Test
     void closingTwiceDoesNothing() {
         assumeTrue(hasBatches(), NO_BATCHES);
-        Evaluator evaluator = engine.bind(data(7, 2, true));
+        Evaluator evaluator = engine().bind(data(7, 2, true));
         evaluator.close();
         evaluator.close();
         afterClose("closing twice");
