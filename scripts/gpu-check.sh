@@ -48,7 +48,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 carry="$root/.gpu-carry"
 junit_console_version="1.14.1"   # JUnit Platform of junit-jupiter 5.14.1 (pom.xml)
-# GPU-NOTES' runtime, plus java.xml and jdk.zipfs for the JUnit console (XML reports, scanning jars).
+# The runtime of docs/GPU-FACTS.md, plus java.xml and jdk.zipfs for the JUnit console (XML reports, scanning jars).
 modules="java.base,java.logging,java.management,java.xml,jdk.incubator.vector,jdk.unsupported,jdk.zipfs"
 
 usage() {

@@ -5,7 +5,7 @@ on the same GPU and in the same run as scripts/gpu-check.sh's kernel timing (Cud
     python3 scripts/torch_baseline.py --json torch.json [--quick] [--budget-s 80]
 
 Work per evaluation (W: K x D, b: K, X: N x D float32, y labels, Y one-hot float32), the same as
-../shared/bench/numpy_softmax_grad.py and our fused kernels:
+scripts/numpy_baseline.py and our fused kernels:
     log-likelihood L = sum_n log softmax(X W^T + b)[n, y_n], gradient G = R^T X and g_b = sum_n R with R = Y - P.
 Three versions, each timed; the comparison uses the fastest (the one most favourable to PyTorch):
     manual    Z = addmm(b, X, W^T); logP = log_softmax(Z); L = logP.gather(y).sum(float64); R = Y - exp(logP);

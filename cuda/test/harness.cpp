@@ -1,8 +1,9 @@
 // The kernels' own source, run on the CPU through cuda_shim.h, against double references written here.
 // Every kernel runs at awkward sizes (N = 1, 31, 33, 1025; D = 1, 63, 64, 65, 130; K = 2, 10, 17), outputs prefilled
-// with NaN so that an unwritten entry fails. Tolerances (../../shared/GPU-NOTES.md): a float result r against a double
-// reference r_ref passes when |r − r_ref| ≤ tol · scale, scale being the sum of the magnitudes of the terms (Σ|r x|
-// for a gradient entry, Σ(|ln p| + max|z|) for a log-likelihood); NaN never passes (the test is written !(err <= bound)).
+// with NaN so that an unwritten entry fails. Tolerances (docs/GPU-FACTS.md, "Precision of float32 sums"): a float
+// result r against a double reference r_ref passes when |r − r_ref| ≤ tol · scale, scale being the sum of the
+// magnitudes of the terms (Σ|r x| for a gradient entry, Σ(|ln p| + max|z|) for a log-likelihood); NaN never passes
+// (the test is written !(err <= bound)).
 // Also: fused against unfused, run-to-run bitwise repeatability, launch shapes the fused kernels must refuse, and
 // weighted examples (weights NULL, and random weights ≥ 0 with zeros among them) against the weighted reference.
 // Usage: harness [--quick]. Prints one failure line per failing check and `cuda harness: P passed, F failed`.

@@ -15,7 +15,7 @@ public final class EngineAssertions {
 
     /**
      * Compares an engine's evaluation with the double reference, entry by entry, within float32 rounding (the bounds of
-     * shared/GPU-NOTES.md): |G − G_ref| ≤ 1e-5 · Σ_n |r x| (exact when that scale is 0) and |L − L_ref| ≤ 1e-6 ·
+     * docs/GPU-FACTS.md, "Precision of float32 sums"): |G − G_ref| ≤ 1e-5 · Σ_n |r x| (exact when that scale is 0) and |L − L_ref| ≤ 1e-6 ·
      * Σ_n (|ln p_n| + max_k |z_nk|). NaN never passes.
      */
     public static void assertMatchesReference(Dataset data, Parameters parameters, Evaluation actual, String what) {

@@ -9,7 +9,7 @@ import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Parameters;
 
 /**
- * Seeded synthetic data for throughput measurements, drawn like ../shared/bench/numpy_softmax_grad.py: binary rows
+ * Seeded synthetic data for throughput measurements, drawn like scripts/numpy_baseline.py: binary rows
  * with each bit on with probability 0.323 (the density of the binarized digits), dense rows uniform in [0, 1), labels
  * uniform, W and b from 0.01·N(0, 1).
  */

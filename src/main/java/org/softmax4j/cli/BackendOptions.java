@@ -22,9 +22,7 @@ final class BackendOptions {
      * --backend auto, when CUDA is not usable at all, one line says so and why.
      */
     Engine open(BaseCommand command) {
-        if (threads < 0) {
-            throw new org.softmax4j.InputException("--threads is " + threads + ", expected 0 (all processors) or more");
-        }
+        check();
         Engine engine = backend.open(threads, command::notice);
         if (backend == Backend.AUTO && !engine.name().equals(Backend.CUDA.toString())) {
             String reason = Backend.cudaUnavailableReason();
@@ -32,6 +30,13 @@ final class BackendOptions {
                     + (reason == null ? "available but not chosen" : reason) + ")");
         }
         return engine;
+    }
+
+    /** Checks --threads (--backend is checked as it is parsed), so that a command can check it before reading data. */
+    void check() {
+        if (threads < 0) {
+            throw new org.softmax4j.InputException("--threads is " + threads + ", expected 0 (all processors) or more");
+        }
     }
 
     static final class BackendConverter implements picocli.CommandLine.ITypeConverter<Backend> {

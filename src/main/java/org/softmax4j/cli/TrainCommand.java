@@ -13,29 +13,31 @@ import org.softmax4j.InputException;
 import org.softmax4j.Version;
 import org.softmax4j.data.BuiltinDigits;
 import org.softmax4j.data.CsvData;
+import org.softmax4j.data.CsvOptions;
 import org.softmax4j.data.CsvReader;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.data.Splits;
 import org.softmax4j.engine.Engine;
-import org.softmax4j.engine.Evaluation;
-import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
 import org.softmax4j.model.Model;
 import org.softmax4j.model.ModelFile;
 import org.softmax4j.model.TrainingInfo;
 import org.softmax4j.report.HeldOutCurves;
 import org.softmax4j.report.ReportFiles;
-import org.softmax4j.engine.Parameters;
 import org.softmax4j.train.Acceleration;
+import org.softmax4j.train.ClassWeights;
 import org.softmax4j.train.ExampleWeights;
 import org.softmax4j.train.Precision;
 import org.softmax4j.train.Preconditioner;
 import org.softmax4j.train.Schedule;
 import org.softmax4j.train.SolverType;
+import org.softmax4j.train.SampleWeights;
 import org.softmax4j.train.StepReport;
-import org.softmax4j.train.Trainer;
+import org.softmax4j.train.StopReason;
 import org.softmax4j.train.TrainingListener;
 import org.softmax4j.train.TrainingOptions;
 import org.softmax4j.train.TrainingResult;
+import org.softmax4j.train.TrainingRun;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -174,84 +176,52 @@ final class TrainCommand extends BaseCommand {
 
     @Override
     int execute() {
+        // Every option is checked before any data is read: a bad option fails at once, whatever the data.
         TrainingOptions options = trainingOptions();
-        if (modelOut != null) {
-            Path parent = modelOut.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                throw new InputException("--model-out " + modelOut + ": directory " + parent + " does not exist");
-            }
-            if (Files.isDirectory(modelOut)) {
-                throw new InputException("--model-out " + modelOut + " is a directory, expected a file name");
-            }
-        }
+        checkModelOut();
         ReportFiles.checkOutput("--report", reportFile, "html", "htm");
         ReportFiles.checkOutput("--plot", plotFile, "png", "svg");
-        Inputs inputs = loadInputs();
+        checkFractions();
+        backendOptions.check();
+        Double threshold = dataOptions.threshold(trainFile == null ? BuiltinDigits.DEFAULT_THRESHOLD : null);
+        CsvOptions csv = dataOptions.csvOptions(threshold);
+        ClassWeights classWeights = parseClassWeights();
+        SampleWeights sampleWeights = sampleWeightsFile == null ? null : SampleWeights.read(sampleWeightsFile);
+        Model init = readInit();
+
+        Inputs inputs = loadInputs(threshold, csv, sampleWeights);
         String large = Notices.largeFeatures(inputs.train);
         if (large != null) {
             notice(large);
         }
-        Dataset train = inputs.train;
-        Dataset test = inputs.test;
-        double[] trainWeights = inputs.trainWeights;
-        Dataset validation = null;
-        if (!(validationFraction >= 0 && validationFraction < 1)) {
-            throw new InputException("--validation-fraction is " + validationFraction
-                    + ", expected a number in [0, 1)");
-        }
-        if (validationFraction > 0) {
-            int[][] parts = Splits.stratifiedIndices(train, validationFraction, seed + 1);
-            validation = train.select(parts[1]);
-            trainWeights = ExampleWeights.select(trainWeights, parts[0]);
-            train = train.select(parts[0]);
-        }
-        double[] classWeights = classWeights(train);
-        double[] exampleWeights;
-        try {
-            exampleWeights = ExampleWeights.combine(train, trainWeights, classWeights);
-        } catch (IllegalArgumentException e) {
-            throw new InputException("bad weights: " + e.getMessage());
-        }
-        Parameters start = initialParameters(train);
-
+        TrainingRun.Inputs run = runInputs(inputs, classWeights, init);
+        Dataset train = run.train();
+        Dataset test = run.test();
         try (Engine engine = backendOptions.open(this)) {
             report(String.format(Locale.ROOT, "data: %s, %d training and %d test examples, %d features (%s), "
                             + "%d classes", inputs.description, train.numExamples(), test == null ? 0
                             : test.numExamples(), train.numFeatures(), Notices.representation(train),
                     train.numClasses()));
             Progress progress = new Progress(err(), Progress.onTerminal());
-            TrainingResult result;
-            Evaluator validationEvaluator = null;
+            TrainingRun.Report outcome;
             Interruption interruption = Interruption.install(err(), "train");
             TrainingListener listener = new InterruptibleListener(common.quiet ? TrainingListener.NONE : progress,
                     interruption);
             // With --report: the test set's curve, from the evaluations training makes anyway (see HeldOutCurves).
             HeldOutCurves heldOut = reportFile == null ? null : new HeldOutCurves(engine, test, listener);
-            try (interruption; Evaluator evaluator = bind(engine, train, exampleWeights)) {
-                validationEvaluator = validation == null ? null : engine.bind(validation);
-                result = heldOut == null
-                        ? new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start, listener)
-                        : new Trainer(options).train(heldOut.training(evaluator, options), exampleWeights,
-                                heldOut.validation(validationEvaluator), start, heldOut);
+            try (interruption) {
+                outcome = heldOut == null ? TrainingRun.run(engine, options, run, listener)
+                        : TrainingRun.run(engine, options, run, heldOut, heldOut);
+            } catch (UnsupportedOperationException e) {
+                throw new InputException("--class-weight and --sample-weights: " + e.getMessage());
             } finally {
-                if (validationEvaluator != null) {
-                    validationEvaluator.close();
-                }
+                progress.finish();
                 if (heldOut != null) {
                     heldOut.close();
                 }
-                progress.finish();
             }
-            double testLogLikelihood = Double.NaN;
-            double testAccuracy = Double.NaN;
-            if (test != null && test.numExamples() > 0) {
-                Evaluation evaluation = new Evaluation(test.numClasses(), test.numFeatures());
-                try (Evaluator evaluator = engine.bind(test)) {
-                    evaluator.evaluate(result.parameters(), evaluation);
-                }
-                testLogLikelihood = evaluation.logLikelihood();
-                testAccuracy = evaluation.accuracy();
-            }
+            TrainingResult result = outcome.result();
+            Map<String, Double> metrics = outcome.metrics();
             var best = result.best();
             report(String.format(Locale.ROOT, "stopped: %s (%s) after %d iterations in %.2fs; best at iteration %d",
                     result.stopReason().id(), result.stopDetail(), result.iterations(), result.seconds(),
@@ -266,29 +236,17 @@ final class TrainCommand extends BaseCommand {
                 report(stepSummary(step));
             }
             report(String.format(Locale.ROOT, "train: accuracy %.4f, log-likelihood %.10g, objective %.12g, "
-                            + "max|dF| %.3g (%s, evaluated in %s)", best.trainAccuracy(), best.logLikelihood(),
-                    best.objective(), best.gradientMaxAbs(), result.solver(), result.precision()));
-            if (validation != null) {
+                            + "max|dF| %.3g (%s, evaluated in %s)", metrics.get("train_accuracy"),
+                    metrics.get("log_likelihood"), metrics.get("objective"), metrics.get("gradient_max_abs"),
+                    result.solver(), result.precision()));
+            if (run.validation() != null) {
                 report(String.format(Locale.ROOT, "validation: %d examples, best log-likelihood %.6g at iteration %d",
-                        validation.numExamples(), best.validationLogLikelihood(), best.iteration()));
+                        run.validation().numExamples(), metrics.get("validation_log_likelihood"), best.iteration()));
             }
-            if (!Double.isNaN(testAccuracy)) {
+            if (!Double.isNaN(outcome.testAccuracy())) {
                 report(String.format(Locale.ROOT, "test:  accuracy %.4f, log-likelihood %.6g",
-                        testAccuracy, testLogLikelihood));
+                        outcome.testAccuracy(), outcome.testLogLikelihood()));
             }
-
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            metrics.put("log_likelihood", best.logLikelihood());
-            metrics.put("objective", best.objective());
-            // Two gradient sizes, each under its own name: max|dF| (what lbfgs and owlqn stop on) and ||dF||/N.
-            metrics.put("gradient_max_abs", best.gradientMaxAbs());
-            metrics.put("gradient_norm_per_example", best.gradientNorm());
-            if (validation != null) {
-                metrics.put("validation_log_likelihood", best.validationLogLikelihood());
-            }
-            metrics.put("train_accuracy", best.trainAccuracy());
-            metrics.put("test_log_likelihood", testLogLikelihood);
-            metrics.put("test_accuracy", testAccuracy);
             TrainingInfo info = new TrainingInfo(engine.description(), seed, result.stopReason().id(),
                     result.iterations(), optionsMap(options, inputs), metrics, Instant.now().toString(),
                     Version.get());
@@ -302,59 +260,15 @@ final class TrainCommand extends BaseCommand {
             }
             if (reportFile != null || plotFile != null) {
                 ReportFiles.writeForRun(reportFile, plotFile, trained, result, train.numExamples(),
-                        validation == null ? 0 : validation.numExamples(), test, testLogLikelihood, testAccuracy,
-                        engine, inputs.description, heldOut);
+                        run.validation() == null ? 0 : run.validation().numExamples(), test,
+                        outcome.testLogLikelihood(), outcome.testAccuracy(), engine, inputs.description, heldOut);
                 report((reportFile == null ? "" : "report written to " + reportFile)
                         + (reportFile != null && plotFile != null ? ", " : "")
                         + (plotFile == null ? "" : "curve written to " + plotFile));
             }
-
-            JsonObject json = new JsonObject();
-            json.addProperty("command", "train");
-            json.addProperty("backend", engine.name());
-            json.addProperty("engine", engine.description());
-            json.addProperty("device", engine.deviceSummary());
-            json.addProperty("data", inputs.description);
-            json.addProperty("n_train", train.numExamples());
-            json.addProperty("n_test", test == null ? 0 : test.numExamples());
-            json.addProperty("features", train.numFeatures());
-            json.addProperty("classes", train.numClasses());
-            json.addProperty("no_bias", noBias);
-            json.addProperty("iterations", result.iterations());
-            json.addProperty("best_iteration", best.iteration());
-            json.addProperty("stop_reason", result.stopReason().id());
-            json.addProperty("stop_detail", result.stopDetail());
-            json.addProperty("separable", result.separable());
-            json.add("log_likelihood", Json.number(best.logLikelihood()));
-            json.add("objective", Json.number(best.objective()));
-            json.add("gradient_max_abs", Json.number(best.gradientMaxAbs()));
-            json.add("gradient_norm_per_example", Json.number(best.gradientNorm()));
-            if (!Double.isNaN(best.optimalityGap())) {
-                json.add("optimality_gap", Json.number(best.optimalityGap()));
-            }
-            json.addProperty("solver", result.solver());
-            json.addProperty("precision", result.precision());
-            json.addProperty("n_validation", validation == null ? 0 : validation.numExamples());
-            json.add("validation_log_likelihood", Json.number(best.validationLogLikelihood()));
-            json.add("train_accuracy", Json.number(best.trainAccuracy()));
-            json.add("test_log_likelihood", Json.number(testLogLikelihood));
-            json.add("test_accuracy", Json.number(testAccuracy));
-            json.add("seconds", Json.number(result.seconds()));
-            json.addProperty("model", modelOut == null ? null : modelOut.toString());
-            if (step != null) {
-                json.add("learning_rate", Json.number(step.chosen()));
-                json.addProperty("learning_rate_auto", step.auto());
-                json.add("learning_rate_final", Json.number(step.last()));
-                json.addProperty("acceleration", step.acceleration().id());
-                json.addProperty("safeguard_falls", step.falls());
-                json.addProperty("safeguard_halvings", step.halvings());
-                json.addProperty("momentum_restarts", step.restarts());
-            }
-            boolean interrupted = result.stopReason() == org.softmax4j.train.StopReason.INTERRUPTED;
+            boolean interrupted = result.stopReason() == StopReason.INTERRUPTED;
             int exitCode = interrupted ? interruption.exitCode()
                     : result.failed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;
-            json.addProperty("failed", result.failed());
-            json.addProperty("exit_code", exitCode);
             if (interrupted) {
                 report("interrupted (exit code " + exitCode + "): the best weights, from iteration "
                         + best.iteration() + ", were kept" + (modelOut == null ? "" : " and written"));
@@ -364,9 +278,55 @@ final class TrainCommand extends BaseCommand {
                         + "starting weights") + "; the best weights, from iteration " + best.iteration()
                         + ", were kept" + (modelOut == null ? "" : " and written"));
             }
-            printJson(json);
+            printJson(json(engine, inputs, outcome, exitCode));
             return exitCode;
         }
+    }
+
+    /** The result for --json: the run's settings and sizes, then its one metrics map, then the step. */
+    private JsonObject json(Engine engine, Inputs inputs, TrainingRun.Report outcome, int exitCode) {
+        TrainingResult result = outcome.result();
+        TrainingRun.Inputs run = outcome.inputs();
+        var best = result.best();
+        JsonObject json = new JsonObject();
+        json.addProperty("command", "train");
+        json.addProperty("backend", engine.name());
+        json.addProperty("engine", engine.description());
+        json.addProperty("device", engine.deviceSummary());
+        json.addProperty("data", inputs.description);
+        json.addProperty("n_train", run.train().numExamples());
+        json.addProperty("n_test", run.test() == null ? 0 : run.test().numExamples());
+        json.addProperty("features", run.train().numFeatures());
+        json.addProperty("classes", run.train().numClasses());
+        json.addProperty("no_bias", noBias);
+        json.addProperty("iterations", result.iterations());
+        json.addProperty("best_iteration", best.iteration());
+        json.addProperty("stop_reason", result.stopReason().id());
+        json.addProperty("stop_detail", result.stopDetail());
+        json.addProperty("separable", result.separable());
+        json.addProperty("solver", result.solver());
+        json.addProperty("precision", result.precision());
+        json.addProperty("n_validation", run.validation() == null ? 0 : run.validation().numExamples());
+        json.add("validation_log_likelihood", null);  // null without a validation set; the metrics give it with one
+        outcome.metrics().forEach((name, value) -> json.add(name, Json.number(value)));
+        if (!Double.isNaN(best.optimalityGap())) {
+            json.add("optimality_gap", Json.number(best.optimalityGap()));
+        }
+        json.add("seconds", Json.number(result.seconds()));
+        json.addProperty("model", modelOut == null ? null : modelOut.toString());
+        StepReport step = result.step();
+        if (step != null) {
+            json.add("learning_rate", Json.number(step.chosen()));
+            json.addProperty("learning_rate_auto", step.auto());
+            json.add("learning_rate_final", Json.number(step.last()));
+            json.addProperty("acceleration", step.acceleration().id());
+            json.addProperty("safeguard_falls", step.falls());
+            json.addProperty("safeguard_halvings", step.halvings());
+            json.addProperty("momentum_restarts", step.restarts());
+        }
+        json.addProperty("failed", result.failed());
+        json.addProperty("exit_code", exitCode);
+        return json;
     }
 
     /** The progress display, and the signal handler's answer to "stop now?". */
@@ -385,6 +345,71 @@ final class TrainCommand extends BaseCommand {
         @Override
         public String stopRequested() {
             return interruption.stopRequested();
+        }
+    }
+
+    private void checkModelOut() {
+        if (modelOut != null) {
+            Path parent = modelOut.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new InputException("--model-out " + modelOut + ": directory " + parent + " does not exist");
+            }
+            if (Files.isDirectory(modelOut)) {
+                throw new InputException("--model-out " + modelOut + " is a directory, expected a file name");
+            }
+        }
+    }
+
+    private void checkFractions() {
+        if (!(testFraction >= 0 && testFraction < 1)) {
+            throw new InputException("--test-fraction is " + testFraction + ", expected a number in [0, 1)");
+        }
+        if (!(validationFraction >= 0 && validationFraction < 1)) {
+            throw new InputException("--validation-fraction is " + validationFraction
+                    + ", expected a number in [0, 1)");
+        }
+        if (testFile != null && trainFile == null) {
+            throw new InputException("--test " + testFile + " needs --train FILE too");
+        }
+    }
+
+    private ClassWeights parseClassWeights() {
+        try {
+            return classWeight == null ? null : ClassWeights.parse(classWeight);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--class-weight " + e.getMessage());
+        }
+    }
+
+    /** The model of --init, read and checked for its kind (with a bias or without); null without --init. */
+    private Model readInit() {
+        if (initModel == null) {
+            return null;
+        }
+        Model model = ModelFile.read(initModel);
+        String problem = model.warmStartProblem(!noBias, null, 0);
+        if (problem != null) {
+            throw new InputException("--init " + initModel + " " + problem);
+        }
+        return model;
+    }
+
+    /** The run's inputs: the validation split, the weights, the start (--init checked against the data). */
+    private TrainingRun.Inputs runInputs(Inputs inputs, ClassWeights classWeights, Model init) {
+        Parameters start = null;
+        if (init != null) {
+            String problem = init.warmStartProblem(!noBias, inputs.train.classNames(), inputs.train.numFeatures());
+            if (problem != null) {
+                throw new InputException("--init " + initModel + " " + problem);
+            }
+            start = init.parameters();
+        }
+        try {
+            return TrainingRun.Inputs.of(inputs.train, inputs.trainWeights, classWeights, validationFraction, seed,
+                    inputs.test, start);
+        } catch (IllegalArgumentException e) {
+            throw new InputException((e.getMessage().startsWith("\"") ? "--class-weight " : "bad weights: ")
+                    + e.getMessage());
         }
     }
 
@@ -420,143 +445,29 @@ final class TrainCommand extends BaseCommand {
                           CsvData read) {
     }
 
-    private static Evaluator bind(Engine engine, Dataset data, double[] exampleWeights) {
-        try {
-            return engine.bind(data, exampleWeights);
-        } catch (UnsupportedOperationException e) {
-            throw new InputException("--class-weight and --sample-weights: " + e.getMessage());
-        }
-    }
-
-    /** Class weights from --class-weight, or null. */
-    private double[] classWeights(Dataset train) {
-        if (classWeight == null) {
-            return null;
-        }
-        if (classWeight.equalsIgnoreCase("balanced")) {
-            return ExampleWeights.balanced(train);
-        }
-        double[] weights = new double[train.numClasses()];
-        java.util.Arrays.fill(weights, 1.0);
-        for (String item : classWeight.split(",", -1)) {
-            int equals = item.lastIndexOf('=');
-            String name = equals < 0 ? "" : item.substring(0, equals).trim();
-            int k = train.classNames().indexOf(name);
-            if (equals < 0 || k < 0) {
-                throw new InputException("--class-weight \"" + item + "\": expected balanced or CLASS=WEIGHT with a "
-                        + "class of " + train.classNames());
-            }
-            try {
-                double w = Double.parseDouble(item.substring(equals + 1).trim());
-                if (!(w >= 0) || Double.isInfinite(w)) {
-                    throw new NumberFormatException();
-                }
-                weights[k] = w;
-            } catch (NumberFormatException e) {
-                throw new InputException("--class-weight \"" + item + "\": expected a finite weight >= 0");
-            }
-        }
-        return weights;
-    }
-
-    /** The rows' sample weights from --sample-weights, or null. */
-    private double[] readSampleWeights(int numRows) {
-        if (sampleWeightsFile == null) {
-            return null;
-        }
-        java.util.List<String> lines;
-        try {
-            // Numbers are ASCII: Latin-1 decodes every byte, so a stray byte is reported as the text it is in.
-            lines = Files.readAllLines(sampleWeightsFile, java.nio.charset.StandardCharsets.ISO_8859_1);
-        } catch (java.io.IOException e) {
-            throw new InputException("--sample-weights " + sampleWeightsFile + ": cannot read it ("
-                    + org.softmax4j.AtomicFile.describe(e) + ")");
-        }
-        double[] weights = new double[numRows];
-        int count = 0;
-        for (int line = 0; line < lines.size(); line++) {
-            String text = lines.get(line).trim();
-            if (text.isEmpty()) {
-                continue;
-            }
-            double w;
-            try {
-                w = Double.parseDouble(text);
-            } catch (NumberFormatException e) {
-                w = Double.NaN;
-            }
-            if (!(w >= 0) || Double.isInfinite(w)) {
-                throw InputException.at(sampleWeightsFile.toString(), line + 1, 1, "expected a finite weight >= 0, "
-                        + "found \"" + (text.length() > 40 ? text.substring(0, 40) + "...\" (" + text.length()
-                        + " characters)" : text + "\""));
-            }
-            if (count < numRows) {
-                weights[count] = w;
-            }
-            count++;
-        }
-        if (count != numRows) {
-            throw new InputException("--sample-weights " + sampleWeightsFile + " has " + count + " weights, expected "
-                    + numRows + " (one per training row)");
-        }
-        return weights;
-    }
-
-    /** The starting point: zero, or the weights of --init, checked against the data. */
-    private Parameters initialParameters(Dataset train) {
-        if (initModel == null) {
-            return new Parameters(train.numClasses(), train.numFeatures());
-        }
-        Model model = ModelFile.read(initModel);
-        if (model.hasBias() == noBias) {
-            throw new InputException("--init " + initModel + (noBias
-                    ? " has a bias, but --no-bias trains a model without one; warm-start from a model trained with "
-                            + "--no-bias"
-                    : " has no bias (trained with --no-bias); add --no-bias to continue it"));
-        }
-        if (!model.classNames().equals(train.classNames())) {
-            throw new InputException("--init " + initModel + " has classes " + model.classNames()
-                    + ", expected the training classes " + train.classNames());
-        }
-        if (model.numFeatures() != train.numFeatures()) {
-            throw new InputException("--init " + initModel + " has " + model.numFeatures() + " features, expected "
-                    + train.numFeatures() + " as in the training data");
-        }
-        return model.parameters();
-    }
-
-    private Inputs loadInputs() {
-        if (!(testFraction >= 0 && testFraction < 1)) {
-            throw new InputException("--test-fraction is " + testFraction + ", expected a number in [0, 1)");
-        }
-        if (testFile != null && trainFile == null) {
-            throw new InputException("--test " + testFile + " needs --train FILE too");
-        }
+    private Inputs loadInputs(Double threshold, CsvOptions csv, SampleWeights sampleWeights) {
         if (trainFile == null) {
-            Double threshold = dataOptions.threshold(BuiltinDigits.DEFAULT_THRESHOLD);
             CsvData digits = BuiltinDigits.loadProfiled(threshold);
             Dataset all = digits.data();
-            double[] sampleWeights = readSampleWeights(all.numExamples());
+            double[] weights = sampleWeights == null ? null : sampleWeights.forRows(all.numExamples());
             int[][] parts = Splits.stratifiedIndices(all, testFraction, seed);
             return new Inputs(all.select(parts[0]), all.select(parts[1]), threshold, "built-in digits"
                     + (threshold == null ? " (counts 0..16)" : " binarized at " + formatThreshold(threshold)),
-                    ExampleWeights.select(sampleWeights, parts[0]), digits);
+                    ExampleWeights.select(weights, parts[0]), digits);
         }
-        Double threshold = dataOptions.threshold(null);
-        var csv = dataOptions.csvOptions(threshold);
         CsvData read = CsvReader.readProfiled(trainFile, csv);
         noticeNumericHeader(read);
         Dataset train = read.data();
-        double[] sampleWeights = readSampleWeights(train.numExamples());
+        double[] weights = sampleWeights == null ? null : sampleWeights.forRows(train.numExamples());
         if (testFile != null) {
             CsvData test = CsvReader.readForModel(testFile, csv, train.classNames(), train.numFeatures(),
                     read.featureNames(), false);
             noticeNumericHeader(test);
-            return new Inputs(train, test.data(), threshold, trainFile + " and " + testFile, sampleWeights, read);
+            return new Inputs(train, test.data(), threshold, trainFile + " and " + testFile, weights, read);
         }
         int[][] parts = Splits.stratifiedIndices(train, testFraction, seed);
         return new Inputs(train.select(parts[0]), train.select(parts[1]), threshold, trainFile.toString(),
-                ExampleWeights.select(sampleWeights, parts[0]), read);
+                ExampleWeights.select(weights, parts[0]), read);
     }
 
     private void noticeNumericHeader(CsvData read) {
@@ -591,32 +502,7 @@ final class TrainCommand extends BaseCommand {
         if (testFile == null) {
             map.put("test_fraction", String.valueOf(testFraction));
         }
-        map.put("learning_rate", options.autoLearningRate() ? "auto" : String.valueOf(options.learningRate()));
-        if (options.autoLearningRate() && options.solver() == SolverType.ASCENT) {
-            map.put("acceleration", options.acceleration().id());
-        }
-        map.put("max_iterations", String.valueOf(options.maxIterations()));
-        map.put("lambda", String.valueOf(options.lambda()));
-        map.put("tolerance", String.valueOf(options.tolerance()));
-        map.put("batch_size", String.valueOf(options.batchSize()));
-        map.put("seed", String.valueOf(options.seed()));
-        map.put("solver", options.solver().id());
-        map.put("alpha", String.valueOf(options.alpha()));
-        if (options.noBias()) {
-            map.put("no_bias", "true");
-        }
-        if (options.solver().isQuasiNewton()) {
-            map.put("history", String.valueOf(options.history()));
-            map.put("precision", options.precision().id());
-            map.put("preconditioner", options.preconditioner().id());
-        }
-        if (options.solver() == SolverType.SGD) {
-            map.put("momentum", String.valueOf(options.momentum()));
-            map.put("nesterov", String.valueOf(options.nesterov()));
-        }
-        if (options.solver() == SolverType.SGD || options.solver() == SolverType.ADAM) {
-            map.put("schedule", options.schedule().id());
-        }
+        map.putAll(options.record());
         if (classWeight != null) {
             map.put("class_weight", classWeight);
         }

@@ -21,8 +21,6 @@ final class CsvParser {
     // label, which is ignored.
     enum Mode { TRAIN, EVALUATE, PREDICT }
 
-    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-        1e13, 1e14, 1e15};
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
     private static final int MAX_CLASSES_SHOWN = 10;
     private static final int MAX_FOUND_SHOWN = 40;
@@ -256,7 +254,7 @@ final class CsvParser {
             boolean numeric = true;
             for (int c = 0; c < count; c++) {
                 found.add(new String(b, fieldStart[c], fieldEnd[c] - fieldStart[c], StandardCharsets.UTF_8));
-                numeric &= fieldEnd[c] > fieldStart[c] && looksLikeNumber(b, fieldStart[c], fieldEnd[c]);
+                numeric &= fieldEnd[c] > fieldStart[c] && CsvNumbers.looksLikeNumber(b, fieldStart[c], fieldEnd[c]);
             }
             if (!numeric || options.header() == HeaderMode.PRESENT) {
                 for (int j = 0; j < expectedFeatureNames.size(); j++) {
@@ -299,7 +297,7 @@ final class CsvParser {
     private boolean looksLikeHeader(CsvLines lines) {
         byte[] b = lines.bytes();
         for (int c = 0; c < numColumns; c++) {
-            if (c != labelColumn && fieldEnd[c] > fieldStart[c] && !looksLikeNumber(b, fieldStart[c], fieldEnd[c])) {
+            if (c != labelColumn && fieldEnd[c] > fieldStart[c] && !CsvNumbers.looksLikeNumber(b, fieldStart[c], fieldEnd[c])) {
                 return true;
             }
         }
@@ -411,102 +409,21 @@ final class CsvParser {
         return stored;
     }
 
-    // A finite double from a decimal number: optional sign, digits with an optional point, optional exponent.
+    // A finite double from a decimal number (see CsvNumbers), or an error naming the field.
     private double parseNumber(byte[] b, int start, int end, long line, int column) {
-        // Fast path for plain decimals of at most 15 digits, the usual CSV value: m / 10^k with m < 10^15 and 10^k
-        // both exact doubles is one correctly rounded division, so the result equals Double.parseDouble's.
-        int i = start;
-        boolean negative = false;
-        if (i < end && (b[i] == '-' || b[i] == '+')) {
-            negative = b[i] == '-';
-            i++;
-        }
-        long mantissa = 0;
-        int digits = 0;
-        int fractionDigits = 0;
-        boolean point = false;
-        for (; i < end; i++) {
-            byte c = b[i];
-            if (c >= '0' && c <= '9') {
-                mantissa = 10 * mantissa + (c - '0');
-                digits++;
-                fractionDigits += point ? 1 : 0;
-            } else if (c == '.' && !point) {
-                point = true;
-            } else {
-                break;
-            }
-        }
-        if (i == end && digits > 0 && digits <= 15) {
-            double value = fractionDigits == 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits];
-            return negative ? -value : value;
-        }
-        if (!isDecimal(b, start, end)) {
+        double value = CsvNumbers.parse(b, start, end);
+        if (Double.isNaN(value)) {
             String found = shown(b, start, end);
-            if (isNanOrInfinity(b, start, end)) {
+            if (CsvNumbers.isNanOrInfinity(b, start, end)) {
                 throw InputException.at(file, line, column, "expected a finite number, found \"" + found + "\"");
             }
             throw InputException.at(file, line, column, "expected a number, found \"" + found + "\"");
         }
-        double value = Double.parseDouble(new String(b, start, end - start, StandardCharsets.ISO_8859_1));
         if (Double.isInfinite(value)) {
             throw InputException.at(file, line, column, "expected a number, found \"" + shown(b, start, end)
                     + "\", out of double range (largest magnitude " + Double.MAX_VALUE + ")");
         }
         return value;
-    }
-
-    private static boolean looksLikeNumber(byte[] b, int start, int end) {
-        return isDecimal(b, start, end) || isNanOrInfinity(b, start, end);
-    }
-
-    private static boolean isDecimal(byte[] b, int start, int end) {
-        int i = start;
-        if (i < end && (b[i] == '+' || b[i] == '-')) {
-            i++;
-        }
-        int digits = 0;
-        while (i < end && isDigit(b[i])) {
-            i++;
-            digits++;
-        }
-        if (i < end && b[i] == '.') {
-            i++;
-            while (i < end && isDigit(b[i])) {
-                i++;
-                digits++;
-            }
-        }
-        if (digits == 0) {
-            return false;
-        }
-        if (i < end && (b[i] == 'e' || b[i] == 'E')) {
-            i++;
-            if (i < end && (b[i] == '+' || b[i] == '-')) {
-                i++;
-            }
-            int exponentDigits = 0;
-            while (i < end && isDigit(b[i])) {
-                i++;
-                exponentDigits++;
-            }
-            if (exponentDigits == 0) {
-                return false;
-            }
-        }
-        return i == end;
-    }
-
-    private static boolean isDigit(byte c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private static boolean isNanOrInfinity(byte[] b, int start, int end) {
-        if (start < end && (b[start] == '+' || b[start] == '-')) {
-            start++;
-        }
-        String word = new String(b, start, end - start, StandardCharsets.ISO_8859_1);
-        return word.equalsIgnoreCase("nan") || word.equalsIgnoreCase("inf") || word.equalsIgnoreCase("infinity");
     }
 
     private int labelId(byte[] b, int start, int end, long line, int column) {

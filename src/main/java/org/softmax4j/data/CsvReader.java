@@ -135,16 +135,42 @@ public final class CsvReader {
                 featureNames).keepingInputLabels());
     }
 
+    /** Receives the lines of {@link #readLines}: the 1-based line number and the line, without its line break. */
+    public interface LineVisitor {
+        void line(long number, String text);
+    }
+
+    /**
+     * Every line of a text file, read as the CSV files are: gzip recognised by its signature, pipes and
+     * {@code /dev/stdin} read as they come, a UTF-8 byte order mark skipped, and the same one-line errors naming the
+     * file (for the sample weights, one number a line). An {@link InputException} thrown by the visitor passes through.
+     */
+    public static void readLines(Path file, LineVisitor visitor) {
+        withFile(file, in -> {
+            try (CsvLines lines = CsvLines.open(in, file.toString())) {
+                while (lines.next()) {
+                    visitor.line(lines.lineNumber(), new String(lines.bytes(), lines.start(),
+                            lines.end() - lines.start(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            return null;
+        });
+    }
+
     private static CsvData readFile(Path file, CsvParser parser) {
+        if (Files.isRegularFile(file)) {
+            MemoryEstimate.check(file, parser.options(), MemoryEstimate.availableBytes());
+        }
+        return withFile(file, in -> readStream(in, parser));
+    }
+
+    private static <T> T withFile(Path file, java.util.function.Function<InputStream, T> reader) {
         String name = file.toString();
         if (Files.isDirectory(file)) {
             throw InputException.at(name, 0, 0, "expected a file, found a directory");
         }
-        if (Files.isRegularFile(file)) {
-            MemoryEstimate.check(file, parser.options(), MemoryEstimate.availableBytes());
-        }
         try (InputStream in = Files.newInputStream(file)) {
-            return readStream(in, parser);
+            return reader.apply(in);
         } catch (NoSuchFileException e) {
             throw InputException.at(name, 0, 0, "expected a file, found no such file");
         } catch (AccessDeniedException e) {

@@ -98,6 +98,15 @@ final class AutoEngine implements Engine {
         return cpu.bind(data, exampleWeights);
     }
 
+    /** The double-precision evaluator of the engine in use now (both run it on the CPU threads of the run). */
+    @Override
+    public DoublePrecisionEvaluator bindDoublePrecision(Dataset data, double[] exampleWeights) {
+        if (closed) {
+            throw new IllegalStateException("the engine is closed");
+        }
+        return current().bindDoublePrecision(data, exampleWeights);
+    }
+
     /** The out-of-memory message without its advice to use the CPU, which auto has just followed. */
     static String withoutAdvice(String message) {
         return message.replaceFirst("[,;] (free host memory, or )?use --backend cpu$", "");

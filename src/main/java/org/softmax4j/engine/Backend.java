@@ -2,6 +2,7 @@ package org.softmax4j.engine;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 import org.softmax4j.engine.cpu.CpuEngine;
@@ -30,9 +31,9 @@ public enum Backend {
         }
     }
 
-    /** As {@link #open(int, Consumer)}, with the engines' notices printed to {@code System.err}. */
+    /** As {@link #open(int, Consumer)}, with the engines' notices dropped. */
     public Engine open(int threads) {
-        return open(threads, System.err::println);
+        return open(threads, line -> { });
     }
 
     /**
@@ -42,28 +43,24 @@ public enum Backend {
      * notice, for work the CUDA engine cannot take (weighted examples; a data set too large for the device even
      * streamed; a context that became unusable): see {@link AutoEngine}.
      *
-     * @param threads CPU threads, or 0 for one per available processor
+     * @param threads CPU threads, or 0 for one per available processor: the CPU engine's, and those of every engine's
+     *                double-precision evaluator ({@link Engine#bindDoublePrecision})
      * @param notices receives one-line notices for people: a data set streamed to the GPU, auto falling back
      */
     public Engine open(int threads, Consumer<String> notices) {
         if (threads < 0) {
             throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all processors) or more");
         }
+        Objects.requireNonNull(notices, "notices");
         return switch (this) {
-            case CUDA -> cuda(notices);
+            case CUDA -> CudaEngine.open(threads, notices);
             case AUTO -> CudaProbe.result().available() ? auto(threads, notices) : cpu(threads);
             case CPU -> cpu(threads);
         };
     }
 
-    private static CudaEngine cuda(Consumer<String> notices) {
-        CudaEngine engine = CudaEngine.open();
-        engine.setNotices(notices);
-        return engine;
-    }
-
     private static Engine auto(int threads, Consumer<String> notices) {
-        CudaEngine cuda = cuda(notices);
+        CudaEngine cuda = CudaEngine.open(threads, notices);
         return new AutoEngine(cuda, cuda.device()::unusableReason, () -> cpu(threads), notices);
     }
 

@@ -39,6 +39,18 @@ public interface Engine extends AutoCloseable {
         throw new UnsupportedOperationException("the " + name() + " engine cannot weight examples yet");
     }
 
+    /**
+     * The capability the quasi-Newton solvers finish with: an evaluator of the same log-likelihood in double precision
+     * (see {@link DoublePrecisionEvaluator}) of {@code data} with {@code exampleWeights} (null: every ω_n = 1), on the
+     * CPU threads this engine was opened with. The caller closes it. The CPU, CUDA and auto engines offer it; the
+     * default, for engines that do not, throws {@link UnsupportedOperationException}.
+     *
+     * @throws IllegalArgumentException when the weights are not N finite values ≥ 0
+     */
+    default DoublePrecisionEvaluator bindDoublePrecision(Dataset data, double[] exampleWeights) {
+        throw new UnsupportedOperationException("the " + name() + " engine has no double-precision evaluator");
+    }
+
     /** Checks example weights for {@link #bind(Dataset, double[])}: N values, each finite and ≥ 0. */
     static void checkExampleWeights(Dataset data, double[] exampleWeights) {
         if (exampleWeights == null) {

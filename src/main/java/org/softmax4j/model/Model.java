@@ -160,6 +160,33 @@ public final class Model {
         return hasBias;
     }
 
+    /**
+     * Whether this model can start training of the given kind (the warm start of {@code train --init}): null when it
+     * can, else why not, one sentence for the user. The kind (with a bias or without) is checked first, on its own,
+     * so that it can be checked before the data is read.
+     *
+     * @param withBias    whether the training fits a bias (false for {@code --no-bias})
+     * @param classNames  the training classes, or null to check the kind alone
+     * @param numFeatures the training features (ignored when {@code classNames} is null)
+     */
+    public String warmStartProblem(boolean withBias, List<String> classNames, int numFeatures) {
+        if (hasBias != withBias) {
+            return withBias ? "has no bias (trained with --no-bias); add --no-bias to continue it"
+                    : "has a bias, but --no-bias trains a model without one; warm-start from a model trained with "
+                            + "--no-bias";
+        }
+        if (classNames == null) {
+            return null;
+        }
+        if (!this.classNames.equals(classNames)) {
+            return "has classes " + this.classNames + ", expected the training classes " + classNames;
+        }
+        if (numFeatures() != numFeatures) {
+            return "has " + numFeatures() + " features, expected " + numFeatures + " as in the training data";
+        }
+        return null;
+    }
+
     /** b_k; 0 in a model without a bias. */
     public float bias(int k) {
         return parameters.bias()[Objects.checkIndex(k, numClasses())];

@@ -3,19 +3,28 @@ package org.softmax4j.model;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.softmax4j.model.JsonFields.array;
+import static org.softmax4j.model.JsonFields.bool;
+import static org.softmax4j.model.JsonFields.checkFields;
+import static org.softmax4j.model.JsonFields.describe;
+import static org.softmax4j.model.JsonFields.finiteDouble;
+import static org.softmax4j.model.JsonFields.finiteFloat;
+import static org.softmax4j.model.JsonFields.integer;
+import static org.softmax4j.model.JsonFields.metric;
+import static org.softmax4j.model.JsonFields.object;
+import static org.softmax4j.model.JsonFields.require;
+import static org.softmax4j.model.JsonFields.string;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.StringReader;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -33,10 +42,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.softmax4j.AtomicFile;
+import org.softmax4j.model.JsonFields.BadField;
 import org.softmax4j.InputException;
 import org.softmax4j.data.FeatureProfile;
 import org.softmax4j.engine.Parameters;
@@ -88,7 +97,7 @@ public final class ModelFile {
      */
     public static void write(Model model, Path file) {
         byte[] body = toJson(model).getBytes(UTF_8);
-        byte[] header = (MAGIC + " " + versionFor(model) + " sha256=" + sha256Hex(body) + " bytes=" + body.length
+        byte[] header = (MAGIC + " " + ModelJsonWriter.versionFor(model) + " sha256=" + sha256Hex(body) + " bytes=" + body.length
                 + "\n")
                 .getBytes(US_ASCII);
         AtomicFile.write(file, "model", out -> {
@@ -405,154 +414,6 @@ public final class ModelFile {
         return new TrainingInfo(engine, seed, stopReason, iterations, options, metrics, createdAt, version);
     }
 
-    /** A field that is missing or does not hold what it should; the message names it by its JSON path. */
-    private static final class BadField extends RuntimeException {
-        BadField(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    private static void checkFields(JsonObject object, Set<String> known, String prefix, int version) {
-        for (String key : object.keySet()) {
-            if (!known.contains(key)) {
-                throw new BadField("unexpected field " + quote(prefix + key) + " (format version " + version
-                        + " has no such field)");
-            }
-        }
-    }
-
-    private static JsonElement require(JsonObject object, String key, String prefix) {
-        JsonElement element = object.get(key);
-        if (element == null) {
-            throw new BadField("missing field \"" + prefix + key + "\"");
-        }
-        return element;
-    }
-
-    private static String string(JsonElement element, String path) {
-        if (element.isJsonPrimitive() && element.getAsJsonPrimitive().isString()) {
-            return element.getAsString();
-        }
-        throw new BadField(path + " is " + describe(element) + ", expected a string");
-    }
-
-    private static JsonArray array(JsonElement element, String path) {
-        if (element.isJsonArray()) {
-            return element.getAsJsonArray();
-        }
-        throw new BadField(path + " is " + describe(element) + ", expected an array");
-    }
-
-    private static JsonObject object(JsonElement element, String path) {
-        if (element.isJsonObject()) {
-            return element.getAsJsonObject();
-        }
-        throw new BadField(path + " is " + describe(element) + ", expected an object");
-    }
-
-    private static long integer(JsonElement element, String path, long min, long max) {
-        String expected = ", expected an integer" + (min == Long.MIN_VALUE ? "" : " from " + min + " to " + max);
-        if (!isNumber(element)) {
-            throw new BadField(path + " is " + describe(element) + expected);
-        }
-        long value;
-        try {
-            value = new BigDecimal(element.getAsString()).longValueExact();
-        } catch (ArithmeticException | NumberFormatException e) {
-            throw new BadField(path + " is " + element.getAsString() + expected);
-        }
-        if (value < min || value > max) {
-            throw new BadField(path + " is " + value + expected);
-        }
-        return value;
-    }
-
-    private static boolean bool(JsonElement element, String path) {
-        if (element.isJsonPrimitive() && element.getAsJsonPrimitive().isBoolean()) {
-            return element.getAsBoolean();
-        }
-        throw new BadField(path + " is " + describe(element) + ", expected true or false");
-    }
-
-    private static float finiteFloat(JsonElement element, String path) {
-        if (isNumber(element)) {
-            // The token as written, through Float.parseFloat: the shortest decimal of a float reads back exactly.
-            float value = Float.parseFloat(element.getAsString());
-            if (Float.isFinite(value)) {
-                return value;
-            }
-            throw new BadField(path + " is " + element.getAsString() + ", beyond the float range, expected a "
-                    + "finite number");
-        }
-        throw new BadField(path + " is " + describe(element) + ", expected a finite number");
-    }
-
-    private static double finiteDouble(JsonElement element, String path) {
-        if (isNumber(element)) {
-            double value = Double.parseDouble(element.getAsString());
-            if (Double.isFinite(value)) {
-                return value;
-            }
-            throw new BadField(path + " is " + element.getAsString() + ", beyond the double range, expected a "
-                    + "finite number");
-        }
-        throw new BadField(path + " is " + describe(element) + ", expected a finite number"
-                + (path.equals("binarize_threshold") ? " or null" : ""));
-    }
-
-    /** A metric: a number, null for NaN, or the strings "Infinity" and "-Infinity". */
-    private static double metric(JsonElement element, String path) {
-        if (element.isJsonNull()) {
-            return Double.NaN;
-        }
-        if (isNumber(element)) {
-            return Double.parseDouble(element.getAsString());
-        }
-        if (element.isJsonPrimitive() && element.getAsJsonPrimitive().isString()) {
-            switch (element.getAsString()) {
-                case "Infinity":
-                    return Double.POSITIVE_INFINITY;
-                case "-Infinity":
-                    return Double.NEGATIVE_INFINITY;
-                case "NaN":
-                    return Double.NaN;
-                default:
-                    break;
-            }
-        }
-        throw new BadField(path + " is " + describe(element)
-                + ", expected a number, null (not known) or \"Infinity\" or \"-Infinity\"");
-    }
-
-    private static boolean isNumber(JsonElement element) {
-        return element.isJsonPrimitive() && element.getAsJsonPrimitive().isNumber();
-    }
-
-    /**
-     * How a JSON value reads in a message. A bare NaN or Infinity token, which lenient Gson hands over as a string,
-     * is shown as it was written.
-     */
-    private static String describe(JsonElement element) {
-        if (element.isJsonNull()) {
-            return "null";
-        }
-        if (element.isJsonArray()) {
-            return "an array";
-        }
-        if (element.isJsonObject()) {
-            return "an object";
-        }
-        JsonPrimitive primitive = element.getAsJsonPrimitive();
-        if (primitive.isString()) {
-            String text = primitive.getAsString();
-            return switch (text) {
-                case "NaN", "Infinity", "-Infinity", "+Infinity" -> text;
-                default -> quote(text);
-            };
-        }
-        return primitive.getAsString();
-    }
-
     /** A one-line message from Gson's, its location moved from the JSON to the file. */
     private static InputException syntaxError(String name, Throwable cause) {
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
@@ -592,7 +453,7 @@ public final class ModelFile {
     }
 
     /** A string in double quotes for a message, control characters escaped, at most 120 characters shown. */
-    private static String quote(String text) {
+    static String quote(String text) {
         StringBuilder out = new StringBuilder("\"");
         int shown = Math.min(text.length(), 120);
         for (int i = 0; i < shown; i++) {
@@ -612,163 +473,8 @@ public final class ModelFile {
         return out.toString();
     }
 
-    // ---------------------------------------------------------------------------------------------------- writing
-
-    /** The body: pretty JSON with one row of weights per line, ending in a newline. */
+    /** The body of a model file (see {@link ModelJsonWriter#toJson}). */
     static String toJson(Model model) {
-        int numClasses = model.numClasses();
-        int numFeatures = model.numFeatures();
-        Parameters parameters = model.parameters();
-        float[] weights = parameters.weights();
-        StringBuilder out = new StringBuilder(1024 + numClasses * (numFeatures + 1) * 16);
-        out.append("{\n");
-        out.append("  \"format\": ").append(jsonString(MAGIC)).append(",\n");
-        int version = versionFor(model);
-        out.append("  \"version\": ").append(version).append(",\n");
-        out.append("  \"num_classes\": ").append(numClasses).append(",\n");
-        out.append("  \"num_features\": ").append(numFeatures).append(",\n");
-        out.append("  \"class_names\": [");
-        for (int k = 0; k < numClasses; k++) {
-            out.append(k == 0 ? "" : ", ").append(jsonString(model.classNames().get(k)));
-        }
-        out.append("],\n");
-        Double threshold = model.binarizeThreshold();
-        out.append("  \"binarize_threshold\": ").append(threshold == null ? "null" : Double.toString(threshold))
-                .append(",\n");
-        out.append("  \"weights\": [\n");
-        for (int k = 0; k < numClasses; k++) {
-            out.append("    [");
-            for (int j = 0; j < numFeatures; j++) {
-                // Float.toString gives a decimal that Float.parseFloat maps back to the same float, -0.0 included.
-                out.append(j == 0 ? "" : ", ").append(Float.toString(weights[k * numFeatures + j]));
-            }
-            out.append(k + 1 < numClasses ? "],\n" : "]\n");
-        }
-        out.append("  ],\n");
-        if (model.hasBias()) {
-            out.append("  \"bias\": [");
-            for (int k = 0; k < numClasses; k++) {
-                out.append(k == 0 ? "" : ", ").append(Float.toString(parameters.bias()[k]));
-            }
-            out.append("],\n");
-        } else {
-            // Version 2: no bias field at all; b is not a parameter of this model.
-            out.append("  \"no_bias\": true,\n");
-        }
-        TrainingInfo training = model.training();
-        if (version >= VERSION) {
-            List<String> featureNames = model.featureNames();
-            out.append("  \"feature_names\": ");
-            if (featureNames == null) {
-                out.append("null");
-            } else {
-                out.append('[');
-                for (int j = 0; j < numFeatures; j++) {
-                    out.append(j == 0 ? "" : ", ").append(jsonString(featureNames.get(j)));
-                }
-                out.append(']');
-            }
-            out.append(",\n");
-            FeatureProfile profile = model.featureProfile();
-            out.append("  \"feature_profile\": ");
-            if (profile == null) {
-                out.append("null");
-            } else {
-                out.append("{\n    \"rows\": ").append(profile.numRows()).append(",\n");
-                appendDoubles(out, "min", profile::min, numFeatures, ",\n");
-                appendDoubles(out, "max", profile::max, numFeatures, ",\n");
-                appendDoubles(out, "mean", profile::mean, numFeatures, ",\n");
-                appendDoubles(out, "zero_share", profile::zeroShare, numFeatures, "\n");
-                out.append("  }");
-            }
-            out.append(",\n");
-        }
-        out.append("  \"training\": {\n");
-        out.append("    \"engine\": ").append(jsonString(training.engine())).append(",\n");
-        out.append("    \"seed\": ").append(training.seed()).append(",\n");
-        out.append("    \"stop_reason\": ").append(jsonString(training.stopReason())).append(",\n");
-        out.append("    \"iterations\": ").append(training.iterations()).append(",\n");
-        out.append("    \"options\": ");
-        appendMap(out, training.options(), ModelFile::jsonString);
-        out.append(",\n");
-        out.append("    \"metrics\": ");
-        appendMap(out, training.metrics(), ModelFile::jsonMetric);
-        out.append(",\n");
-        out.append("    \"created_at\": ").append(jsonString(training.createdAt())).append(",\n");
-        out.append("    \"softmax4j_version\": ").append(jsonString(training.softmax4jVersion())).append("\n");
-        out.append("  }\n");
-        out.append("}\n");
-        return out.toString();
-    }
-
-    /** The version {@link #write} uses: 1 when the model has nothing that version 2 added, so version-1 readers read it. */
-    static int versionFor(Model model) {
-        return model.hasBias() && model.featureNames() == null && model.featureProfile() == null ? VERSION_1 : VERSION;
-    }
-
-    private static void appendDoubles(StringBuilder out, String name, java.util.function.IntToDoubleFunction value,
-                                      int count, String end) {
-        out.append("    ").append(jsonString(name)).append(": [");
-        for (int j = 0; j < count; j++) {
-            out.append(j == 0 ? "" : ", ").append(Double.toString(value.applyAsDouble(j)));
-        }
-        out.append(']').append(end);
-    }
-
-    private static <V> void appendMap(StringBuilder out, Map<String, V> map,
-                                      Function<V, String> value) {
-        if (map.isEmpty()) {
-            out.append("{}");
-            return;
-        }
-        out.append("{\n");
-        int i = 0;
-        for (Map.Entry<String, V> entry : map.entrySet()) {
-            out.append("      ").append(jsonString(entry.getKey())).append(": ").append(value.apply(entry.getValue()))
-                    .append(++i < map.size() ? ",\n" : "\n");
-        }
-        out.append("    }");
-    }
-
-    /** NaN (not known) as null; infinities, which JSON has no number for, as the strings "Infinity", "-Infinity". */
-    private static String jsonMetric(Double value) {
-        if (value.isNaN()) {
-            return "null";
-        }
-        if (value.isInfinite()) {
-            return value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-        }
-        return Double.toString(value);
-    }
-
-    /**
-     * A JSON string literal. Non-ASCII text is kept as UTF-8 for readers of the file; control characters, U+2028,
-     * U+2029 and unpaired surrogates (which UTF-8 cannot carry) are escaped as backslash-u.
-     */
-    static String jsonString(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (Character.isHighSurrogate(c) && i + 1 < text.length()
-                            && Character.isLowSurrogate(text.charAt(i + 1))) {
-                        out.append(c).append(text.charAt(++i));
-                    } else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return ModelJsonWriter.toJson(model);
     }
 }

@@ -11,12 +11,12 @@ import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.ResidentAscent;
-import org.softmax4j.engine.cpu.DoubleEvaluator;
 import org.softmax4j.train.IterationRecord;
 import org.softmax4j.train.Precision;
 import org.softmax4j.train.StepReport;
 import org.softmax4j.train.TrainingListener;
 import org.softmax4j.train.TrainingOptions;
+import org.softmax4j.train.TrainingRun;
 
 /**
  * The test set's log-likelihood and accuracy, and the validation set's accuracy, per iteration, for the report's
@@ -30,7 +30,7 @@ import org.softmax4j.train.TrainingOptions;
  * engine's under lbfgs or owlqn in double precision (which then run in double from the start); those runs have the
  * final test score only. Costs one test evaluation per training evaluation, and only when a report is asked for.
  */
-public final class HeldOutCurves implements TrainingListener, AutoCloseable {
+public final class HeldOutCurves implements TrainingListener, TrainingRun.EvaluatorTap, AutoCloseable {
     /** Evaluations remembered for matching; a solver evaluates a few times per iteration at most (line search). */
     private static final int REMEMBERED = 64;
 
@@ -54,13 +54,15 @@ public final class HeldOutCurves implements TrainingListener, AutoCloseable {
     }
 
     /** The training evaluator to give the trainer: tapped where that cannot change the path training takes. */
+    @Override
     public Evaluator training(Evaluator evaluator, TrainingOptions options) {
         boolean typeMatters = evaluator instanceof ResidentAscent || (options.solver().isQuasiNewton()
-                && options.precision() == Precision.DOUBLE && DoubleEvaluator.isCpuEngines(evaluator));
+                && options.precision() == Precision.DOUBLE && evaluator.doublePrecisionCostsTheSame());
         return test == null || typeMatters ? evaluator : new Tap(evaluator, true);
     }
 
     /** The validation evaluator to give the trainer (null stays null). */
+    @Override
     public Evaluator validation(Evaluator evaluator) {
         return evaluator == null ? null : new Tap(evaluator, false);
     }
@@ -151,8 +153,13 @@ public final class HeldOutCurves implements TrainingListener, AutoCloseable {
         }
 
         @Override
+        public boolean doublePrecisionCostsTheSame() {
+            return inner.doublePrecisionCostsTheSame();
+        }
+
+        @Override
         public void close() {
-            inner.close();
+            // The evaluator is closed by whoever bound it (TrainingRun); a tap only watches.
         }
     }
 }

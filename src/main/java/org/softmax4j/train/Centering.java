@@ -1,8 +1,6 @@
 package org.softmax4j.train;
 
-import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
-import org.softmax4j.data.DenseDataset;
 
 /**
  * Centring as a preconditioner of the quasi-Newton solvers. With μ the (example-weighted) mean of the features, the
@@ -35,56 +33,7 @@ final class Centering implements InitialInverseHessian {
 
     /** The means of the features, weighted by {@code exampleWeights} (null: each example 1). */
     static Centering of(Dataset data, double[] exampleWeights) {
-        int numExamples = data.numExamples();
-        int numFeatures = data.numFeatures();
-        if (exampleWeights != null && exampleWeights.length != numExamples) {
-            throw new IllegalArgumentException("exampleWeights has " + exampleWeights.length + " entries, expected "
-                    + numExamples);
-        }
-        double[] sums = new double[numFeatures];
-        double total = 0;
-        for (int n = 0; n < numExamples; n++) {
-            total += exampleWeights == null ? 1 : exampleWeights[n];
-        }
-        if (data instanceof BinaryDataset binary) {
-            addBits(binary, exampleWeights, sums);
-        } else {
-            addValues((DenseDataset) data, exampleWeights, sums);
-        }
-        double[] means = new double[numFeatures];
-        if (total > 0) {
-            for (int j = 0; j < numFeatures; j++) {
-                means[j] = sums[j] / total;
-            }
-        }
-        return new Centering(means, data.numClasses());
-    }
-
-    private static void addBits(BinaryDataset data, double[] weights, double[] sums) {
-        long[] words = data.words();
-        int wordsPerRow = data.wordsPerRow();
-        for (int n = 0; n < data.numExamples(); n++) {
-            double weight = weights == null ? 1 : weights[n];
-            for (int w = 0; w < wordsPerRow; w++) {
-                long bits = words[n * wordsPerRow + w];
-                while (bits != 0) {
-                    sums[w * 64 + Long.numberOfTrailingZeros(bits)] += weight;
-                    bits &= bits - 1;
-                }
-            }
-        }
-    }
-
-    private static void addValues(DenseDataset data, double[] weights, double[] sums) {
-        float[] values = data.values();
-        int numFeatures = data.numFeatures();
-        for (int n = 0; n < data.numExamples(); n++) {
-            double weight = weights == null ? 1 : weights[n];
-            int row = n * numFeatures;
-            for (int j = 0; j < numFeatures; j++) {
-                sums[j] += weight * values[row + j];
-            }
-        }
+        return new Centering(FeatureMoments.of(data, exampleWeights).means(), data.numClasses());
     }
 
     double[] means() {

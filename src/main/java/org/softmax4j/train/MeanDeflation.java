@@ -1,8 +1,6 @@
 package org.softmax4j.train;
 
-import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
-import org.softmax4j.data.DenseDataset;
 
 /**
  * The preconditioner of the quasi-Newton solvers for the model without a bias, where {@link Centering} does not apply
@@ -34,46 +32,13 @@ final class MeanDeflation implements InitialInverseHessian {
 
     /** μ and σ² = tr(C)/D of the features, weighted by {@code exampleWeights} (null: each example 1). */
     static MeanDeflation of(Dataset data, double[] exampleWeights) {
-        int numExamples = data.numExamples();
+        FeatureMoments moments = FeatureMoments.of(data, exampleWeights);
         int numFeatures = data.numFeatures();
-        if (exampleWeights != null && exampleWeights.length != numExamples) {
-            throw new IllegalArgumentException("exampleWeights has " + exampleWeights.length + " entries, expected "
-                    + numExamples);
-        }
-        double[] sums = new double[numFeatures];
-        double[] squares = new double[numFeatures];
-        double total = 0;
-        for (int n = 0; n < numExamples; n++) {
-            double weight = exampleWeights == null ? 1 : exampleWeights[n];
-            total += weight;
-            if (data instanceof BinaryDataset binary) {
-                long[] words = binary.words();
-                int wordsPerRow = binary.wordsPerRow();
-                for (int w = 0; w < wordsPerRow; w++) {
-                    long bits = words[n * wordsPerRow + w];
-                    while (bits != 0) {
-                        int j = w * 64 + Long.numberOfTrailingZeros(bits);
-                        sums[j] += weight;
-                        squares[j] += weight;
-                        bits &= bits - 1;
-                    }
-                }
-            } else {
-                float[] values = ((DenseDataset) data).values();
-                int row = n * numFeatures;
-                for (int j = 0; j < numFeatures; j++) {
-                    double x = values[row + j];
-                    sums[j] += weight * x;
-                    squares[j] += weight * x * x;
-                }
-            }
-        }
-        double[] means = new double[numFeatures];
+        double[] means = moments.means();
         double trace = 0;
-        if (total > 0) {
+        if (moments.total() > 0) {
             for (int j = 0; j < numFeatures; j++) {
-                means[j] = sums[j] / total;
-                trace += Math.max(0, squares[j] / total - means[j] * means[j]);
+                trace += Math.max(0, moments.squares()[j] / moments.total() - means[j] * means[j]);
             }
         }
         // Constant features (σ² = 0): no curvature to model, M = I.

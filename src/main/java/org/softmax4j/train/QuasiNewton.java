@@ -27,10 +27,24 @@ import org.softmax4j.engine.Parameters;
  * {@link Trainer} starts in double). In double, both line searches also accept steps by slope where F's change is
  * below its rounding ({@link #approximateWolfe}, {@link #approximateArmijo}).</li>
  * </ul>
+ *
+ * <p>Why one file of about 540 lines: L-BFGS and OWL-QN share the memory of pairs, the two-loop recursion, the current
+ * and trial points and the switch to double, and both line searches read and update that state at every trial; split
+ * into classes, each piece would hand a dozen fields back and forth on every evaluation.
  */
 final class QuasiNewton implements Solver {
+    /** Sufficient decrease (Armijo): the customary 1e-4 (Nocedal and Wright, §3.1) accepts any step that lowers f. */
     private static final double C1 = 1e-4;
+    /**
+     * Curvature (strong Wolfe): 0.9, the value for quasi-Newton directions (0.1 suits conjugate gradients), so that the
+     * step 1 passes nearly always and an iteration costs about one evaluation.
+     */
     private static final double C2 = 0.9;
+    /**
+     * Evaluations one line search may take before it reports a stall (which the switch to double, or the stop,
+     * handles): a bound on the cost of a search stuck on rounding. Each zoom trial lies in the middle 80% of the
+     * bracket, so the bracket shrinks to at most 0.9^k of its width after k trials, and the cubic fit usually far faster.
+     */
     private static final int MAX_LINE_SEARCH = 30;
 
     private final SmoothObjective objective;
@@ -56,6 +70,7 @@ final class QuasiNewton implements Solver {
     private double[] trialGradient;
     private final double[] pseudoGradient;
     private final double[] direction;
+    /** f_s(θ) = −F_s(θ), the smooth part of what this class minimises (it goes down; F goes up). */
     private double loss;
     private double trialLoss;
     private double lastEvaluatedStep;

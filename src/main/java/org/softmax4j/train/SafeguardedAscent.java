@@ -33,7 +33,7 @@ final class SafeguardedAscent extends EngineSolver {
     static final int MAX_HALVINGS = 40;
     /**
      * A fall of F by less than this share of |F| is rounding, not a fall: the engines compute F from float32 logits,
-     * within 10⁻⁶·|F| of F in double (GPU-NOTES's bound, also what {@code gradcheck} allows). Near the optimum a step
+     * within 10⁻⁶·|F| of F in double (the bound of docs/GPU-FACTS.md, also what {@code gradcheck} allows). Near the optimum a step
      * of 1/L raises F by far less than that (on the digits ~10⁻⁸ of |F|), so comparing F there compares rounding; a
      * safeguard that halved η on such falls stalled ascent at 1.3·10⁻⁶ of the optimum with η halved 9 times.
      */

@@ -1,9 +1,9 @@
 package org.softmax4j.train;
 
+import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
-import org.softmax4j.engine.cpu.DoubleEvaluator;
 
 /**
  * The smooth part of F on a double vector θ = [W (K×D), b (K)]: F_s(θ) = L(θ) − λ(1−α)/2·‖W‖² and ∇F_s, for the
@@ -13,7 +13,7 @@ import org.softmax4j.engine.cpu.DoubleEvaluator;
  */
 final class SmoothObjective {
     private final Evaluator evaluator;
-    private final DoubleEvaluator doubleEvaluator;
+    private final DoublePrecisionEvaluator doubleEvaluator;
     private final double l2;
     private final int numWeights;
     private final int dimension;
@@ -30,12 +30,12 @@ final class SmoothObjective {
     private int evaluations;
 
     /** @param doubleEvaluator for the polish, or null to use the engine only */
-    SmoothObjective(Evaluator evaluator, DoubleEvaluator doubleEvaluator, double lambda, double alpha) {
+    SmoothObjective(Evaluator evaluator, DoublePrecisionEvaluator doubleEvaluator, double lambda, double alpha) {
         this(evaluator, doubleEvaluator, lambda, alpha, false);
     }
 
     /** @param noBias whether θ is W alone, b being fixed at 0 */
-    SmoothObjective(Evaluator evaluator, DoubleEvaluator doubleEvaluator, double lambda, double alpha,
+    SmoothObjective(Evaluator evaluator, DoublePrecisionEvaluator doubleEvaluator, double lambda, double alpha,
                     boolean noBias) {
         this.evaluator = evaluator;
         this.noBias = noBias;

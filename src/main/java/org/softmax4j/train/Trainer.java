@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.softmax4j.engine.Backend;
+import org.softmax4j.engine.DoublePrecisionEvaluator;
+import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.ResidentAscent;
-import org.softmax4j.engine.cpu.DoubleEvaluator;
 
 /**
  * The training loop. Each iteration asks the {@link Solver} to move the parameters (one full-batch step, one epoch of
@@ -42,15 +44,28 @@ public final class Trainer {
     }
 
     /**
+     * As {@link #train(Engine, Evaluator, double[], Evaluator, Parameters, TrainingListener)} without the engine: the
+     * double-precision polish of the quasi-Newton solvers then runs on one CPU thread.
+     */
+    public TrainingResult train(Evaluator evaluator, double[] exampleWeights, Evaluator validation, Parameters start,
+                                TrainingListener listener) {
+        try (Engine cpu = Backend.CPU.open(1)) {
+            return train(cpu, evaluator, exampleWeights, validation, start, listener);
+        }
+    }
+
+    /**
      * Trains from {@code start} (not modified).
      *
+     * @param engine         the engine that bound {@code evaluator}: it also makes the double-precision evaluator of
+     *                       the quasi-Newton solvers' polish ({@link Engine#bindDoublePrecision}), on its threads
      * @param evaluator      the training set, bound with {@code exampleWeights}
      * @param exampleWeights the weights the evaluator was bound with (null: none); the double-precision polish of the
      *                       quasi-Newton solvers binds the same
      * @param validation     the validation set for early stopping, or null
      */
-    public TrainingResult train(Evaluator evaluator, double[] exampleWeights, Evaluator validation, Parameters start,
-                                TrainingListener listener) {
+    public TrainingResult train(Engine engine, Evaluator evaluator, double[] exampleWeights, Evaluator validation,
+                                Parameters start, TrainingListener listener) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         int numClasses = data.numClasses();
@@ -66,9 +81,8 @@ public final class Trainer {
             throw new IllegalArgumentException("the validation set has no examples");
         }
         SolverType type = options.solver();
-        DoubleEvaluator polish = type.isQuasiNewton() && options.precision() == Precision.DOUBLE
-                ? new DoubleEvaluator(data, exampleWeights, numExamples >= DoubleEvaluator.PARALLEL_ROWS
-                        ? Runtime.getRuntime().availableProcessors() : 1) : null;
+        DoublePrecisionEvaluator polish = type.isQuasiNewton() && options.precision() == Precision.DOUBLE
+                ? engine.bindDoublePrecision(data, exampleWeights) : null;
         try {
             return trainWith(evaluator, exampleWeights, polish, validation, start, listener);
         } finally {
@@ -78,7 +92,7 @@ public final class Trainer {
         }
     }
 
-    private TrainingResult trainWith(Evaluator evaluator, double[] exampleWeights, DoubleEvaluator polish,
+    private TrainingResult trainWith(Evaluator evaluator, double[] exampleWeights, DoublePrecisionEvaluator polish,
                                      Evaluator validation, Parameters start, TrainingListener listener) {
         StepReport step = chooseStep(evaluator.data(), exampleWeights);
         Solver solver = solver(evaluator, exampleWeights, polish, start, validation == null, step);
@@ -137,7 +151,7 @@ public final class Trainer {
         }
     }
 
-    private TrainingResult loop(Solver solver, Evaluator evaluator, DoubleEvaluator polish, Evaluator validation,
+    private TrainingResult loop(Solver solver, Evaluator evaluator, DoublePrecisionEvaluator polish, Evaluator validation,
                                 TrainingListener listener, StepReport step) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
@@ -238,14 +252,14 @@ public final class Trainer {
     }
 
     /** {@code residentAllowed}: whether plain ascent may keep the parameters in the engine (not with validation). */
-    private Solver solver(Evaluator evaluator, double[] exampleWeights, DoubleEvaluator polish, Parameters start,
+    private Solver solver(Evaluator evaluator, double[] exampleWeights, DoublePrecisionEvaluator polish, Parameters start,
                           boolean residentAllowed, StepReport step) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         if (options.solver().isQuasiNewton()) {
             SmoothObjective objective = new SmoothObjective(evaluator, polish, options.lambda(), options.alpha(),
                     options.noBias());
-            if (polish != null && DoubleEvaluator.isCpuEngines(evaluator)) {
+            if (polish != null && evaluator.doublePrecisionCostsTheSame()) {
                 // On the CPU engine, double costs about what float32 does (measured on the digits: 0.29 vs 0.33 ms
                 // per evaluation, scalar) and its line searches need fewer evaluations, so it runs in double from
                 // the start. Measured with centring, L-BFGS at C = 1 on the digits: 0.017 s in double from the start,

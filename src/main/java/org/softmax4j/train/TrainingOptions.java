@@ -217,4 +217,40 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
         return new TrainingOptions(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha,
                 history, momentum, nesterov, schedule, patience, precision, preconditioner, noBias, value);
     }
+
+    /**
+     * The settings that shape this training, by the names the model file records them under ({@code training.options}):
+     * those of every solver, then those of the solver chosen (history, precision and preconditioner of lbfgs and owlqn;
+     * momentum of sgd; the schedule of sgd and adam; the acceleration of ascent with the automatic step).
+     */
+    public java.util.Map<String, String> record() {
+        java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+        map.put("learning_rate", autoLearningRate() ? "auto" : String.valueOf(learningRate));
+        if (autoLearningRate() && solver == SolverType.ASCENT) {
+            map.put("acceleration", acceleration.id());
+        }
+        map.put("max_iterations", String.valueOf(maxIterations));
+        map.put("lambda", String.valueOf(lambda));
+        map.put("tolerance", String.valueOf(tolerance));
+        map.put("batch_size", String.valueOf(batchSize));
+        map.put("seed", String.valueOf(seed));
+        map.put("solver", solver.id());
+        map.put("alpha", String.valueOf(alpha));
+        if (noBias) {
+            map.put("no_bias", "true");
+        }
+        if (solver.isQuasiNewton()) {
+            map.put("history", String.valueOf(history));
+            map.put("precision", precision.id());
+            map.put("preconditioner", preconditioner.id());
+        }
+        if (solver == SolverType.SGD) {
+            map.put("momentum", String.valueOf(momentum));
+            map.put("nesterov", String.valueOf(nesterov));
+        }
+        if (solver == SolverType.SGD || solver == SolverType.ADAM) {
+            map.put("schedule", schedule.id());
+        }
+        return map;
+    }
 }

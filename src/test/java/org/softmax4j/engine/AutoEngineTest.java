@@ -58,6 +58,11 @@ class AutoEngineTest {
         }
 
         @Override
+        public DoublePrecisionEvaluator bindDoublePrecision(Dataset data, double[] exampleWeights) {
+            return inner.bindDoublePrecision(data, exampleWeights);
+        }
+
+        @Override
         public void close() {
             closed = true;
             inner.close();

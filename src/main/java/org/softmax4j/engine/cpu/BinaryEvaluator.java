@@ -41,23 +41,7 @@ final class BinaryEvaluator extends ChunkedEvaluator {
 
     @Override
     protected void prepare(Parameters parameters) {
-        float[] weights = parameters.weights();
-        int classes = numClasses;
-        for (int i = 0; i < numBytes; i++) {
-            int base = i * 256 * classes;
-            for (int k = 0; k < classes; k++) {
-                table[base + k] = 0f;
-            }
-            for (int v = 1; v < 256; v++) {
-                int feature = 8 * i + Integer.numberOfTrailingZeros(v);
-                int row = base + v * classes;
-                int previous = base + (v & (v - 1)) * classes;
-                for (int k = 0; k < classes; k++) {
-                    float w = feature < numFeatures ? weights[k * numFeatures + feature] : 0f;
-                    table[row + k] = table[previous + k] + w;
-                }
-            }
-        }
+        BitRows.buildTable(parameters.weights(), numClasses, numFeatures, numBytes, numClasses, table);
     }
 
     private void logitsOf(int row, float[] bias, float[] z) {
@@ -66,7 +50,7 @@ final class BinaryEvaluator extends ChunkedEvaluator {
         int offset = row * wordsPerRow;
         for (int i = 0; i < numBytes; i++) {
             // A zero byte adds the table's zero row: cheaper than a branch that the data would mispredict.
-            int v = (int) (words[offset + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF;
+            int v = BitRows.byteAt(words, offset, i);
             int base = (i * 256 + v) * classes;
             for (int k = 0; k < classes; k++) {
                 z[k] += table[base + k];
@@ -88,17 +72,17 @@ final class BinaryEvaluator extends ChunkedEvaluator {
             int row = order == null ? position : order[position];
             int label = binary.label(row);
             logitsOf(row, bias, z);
-            if (argmax(z, classes) == label) {
+            if (Softmax.argmax(z, 0, classes) == label) {
                 correct++;
             }
-            double term = softmaxResidual(z, classes, label);
+            double term = Softmax.residuals(z, 0, classes, label);
             logLikelihood += exampleWeights == null ? term : weigh(row, z, term);
             for (int k = 0; k < classes; k++) {
                 gradient[biasOffset + k] += z[k];
             }
             int offset = row * wordsPerRow;
             for (int i = 0; i < numBytes; i++) {
-                int v = (int) (words[offset + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF;
+                int v = BitRows.byteAt(words, offset, i);
                 int base = (i * 256 + v) * classes;
                 for (int k = 0; k < classes; k++) {
                     accumulator[base + k] += z[k];
@@ -111,19 +95,9 @@ final class BinaryEvaluator extends ChunkedEvaluator {
 
     /** ∂L/∂W[k][8i + j] = Σ over byte values v with bit j set of accumulator[i][v][k]. */
     private void spread(double[] accumulator, double[] gradient) {
-        int classes = numClasses;
         for (int i = 0; i < numBytes; i++) {
             for (int v = 1; v < 256; v++) {
-                int base = (i * 256 + v) * classes;
-                for (int bits = v; bits != 0; bits &= bits - 1) {
-                    int feature = 8 * i + Integer.numberOfTrailingZeros(bits);
-                    if (feature >= numFeatures) {
-                        break; // padding bits: never set in the data, so their accumulators are zero
-                    }
-                    for (int k = 0; k < classes; k++) {
-                        gradient[k * numFeatures + feature] += accumulator[base + k];
-                    }
-                }
+                BitRows.spread(accumulator, (i * 256 + v) * numClasses, i, v, numClasses, numFeatures, gradient);
             }
         }
     }
@@ -134,7 +108,7 @@ final class BinaryEvaluator extends ChunkedEvaluator {
         float[] bias = parameters.bias();
         for (int row = start; row < end; row++) {
             logitsOf(row, bias, z);
-            softmax(z, numClasses);
+            Softmax.probabilities(z, numClasses);
             System.arraycopy(z, 0, out, row * numClasses, numClasses);
         }
     }

@@ -8,8 +8,8 @@ import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 
 /**
- * What both CPU paths share: the chunking, one result slot per chunk, the fixed-order reduction and the numerically
- * stable softmax. Subclasses compute the logits and accumulate the gradient of one chunk.
+ * What both CPU paths share: the chunking, one result slot per chunk and the fixed-order reduction (the softmax
+ * primitives are in {@link Softmax}, the bit-packed ones in {@link BitRows}). Subclasses compute the logits and accumulate the gradient of one chunk.
  */
 abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
     protected final Dataset data;
@@ -54,6 +54,12 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
         return data;
     }
 
+    /** The engine's double-precision evaluator runs on the same processors, at about the same cost (see Trainer). */
+    @Override
+    public boolean doublePrecisionCostsTheSame() {
+        return true;
+    }
+
     @Override
     public void evaluate(Parameters parameters, Evaluation out) {
         evaluate(parameters, null, 0, data.numExamples(), out);
@@ -63,13 +69,8 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
     public void evaluate(Parameters parameters, int[] examples, int from, int to, Evaluation out) {
         parameters.checkShape(numClasses, numFeatures);
         out.checkShape(numClasses, numFeatures);
+        Evaluator.checkBatch(data.numExamples(), examples, from, to);
         int count = to - from;
-        if (from < 0 || count < 0 || (examples == null ? to > data.numExamples() : to > examples.length)
-                || count > data.numExamples()) {
-            throw new IllegalArgumentException("range [" + from + ", " + to + ") is outside the "
-                    + (examples == null ? data.numExamples() + " examples" : examples.length + " indices")
-                    + " (at most " + data.numExamples() + " at once)");
-        }
         prepare(parameters);
         this.parameters = parameters;
         this.order = examples;
@@ -174,42 +175,6 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
     }
 
     /**
-     * Turns logits z (K) into residuals y − p in place and returns ln p_label. The row max is subtracted before exp so
-     * that no exp overflows and the largest term is exactly 1: ln p_y = (z_y − max) − ln Σ_k exp(z_k − max). The
-     * label's residual 1 − p_y is computed as Σ_{k≠y} p_k: when p_y is near 1, 1 − p_y in float would cancel away
-     * most of its digits.
-     */
-    static double softmaxResidual(float[] z, int numClasses, int label) {
-        return softmaxResidual(z, 0, numClasses, label);
-    }
-
-    /** {@link #softmaxResidual(float[], int, int)} on the logits z[at..at+K). */
-    static double softmaxResidual(float[] z, int at, int numClasses, int label) {
-        float max = z[at];
-        for (int k = 1; k < numClasses; k++) {
-            max = Math.max(max, z[at + k]);
-        }
-        float labelLogit = z[at + label] - max;
-        // The other classes are summed apart: sum − e_label would cancel the same digits as 1 − p_label.
-        float others = 0;
-        for (int k = 0; k < numClasses; k++) {
-            float e = exp(z[at + k] - max);
-            z[at + k] = e;
-            if (k != label) {
-                others += e;
-            }
-        }
-        float labelExp = z[at + label];
-        float inverse = 1f / (others + labelExp);
-        for (int k = 0; k < numClasses; k++) {
-            z[at + k] = -z[at + k] * inverse;
-        }
-        z[at + label] = others * inverse;
-        // In double, so that a confident right answer (e_label = 1, others tiny) keeps the digits of ln(1 + others).
-        return labelLogit - Math.log((double) labelExp + others);
-    }
-
-    /**
      * Example weights: scales the residuals y − p of bound example {@code row} by its weight ω (in float, as the
      * residuals are) and returns ω · {@code logLikelihood} in double. Called only when {@link #exampleWeights} is set.
      */
@@ -222,24 +187,6 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
         return weight * logLikelihood;
     }
 
-    /** Turns logits z (K) into probabilities in place, with the same max subtraction. */
-    static void softmax(float[] z, int numClasses) {
-        float max = z[0];
-        for (int k = 1; k < numClasses; k++) {
-            max = Math.max(max, z[k]);
-        }
-        float sum = 0;
-        for (int k = 0; k < numClasses; k++) {
-            float e = exp(z[k] - max);
-            z[k] = e;
-            sum += e;
-        }
-        float inverse = 1f / sum;
-        for (int k = 0; k < numClasses; k++) {
-            z[k] *= inverse;
-        }
-    }
-
     /**
      * Small per-thread scratch arrays, each padded to its own cache lines: neighbouring arrays written by two threads
      * at once would share a cache line and serialise them (false sharing).
@@ -250,42 +197,6 @@ abstract class ChunkedEvaluator implements Evaluator, WorkerPool.Task {
             arrays[t] = new float[length + 32];
         }
         return arrays;
-    }
-
-    /**
-     * e^x for x ≤ 0 in float, to within 2.5e-7 relative (Math.exp rounded to float: 6e-8), several times faster than
-     * Math.exp, which works in double. x = n·ln 2 + r with n an integer (rounded by adding 1.5·2^23) and |r| ≤ ln2/2,
-     * ln 2 split in two parts so that r is exact (Cody–Waite); e^r by its Taylor polynomial of degree 6; 2^n by adding n
-     * to the exponent bits. Below −87.3 the result would be subnormal: 0 is returned (its share of a softmax is
-     * below 1e-37 of the largest term, which is 1).
-     */
-    static float exp(float x) {
-        if (x < -87.33654f) {
-            return 0f;
-        }
-        float shifted = x * 1.44269504f + 12582912f;
-        float n = shifted - 12582912f;
-        int exponent = Float.floatToRawIntBits(shifted) - 0x4B400000;
-        float r = x - n * 0.693145752f - n * 1.42860677e-6f;
-        float p = 1f + r * (1f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f + r * (0.00833333377f
-                + r * 0.00138888892f)))));
-        return Float.intBitsToFloat(Float.floatToRawIntBits(p) + (exponent << 23));
-    }
-
-    /** Index of the largest logit, the first on ties. */
-    static int argmax(float[] z, int numClasses) {
-        return argmax(z, 0, numClasses);
-    }
-
-    /** Index (0..K-1) of the largest of z[at..at+K), the first on ties. */
-    static int argmax(float[] z, int at, int numClasses) {
-        int best = 0;
-        for (int k = 1; k < numClasses; k++) {
-            if (z[at + k] > z[at + best]) {
-                best = k;
-            }
-        }
-        return best;
     }
 
     @Override

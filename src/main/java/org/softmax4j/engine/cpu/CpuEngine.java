@@ -84,6 +84,15 @@ public final class CpuEngine implements Engine {
         return new DenseEvaluator(pool, (DenseDataset) data);
     }
 
+    /**
+     * The double-precision evaluator on this engine's own threads: it starts none of its own, so {@code --threads 1}
+     * evaluates on the caller's thread alone. Its result does not depend on the thread count.
+     */
+    @Override
+    public DoubleEvaluator bindDoublePrecision(Dataset data, double[] exampleWeights) {
+        return new DoubleEvaluator(pool, data, exampleWeights);
+    }
+
     @Override
     public void close() {
         pool.close();

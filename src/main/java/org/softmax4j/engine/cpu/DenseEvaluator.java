@@ -77,10 +77,10 @@ final class DenseEvaluator extends ChunkedEvaluator {
                 int row = order == null ? position : order[position];
                 int label = labels[row];
                 logitsOf(row, weights, bias, z);
-                if (argmax(z, classes) == label) {
+                if (Softmax.argmax(z, 0, classes) == label) {
                     correct++;
                 }
-                double term = softmaxResidual(z, classes, label);
+                double term = Softmax.residuals(z, 0, classes, label);
                 logLikelihood += exampleWeights == null ? term : weigh(row, z, term);
                 int x = row * d;
                 for (int k = 0; k < classes; k++) {
@@ -106,7 +106,7 @@ final class DenseEvaluator extends ChunkedEvaluator {
         float[] bias = parameters.bias();
         for (int row = start; row < end; row++) {
             logitsOf(row, weights, bias, z);
-            softmax(z, numClasses);
+            Softmax.probabilities(z, numClasses);
             System.arraycopy(z, 0, out, row * numClasses, numClasses);
         }
     }

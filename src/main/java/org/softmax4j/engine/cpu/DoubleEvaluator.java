@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.data.DenseDataset;
+import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
 
 /**
@@ -24,7 +25,7 @@ import org.softmax4j.engine.Engine;
  * features, plus one group for the bias), each group by one task that adds the block's rows in row order into its own
  * entries. No sum depends on which thread ran what. No allocation per call.
  */
-public final class DoubleEvaluator implements AutoCloseable {
+public final class DoubleEvaluator implements DoublePrecisionEvaluator {
     /** Rows whose residuals are held at once (B×K doubles). */
     public static final int BLOCK_SIZE = 8192;
     /** Rows per task when computing residuals: the unit of the fixed-order sum of ln p. */
@@ -45,6 +46,8 @@ public final class DoubleEvaluator implements AutoCloseable {
     private final double[] exampleWeights;
     private final int[] labels;
     private final WorkerPool pool;
+    /** Whether {@link #pool} is this evaluator's own (closed with it) or its engine's. */
+    private final boolean ownsPool;
     // Binary rows
     private final long[] words;
     private final int wordsPerRow;
@@ -84,7 +87,23 @@ public final class DoubleEvaluator implements AutoCloseable {
      * @param threads        threads to evaluate with (the caller's included); the result does not depend on it
      */
     public DoubleEvaluator(Dataset data, double[] exampleWeights, int threads) {
-        Engine.checkExampleWeights(data, exampleWeights);
+        this(new WorkerPool(Math.max(1, threads)), true, data, exampleWeights);
+    }
+
+    /** On the CPU engine's threads ({@link CpuEngine#bindDoublePrecision}): {@code pool} stays open when this closes. */
+    DoubleEvaluator(WorkerPool pool, Dataset data, double[] exampleWeights) {
+        this(pool, false, data, exampleWeights);
+    }
+
+    private DoubleEvaluator(WorkerPool pool, boolean ownsPool, Dataset data, double[] exampleWeights) {
+        this.pool = pool;
+        this.ownsPool = ownsPool;
+        try {
+            Engine.checkExampleWeights(data, exampleWeights);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
         this.data = data;
         this.numClasses = data.numClasses();
         this.numFeatures = data.numFeatures();
@@ -102,7 +121,7 @@ public final class DoubleEvaluator implements AutoCloseable {
             this.numBytes = (numFeatures + 7) >>> 3;
             this.table = new double[numBytes * 256 * numClasses];
             this.accumulators = new double[numBytes][256 * numClasses];
-            this.occurring = occurringValues(binary, numBytes);
+            this.occurring = BitRows.occurringValues(binary, numBytes);
             this.values = null;
             this.numGradientTasks = numBytes + 1;
         } else {
@@ -117,58 +136,30 @@ public final class DoubleEvaluator implements AutoCloseable {
             this.occurring = null;
             this.numGradientTasks = (numFeatures + FEATURE_GROUP - 1) / FEATURE_GROUP + 1;
         }
-        this.pool = new WorkerPool(Math.max(1, threads));
         this.byteOffsets = new int[pool.threads()][numBytes];
     }
 
-    /**
-     * The byte values other than 0 that occur at each byte position: the table and the accumulators are read only
-     * there (the digits use 23 to 45 of the 255 per position).
-     */
-    private static int[][] occurringValues(BinaryDataset data, int numBytes) {
-        long[] words = data.words();
-        int wordsPerRow = data.wordsPerRow();
-        boolean[][] seen = new boolean[numBytes][256];
-        for (int n = 0; n < data.numExamples(); n++) {
-            for (int i = 0; i < numBytes; i++) {
-                seen[i][(int) (words[n * wordsPerRow + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF] = true;
-            }
-        }
-        int[][] values = new int[numBytes][];
-        for (int i = 0; i < numBytes; i++) {
-            int count = 0;
-            for (int v = 1; v < 256; v++) {
-                count += seen[i][v] ? 1 : 0;
-            }
-            values[i] = new int[count];
-            for (int v = 1, c = 0; v < 256; v++) {
-                if (seen[i][v]) {
-                    values[i][c++] = v;
-                }
-            }
-        }
-        return values;
-    }
-
+    @Override
     public Dataset data() {
         return data;
     }
 
-    /** K·D + K: the length of θ and of the gradient. */
+    @Override
     public int dimension() {
         return numClasses * numFeatures + numClasses;
     }
 
+    @Override
     public int threads() {
         return pool.threads();
     }
 
-    /** How many examples the arg-max of the logits classified correctly in the last {@link #evaluate}. */
+    @Override
     public long numCorrect() {
         return numCorrect;
     }
 
-    /** L(θ) = Σ_n ω_n ln p_{n,y_n}; ∂L/∂θ into {@code gradient} (same layout as θ). */
+    @Override
     public double evaluate(double[] point, double[] gradient) {
         int dimension = dimension();
         if (point.length != dimension || gradient.length != dimension) {
@@ -214,11 +205,6 @@ public final class DoubleEvaluator implements AutoCloseable {
         }
     }
 
-    /** Whether {@code evaluator} is the CPU engine's: float32 on the same processors as this class. */
-    public static boolean isCpuEngines(org.softmax4j.engine.Evaluator evaluator) {
-        return evaluator instanceof ChunkedEvaluator;
-    }
-
     /** The three steps of an evaluation, as tasks for the pool. */
     private final class Phases {
         final WorkerPool.Task table = (task, worker) -> buildTable(task);
@@ -236,18 +222,8 @@ public final class DoubleEvaluator implements AutoCloseable {
 
     /** Byte position i of the table, at the values that occur: row v holds Σ of W[k][8i + j] over the bits j in v. */
     private void buildTable(int i) {
-        int classes = numClasses;
         for (int v : occurring[i]) {
-            int row = (i * 256 + v) * classes;
-            for (int k = 0; k < classes; k++) {
-                table[row + k] = 0;
-            }
-            for (int bits = v; bits != 0; bits &= bits - 1) {
-                int w = 8 * i + Integer.numberOfTrailingZeros(bits);
-                for (int k = 0; k < classes; k++) {
-                    table[row + k] += point[k * numFeatures + w];
-                }
-            }
+            BitRows.buildTableRow(point, numClasses, numFeatures, i, v, table);
         }
     }
 
@@ -267,7 +243,7 @@ public final class DoubleEvaluator implements AutoCloseable {
             if (words != null) {
                 int offset = n * wordsPerRow;
                 for (int i = 0; i < numBytes; i++) {
-                    int v = (int) (words[offset + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF;
+                    int v = BitRows.byteAt(words, offset, i);
                     int base = (i * 256 + v) * classes;
                     for (int k = 0; k < classes; k++) {
                         z[at + k] += table[base + k];
@@ -286,54 +262,14 @@ public final class DoubleEvaluator implements AutoCloseable {
                 }
             }
             int label = labels[n];
-            if (argmax(z, at, classes) == label) {
+            if (Softmax.argmax(z, at, classes) == label) {
                 correct++;
             }
-            logLikelihood += residuals(z, at, label, exampleWeights == null ? 1.0 : exampleWeights[n]);
+            double weight = exampleWeights == null ? 1.0 : exampleWeights[n];
+            logLikelihood += Softmax.residuals(z, at, classes, label, weight);
         }
         chunkLogLikelihoods[chunk] = logLikelihood;
         chunkCorrect[chunk] = correct;
-    }
-
-    private static int argmax(double[] z, int at, int classes) {
-        int best = 0;
-        for (int k = 1; k < classes; k++) {
-            if (z[at + k] > z[at + best]) {
-                best = k;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * Turns the logits z[at..at+K) into residuals ω(y − p) in place and returns ω ln p_label. As in the float engines,
-     * 1 − p_label is computed as Σ_{k≠label} p_k so that no digits cancel.
-     */
-    private double residuals(double[] z, int at, int label, double weight) {
-        int classes = numClasses;
-        double max = z[at];
-        for (int k = 1; k < classes; k++) {
-            max = Math.max(max, z[at + k]);
-        }
-        double labelLogit = z[at + label] - max;
-        double others = 0;
-        double labelExp = 0;
-        for (int k = 0; k < classes; k++) {
-            double e = Math.exp(z[at + k] - max);
-            z[at + k] = e;
-            if (k != label) {
-                others += e;
-            } else {
-                labelExp = e;
-            }
-        }
-        double sum = others + labelExp;
-        double scale = -weight / sum;
-        for (int k = 0; k < classes; k++) {
-            z[at + k] *= scale;
-        }
-        z[at + label] = weight * others / sum;
-        return weight * (labelLogit - Math.log(sum));
     }
 
     /**
@@ -344,8 +280,6 @@ public final class DoubleEvaluator implements AutoCloseable {
         int classes = numClasses;
         double[] accumulator = accumulators[i];
         double[] z = residuals;
-        int word = i >>> 3;
-        int shift = (i & 7) << 3;
         if (blockStart == 0) {
             // Only the rows of values that occur are ever written (and row 0, never read).
             Arrays.fill(accumulator, 0, classes, 0.0);
@@ -354,7 +288,7 @@ public final class DoubleEvaluator implements AutoCloseable {
             }
         }
         for (int n = blockStart; n < blockEnd; n++) {
-            int v = (int) (words[n * wordsPerRow + word] >>> shift) & 0xFF;
+            int v = BitRows.byteAt(words, n * wordsPerRow, i);
             int base = v * classes;
             int at = (n - blockStart) * classes;
             for (int k = 0; k < classes; k++) {
@@ -365,13 +299,7 @@ public final class DoubleEvaluator implements AutoCloseable {
             return;
         }
         for (int v : occurring[i]) {
-            int base = v * classes;
-            for (int bits = v; bits != 0; bits &= bits - 1) {
-                int feature = 8 * i + Integer.numberOfTrailingZeros(bits);
-                for (int k = 0; k < classes; k++) {
-                    gradient[k * numFeatures + feature] += accumulator[base + k];
-                }
-            }
+            BitRows.spread(accumulator, v * classes, i, v, classes, numFeatures, gradient);
         }
     }
 
@@ -412,6 +340,8 @@ public final class DoubleEvaluator implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.close();
+        if (ownsPool) {
+            pool.close();
+        }
     }
 }

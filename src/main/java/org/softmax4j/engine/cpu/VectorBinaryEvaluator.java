@@ -3,9 +3,6 @@ package org.softmax4j.engine.cpu;
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import org.softmax4j.data.BinaryDataset;
@@ -21,14 +18,15 @@ import org.softmax4j.engine.Parameters;
  * is present (see {@link Vectors}).
  */
 final class VectorBinaryEvaluator extends ChunkedEvaluator {
+    /**
+     * Rows per tile, whose float accumulators are then spread and added to the chunk's double gradient: a float sum of
+     * at most 2048 terms stays within the 1e-5 tolerance of docs/GPU-FACTS.md (typical rounding √2048 · 6e-8 ≈ 3e-6),
+     * while the spread's fixed cost per tile (for D = 64 about 8 × 255 × 4 register adds, counted, the work of a few
+     * hundred rows) stays a small share of the tile.
+     */
     static final int TILE = 2048;
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
-    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
-    /** Lane numbers 0, 1, 2, ... as floats: compared with a class number they give that class's lane mask. */
-    private static final FloatVector IOTA = FloatVector.zero(SPECIES).addIndex(1);
-    private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
-    /** Offsets of one column of a LANES × LANES block: 0, LANES, 2·LANES, ... */
+    private static final VectorSpecies<Float> SPECIES = VectorSoftmax.SPECIES;
+    private static final int LANES = VectorSoftmax.LANES;
 
     private final long[] words;
     private final BinaryDataset binary;
@@ -51,7 +49,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final float[][] groupBlocks;
     /** Per worker: a group's logits, then exps, by class: [k][lane]. */
     private final float[][] groupColumns;
-    /** Per worker: the log-likelihood terms of a group (see softmaxAcross). */
+    /** Per worker: the log-likelihood terms of a group (see VectorSoftmax.residualsAcross). */
     private final float[][] groupSums;
     /** Per worker: the rows and the labels of a group of examples. */
     private final int[][] groupRows;
@@ -104,23 +102,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         float[] weights = parameters.weights();
         Arrays.fill(paddedBias, Float.NEGATIVE_INFINITY);
         System.arraycopy(parameters.bias(), 0, paddedBias, 0, numClasses);
-        for (int i = 0; i < numBytes; i++) {
-            int base = i * 256 * padded;
-            Arrays.fill(table, base, base + padded, 0f);
-            for (int v = 1; v < 256; v++) {
-                int feature = 8 * i + Integer.numberOfTrailingZeros(v);
-                int row = base + v * padded;
-                int previous = base + (v & (v - 1)) * padded;
-                for (int k = 0; k < padded; k++) {
-                    float w = k < numClasses && feature < numFeatures ? weights[k * numFeatures + feature] : 0f;
-                    table[row + k] = table[previous + k] + w;
-                }
-            }
-        }
-    }
-
-    private int byteAt(int offset, int i) {
-        return (int) (words[offset + (i >>> 3)] >>> ((i & 7) << 3)) & 0xFF;
+        BitRows.buildTable(weights, numClasses, numFeatures, numBytes, padded, table);
     }
 
     @Override
@@ -184,7 +166,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 Arrays.fill(block, s * padded, (s + 1) * padded, 0f);
                 groupLabels[s] = 0;
             }
-            correct += softmaxAcross(block, columns, groupLabels, sums, size);
+            correct += VectorSoftmax.residualsAcross(block, columns, column, groupLabels, sums, size, numClasses);
             for (int s = 0; s < size; s++) {
                 logLikelihood += sums[s];
             }
@@ -194,7 +176,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                     FloatVector r = FloatVector.fromArray(SPECIES, block, s * padded + lane);
                     FloatVector.fromArray(SPECIES, values, padded + lane).add(r).intoArray(values, padded + lane);
                     for (int i = 0; i < numBytes; i++) {
-                        int base = (i * 256 + byteAt(offset, i)) * padded + lane;
+                        int base = (i * 256 + BitRows.byteAt(words, offset, i)) * padded + lane;
                         FloatVector.fromArray(SPECIES, accumulator, base).add(r).intoArray(accumulator, base);
                     }
                 }
@@ -202,63 +184,6 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         }
         tileLogLikelihoods[worker * 8] = logLikelihood;
         return correct;
-    }
-
-    /**
-     * The softmax of a block of LANES examples (rows of {@code block}, logits in, residuals y − p out), lane-wise by
-     * class, through {@code columns} (scratch, by class). Writes each example's log-likelihood term ln p_y = (z_y −
-     * max) − log1p(Σ_k e_k − 1) into {@code sums[0..LANES)} (0 past {@code size}) and returns how many of the first
-     * {@code size} examples the arg-max gets right.
-     */
-    private int softmaxAcross(float[] block, float[] columns, int[] groupLabels, float[] sums, int size) {
-        int classes = numClasses;
-        FloatVector label = (FloatVector) IntVector.fromArray(INT_SPECIES, groupLabels, 0)
-                .convert(VectorOperators.I2F, 0);
-        // One gather per class into columns[k·LANES ..]; after that every pass reads whole registers.
-        FloatVector max = FloatVector.fromArray(SPECIES, block, 0, column, 0);
-        max.intoArray(columns, 0);
-        for (int k = 1; k < classes; k++) {
-            FloatVector z = FloatVector.fromArray(SPECIES, block, k, column, 0);
-            z.intoArray(columns, k * LANES);
-            max = max.max(z);
-        }
-        FloatVector labelLogit = ZERO;
-        FloatVector others = ZERO;
-        FloatVector labelExp = ZERO;
-        VectorMask<Float> earlierTie = ZERO.lt(0f);
-        for (int k = 0; k < classes; k++) {
-            FloatVector z = FloatVector.fromArray(SPECIES, columns, k * LANES);
-            VectorMask<Float> isLabel = label.eq((float) k);
-            // Arg-max takes the first maximum: a tie before the label's class makes the prediction wrong.
-            earlierTie = earlierTie.or(z.eq(max).and(label.compare(VectorOperators.GT, (float) k)));
-            labelLogit = labelLogit.add(ZERO.blend(z, isLabel));
-            FloatVector e = exp(z.sub(max));
-            e.intoArray(columns, k * LANES);
-            // Σ_{k≠label} e_k summed apart (see softmaxResidual): 1 − p_label would cancel its digits.
-            others = others.add(e.blend(0f, isLabel));
-            labelExp = labelExp.add(ZERO.blend(e, isLabel));
-        }
-        FloatVector inverse = FloatVector.broadcast(SPECIES, 1f).div(others.add(labelExp));
-        FloatVector labelResidual = others.mul(inverse);
-        FloatVector negativeInverse = inverse.neg();
-        // ln Σ_k e_k = log1p(rest), rest = Σ_k e_k less one term e_k = 1 (a class at the max): accurate to float
-        // precision of the result even when the sum is 1 + tiny, where ln of the float sum would lose it all.
-        FloatVector rest = ZERO;
-        FloatVector ties = FloatVector.broadcast(SPECIES, -1f);
-        for (int k = 0; k < classes; k++) {
-            FloatVector e = FloatVector.fromArray(SPECIES, columns, k * LANES);
-            FloatVector z = FloatVector.fromArray(SPECIES, block, k, column, 0);
-            VectorMask<Float> atMax = z.eq(max);
-            rest = rest.add(e.blend(0f, atMax));
-            ties = ties.add(ZERO.blend(1f, atMax));
-            e.mul(negativeInverse).blend(labelResidual, label.eq((float) k)).intoArray(block, k, column, 0);
-        }
-        rest = rest.add(ties);
-        labelLogit = labelLogit.sub(max);
-        VectorMask<Float> valid = SPECIES.indexInRange(0, size);
-        labelLogit.sub(log1p(rest)).blend(0f, valid.not()).intoArray(sums, 0);
-        VectorMask<Float> right = labelLogit.eq(0f).andNot(earlierTie).and(valid);
-        return right.trueCount();
     }
 
     /**
@@ -319,49 +244,6 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         }
     }
 
-    /**
-     * ln(1 + x) lane by lane for 0 ≤ x < 2^24, to a few float ulps. u = 1 + x is rounded, so ln u is corrected by
-     * x / (u − 1) (exact in float); ln u = e·ln 2 + ln m with u = 2^e·m, m in [√½, √2), and ln m = 2·atanh(f),
-     * f = (m − 1)/(m + 1), |f| ≤ 0.172, by its series to f^9 (next term below 2e-9).
-     */
-    private static FloatVector log1p(FloatVector x) {
-        FloatVector u = x.add(1f);
-        IntVector bits = u.reinterpretAsInts();
-        // Exponent and mantissa of u / √½ ... scaled so that m lands in [√½, √2).
-        IntVector shifted = bits.sub(0x3F3504F3);
-        IntVector exponent = shifted.lanewise(VectorOperators.ASHR, 23);
-        FloatVector m = shifted.and(0x007FFFFF).add(0x3F3504F3).reinterpretAsFloats();
-        FloatVector e = (FloatVector) exponent.convert(VectorOperators.I2F, 0);
-        FloatVector f = m.sub(1f).div(m.add(1f));
-        FloatVector f2 = f.mul(f);
-        FloatVector series = f2.mul(0.111111111f).add(0.142857143f);
-        series = series.mul(f2).add(0.2f);
-        series = series.mul(f2).add(0.333333333f);
-        series = series.mul(f2).add(1f);
-        FloatVector lnU = e.mul(0.693147181f).add(f.mul(series).mul(2f));
-        FloatVector uMinusOne = u.sub(1f);
-        VectorMask<Float> exact = uMinusOne.eq(0f);
-        return lnU.mul(x.div(uMinusOne.blend(1f, exact))).blend(x, exact);
-    }
-
-    /** {@link ChunkedEvaluator#exp} lane by lane; lanes below −87.3 (and −∞ padding) give 0. */
-    private static FloatVector exp(FloatVector x) {
-        VectorMask<Float> tiny = x.lt(-87.33654f);
-        FloatVector clamped = x.max(-87.33654f);
-        FloatVector shifted = clamped.mul(1.44269504f).add(12582912f);
-        FloatVector n = shifted.sub(12582912f);
-        IntVector exponent = shifted.reinterpretAsInts().sub(0x4B400000).lanewise(VectorOperators.LSHL, 23);
-        FloatVector r = clamped.sub(n.mul(0.693145752f)).sub(n.mul(1.42860677e-6f));
-        FloatVector p = r.mul(0.00138888892f).add(0.00833333377f);
-        p = p.mul(r).add(0.0416666679f);
-        p = p.mul(r).add(0.166666672f);
-        p = p.mul(r).add(0.5f);
-        p = p.mul(r).add(1f);
-        p = p.mul(r).add(1f);
-        FloatVector result = p.reinterpretAsInts().add(exponent).reinterpretAsFloats();
-        return result.blend(0f, tiny);
-    }
-
     @Override
     protected void probabilitiesChunk(int start, int end, int worker, float[] out) {
         // Rare and cheap next to training: the scalar path's logits through the padded table.
@@ -372,12 +254,12 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
             System.arraycopy(bias, 0, z, 0, classes);
             int offset = row * wordsPerRow;
             for (int i = 0; i < numBytes; i++) {
-                int base = (i * 256 + byteAt(offset, i)) * padded;
+                int base = (i * 256 + BitRows.byteAt(words, offset, i)) * padded;
                 for (int k = 0; k < classes; k++) {
                     z[k] += table[base + k];
                 }
             }
-            softmax(z, classes);
+            Softmax.probabilities(z, classes);
             System.arraycopy(z, 0, out, row * classes, classes);
         }
     }

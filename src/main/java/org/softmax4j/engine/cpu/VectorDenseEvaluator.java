@@ -137,10 +137,10 @@ final class VectorDenseEvaluator extends ChunkedEvaluator {
                         continue;
                     }
                     int label = labels[rows[i]];
-                    if (argmax(r, at, classes) == label) {
+                    if (Softmax.argmax(r, at, classes) == label) {
                         correct++;
                     }
-                    logLikelihood += softmaxResidual(r, at, classes, label);
+                    logLikelihood += Softmax.residuals(r, at, classes, label);
                 }
                 for (int k = 0; k < classes; k++) {
                     gradient[biasOffset + k] += (r[k] + r[classes + k]) + (r[2 * classes + k] + r[3 * classes + k]);
@@ -186,7 +186,7 @@ final class VectorDenseEvaluator extends ChunkedEvaluator {
         float[] bias = parameters.bias();
         for (int row = start; row < end; row++) {
             logitsOf(row * numFeatures, weights, bias, z, 0);
-            softmax(z, numClasses);
+            Softmax.probabilities(z, numClasses);
             System.arraycopy(z, 0, out, row * numClasses, numClasses);
         }
     }

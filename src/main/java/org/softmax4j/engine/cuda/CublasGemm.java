@@ -13,7 +13,7 @@ import jcuda.jcublas.cublasStatus;
  * first, and any failure (a {@link LinkageError} or a cuBLAS status) means our own logits kernel is used instead.
  *
  * <p>The gradient Rᵀ·X stays on our gradient kernel: cuBLAS sums it in float, and over many rows that misses the
- * 1e-5 tolerance that float partial sums with double (or compensated) accumulation meet (GPU-NOTES.md, precision).
+ * 1e-5 tolerance that float partial sums with double (or compensated) accumulation meet (docs/GPU-FACTS.md, precision).
  *
  * <p>Row-major arrays seen by column-major cuBLAS are transposed, so Z (N×K) = X·Wᵀ is computed as
  * Zᵀ (K×N, column-major) = W (K×D) · Xᵀ: {@code Sgemm(OP_T, OP_N, m=K, n=N, k=D, W, lda=D, X, ldb=D, Z, ldc=K)};

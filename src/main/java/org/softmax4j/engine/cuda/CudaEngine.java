@@ -7,7 +7,9 @@ import java.util.function.Consumer;
 
 import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.BackendUnavailableException;
+import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
+import org.softmax4j.engine.cpu.DoubleEvaluator;
 
 /**
  * The CUDA engine: {@link #bind} uploads a data set once to the GPU found by {@link CudaProbe} and returns a
@@ -16,8 +18,9 @@ import org.softmax4j.engine.Engine;
  * later bind and evaluation throws one message naming it, and closing frees nothing.
  *
  * <p>A data set that does not fit in the free device memory is streamed from pinned host memory instead (see
- * {@link CudaEvaluator}); the evaluator then gives one line to the engine's notice consumer ({@link #setNotices}),
- * which by default prints it to {@code System.err}. {@code -Dsoftmax4j.cuda.maxResidentBytes=N} streams any data set
+ * {@link CudaEvaluator}); the evaluator then gives one line to the engine's notice consumer, given at
+ * {@link #open(int, Consumer)} (engines made with a constructor drop their notices unless {@link #setNotices} is
+ * called). {@code -Dsoftmax4j.cuda.maxResidentBytes=N} streams any data set
  * above N bytes, and {@code -Dsoftmax4j.cuda.streamChunkBytes=N} sets the streamed chunk size (both read when the
  * engine is made).
  */
@@ -26,16 +29,30 @@ public final class CudaEngine implements Engine {
     private final boolean preferFused;
     private final Streaming streaming;
     private final List<CudaEvaluator> evaluators = new ArrayList<>();
-    private Consumer<String> notices = System.err::println;
+    private Consumer<String> notices = line -> { };
+    /** CPU threads of {@link #bindDoublePrecision}; 0 for one per available processor. */
+    private int hostThreads;
     private boolean closed;
 
-    /** The engine on the probed device. */
-    public static CudaEngine open() {
+    /**
+     * The engine on the probed device.
+     *
+     * @param hostThreads CPU threads of the double-precision evaluator ({@link #bindDoublePrecision}), 0 for one per
+     *                    available processor
+     * @param notices     receives the one-line notices for people (a data set streamed in chunks)
+     */
+    public static CudaEngine open(int hostThreads, Consumer<String> notices) {
+        if (hostThreads < 0) {
+            throw new IllegalArgumentException("host threads is " + hostThreads + ", expected 0 or more");
+        }
         CudaProbe.Result probe = CudaProbe.result();
         if (!probe.available()) {
             throw new BackendUnavailableException("cuda back end not available: " + probe.reason());
         }
-        return new CudaEngine(probe.device(), true);
+        CudaEngine engine = new CudaEngine(probe.device(), true);
+        engine.setNotices(notices);
+        engine.hostThreads = hostThreads;
+        return engine;
     }
 
     /**
@@ -54,8 +71,8 @@ public final class CudaEngine implements Engine {
     }
 
     /**
-     * Where notices for people go (one line each; today only "data set is ...: streaming it in chunks ..."). The
-     * default prints them to {@code System.err}; the CLI passes its own, which honours --quiet.
+     * Where notices for people go (one line each; today only "data set is ...: streaming it in chunks ..."). An engine
+     * made by a constructor drops them until this is called; {@link #open(int, Consumer)} sets them.
      */
     public void setNotices(Consumer<String> notices) {
         this.notices = Objects.requireNonNull(notices, "notices");
@@ -111,6 +128,16 @@ public final class CudaEngine implements Engine {
         CudaEvaluator evaluator = new CudaEvaluator(device, data, exampleWeights, preferFused, streaming, notices);
         evaluators.add(evaluator);
         return evaluator;
+    }
+
+    /**
+     * The double-precision evaluation runs on the CPU (the device computes in float32), on the host threads given at
+     * {@link #open(int, Consumer)}.
+     */
+    @Override
+    public DoublePrecisionEvaluator bindDoublePrecision(Dataset data, double[] exampleWeights) {
+        return new DoubleEvaluator(data, exampleWeights,
+                hostThreads == 0 ? Runtime.getRuntime().availableProcessors() : hostThreads);
     }
 
     /**

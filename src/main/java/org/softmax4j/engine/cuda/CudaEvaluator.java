@@ -174,7 +174,7 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
 
     @Override
     public void evaluate(Parameters parameters, int[] examples, int from, int to, Evaluation out) {
-        checkBatch(examples, from, to);
+        Evaluator.checkBatch(numExamples(), examples, from, to);
         evaluateRows(parameters, examples, from, to, out);
     }
 
@@ -272,9 +272,7 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
     void ascend(DeviceBuffer w, DeviceBuffer b, int[] examples, int from, int to, double learningRate, double lambda,
                 boolean fitBias) {
         checkOpen();
-        if (examples != null) {
-            checkBatch(examples, from, to);
-        }
+        Evaluator.checkBatch(numExamples(), examples, from, to);
         device.makeCurrent();
         int count = to - from;
         path.sums(rows, w, b, examples, from, to);
@@ -303,20 +301,6 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
 
     CudaDevice cudaDevice() {
         return device;
-    }
-
-    private void checkBatch(int[] examples, int from, int to) {
-        if (from < 0 || to > examples.length || from > to) {
-            throw new IllegalArgumentException("batch [" + from + ", " + to + ") is outside the " + examples.length
-                    + " examples given");
-        }
-        int numExamples = numExamples();
-        for (int i = from; i < to; i++) {
-            if (examples[i] < 0 || examples[i] >= numExamples) {
-                throw new IllegalArgumentException("examples[" + i + "] is " + examples[i] + ", expected 0.."
-                        + (numExamples - 1));
-            }
-        }
     }
 
     private void checkOpen() {

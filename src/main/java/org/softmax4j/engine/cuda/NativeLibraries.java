@@ -19,7 +19,7 @@ import java.util.HexFormat;
  * <p>Why: LibUtils first tries {@code System.loadLibrary}, then extracts {@code /lib/<file>} from the jar to
  * {@code java.io.tmpdir + "/" + <file>} — under a fixed name, writing in place, and reusing any file already there
  * without checking it. JVMs starting at once then map each other's half-written files and die in the dynamic loader
- * (SIGBUS/SIGSEGV, 27 of 120 starts measured here, see GPU-NOTES.md); a truncated leftover crashes every later start.
+ * (SIGBUS/SIGSEGV, 27 of 120 starts measured here, see docs/GPU-FACTS.md); a truncated leftover crashes every later start.
  * Here the file is written to a temporary file in the same directory and moved over the target atomically, so the
  * target path only ever holds a complete library; an existing file is reused only when its SHA-256 equals that of the
  * copy in the jar, and replaced otherwise. LibUtils then finds a complete file and loads it without writing.

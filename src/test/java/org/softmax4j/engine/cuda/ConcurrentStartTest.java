@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * JCuda's own extraction crashed 27 of 120 JVMs starting at once (GPU-NOTES.md). Here 12 JVMs start at once, 3
+ * JCuda's own extraction crashed 27 of 120 JVMs starting at once (docs/GPU-FACTS.md). Here 12 JVMs start at once, 3
  * rounds, each round on a fresh java.io.tmpdir shared by its 12, the last one holding a truncated leftover library:
  * every JVM must exit normally and print the probe's answer line, the answer of this JVM's probe. What matters is
  * no crash and an answer: other lines (a JVM or driver warning) are allowed. On a GPU in exclusive-process compute

@@ -87,9 +87,9 @@ class KernelContractTest {
         assertProblem(new Sources(readme.replace("`Kernels#sumInts`", "`Kernels#sumDoubles`"), real.cudaFiles(),
                 real.harness(), real.kernelsJava()), "sum_ints_kernel: Kernels#sumDoubles does not launch "
                 + "Kernel.SUM_INTS");
-        assertProblem(new Sources(readme.replace("`engine.cpu.ChunkedEvaluator#softmax`",
-                        "`engine.cpu.ChunkedEvaluator#softmaxRows`"), real.cudaFiles(), real.harness(),
-                real.kernelsJava()), "softmax_rows_kernel: engine.cpu.ChunkedEvaluator has no method softmaxRows");
+        assertProblem(new Sources(readme.replace("`engine.cpu.Softmax#probabilities`",
+                        "`engine.cpu.Softmax#softmaxRows`"), real.cudaFiles(), real.harness(),
+                real.kernelsJava()), "softmax_rows_kernel: engine.cpu.Softmax has no method softmaxRows");
         assertProblem(new Sources(readme.replace("`checkSoftmaxRows`", "`checkSoftmax`"), real.cudaFiles(),
                 real.harness(), real.kernelsJava()), "softmax_rows_kernel: cuda/test/harness.cpp defines no "
                 + "check checkSoftmax");

@@ -16,7 +16,7 @@ import jcuda.Pointer;
  * own {@link SplittableRandom}; chunk c+1 is generated while chunk c is copied to the device. The values depend on the
  * seed and the element index alone, not on the number of threads.
  *
- * <p>The same distributions as the bench and ../shared/bench/numpy_softmax_grad.py: binary features on with
+ * <p>The same distributions as the bench and scripts/numpy_baseline.py: binary features on with
  * probability {@link #BIT_DENSITY} (the binarized digits' density), dense features uniform in [0, 1), labels uniform.
  */
 final class RandomDeviceData {

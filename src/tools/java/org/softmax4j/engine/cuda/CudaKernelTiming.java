@@ -37,7 +37,7 @@ import org.softmax4j.engine.Parameters;
  * {@value #RUNS}.
  *
  * <p>Limits. Copy bandwidth: cuMemcpyDtoD of {@value #COPY_BYTES} bytes, counting bytes read plus written, timed the
- * same way. FP32: {@value #FP32_TFLOPS} TFLOP/s (H200 datasheet, GPU-NOTES.md; an FMA is 2 flop, so a plain add or
+ * same way. FP32: {@value #FP32_TFLOPS} TFLOP/s (H200 datasheet, docs/GPU-FACTS.md; an FMA is 2 flop, so a plain add or
  * multiply runs at half that). Per case: the memory floor (X and labels read once over the copy bandwidth), the FP32
  * floor of the dense-equivalent work (4·D·K flop per sample), and for binary rows the bit-sparse floor (2·s·K adds per
  * sample for s set bits: W's rows added for the set bits, and r added into G's rows for them).
@@ -129,7 +129,7 @@ public final class CudaKernelTiming {
         json.addProperty("runs", RUNS);
         json.addProperty("quick", quick);
         json.addProperty("fp32_tflop_s", FP32_TFLOPS);
-        json.addProperty("fp32_source", "H200 datasheet (GPU-NOTES.md), not measured; FMA = 2 flop");
+        json.addProperty("fp32_source", "H200 datasheet (docs/GPU-FACTS.md), not measured; FMA = 2 flop");
         json.addProperty("bit_density", RandomDeviceData.BIT_DENSITY);
         json.add("cases", cases);
         System.out.println("device: " + probe.summary());
@@ -197,7 +197,7 @@ public final class CudaKernelTiming {
             failures++;
             copy.addProperty("error", String.valueOf(e.getMessage()));
             copyBandwidth = 4.3e12;
-            System.out.println("FAIL copy bandwidth: " + e.getMessage() + " (using GPU-NOTES' 4.3 TB/s instead)");
+            System.out.println("FAIL copy bandwidth: " + e.getMessage() + " (using the 4.3 TB/s of docs/GPU-FACTS.md instead)");
         }
         copy.addProperty("used_gb_s", copyBandwidth / 1e9);
         json.add("copy", copy);

@@ -1,0 +1,123 @@
+package org.softmax4j.engine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The SIMD twins of {@link Softmax}: {@link #exp} and {@link #log1p} lane by lane (the same operations in the same
+ * order as the scalar ones, so each lane equals the scalar result bit for bit), and the softmax-with-residual of a
+ * group of LANES examples across registers ({@link #residualsAcross}). Only loaded when jdk.incubator.vector is present
+ * (see {@link Vectors}).
+ */
+final class VectorSoftmax {
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final int LANES = SPECIES.length();
+    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
+    private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
+
+    private VectorSoftmax() {
+    }
+
+    /**
+     * The softmax of a block of LANES examples (rows of {@code block}, {@code padded} floats apart: logits in, residuals
+     * y − p out), lane-wise by class, through {@code columns} (scratch, LANES × padded, by class); {@code column} holds
+     * the offsets 0, padded, 2·padded, ... of one class's column. Writes each example's log-likelihood term ln p_y =
+     * (z_y − max) − log1p(Σ_k e_k − 1) into {@code sums[0..LANES)} (0 past {@code size}) and returns how many of the
+     * first {@code size} examples the arg-max gets right (the first maximum wins, as in {@link Softmax#argmax}).
+     * Per lane it computes what {@link Softmax#residuals(float[], int, int, int)} does, except that ln Σ e_k is
+     * log1p of the float sum less one instead of {@link Math#log} of it in double.
+     */
+    static int residualsAcross(float[] block, float[] columns, int[] column, int[] groupLabels, float[] sums,
+                               int size, int numClasses) {
+        int classes = numClasses;
+        FloatVector label = (FloatVector) IntVector.fromArray(INT_SPECIES, groupLabels, 0)
+                .convert(VectorOperators.I2F, 0);
+        // One gather per class into columns[k·LANES ..]; after that every pass reads whole registers.
+        FloatVector max = FloatVector.fromArray(SPECIES, block, 0, column, 0);
+        max.intoArray(columns, 0);
+        for (int k = 1; k < classes; k++) {
+            FloatVector z = FloatVector.fromArray(SPECIES, block, k, column, 0);
+            z.intoArray(columns, k * LANES);
+            max = max.max(z);
+        }
+        FloatVector labelLogit = ZERO;
+        FloatVector others = ZERO;
+        FloatVector labelExp = ZERO;
+        VectorMask<Float> earlierTie = ZERO.lt(0f);
+        for (int k = 0; k < classes; k++) {
+            FloatVector z = FloatVector.fromArray(SPECIES, columns, k * LANES);
+            VectorMask<Float> isLabel = label.eq((float) k);
+            // Arg-max takes the first maximum: a tie before the label's class makes the prediction wrong.
+            earlierTie = earlierTie.or(z.eq(max).and(label.compare(VectorOperators.GT, (float) k)));
+            labelLogit = labelLogit.add(ZERO.blend(z, isLabel));
+            FloatVector e = exp(z.sub(max));
+            e.intoArray(columns, k * LANES);
+            // Σ_{k≠label} e_k summed apart (see Softmax.residuals): 1 − p_label would cancel its digits.
+            others = others.add(e.blend(0f, isLabel));
+            labelExp = labelExp.add(ZERO.blend(e, isLabel));
+        }
+        FloatVector inverse = FloatVector.broadcast(SPECIES, 1f).div(others.add(labelExp));
+        FloatVector labelResidual = others.mul(inverse);
+        FloatVector negativeInverse = inverse.neg();
+        // ln Σ_k e_k = log1p(rest), rest = Σ_k e_k less one term e_k = 1 (a class at the max): accurate to float
+        // precision of the result even when the sum is 1 + tiny, where ln of the float sum would lose it all.
+        FloatVector rest = ZERO;
+        FloatVector ties = FloatVector.broadcast(SPECIES, -1f);
+        for (int k = 0; k < classes; k++) {
+            FloatVector e = FloatVector.fromArray(SPECIES, columns, k * LANES);
+            FloatVector z = FloatVector.fromArray(SPECIES, block, k, column, 0);
+            VectorMask<Float> atMax = z.eq(max);
+            rest = rest.add(e.blend(0f, atMax));
+            ties = ties.add(ZERO.blend(1f, atMax));
+            e.mul(negativeInverse).blend(labelResidual, label.eq((float) k)).intoArray(block, k, column, 0);
+        }
+        rest = rest.add(ties);
+        labelLogit = labelLogit.sub(max);
+        VectorMask<Float> valid = SPECIES.indexInRange(0, size);
+        labelLogit.sub(log1p(rest)).blend(0f, valid.not()).intoArray(sums, 0);
+        VectorMask<Float> right = labelLogit.eq(0f).andNot(earlierTie).and(valid);
+        return right.trueCount();
+    }
+
+    /** {@link Softmax#log1p} lane by lane: ln(1 + x) for 0 ≤ x &lt; 2^24, to within 4.5 float ulps. */
+    static FloatVector log1p(FloatVector x) {
+        FloatVector u = x.add(1f);
+        IntVector bits = u.reinterpretAsInts();
+        // Exponent and mantissa of u / √½ ... scaled so that m lands in [√½, √2).
+        IntVector shifted = bits.sub(0x3F3504F3);
+        IntVector exponent = shifted.lanewise(VectorOperators.ASHR, 23);
+        FloatVector m = shifted.and(0x007FFFFF).add(0x3F3504F3).reinterpretAsFloats();
+        FloatVector e = (FloatVector) exponent.convert(VectorOperators.I2F, 0);
+        FloatVector f = m.sub(1f).div(m.add(1f));
+        FloatVector f2 = f.mul(f);
+        FloatVector series = f2.mul(0.111111111f).add(0.142857143f);
+        series = series.mul(f2).add(0.2f);
+        series = series.mul(f2).add(0.333333333f);
+        series = series.mul(f2).add(1f);
+        FloatVector lnU = e.mul(0.693147181f).add(f.mul(series).mul(2f));
+        FloatVector uMinusOne = u.sub(1f);
+        VectorMask<Float> exact = uMinusOne.eq(0f);
+        return lnU.mul(x.div(uMinusOne.blend(1f, exact))).blend(x, exact);
+    }
+
+    /** {@link Softmax#exp} lane by lane; lanes below {@link Softmax#EXP_UNDERFLOW} (and −∞ padding) give 0. */
+    static FloatVector exp(FloatVector x) {
+        VectorMask<Float> tiny = x.lt(Softmax.EXP_UNDERFLOW);
+        FloatVector clamped = x.max(Softmax.EXP_UNDERFLOW);
+        FloatVector shifted = clamped.mul(1.44269504f).add(12582912f);
+        FloatVector n = shifted.sub(12582912f);
+        IntVector exponent = shifted.reinterpretAsInts().sub(0x4B400000).lanewise(VectorOperators.LSHL, 23);
+        FloatVector r = clamped.sub(n.mul(0.693145752f)).sub(n.mul(1.42860677e-6f));
+        FloatVector p = r.mul(0.00138888892f).add(0.00833333377f);
+        p = p.mul(r).add(0.0416666679f);
+        p = p.mul(r).add(0.166666672f);
+        p = p.mul(r).add(0.5f);
+        p = p.mul(r).add(1f);
+        p = p.mul(r).add(1f);
+        FloatVector result = p.reinterpretAsInts().add(exponent).reinterpretAsFloats();
+        return result.blend(0f, tiny);
+    }
+}

@@ -1,0 +1,148 @@
+package org.softmax4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import java.util.stream.Stream;
+import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.Dataset;
+import org.softmax4j.data.Split;
+import org.softmax4j.data.Splits;
+import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.cpu.CpuEngine;
+import org.softmax4j.engine.cpu.Vectors;
+
+/**
+ * The exact bits of F (and L, the iteration count and a hash of the parameters) that each solver reaches on the
+ * built-in digits on the CPU engine, recorded before issue 14's refactoring of the evaluators and the trainer: a change
+ * that only moves code must not move a bit. Every run is configured completely (no default of {@link TrainingOptions}
+ * is relied on, so a later change of defaults does not move it) and runs on one thread and on two (the CPU engine's
+ * result does not depend on the thread count). The runs cover every CPU evaluator the trainer reaches: the SIMD and the
+ * scalar bit-packed paths, the dense paths (digits kept as counts), the weighted scalar paths (balanced class weights),
+ * and the double-precision evaluator with {@link Centering} and, without a bias, {@link MeanDeflation}.
+ */
+class PinnedBitsTest {
+
+    /** Every setting named: η, iterations, λ, tolerance, batch, seed, solver, α, history, μ, Nesterov, schedule, ... */
+    private static TrainingOptions options(double eta, int iterations, int batch, SolverType solver, double momentum,
+                                           boolean nesterov, Precision precision, boolean noBias,
+                                           Acceleration acceleration) {
+        return new TrainingOptions(eta, iterations, 1.0, 1e-6, batch, 1, solver, 0.0, 10, momentum, nesterov,
+                Schedule.CONSTANT, 10, precision, Preconditioner.CENTER, noBias, acceleration);
+    }
+
+    private record Case(String name, boolean binary, boolean simd, boolean weighted, TrainingOptions options) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final Case[] CASES = {
+            new Case("ascent-eta1-simd", true, true, false, options(1.0, 200, 0, SolverType.ASCENT, 0.9, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("ascent-eta1-scalar", true, false, false, options(1.0, 200, 0, SolverType.ASCENT, 0.9, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("ascent-auto-nesterov", true, true, false, options(TrainingOptions.AUTO_LEARNING_RATE, 300, 0,
+                    SolverType.ASCENT, 0.9, false, Precision.DOUBLE, false, Acceleration.NESTEROV)),
+            new Case("ascent-eta1-weighted", true, true, true, options(1.0, 100, 0, SolverType.ASCENT, 0.9, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("ascent-dense-simd", false, true, false, options(0.01, 100, 0, SolverType.ASCENT, 0.9, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("ascent-dense-scalar", false, false, false, options(0.01, 100, 0, SolverType.ASCENT, 0.9, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("sgd-nesterov", true, true, false, options(0.5, 20, 64, SolverType.SGD, 0.9, true,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("sgd-momentum", true, false, false, options(0.5, 20, 100, SolverType.SGD, 0.5, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("adam", true, true, false, options(0.01, 20, 128, SolverType.ADAM, 0.9, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("lbfgs-engine", true, true, false, options(1.0, 500, 0, SolverType.LBFGS, 0.9, false,
+                    Precision.ENGINE, false, Acceleration.NONE)),
+            new Case("lbfgs-double", true, true, false, options(1.0, 500, 0, SolverType.LBFGS, 0.9, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("lbfgs-double-weighted", true, true, true, options(1.0, 500, 0, SolverType.LBFGS, 0.9, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("lbfgs-double-nobias", true, true, false, options(1.0, 500, 0, SolverType.LBFGS, 0.9, false,
+                    Precision.DOUBLE, true, Acceleration.NONE)),
+            new Case("lbfgs-double-dense", false, true, false, options(1.0, 500, 0, SolverType.LBFGS, 0.9, false,
+                    Precision.DOUBLE, false, Acceleration.NONE)),
+            new Case("lbfgs-engine-dense-weighted-nobias", false, true, true, options(1.0, 500, 0, SolverType.LBFGS,
+                    0.9, false, Precision.ENGINE, true, Acceleration.NONE)),
+    };
+
+    /** Case → "objective bits, log-likelihood bits, iterations, parameter hash", recorded at commit bc9a940. */
+    private static final Map<String, String> PINNED = Map.ofEntries(
+            Map.entry("ascent-eta1-simd", "c07a21924ae8842b c075ef0b64c72000 200 c2dc9d49"),
+            Map.entry("ascent-eta1-scalar", "c07a2192416f80d9 c075ef0b59f22f4a 200 50b2a6b3"),
+            Map.entry("ascent-auto-nesterov", "c0768291fa4e9ab7 c06bcb2d6e042e00 300 d33ae8eb"),
+            Map.entry("ascent-eta1-weighted", "c0836d257de792ab c0819598f3658803 100 757bc12b"),
+            Map.entry("ascent-dense-simd", "c06f2b66b8cf1626 c06f1e5db98cea54 100 583f3537"),
+            Map.entry("ascent-dense-scalar", "c06f2b66bcae4ff4 c06f1e5dbd6b7119 100 cea4d927"),
+            Map.entry("sgd-nesterov", "c077323e2cf296bb c06d968a4f030300 20 c091ef0e"),
+            Map.entry("sgd-momentum", "c078a452175c8972 c073869b913e2b49 20 2f122161"),
+            Map.entry("adam", "c07c9e5306c1bf25 c0789bad9a176000 20 68e7085d"),
+            Map.entry("lbfgs-engine", "c0765313c99347ce c06c2fef05dda900 47 74459c94"),
+            Map.entry("lbfgs-double", "c0765313cf98b2ba c06c2fe1c0cbeee8 77 9ba5f9e2"),
+            Map.entry("lbfgs-double-weighted", "c07cb2264a5e0a90 c072504c40112c99 89 085fb144"),
+            Map.entry("lbfgs-double-nobias", "c076aeae21aa4c94 c06cde69de26c1bd 124 5382ec81"),
+            Map.entry("lbfgs-double-dense", "c02bde48c3de0cc9 c011faae1dacf622 500 4148e01c"),
+            Map.entry("lbfgs-engine-dense-weighted-nobias", "c0308c47b344b3fa c0149bcb3f6cfe7d 198 1f163906"));
+
+    static Stream<Arguments> runs() {
+        return Arrays.stream(CASES).flatMap(c -> Stream.of(Arguments.of(c, 1), Arguments.of(c, 2)));
+    }
+
+    private static Split digits(boolean binary) {
+        Dataset data = binary ? BuiltinDigits.load() : BuiltinDigits.load(null);
+        return Splits.stratified(data, 0.2, 1);
+    }
+
+    /** Balanced-looking class weights that are not all 1: c_k = 1 + k/10, for the weighted paths. */
+    private static double[] weights(Dataset data) {
+        double[] weights = new double[data.numExamples()];
+        for (int n = 0; n < weights.length; n++) {
+            weights[n] = 1 + data.label(n) / 10.0;
+        }
+        return weights;
+    }
+
+    @ParameterizedTest(name = "{0}, {1} thread(s)")
+    @MethodSource("runs")
+    void bitsAreUnchanged(Case run, int threads) {
+        if (run.simd) {
+            assumeTrue(Vectors.available(), "the SIMD runs need jdk.incubator.vector");
+        }
+        Dataset train = digits(run.binary).train();
+        double[] weights = run.weighted ? weights(train) : null;
+        TrainingResult result;
+        try (CpuEngine engine = new CpuEngine(threads, run.simd); Evaluator evaluator = engine.bind(train, weights)) {
+            result = new Trainer(run.options).train(evaluator, weights, null,
+                    new Parameters(train.numClasses(), train.numFeatures()), TrainingListener.NONE);
+        }
+        String actual = fingerprint(result);
+        String expected = PINNED.get(run.name);
+        assertEquals(expected, actual, run.name + " on " + threads + " thread(s)");
+    }
+
+    private static String fingerprint(TrainingResult result) {
+        Parameters p = result.parameters();
+        int hash = 1;
+        for (float w : p.weights()) {
+            hash = 31 * hash + Float.floatToIntBits(w);
+        }
+        for (float b : p.bias()) {
+            hash = 31 * hash + Float.floatToIntBits(b);
+        }
+        return String.format(Locale.ROOT, "%016x %016x %d %08x", Double.doubleToLongBits(result.best().objective()),
+                Double.doubleToLongBits(result.best().logLikelihood()), result.iterations(), hash);
+    }
+}
