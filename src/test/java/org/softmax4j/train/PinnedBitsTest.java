@@ -83,7 +83,7 @@ class PinnedBitsTest {
     private static final Map<String, String> PINNED = Map.ofEntries(
             Map.entry("ascent-eta1-simd", "c07a21924ae8842b c075ef0b64c72000 200 c2dc9d49"),
             Map.entry("ascent-eta1-scalar", "c07a2192416f80d9 c075ef0b59f22f4a 200 50b2a6b3"),
-            Map.entry("ascent-auto-nesterov", "c0768291fa4e9ab7 c06bcb2d6e042e00 300 d33ae8eb"),
+            Map.entry("ascent-auto-nesterov", "c0765317efb1021c c06c2ee7d619a000 300 c957028e"),
             Map.entry("ascent-eta1-weighted", "c0836d257de792ab c0819598f3658803 100 757bc12b"),
             Map.entry("ascent-dense-simd", "c06f2b66b8cf1626 c06f1e5db98cea54 100 583f3537"),
             Map.entry("ascent-dense-scalar", "c06f2b66bcae4ff4 c06f1e5dbd6b7119 100 cea4d927"),
