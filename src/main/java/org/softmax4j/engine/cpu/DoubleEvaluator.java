@@ -23,6 +23,9 @@ import org.softmax4j.engine.Engine;
  * then the gradient is accumulated by column groups (a byte position of the bit-packed rows, or a group of dense
  * features, plus one group for the bias), each group by one task that adds the block's rows in row order into its own
  * entries. No sum depends on which thread ran what. No allocation per call.
+ *
+ * <p>Dense rows, when the Vector API is present, take {@link VectorDoubleDenseEvaluator} instead (blocked SIMD in
+ * double, about an order of magnitude faster than the scalar loops here; same function, different rounding).
  */
 public final class DoubleEvaluator implements AutoCloseable {
     /** Rows whose residuals are held at once (B×K doubles). */
@@ -65,6 +68,8 @@ public final class DoubleEvaluator implements AutoCloseable {
     private final long[] chunkCorrect;
     private final int numGradientTasks;
     private final Phases phases = new Phases();
+    /** Dense rows with SIMD registers ({@link VectorDoubleDenseEvaluator}), or null for the scalar loops below. */
+    private final DoubleDensePath densePath;
     private long numCorrect;
 
     // The call in progress: written by the calling thread before the pool's barrier, read by the workers after it.
@@ -84,6 +89,11 @@ public final class DoubleEvaluator implements AutoCloseable {
      * @param threads        threads to evaluate with (the caller's included); the result does not depend on it
      */
     public DoubleEvaluator(Dataset data, double[] exampleWeights, int threads) {
+        this(data, exampleWeights, threads, true);
+    }
+
+    /** @param simd whether dense rows may take {@link VectorDoubleDenseEvaluator} (false: the scalar loops, for tests) */
+    DoubleEvaluator(Dataset data, double[] exampleWeights, int threads, boolean simd) {
         Engine.checkExampleWeights(data, exampleWeights);
         this.data = data;
         this.numClasses = data.numClasses();
@@ -119,6 +129,9 @@ public final class DoubleEvaluator implements AutoCloseable {
         }
         this.pool = new WorkerPool(Math.max(1, threads));
         this.byteOffsets = new int[pool.threads()][numBytes];
+        this.densePath = simd && values != null && VectorDoubleDenseEvaluator.supported()
+                ? new VectorDoubleDenseEvaluator((DenseDataset) data, this.exampleWeights, pool,
+                        numExamples >= PARALLEL_ROWS) : null;
     }
 
     /**
@@ -176,6 +189,11 @@ public final class DoubleEvaluator implements AutoCloseable {
                     + " values, expected " + numClasses + "x" + numFeatures + " + " + numClasses + " = " + dimension);
         }
         Arrays.fill(gradient, 0.0);
+        if (densePath != null) {
+            double logLikelihood = densePath.evaluate(point, gradient);
+            numCorrect = densePath.numCorrect();
+            return logLikelihood;
+        }
         this.point = point;
         this.gradient = gradient;
         double logLikelihood = 0;
