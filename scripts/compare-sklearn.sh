@@ -41,7 +41,7 @@ classpath="$(ls "$root"/target/softmax4j-*-cli.jar | head -1):$root/target/test-
 java_cmd=(java --add-modules jdk.incubator.vector -cp "$classpath")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ ",$cases," == *,digits,* ]]; then
-"${java_cmd[@]}" org.softmax4j.train.TimeToOptimum "$work" ${threads:+$threads} 2>/dev/null
+"${java_cmd[@]}" org.softmax4j.train.TimeToOptimum "$work" ${threads:+$threads}
 "$python" - "$work" <<'PY'
 import sys, time, warnings
 import numpy as np
