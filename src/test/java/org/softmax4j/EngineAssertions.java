@@ -47,6 +47,33 @@ public final class EngineAssertions {
         }
     }
 
+    /**
+     * A double-precision evaluation (θ = [W (K×D), b (K)], the gradient in the same layout) against the double
+     * reference, entry by entry, within double rounding: |G − G_ref| ≤ 1e-12 · Σ_n |r x| (exact when that scale is 0)
+     * and |L − L_ref| ≤ 1e-12 · Σ_n (|ln p_n| + max_k |z_nk|). A float32 evaluation fails this by five orders of
+     * magnitude. NaN never passes.
+     */
+    public static void assertMatchesReferenceInDouble(Dataset data, double[] exampleWeights, double[] point,
+                                                      double logLikelihood, double[] gradient, String what) {
+        int k = data.numClasses();
+        int d = data.numFeatures();
+        double[] weights = java.util.Arrays.copyOfRange(point, 0, k * d);
+        double[] bias = java.util.Arrays.copyOfRange(point, k * d, k * d + k);
+        DoubleReference.Result expected = DoubleReference.evaluate(data, weights, bias, exampleWeights);
+        assertTrue(Math.abs(logLikelihood - expected.logLikelihood()) <= 1e-12 * expected.logLikelihoodScale(),
+                what + ": log-likelihood " + logLikelihood + ", expected " + expected.logLikelihood());
+        for (int i = 0; i < k * d; i++) {
+            double error = Math.abs(gradient[i] - expected.gradWeights()[i]);
+            assertTrue(error <= 1e-12 * expected.gradWeightsScale()[i], what + ": gradWeights[" + i / d + "]["
+                    + i % d + "] is " + gradient[i] + ", expected " + expected.gradWeights()[i]);
+        }
+        for (int c = 0; c < k; c++) {
+            double error = Math.abs(gradient[k * d + c] - expected.gradBias()[c]);
+            assertTrue(error <= 1e-12 * expected.gradBiasScale()[c], what + ": gradBias[" + c + "] is "
+                    + gradient[k * d + c] + ", expected " + expected.gradBias()[c]);
+        }
+    }
+
     /** Class probabilities (N×K) equal within {@code tolerance}, naming the first entry that is not. */
     public static void assertProbabilitiesClose(float[] expected, float[] actual, int numClasses, double tolerance,
                                                 String what) {

@@ -127,9 +127,10 @@ final class TrainCommand extends BaseCommand {
                     + "Default: ${DEFAULT-VALUE}.")
     String precision;
 
-    @Option(names = "--preconditioner", paramLabel = "center|none", defaultValue = "center",
+    @Option(names = "--preconditioner", paramLabel = "center|center-unscaled|none", defaultValue = "center",
             description = "lbfgs/owlqn: precondition as if the features were centred (center; same optimum, "
-                    + "fewer iterations) or not at all (none). Default: ${DEFAULT-VALUE}.")
+                    + "fewer iterations; for dense features lbfgs also takes their scale out), centred alone "
+                    + "(center-unscaled), or not at all (none). Default: ${DEFAULT-VALUE}.")
     String preconditioner;
 
     @Option(names = "--class-weight", paramLabel = "balanced|CLASS=W,...",

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
@@ -268,8 +269,12 @@ public final class Trainer {
             }
             // Centring moves Wμ into the bias; without one it would change the optimum, so the model without a bias
             // gets the part of it that needs no bias (see Preconditioner).
-            InitialInverseHessian centering = options.preconditioner() != Preconditioner.CENTER ? null
-                    : options.noBias() ? MeanDeflation.of(data, exampleWeights) : Centering.of(data, exampleWeights);
+            InitialInverseHessian centering = options.preconditioner() == Preconditioner.NONE ? null
+                    : options.noBias() ? MeanDeflation.of(data, exampleWeights)
+                    : options.preconditioner() == Preconditioner.CENTER && options.solver() == SolverType.LBFGS
+                            && data instanceof DenseDataset dense
+                            ? ScaledCentering.of(dense, exampleWeights)
+                            : Centering.of(data, exampleWeights);
             return new QuasiNewton(objective, start, options.lambda(), options.alpha(), options.history(),
                     options.tolerance(), centering);
         }

@@ -102,7 +102,7 @@ class CliSolversTest {
             assertEquals(1, run.err().strip().split("\n").length, run.err());
         }
         CliTest.Run preconditioner = CliTest.run("train", "--preconditioner", "diagonal");
-        assertTrue(preconditioner.err().contains("preconditioner is \"diagonal\", expected center or none"),
-                preconditioner.err());
+        assertTrue(preconditioner.err().contains(
+                "preconditioner is \"diagonal\", expected center, center-unscaled or none"), preconditioner.err());
     }
 }

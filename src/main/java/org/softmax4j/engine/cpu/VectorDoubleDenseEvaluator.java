@@ -1,0 +1,399 @@
+package org.softmax4j.engine.cpu;
+
+import java.util.Arrays;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import org.softmax4j.data.DenseDataset;
+
+/**
+ * Dense rows in double with SIMD registers (the Vector API): the path {@link DoubleEvaluator} takes for dense data
+ * when jdk.incubator.vector is present. The float32 features are widened to double in registers (one load of LANES
+ * floats, one conversion), never copied: the data stays as it was loaded.
+ *
+ * <p>Logits: blocks of 4 rows × 4 classes, 16 accumulators of LANES doubles, so that each load of W serves four rows
+ * and each load of x serves four classes (8 loads for 16 fused multiply-adds). Each logit z_nk = b_k + (lane sum of
+ * the FMA chain over the whole vectors of x) + (the remaining D mod LANES features, one by one): a function of (n, k)
+ * alone, not of the block it was computed in. The residuals ω(y − p) are computed in double as {@link DoubleEvaluator}
+ * does (1 − p_y as Σ_{k≠y} p_k). Gradient: per tile of {@link #TILE} rows and per LANES features, four classes'
+ * gradient entries stay in registers while the tile's rows are added in row order (G_k += r_nk·x_n), one load of x per
+ * four fused multiply-adds. K is padded to a multiple of 4 (padded classes have residual 0; their entries are never
+ * read), so the kernels have no class remainder.
+ *
+ * <p>Threads: rows are cut into {@link #CHUNK_SIZE}-row chunks, a function of N alone; each chunk's gradient, ln p sum
+ * and correct count go to slots of their own, added in chunk order. Bitwise the same for every thread count. Buffers are
+ * allocated once, at construction.
+ */
+final class VectorDoubleDenseEvaluator implements DoubleDensePath, WorkerPool.Task {
+    /** Rows per result slot: the unit of the fixed-order reduction. */
+    static final int CHUNK_SIZE = 1024;
+    /** Rows whose residuals are held at once, and over which the gradient stays in registers. */
+    static final int TILE = 64;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    /** Floats with as many lanes as DOUBLES: one load of x widens to one register of doubles. */
+    private static final VectorSpecies<Float> FLOATS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
+    private static final int LANES = DOUBLES.length();
+
+    private final float[] values;
+    private final int[] labels;
+    private final double[] exampleWeights;
+    private final int numExamples;
+    private final int numFeatures;
+    private final int numClasses;
+    /** K rounded up to a multiple of 4. */
+    private final int paddedClasses;
+    /** Features that fill whole registers; the rest are added one by one. */
+    private final int vectorFeatures;
+    private final int numChunks;
+    private final WorkerPool pool;
+    private final boolean parallel;
+    /** Per chunk: ∂L/∂W, paddedClasses × D (rows past K unused). */
+    private final double[][] chunkGradients;
+    /** Per chunk: ∂L/∂b. */
+    private final double[][] chunkBias;
+    private final double[] chunkLogLikelihoods;
+    private final long[] chunkCorrect;
+    /** Per worker: logits, then residuals, of the tile's rows, [row][paddedClasses] (padded apart). */
+    private final double[][] tiles;
+    /** Per worker: the 16 dot products of a 4 × 4 block. */
+    private final double[][] blocks;
+    private long numCorrect;
+
+    // The call in progress: written by the calling thread before the pool's barrier, read by the workers after it.
+    private double[] point;
+
+    /**
+     * @param exampleWeights ω_n per example (owned by the caller, not modified), or null for all 1
+     * @param parallel       whether to run the chunks on the pool (else on the caller's thread; same result)
+     */
+    VectorDoubleDenseEvaluator(DenseDataset data, double[] exampleWeights, WorkerPool pool, boolean parallel) {
+        this.values = data.values();
+        this.labels = data.labels();
+        this.exampleWeights = exampleWeights;
+        this.numExamples = data.numExamples();
+        this.numFeatures = data.numFeatures();
+        this.numClasses = data.numClasses();
+        this.paddedClasses = (numClasses + 3) & ~3;
+        this.vectorFeatures = DOUBLES.loopBound(numFeatures);
+        this.numChunks = Math.max(1, numChunks(numExamples));
+        this.pool = pool;
+        this.parallel = parallel;
+        this.chunkGradients = new double[numChunks][paddedClasses * numFeatures];
+        this.chunkBias = new double[numChunks][numClasses];
+        this.chunkLogLikelihoods = new double[numChunks];
+        this.chunkCorrect = new long[numChunks];
+        this.tiles = new double[pool.threads()][TILE * paddedClasses + 16];
+        this.blocks = new double[pool.threads()][16 + 16];
+    }
+
+    /** Whether this path can run here: the module is present and a double register has at least 2 lanes. */
+    static boolean supported() {
+        return Vectors.available() && DOUBLES.length() >= 2;
+    }
+
+    /** Lanes of a double register here (8 with AVX-512, 4 with AVX2). */
+    static int lanes() {
+        return LANES;
+    }
+
+    /**
+     * One chunk per {@link #CHUNK_SIZE} rows, but at least min(4, N / 128) so that a few thousand rows still give every
+     * thread work. A function of N alone.
+     */
+    static int numChunks(int count) {
+        return Math.max((count + CHUNK_SIZE - 1) / CHUNK_SIZE, Math.min(4, count / 128));
+    }
+
+    private int chunkSize() {
+        return (numExamples + numChunks - 1) / numChunks;
+    }
+
+    @Override
+    public double evaluate(double[] point, double[] gradient) {
+        this.point = point;
+        try {
+            if (parallel) {
+                pool.run(numChunks, this);
+            } else {
+                for (int c = 0; c < numChunks; c++) {
+                    run(c, 0);
+                }
+            }
+        } finally {
+            this.point = null;
+        }
+        int weights = numClasses * numFeatures;
+        int biasOffset = weights;
+        double logLikelihood = 0;
+        long correct = 0;
+        for (int c = 0; c < numChunks; c++) {
+            double[] chunk = chunkGradients[c];
+            int i = 0;
+            for (; i < DOUBLES.loopBound(weights); i += LANES) {
+                DoubleVector.fromArray(DOUBLES, gradient, i).add(DoubleVector.fromArray(DOUBLES, chunk, i))
+                        .intoArray(gradient, i);
+            }
+            for (; i < weights; i++) {
+                gradient[i] += chunk[i];
+            }
+            for (int k = 0; k < numClasses; k++) {
+                gradient[biasOffset + k] += chunkBias[c][k];
+            }
+            logLikelihood += chunkLogLikelihoods[c];
+            correct += chunkCorrect[c];
+        }
+        numCorrect = correct;
+        return logLikelihood;
+    }
+
+    @Override
+    public long numCorrect() {
+        return numCorrect;
+    }
+
+    @Override
+    public void run(int chunk, int worker) {
+        int size = chunkSize();
+        int start = Math.min(numExamples, chunk * size);
+        int end = Math.min(numExamples, start + size);
+        double[] gradient = chunkGradients[chunk];
+        double[] bias = chunkBias[chunk];
+        Arrays.fill(gradient, 0.0);
+        Arrays.fill(bias, 0.0);
+        double[] z = tiles[worker];
+        double[] block = blocks[worker];
+        double logLikelihood = 0;
+        long correct = 0;
+        int classes = numClasses;
+        int padded = paddedClasses;
+        int biasOffset = classes * numFeatures;
+        for (int tileStart = start; tileStart < end; tileStart += TILE) {
+            int rows = Math.min(TILE, end - tileStart);
+            for (int i = 0; i < rows; i += 4) {
+                for (int k = 0; k < classes; k += 4) {
+                    logitBlock(tileStart, i, rows, k, block, z);
+                }
+            }
+            for (int i = 0; i < rows; i++) {
+                int n = tileStart + i;
+                int at = i * padded;
+                for (int k = 0; k < classes; k++) {
+                    z[at + k] += point[biasOffset + k];
+                }
+                int label = labels[n];
+                if (argmax(z, at, classes) == label) {
+                    correct++;
+                }
+                logLikelihood += residuals(z, at, label, exampleWeights == null ? 1.0 : exampleWeights[n]);
+                for (int k = 0; k < classes; k++) {
+                    bias[k] += z[at + k];
+                }
+            }
+            for (int k = 0; k < padded; k += 4) {
+                gradientBlock(tileStart, rows, k, z, gradient);
+            }
+        }
+        chunkLogLikelihoods[chunk] = logLikelihood;
+        chunkCorrect[chunk] = correct;
+    }
+
+    /**
+     * The dot products w_k · x_n of rows tileStart + i .. i + 3 and classes k .. k + 3 into z[row][class]; rows past
+     * {@code rows} and classes past K are computed on stand-ins (the last row, the last class) and not written.
+     */
+    private void logitBlock(int tileStart, int i, int rows, int k, double[] block, double[] z) {
+        int d = numFeatures;
+        int last = rows - 1;
+        int xA = (tileStart + i) * d;
+        int xB = (tileStart + Math.min(i + 1, last)) * d;
+        int xC = (tileStart + Math.min(i + 2, last)) * d;
+        int xD = (tileStart + Math.min(i + 3, last)) * d;
+        int lastClass = numClasses - 1;
+        int wA = k * d;
+        int wB = Math.min(k + 1, lastClass) * d;
+        int wC = Math.min(k + 2, lastClass) * d;
+        int wD = Math.min(k + 3, lastClass) * d;
+        double[] w = point;
+        float[] x = values;
+        DoubleVector aa = DoubleVector.zero(DOUBLES);
+        DoubleVector ab = aa;
+        DoubleVector ac = aa;
+        DoubleVector ad = aa;
+        DoubleVector ba = aa;
+        DoubleVector bb = aa;
+        DoubleVector bc = aa;
+        DoubleVector bd = aa;
+        DoubleVector ca = aa;
+        DoubleVector cb = aa;
+        DoubleVector cc = aa;
+        DoubleVector cd = aa;
+        DoubleVector da = aa;
+        DoubleVector db = aa;
+        DoubleVector dc = aa;
+        DoubleVector dd = aa;
+        int j = 0;
+        for (; j < vectorFeatures; j += LANES) {
+            DoubleVector va = widen(x, xA + j);
+            DoubleVector vb = widen(x, xB + j);
+            DoubleVector vc = widen(x, xC + j);
+            DoubleVector vd = widen(x, xD + j);
+            DoubleVector w0 = DoubleVector.fromArray(DOUBLES, w, wA + j);
+            aa = va.fma(w0, aa);
+            ba = vb.fma(w0, ba);
+            ca = vc.fma(w0, ca);
+            da = vd.fma(w0, da);
+            DoubleVector w1 = DoubleVector.fromArray(DOUBLES, w, wB + j);
+            ab = va.fma(w1, ab);
+            bb = vb.fma(w1, bb);
+            cb = vc.fma(w1, cb);
+            db = vd.fma(w1, db);
+            DoubleVector w2 = DoubleVector.fromArray(DOUBLES, w, wC + j);
+            ac = va.fma(w2, ac);
+            bc = vb.fma(w2, bc);
+            cc = vc.fma(w2, cc);
+            dc = vd.fma(w2, dc);
+            DoubleVector w3 = DoubleVector.fromArray(DOUBLES, w, wD + j);
+            ad = va.fma(w3, ad);
+            bd = vb.fma(w3, bd);
+            cd = vc.fma(w3, cd);
+            dd = vd.fma(w3, dd);
+        }
+        block[0] = aa.reduceLanes(VectorOperators.ADD);
+        block[1] = ab.reduceLanes(VectorOperators.ADD);
+        block[2] = ac.reduceLanes(VectorOperators.ADD);
+        block[3] = ad.reduceLanes(VectorOperators.ADD);
+        block[4] = ba.reduceLanes(VectorOperators.ADD);
+        block[5] = bb.reduceLanes(VectorOperators.ADD);
+        block[6] = bc.reduceLanes(VectorOperators.ADD);
+        block[7] = bd.reduceLanes(VectorOperators.ADD);
+        block[8] = ca.reduceLanes(VectorOperators.ADD);
+        block[9] = cb.reduceLanes(VectorOperators.ADD);
+        block[10] = cc.reduceLanes(VectorOperators.ADD);
+        block[11] = cd.reduceLanes(VectorOperators.ADD);
+        block[12] = da.reduceLanes(VectorOperators.ADD);
+        block[13] = db.reduceLanes(VectorOperators.ADD);
+        block[14] = dc.reduceLanes(VectorOperators.ADD);
+        block[15] = dd.reduceLanes(VectorOperators.ADD);
+        int rowCount = Math.min(4, rows - i);
+        int classCount = Math.min(4, numClasses - k);
+        for (int r = 0; r < rowCount; r++) {
+            int at = (i + r) * paddedClasses + k;
+            int xr = (tileStart + i + r) * d;
+            for (int c = 0; c < classCount; c++) {
+                double tail = 0;
+                int wc = (k + c) * d;
+                for (int t = j; t < d; t++) {
+                    tail += w[wc + t] * x[xr + t];
+                }
+                z[at + c] = block[4 * r + c] + tail;
+            }
+        }
+    }
+
+    private static DoubleVector widen(float[] x, int at) {
+        return (DoubleVector) FloatVector.fromArray(FLOATS, x, at).convertShape(VectorOperators.F2D, DOUBLES, 0);
+    }
+
+    /**
+     * Classes k .. k + 3 of the gradient: G_c[j] += Σ over the tile's rows, in row order, of r_nc · x_nj, LANES features
+     * at a time held in registers across the rows; the last D mod LANES features one by one.
+     */
+    private void gradientBlock(int tileStart, int rows, int k, double[] r, double[] gradient) {
+        int d = numFeatures;
+        int padded = paddedClasses;
+        float[] x = values;
+        int gA = k * d;
+        int gB = gA + d;
+        int gC = gB + d;
+        int gD = gC + d;
+        int j = 0;
+        for (; j < vectorFeatures; j += LANES) {
+            DoubleVector a = DoubleVector.fromArray(DOUBLES, gradient, gA + j);
+            DoubleVector b = DoubleVector.fromArray(DOUBLES, gradient, gB + j);
+            DoubleVector c = DoubleVector.fromArray(DOUBLES, gradient, gC + j);
+            DoubleVector e = DoubleVector.fromArray(DOUBLES, gradient, gD + j);
+            for (int i = 0, row = tileStart * d + j, at = k; i < rows; i++, row += d, at += padded) {
+                DoubleVector v = widen(x, row);
+                a = v.fma(DoubleVector.broadcast(DOUBLES, r[at]), a);
+                b = v.fma(DoubleVector.broadcast(DOUBLES, r[at + 1]), b);
+                c = v.fma(DoubleVector.broadcast(DOUBLES, r[at + 2]), c);
+                e = v.fma(DoubleVector.broadcast(DOUBLES, r[at + 3]), e);
+            }
+            a.intoArray(gradient, gA + j);
+            b.intoArray(gradient, gB + j);
+            c.intoArray(gradient, gC + j);
+            e.intoArray(gradient, gD + j);
+        }
+        for (; j < d; j++) {
+            double a = gradient[gA + j];
+            double b = gradient[gB + j];
+            double c = gradient[gC + j];
+            double e = gradient[gD + j];
+            for (int i = 0, row = tileStart * d + j, at = k; i < rows; i++, row += d, at += padded) {
+                double v = x[row];
+                a = Math.fma(v, r[at], a);
+                b = Math.fma(v, r[at + 1], b);
+                c = Math.fma(v, r[at + 2], c);
+                e = Math.fma(v, r[at + 3], e);
+            }
+            gradient[gA + j] = a;
+            gradient[gB + j] = b;
+            gradient[gC + j] = c;
+            gradient[gD + j] = e;
+        }
+    }
+
+    private static int argmax(double[] z, int at, int classes) {
+        int best = 0;
+        for (int k = 1; k < classes; k++) {
+            if (z[at + k] > z[at + best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Turns the logits z[at..at+K) into residuals ω(y − p) in place (the padding after them stays 0) and returns
+     * ω ln p_label, as {@link DoubleEvaluator} does: the row max subtracted first, 1 − p_label as Σ_{k≠label} p_k.
+     */
+    private double residuals(double[] z, int at, int label, double weight) {
+        int classes = numClasses;
+        double max = z[at];
+        for (int k = 1; k < classes; k++) {
+            max = Math.max(max, z[at + k]);
+        }
+        double labelLogit = z[at + label] - max;
+        double others = 0;
+        double labelExp = 0;
+        for (int k = 0; k < classes; k++) {
+            double e = Math.exp(z[at + k] - max);
+            z[at + k] = e;
+            if (k != label) {
+                others += e;
+            } else {
+                labelExp = e;
+            }
+        }
+        double sum = others + labelExp;
+        double scale = -weight / sum;
+        for (int k = 0; k < classes; k++) {
+            z[at + k] *= scale;
+        }
+        z[at + label] = weight * others / sum;
+        for (int k = classes; k < paddedClasses; k++) {
+            z[at + k] = 0;
+        }
+        return weight * (labelLogit - Math.log(sum));
+    }
+
+    @Override
+    public void close() {
+        // The pool belongs to the DoubleEvaluator.
+    }
+}
