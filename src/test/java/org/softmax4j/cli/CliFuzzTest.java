@@ -116,9 +116,11 @@ class CliFuzzTest {
             }
         }
         String rest = scrubbed;
-        assertFalse(rest.contains("\tat ") || LEAKED_EXCEPTION.matcher(rest).find(),
+        // --verbose (or -v, alone or among clustered short options) asks for the stack trace.
+        boolean verbose = args.stream().anyMatch(a -> a.equals("--verbose") || a.matches("-[A-Za-z]*v[A-Za-z]*"));
+        assertFalse(!verbose && (rest.contains("\tat ") || LEAKED_EXCEPTION.matcher(rest).find()),
                 () -> "a stack trace or a raw exception on stderr for " + args + ": " + errText);
-        if (code != ExitCodes.OK) {
+        if (code != ExitCodes.OK && !verbose) {
             String[] lines = errText.strip().split("\n");
             String last = lines[lines.length - 1];
             assertFalse(last.isBlank(), () -> "exit " + code + " without an explanation for " + args);
