@@ -94,7 +94,7 @@ class PinnedBitsTest {
             Map.entry("lbfgs-double", "c0765313cf98b2ba c06c2fe1c0cbeee8 77 9ba5f9e2"),
             Map.entry("lbfgs-double-weighted", "c07cb2264a5e0a90 c072504c40112c99 89 085fb144"),
             Map.entry("lbfgs-double-nobias", "c076aeae21aa4c94 c06cde69de26c1bd 124 5382ec81"),
-            Map.entry("lbfgs-double-dense", "c02bde48c3de0cc9 c011faae1dacf622 500 4148e01c"),
+            Map.entry("lbfgs-double-dense", "c02bde45723bd65c c011f908edd468aa 245 9ee760ab"),
             Map.entry("lbfgs-engine-dense-weighted-nobias", "c0308c47b344b3fa c0149bcb3f6cfe7d 198 1f163906"));
 
     static Stream<Arguments> runs() {
