@@ -56,6 +56,9 @@ import org.softmax4j.train.TrainingResult;
  *
  * <p>Classes are the distinct labels in ascending order (numeric order for {@code int} labels), as scikit-learn's
  * {@code classes_}. A fitted model is immutable and safe to share between threads.
+ *
+ * <p>Why one file of this length: the public face of the library is here in one place, the builder (one checked
+ * method per option of {@code train}, each with its Javadoc) and the fitted model, so that a user reads one page.
  */
 public final class SoftmaxRegression {
     private final Model model;

@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.softmax4j.AtomicFile;
+import org.softmax4j.train.IterationRecord;
+import org.softmax4j.train.StepReport;
+import org.softmax4j.train.TrainingListener;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -50,6 +53,26 @@ final class Interruption implements AutoCloseable {
     String stopRequested() {
         String name = received;
         return name == null ? null : "interrupted by SIG" + name;
+    }
+
+    /** {@code progress}, told of every iteration, with this handler's answer to "stop now?". */
+    TrainingListener around(TrainingListener progress) {
+        return new TrainingListener() {
+            @Override
+            public void onIteration(IterationRecord record, int maxIterations) {
+                progress.onIteration(record, maxIterations);
+            }
+
+            @Override
+            public void onStep(StepReport step) {
+                progress.onStep(step);
+            }
+
+            @Override
+            public String stopRequested() {
+                return Interruption.this.stopRequested();
+            }
+        };
     }
 
     /** 128 + the number of the signal that stopped training (130 for SIGINT, 143 for SIGTERM); 0 if none came. */

@@ -206,8 +206,7 @@ final class TrainCommand extends BaseCommand {
             Progress progress = new Progress(err(), Progress.onTerminal());
             TrainingRun.Report outcome;
             Interruption interruption = Interruption.install(err(), "train");
-            TrainingListener listener = new InterruptibleListener(common.quiet ? TrainingListener.NONE : progress,
-                    interruption);
+            TrainingListener listener = interruption.around(common.quiet ? TrainingListener.NONE : progress);
             // With --report: the test set's curve, from the evaluations training makes anyway (see HeldOutCurves).
             HeldOutCurves heldOut = reportFile == null ? null : new HeldOutCurves(engine, test, listener);
             try (interruption) {
@@ -328,25 +327,6 @@ final class TrainCommand extends BaseCommand {
         json.addProperty("failed", result.failed());
         json.addProperty("exit_code", exitCode);
         return json;
-    }
-
-    /** The progress display, and the signal handler's answer to "stop now?". */
-    private record InterruptibleListener(TrainingListener progress, Interruption interruption)
-            implements TrainingListener {
-        @Override
-        public void onIteration(org.softmax4j.train.IterationRecord record, int maxIterations) {
-            progress.onIteration(record, maxIterations);
-        }
-
-        @Override
-        public void onStep(StepReport step) {
-            progress.onStep(step);
-        }
-
-        @Override
-        public String stopRequested() {
-            return interruption.stopRequested();
-        }
     }
 
     private void checkModelOut() {

@@ -26,6 +26,10 @@ import org.softmax4j.train.IterationRecord;
  * training stopped), {@code weights} (each class's weights as an image, or a heat map), {@code confusion},
  * {@code per-class} (precision, recall, F1, support), {@code confused} (the most confused pairs and their examples),
  * {@code calibration} (reliability diagram) and {@code run} (options, data, engine, device, timings, versions).
+ *
+ * <p>Why one file of this length: it writes one document whose sections share the page's scales, palettes, hover
+ * conventions and escaping; the chart primitives (axes, ticks, legends, escaping) are kept apart in {@code Svg},
+ * and each section is one method here.
  */
 public final class HtmlReport {
     /** Weights drawn cell by cell with hover values up to this many (K·D); beyond, as images without hover. */

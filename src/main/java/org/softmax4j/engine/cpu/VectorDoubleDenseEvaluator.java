@@ -186,7 +186,7 @@ final class VectorDoubleDenseEvaluator implements DoubleDensePath, WorkerPool.Ta
                     z[at + k] += point[biasOffset + k];
                 }
                 int label = labels[n];
-                if (argmax(z, at, classes) == label) {
+                if (Softmax.argmax(z, at, classes) == label) {
                     correct++;
                 }
                 logLikelihood += residuals(z, at, label, exampleWeights == null ? 1.0 : exampleWeights[n]);
@@ -348,48 +348,16 @@ final class VectorDoubleDenseEvaluator implements DoubleDensePath, WorkerPool.Ta
         }
     }
 
-    private static int argmax(double[] z, int at, int classes) {
-        int best = 0;
-        for (int k = 1; k < classes; k++) {
-            if (z[at + k] > z[at + best]) {
-                best = k;
-            }
-        }
-        return best;
-    }
-
     /**
      * Turns the logits z[at..at+K) into residuals ω(y − p) in place (the padding after them stays 0) and returns
      * ω ln p_label, as {@link DoubleEvaluator} does: the row max subtracted first, 1 − p_label as Σ_{k≠label} p_k.
      */
     private double residuals(double[] z, int at, int label, double weight) {
-        int classes = numClasses;
-        double max = z[at];
-        for (int k = 1; k < classes; k++) {
-            max = Math.max(max, z[at + k]);
-        }
-        double labelLogit = z[at + label] - max;
-        double others = 0;
-        double labelExp = 0;
-        for (int k = 0; k < classes; k++) {
-            double e = Math.exp(z[at + k] - max);
-            z[at + k] = e;
-            if (k != label) {
-                others += e;
-            } else {
-                labelExp = e;
-            }
-        }
-        double sum = others + labelExp;
-        double scale = -weight / sum;
-        for (int k = 0; k < classes; k++) {
-            z[at + k] *= scale;
-        }
-        z[at + label] = weight * others / sum;
-        for (int k = classes; k < paddedClasses; k++) {
+        double logLikelihood = Softmax.residuals(z, at, numClasses, label, weight);
+        for (int k = numClasses; k < paddedClasses; k++) {
             z[at + k] = 0;
         }
-        return weight * (labelLogit - Math.log(sum));
+        return logLikelihood;
     }
 
     @Override
