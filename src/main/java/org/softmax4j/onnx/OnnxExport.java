@@ -7,6 +7,16 @@ import java.util.Objects;
 
 import org.softmax4j.Version;
 import org.softmax4j.model.Model;
+import org.softmax4j.onnx.proto.OnnxMl.AttributeProto;
+import org.softmax4j.onnx.proto.OnnxMl.GraphProto;
+import org.softmax4j.onnx.proto.OnnxMl.ModelProto;
+import org.softmax4j.onnx.proto.OnnxMl.NodeProto;
+import org.softmax4j.onnx.proto.OnnxMl.OperatorSetIdProto;
+import org.softmax4j.onnx.proto.OnnxMl.StringStringEntryProto;
+import org.softmax4j.onnx.proto.OnnxMl.TensorProto;
+import org.softmax4j.onnx.proto.OnnxMl.TensorShapeProto;
+import org.softmax4j.onnx.proto.OnnxMl.TypeProto;
+import org.softmax4j.onnx.proto.OnnxMl.ValueInfoProto;
 
 /**
  * A {@link Model} as an ONNX model shaped like the ones skl2onnx makes from scikit-learn's {@code LogisticRegression},
@@ -34,6 +44,8 @@ public final class OnnxExport {
     /** The default domain's opset imported (no operator of it is used; skl2onnx imports one too). */
     static final long ONNX_OPSET = 15;
     static final long ML_OPSET = 1;
+    /** The domain of the classical machine-learning operators (Binarizer, LinearClassifier, ZipMap). */
+    static final String ML_DOMAIN = "ai.onnx.ml";
 
     /** How the class probabilities come out. */
     public enum Probabilities {
@@ -67,70 +79,70 @@ public final class OnnxExport {
         int numFeatures = model.numFeatures();
         long[] intLabels = integerLabels(model.classNames());
 
-        List<ProtoWriter> nodes = new ArrayList<>();
+        List<NodeProto> nodes = new ArrayList<>();
         String features = INPUT;
         Double threshold = model.binarizeThreshold();
         if (threshold != null) {
-            nodes.add(node("Binarizer", OnnxSchema.ML_DOMAIN, "binarize", List.of(INPUT), List.of("binarized"),
+            nodes.add(node("Binarizer", "binarize", List.of(INPUT), List.of("binarized"),
                     List.of(floatAttribute("threshold", strictThreshold(threshold)))));
             features = "binarized";
         }
-        float[] coefficients = new float[numClasses * numFeatures];
-        float[] intercepts = new float[numClasses];
+        List<Float> coefficients = new ArrayList<>(numClasses * numFeatures);
+        List<Float> intercepts = new ArrayList<>(numClasses);
         for (int k = 0; k < numClasses; k++) {
             for (int j = 0; j < numFeatures; j++) {
-                coefficients[k * numFeatures + j] = model.weight(k, j);
+                coefficients.add(model.weight(k, j));
             }
-            intercepts[k] = model.bias(k);
+            intercepts.add(model.bias(k));
         }
-        List<ProtoWriter> linear = new ArrayList<>();
+        List<AttributeProto> linear = new ArrayList<>();
         linear.add(intLabels != null ? intsAttribute("classlabels_ints", intLabels)
                 : stringsAttribute("classlabels_strings", model.classNames()));
-        linear.add(floatsAttribute("coefficients", coefficients));
-        linear.add(floatsAttribute("intercepts", intercepts));
-        linear.add(intAttribute("multi_class", 1));
-        linear.add(stringAttribute("post_transform", "SOFTMAX"));
+        linear.add(AttributeProto.newBuilder().setName("coefficients").setType(AttributeProto.AttributeType.FLOATS)
+                .addAllFloats(coefficients).build());
+        linear.add(AttributeProto.newBuilder().setName("intercepts").setType(AttributeProto.AttributeType.FLOATS)
+                .addAllFloats(intercepts).build());
+        linear.add(AttributeProto.newBuilder().setName("multi_class").setType(AttributeProto.AttributeType.INT)
+                .setI(1).build());
+        linear.add(AttributeProto.newBuilder().setName("post_transform")
+                .setType(AttributeProto.AttributeType.STRING).setS(utf8("SOFTMAX")).build());
         String probabilityTensor = probabilities == Probabilities.MAP ? "probability_tensor" : PROBABILITY_OUTPUT;
-        nodes.add(node("LinearClassifier", OnnxSchema.ML_DOMAIN, "linear_classifier", List.of(features),
+        nodes.add(node("LinearClassifier", "linear_classifier", List.of(features),
                 List.of(LABEL_OUTPUT, probabilityTensor), linear));
         if (probabilities == Probabilities.MAP) {
-            nodes.add(node("ZipMap", OnnxSchema.ML_DOMAIN, "zipmap", List.of(probabilityTensor),
-                    List.of(PROBABILITY_OUTPUT), List.of(intLabels != null
-                            ? intsAttribute("classlabels_int64s", intLabels)
+            nodes.add(node("ZipMap", "zipmap", List.of(probabilityTensor), List.of(PROBABILITY_OUTPUT),
+                    List.of(intLabels != null ? intsAttribute("classlabels_int64s", intLabels)
                             : stringsAttribute("classlabels_strings", model.classNames()))));
         }
 
-        int labelType = intLabels != null ? OnnxSchema.INT64 : OnnxSchema.STRING;
-        ProtoWriter graph = new ProtoWriter();
-        for (ProtoWriter node : nodes) {
-            graph.message(OnnxSchema.GRAPH_NODE, node);
-        }
-        graph.string(OnnxSchema.GRAPH_NAME, "softmax_regression");
-        graph.string(OnnxSchema.GRAPH_DOC_STRING, "Softmax regression: " + numClasses + " classes, " + numFeatures
-                + " features" + (model.hasBias() ? "" : ", no bias")
-                + (threshold == null ? "" : ", inputs binarised at " + threshold + " (1 where x >= threshold)"));
-        graph.message(OnnxSchema.GRAPH_INPUT, valueInfo(INPUT, tensorType(OnnxSchema.FLOAT, "N", numFeatures)));
-        graph.message(OnnxSchema.GRAPH_OUTPUT, valueInfo(LABEL_OUTPUT, tensorType(labelType, "N", -1)));
-        graph.message(OnnxSchema.GRAPH_OUTPUT, valueInfo(PROBABILITY_OUTPUT, probabilities == Probabilities.MAP
-                ? sequenceOfMaps(labelType) : tensorType(OnnxSchema.FLOAT, "N", numClasses)));
-
-        ProtoWriter modelProto = new ProtoWriter();
-        modelProto.varint(OnnxSchema.MODEL_IR_VERSION, IR_VERSION);
-        modelProto.string(OnnxSchema.MODEL_PRODUCER_NAME, "softmax4j");
-        modelProto.string(OnnxSchema.MODEL_PRODUCER_VERSION, Version.get());
-        modelProto.string(OnnxSchema.MODEL_DOMAIN, "org.softmax4j");
-        modelProto.varint(OnnxSchema.MODEL_MODEL_VERSION, 1);
-        modelProto.message(OnnxSchema.MODEL_GRAPH, graph);
-        modelProto.message(OnnxSchema.MODEL_OPSET_IMPORT, opset("", ONNX_OPSET));
-        modelProto.message(OnnxSchema.MODEL_OPSET_IMPORT, opset(OnnxSchema.ML_DOMAIN, ML_OPSET));
-        modelProto.message(OnnxSchema.MODEL_METADATA_PROPS, entry("class_names", String.join("\n",
-                model.classNames())));
-        modelProto.message(OnnxSchema.MODEL_METADATA_PROPS, entry("binarize_threshold",
-                threshold == null ? "none" : threshold.toString()));
-        modelProto.message(OnnxSchema.MODEL_METADATA_PROPS, entry("stop_reason", model.training().stopReason()));
-        modelProto.message(OnnxSchema.MODEL_METADATA_PROPS, entry("trained_with", "softmax4j "
-                + model.training().softmax4jVersion() + ", " + model.training().engine()));
-        return modelProto.toByteArray();
+        TensorProto.DataType labelType = intLabels != null ? TensorProto.DataType.INT64 : TensorProto.DataType.STRING;
+        GraphProto graph = GraphProto.newBuilder()
+                .addAllNode(nodes)
+                .setName("softmax_regression")
+                .setDocString("Softmax regression: " + numClasses + " classes, " + numFeatures + " features"
+                        + (model.hasBias() ? "" : ", no bias") + (threshold == null ? ""
+                        : ", inputs binarised at " + threshold + " (1 where x >= threshold)"))
+                .addInput(valueInfo(INPUT, tensorType(TensorProto.DataType.FLOAT, "N", numFeatures)))
+                .addOutput(valueInfo(LABEL_OUTPUT, tensorType(labelType, "N", -1)))
+                .addOutput(valueInfo(PROBABILITY_OUTPUT, probabilities == Probabilities.MAP ? sequenceOfMaps(labelType)
+                        : tensorType(TensorProto.DataType.FLOAT, "N", numClasses)))
+                .build();
+        return ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName("softmax4j")
+                .setProducerVersion(Version.get())
+                .setDomain("org.softmax4j")
+                .setModelVersion(1)
+                .setGraph(graph)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(ONNX_OPSET))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(ML_DOMAIN).setVersion(ML_OPSET))
+                .addMetadataProps(entry("class_names", String.join("\n", model.classNames())))
+                .addMetadataProps(entry("binarize_threshold", threshold == null ? "none" : threshold.toString()))
+                .addMetadataProps(entry("stop_reason", model.training().stopReason()))
+                .addMetadataProps(entry("trained_with", "softmax4j " + model.training().softmax4jVersion() + ", "
+                        + model.training().engine()))
+                .build()
+                .toByteArray();
     }
 
     /**
@@ -164,91 +176,64 @@ public final class OnnxExport {
         return Math.nextDown(f);
     }
 
-    private static ProtoWriter node(String opType, String domain, String name, List<String> inputs,
-                                    List<String> outputs, List<ProtoWriter> attributes) {
-        ProtoWriter node = new ProtoWriter();
-        for (String input : inputs) {
-            node.string(OnnxSchema.NODE_INPUT, input);
+    private static NodeProto node(String opType, String name, List<String> inputs, List<String> outputs,
+                                  List<AttributeProto> attributes) {
+        return NodeProto.newBuilder().addAllInput(inputs).addAllOutput(outputs).setName(name).setOpType(opType)
+                .addAllAttribute(attributes).setDomain(ML_DOMAIN).build();
+    }
+
+    private static com.google.protobuf.ByteString utf8(String text) {
+        return com.google.protobuf.ByteString.copyFromUtf8(text);
+    }
+
+    private static AttributeProto floatAttribute(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value)
+                .build();
+    }
+
+    private static AttributeProto intsAttribute(String name, long[] values) {
+        AttributeProto.Builder attribute = AttributeProto.newBuilder().setName(name)
+                .setType(AttributeProto.AttributeType.INTS);
+        for (long value : values) {
+            attribute.addInts(value);
         }
-        for (String output : outputs) {
-            node.string(OnnxSchema.NODE_OUTPUT, output);
-        }
-        node.string(OnnxSchema.NODE_NAME, name);
-        node.string(OnnxSchema.NODE_OP_TYPE, opType);
-        for (ProtoWriter attribute : attributes) {
-            node.message(OnnxSchema.NODE_ATTRIBUTE, attribute);
-        }
-        node.string(OnnxSchema.NODE_DOMAIN, domain);
-        return node;
+        return attribute.build();
     }
 
-    private static ProtoWriter floatAttribute(String name, float value) {
-        return new ProtoWriter().string(OnnxSchema.ATTRIBUTE_NAME, name).float32(OnnxSchema.ATTRIBUTE_F, value)
-                .varint(OnnxSchema.ATTRIBUTE_TYPE, OnnxSchema.ATTRIBUTE_FLOAT);
-    }
-
-    private static ProtoWriter intAttribute(String name, long value) {
-        return new ProtoWriter().string(OnnxSchema.ATTRIBUTE_NAME, name).varint(OnnxSchema.ATTRIBUTE_I, value)
-                .varint(OnnxSchema.ATTRIBUTE_TYPE, OnnxSchema.ATTRIBUTE_INT);
-    }
-
-    private static ProtoWriter stringAttribute(String name, String value) {
-        return new ProtoWriter().string(OnnxSchema.ATTRIBUTE_NAME, name).string(OnnxSchema.ATTRIBUTE_S, value)
-                .varint(OnnxSchema.ATTRIBUTE_TYPE, OnnxSchema.ATTRIBUTE_STRING);
-    }
-
-    private static ProtoWriter floatsAttribute(String name, float[] values) {
-        return new ProtoWriter().string(OnnxSchema.ATTRIBUTE_NAME, name)
-                .packedFloats(OnnxSchema.ATTRIBUTE_FLOATS, values)
-                .varint(OnnxSchema.ATTRIBUTE_TYPE, OnnxSchema.ATTRIBUTE_FLOATS_TYPE);
-    }
-
-    private static ProtoWriter intsAttribute(String name, long[] values) {
-        return new ProtoWriter().string(OnnxSchema.ATTRIBUTE_NAME, name)
-                .packedVarints(OnnxSchema.ATTRIBUTE_INTS, values)
-                .varint(OnnxSchema.ATTRIBUTE_TYPE, OnnxSchema.ATTRIBUTE_INTS_TYPE);
-    }
-
-    private static ProtoWriter stringsAttribute(String name, List<String> values) {
-        ProtoWriter attribute = new ProtoWriter().string(OnnxSchema.ATTRIBUTE_NAME, name);
+    private static AttributeProto stringsAttribute(String name, List<String> values) {
+        AttributeProto.Builder attribute = AttributeProto.newBuilder().setName(name)
+                .setType(AttributeProto.AttributeType.STRINGS);
         for (String value : values) {
-            attribute.string(OnnxSchema.ATTRIBUTE_STRINGS, value);
+            attribute.addStrings(utf8(value));
         }
-        return attribute.varint(OnnxSchema.ATTRIBUTE_TYPE, OnnxSchema.ATTRIBUTE_STRINGS_TYPE);
+        return attribute.build();
     }
 
     /** A tensor type of rank 1 (columns &lt; 0) or 2, its first dimension symbolic. */
-    private static ProtoWriter tensorType(int elementType, String rows, int columns) {
-        ProtoWriter shape = new ProtoWriter()
-                .message(OnnxSchema.SHAPE_DIM, new ProtoWriter().string(OnnxSchema.DIM_PARAM, rows));
+    private static TypeProto tensorType(TensorProto.DataType elementType, String rows, int columns) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(rows));
         if (columns >= 0) {
-            shape.message(OnnxSchema.SHAPE_DIM, new ProtoWriter().varint(OnnxSchema.DIM_VALUE, columns));
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(columns));
         }
-        ProtoWriter tensor = new ProtoWriter().varint(OnnxSchema.TENSOR_ELEM_TYPE, elementType)
-                .message(OnnxSchema.TENSOR_SHAPE, shape);
-        return new ProtoWriter().message(OnnxSchema.TYPE_TENSOR, tensor);
+        return TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                .setElemType(elementType.getNumber()).setShape(shape)).build();
     }
 
-    private static ProtoWriter sequenceOfMaps(int keyType) {
-        ProtoWriter scalarFloat = new ProtoWriter().message(OnnxSchema.TYPE_TENSOR,
-                new ProtoWriter().varint(OnnxSchema.TENSOR_ELEM_TYPE, OnnxSchema.FLOAT));
-        ProtoWriter map = new ProtoWriter().varint(OnnxSchema.MAP_KEY_TYPE, keyType)
-                .message(OnnxSchema.MAP_VALUE_TYPE, scalarFloat);
-        ProtoWriter mapType = new ProtoWriter().message(OnnxSchema.TYPE_MAP, map);
-        ProtoWriter sequence = new ProtoWriter().message(OnnxSchema.SEQUENCE_ELEM_TYPE, mapType);
-        return new ProtoWriter().message(OnnxSchema.TYPE_SEQUENCE, sequence);
+    private static TypeProto sequenceOfMaps(TensorProto.DataType keyType) {
+        TypeProto scalarFloat = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                .setElemType(TensorProto.DataType.FLOAT.getNumber())).build();
+        TypeProto map = TypeProto.newBuilder().setMapType(TypeProto.Map.newBuilder()
+                .setKeyType(keyType.getNumber()).setValueType(scalarFloat)).build();
+        return TypeProto.newBuilder().setSequenceType(TypeProto.Sequence.newBuilder().setElemType(map)).build();
     }
 
-    private static ProtoWriter valueInfo(String name, ProtoWriter type) {
-        return new ProtoWriter().string(OnnxSchema.VALUE_INFO_NAME, name).message(OnnxSchema.VALUE_INFO_TYPE, type);
+    private static ValueInfoProto valueInfo(String name, TypeProto type) {
+        return ValueInfoProto.newBuilder().setName(name).setType(type).build();
     }
 
-    private static ProtoWriter opset(String domain, long version) {
-        return new ProtoWriter().string(OnnxSchema.OPSET_DOMAIN, domain).varint(OnnxSchema.OPSET_VERSION, version);
-    }
-
-    private static ProtoWriter entry(String key, String value) {
-        return new ProtoWriter().string(OnnxSchema.ENTRY_KEY, key).string(OnnxSchema.ENTRY_VALUE, value);
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
     }
 
     static String describe(Model model) {
