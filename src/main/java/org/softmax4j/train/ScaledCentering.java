@@ -69,21 +69,7 @@ final class ScaledCentering implements InitialInverseHessian {
     /** v ← A·S·Aᵀ·v (the weights where {@code fixed} is true left out of A and S; null: none). */
     @Override
     public void apply(double[] v, boolean[] fixed) {
-        int numWeights = numClasses * numFeatures;
-        for (int k = 0; k < numClasses; k++) {
-            double gb = v[numWeights + k];
-            int row = k * numFeatures;
-            double shift = 0;
-            for (int j = 0; j < numFeatures; j++) {
-                if (fixed != null && fixed[row + j]) {
-                    continue;
-                }
-                double r = (v[row + j] - gb * means[j]) * scale;
-                v[row + j] = r;
-                shift += r * means[j];
-            }
-            v[numWeights + k] = gb - shift;
-        }
+        Centering.apply(v, fixed, means, scale, numClasses, numFeatures);
     }
 
     /** vᵀ·A·S·Aᵀ·v. */
