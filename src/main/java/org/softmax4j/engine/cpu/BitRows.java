@@ -7,7 +7,8 @@ import org.softmax4j.data.BinaryDataset;
  * longs, feature j at bit j % 64 of word j / 64; read a byte (8 features) at a time, byte position i holds features
  * 8i..8i+7. The logits of a row are then the bias plus one lookup-table row per byte position, and the gradient is
  * gathered into one accumulator row per (byte position, byte value), then spread onto the columns of the value's set
- * bits. Used by {@link BinaryEvaluator}, {@link VectorBinaryEvaluator} and {@link DoubleEvaluator}.
+ * bits. Used by {@link BinaryEvaluator}, {@link VectorBinaryEvaluator}, {@link DoubleEvaluator} and
+ * {@link VectorDoubleBinaryEvaluator}.
  */
 final class BitRows {
     private BitRows() {
@@ -44,12 +45,15 @@ final class BitRows {
     }
 
     /**
-     * One row of the double lookup table of θ = [W, b] (K×D row-major): {@code table[(i·256 + v)·K + k]} = Σ of θ[k][8i
-     * + j] over the bits j set in v, summed from the lowest bit up. The double evaluator builds only the rows of byte
-     * values that occur in the data, so it builds row by row.
+     * One row of the double lookup table of θ = [W, b] (K×D row-major): {@code table[(i·256 + v)·stride + k]} = Σ of
+     * θ[k][8i + j] over the bits j set in v (k &lt; K), summed from the lowest bit up. The double evaluators build only
+     * the rows of byte values that occur in the data, so they build row by row.
+     *
+     * @param stride K, or K padded to whole SIMD registers (the padding is not written)
      */
-    static void buildTableRow(double[] point, int numClasses, int numFeatures, int i, int v, double[] table) {
-        int row = (i * 256 + v) * numClasses;
+    static void buildTableRow(double[] point, int numClasses, int numFeatures, int i, int v, int stride,
+                              double[] table) {
+        int row = (i * 256 + v) * stride;
         for (int k = 0; k < numClasses; k++) {
             table[row + k] = 0;
         }

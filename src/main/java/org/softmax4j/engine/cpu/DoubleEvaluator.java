@@ -25,8 +25,9 @@ import org.softmax4j.engine.Engine;
  * features, plus one group for the bias), each group by one task that adds the block's rows in row order into its own
  * entries. No sum depends on which thread ran what. No allocation per call.
  *
- * <p>Dense rows, when the Vector API is present, take {@link VectorDoubleDenseEvaluator} instead (blocked SIMD in
- * double, about an order of magnitude faster than the scalar loops here; same function, different rounding).
+ * <p>When the Vector API is present, dense rows take {@link VectorDoubleDenseEvaluator} instead (blocked SIMD in
+ * double, about an order of magnitude faster than the scalar loops here) and bit-packed rows {@link
+ * VectorDoubleBinaryEvaluator} (the softmax across 8 examples per register): the same function, different rounding.
  */
 public final class DoubleEvaluator implements DoublePrecisionEvaluator {
     /** Rows whose residuals are held at once (B×K doubles). */
@@ -71,8 +72,8 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
     private final long[] chunkCorrect;
     private final int numGradientTasks;
     private final Phases phases = new Phases();
-    /** Dense rows with SIMD registers ({@link VectorDoubleDenseEvaluator}), or null for the scalar loops below. */
-    private final DoubleDensePath densePath;
+    /** The SIMD path of these rows ({@link DoubleSimdPath}), or null for the scalar loops below. */
+    private final DoubleSimdPath simdPath;
     private long numCorrect;
 
     // The call in progress: written by the calling thread before the pool's barrier, read by the workers after it.
@@ -95,7 +96,7 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
         this(new WorkerPool(Math.max(1, threads)), true, data, exampleWeights, true);
     }
 
-    /** @param simd whether dense rows may take {@link VectorDoubleDenseEvaluator} (false: the scalar loops, for tests) */
+    /** @param simd whether the rows may take a {@link DoubleSimdPath} (false: the scalar loops, for tests) */
     DoubleEvaluator(Dataset data, double[] exampleWeights, int threads, boolean simd) {
         this(new WorkerPool(Math.max(1, threads)), true, data, exampleWeights, simd);
     }
@@ -147,9 +148,14 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
             this.numGradientTasks = (numFeatures + FEATURE_GROUP - 1) / FEATURE_GROUP + 1;
         }
         this.byteOffsets = new int[pool.threads()][numBytes];
-        this.densePath = simd && values != null && VectorDoubleDenseEvaluator.supported()
-                ? new VectorDoubleDenseEvaluator((DenseDataset) data, this.exampleWeights, pool,
-                        numExamples >= PARALLEL_ROWS) : null;
+        this.simdPath = simd && Vectors.available() ? simdPath(numExamples >= PARALLEL_ROWS) : null;
+    }
+
+    private DoubleSimdPath simdPath(boolean parallel) {
+        if (data instanceof BinaryDataset binary) {
+            return new VectorDoubleBinaryEvaluator(binary, exampleWeights, pool, parallel);
+        }
+        return new VectorDoubleDenseEvaluator((DenseDataset) data, exampleWeights, pool, parallel);
     }
 
     @Override
@@ -180,9 +186,9 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
                     + " values, expected " + numClasses + "x" + numFeatures + " + " + numClasses + " = " + dimension);
         }
         Arrays.fill(gradient, 0.0);
-        if (densePath != null) {
-            double logLikelihood = densePath.evaluate(point, gradient);
-            numCorrect = densePath.numCorrect();
+        if (simdPath != null) {
+            double logLikelihood = simdPath.evaluate(point, gradient);
+            numCorrect = simdPath.numCorrect();
             return logLikelihood;
         }
         this.point = point;
@@ -241,7 +247,7 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
     /** Byte position i of the table, at the values that occur: row v holds Σ of W[k][8i + j] over the bits j in v. */
     private void buildTable(int i) {
         for (int v : occurring[i]) {
-            BitRows.buildTableRow(point, numClasses, numFeatures, i, v, table);
+            BitRows.buildTableRow(point, numClasses, numFeatures, i, v, numClasses, table);
         }
     }
 

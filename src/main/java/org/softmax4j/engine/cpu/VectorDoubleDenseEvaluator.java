@@ -28,7 +28,7 @@ import org.softmax4j.data.DenseDataset;
  * and correct count go to slots of their own, added in chunk order. Bitwise the same for every thread count. Buffers are
  * allocated once, at construction.
  */
-final class VectorDoubleDenseEvaluator implements DoubleDensePath, WorkerPool.Task {
+final class VectorDoubleDenseEvaluator implements DoubleSimdPath, WorkerPool.Task {
     /** Rows per result slot: the unit of the fixed-order reduction. */
     static final int CHUNK_SIZE = 1024;
     /** Rows whose residuals are held at once, and over which the gradient stays in registers. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 
 import org.junit.jupiter.api.Test;
@@ -188,6 +189,160 @@ class SoftmaxPrimitivesTest {
         }
     }
 
+    /** Ulps of {@code want} between the two (want's ulp). */
+    private static double ulps(double got, double want) {
+        return Math.abs(got - want) / Math.ulp(want);
+    }
+
+    /**
+     * The double vector exp against Math.exp: within 1 ulp at 200,000 random points of [−708, 0] (a tenth of them in
+     * [−1, 0], where softmax terms are largest), at the reduction's edges (±ln2/2 around multiples of ln 2) and at the
+     * ends; exactly 1 at 0; 0 below the underflow and at −∞.
+     */
+    @Test
+    void doubleVectorExpIsWithinAnUlpOfMath() {
+        assumeTrue(Vectors.available(), "no SIMD here: " + Vectors.describe());
+        int lanes = VectorSoftmax.DOUBLE_LANES;
+        SplittableRandom random = new SplittableRandom(5);
+        double[] x = new double[200_000 / lanes * lanes];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 10 == 0 ? -random.nextDouble() : random.nextDouble(VectorSoftmax.DOUBLE_EXP_UNDERFLOW, 0);
+        }
+        for (int i = 0; i < 64; i++) {
+            double edge = -(i * Math.log(2) + Math.log(2) / 2);
+            x[4 * i] = edge;
+            x[4 * i + 1] = Math.nextUp(edge);
+            x[4 * i + 2] = Math.nextDown(edge);
+            x[4 * i + 3] = -i * Math.log(2);
+        }
+        x[256] = 0.0;
+        x[257] = -0.0;
+        x[258] = VectorSoftmax.DOUBLE_EXP_UNDERFLOW;
+        x[259] = -Double.MIN_VALUE;
+        x[260] = -1e-300;
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i += lanes) {
+            VectorSoftmax.exp(DoubleVector.fromArray(VectorSoftmax.DOUBLES, x, i)).intoArray(out, i);
+        }
+        double worst = 0;
+        double worstAt = 0;
+        for (int i = 0; i < x.length; i++) {
+            double error = ulps(out[i], Math.exp(x[i]));
+            if (error > worst) {
+                worst = error;
+                worstAt = x[i];
+            }
+        }
+        assertTrue(worst <= 1.0, "double exp is " + worst + " ulps from Math.exp at " + worstAt + ", claimed 1");
+        assertEquals(1.0, out[256], 0.0, "exp(0) is exactly 1: the largest term of a softmax");
+        double[] low = new double[lanes];
+        low[0] = Math.nextDown(VectorSoftmax.DOUBLE_EXP_UNDERFLOW);
+        low[1 % lanes] = Double.NEGATIVE_INFINITY;
+        VectorSoftmax.exp(DoubleVector.fromArray(VectorSoftmax.DOUBLES, low, 0)).intoArray(low, 0);
+        assertEquals(0.0, low[0], 0.0, "below the underflow: 0");
+        assertEquals(0.0, low[1 % lanes], 0.0, "exp(−∞) is 0");
+    }
+
+    /** The double vector log against Math.log: within 2 ulps over [1, 2^20] (softmax sums) and just above √½. */
+    @Test
+    void doubleVectorLogIsWithinTwoUlpsOfMath() {
+        assumeTrue(Vectors.available(), "no SIMD here: " + Vectors.describe());
+        int lanes = VectorSoftmax.DOUBLE_LANES;
+        SplittableRandom random = new SplittableRandom(6);
+        double[] x = new double[200_000 / lanes * lanes];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 3 == 0 ? 1 + Math.pow(2, -52 * random.nextDouble()) : Math.pow(2, 20 * random.nextDouble());
+        }
+        x[0] = 1.0;
+        x[1] = Math.nextUp(1.0);
+        x[2] = Math.sqrt(0.5);
+        x[3] = Math.nextUp(Math.sqrt(0.5));
+        x[4] = Math.sqrt(2);
+        x[5] = Math.nextDown(Math.sqrt(2));
+        x[6] = 10.0;
+        x[7] = 2.0;
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i += lanes) {
+            VectorSoftmax.log(DoubleVector.fromArray(VectorSoftmax.DOUBLES, x, i)).intoArray(out, i);
+        }
+        double worst = 0;
+        double worstAt = 0;
+        for (int i = 0; i < x.length; i++) {
+            double want = Math.log(x[i]);
+            double error = want == 0 ? Math.abs(out[i]) : ulps(out[i], want);
+            if (error > worst) {
+                worst = error;
+                worstAt = x[i];
+            }
+        }
+        assertTrue(worst <= 2.0, "double log is " + worst + " ulps from Math.log at " + worstAt + ", claimed 2");
+        assertEquals(0.0, out[0], 0.0, "ln 1 is exactly 0");
+    }
+
+    /**
+     * The double softmax across a group of DOUBLE_LANES examples against {@link Softmax#residuals(double[], int, int,
+     * int, double)} row by row, weighted: residuals and ω ln p within a few double ulps (its exp and log against
+     * Math's), the same arg-max, ties included; K from 2 to 33, partial groups, lanes past the size giving 0.
+     */
+    @Test
+    void doubleVectorResidualsMatchTheScalarRowByRow() {
+        assumeTrue(Vectors.available(), "no SIMD here: " + Vectors.describe());
+        int lanes = VectorSoftmax.DOUBLE_LANES;
+        SplittableRandom random = new SplittableRandom(7);
+        for (int classes = 2; classes <= 33; classes++) {
+            int padded = (classes + lanes - 1) / lanes * lanes;
+            int[] column = new int[lanes];
+            for (int s = 0; s < lanes; s++) {
+                column[s] = s * padded;
+            }
+            for (int size : new int[] {lanes, 1, lanes - 1}) {
+                for (int trial = 0; trial < 12; trial++) {
+                    double[] block = new double[lanes * padded];
+                    double[] labels = new double[lanes];
+                    double[] weights = new double[lanes];
+                    for (int s = 0; s < size; s++) {
+                        for (int k = 0; k < classes; k++) {
+                            block[s * padded + k] = 20 * random.nextGaussian();
+                        }
+                        if (trial % 4 == 1) {
+                            block[s * padded + classes - 1] = block[s * padded];  // a tie at the first class
+                        }
+                        if (trial % 4 == 2) {
+                            block[s * padded] = 1e4;  // one class certain: log-likelihood near 0
+                        }
+                        labels[s] = random.nextInt(classes);
+                        weights[s] = trial % 3 == 0 ? 1.0 : random.nextDouble(0, 3);
+                    }
+                    double[] scalar = block.clone();
+                    double[] sums = new double[lanes];
+                    double[] sumsOfExps = new double[lanes];
+                    int correct = VectorSoftmax.residualsAcross(block, new double[classes * lanes], column, labels,
+                            weights, sums, sumsOfExps, size, classes);
+                    VectorSoftmax.logLikelihoodsAcross(sums, sumsOfExps, weights, size);
+                    int expectedCorrect = 0;
+                    for (int s = 0; s < size; s++) {
+                        String what = "K = " + classes + ", lane " + s + " of " + size + ", trial " + trial;
+                        int label = (int) labels[s];
+                        if (Softmax.argmax(scalar, s * padded, classes) == label) {
+                            expectedCorrect++;
+                        }
+                        double lnP = Softmax.residuals(scalar, s * padded, classes, label, weights[s]);
+                        assertEquals(lnP, sums[s], 1e-14 * (1 + Math.abs(lnP)), what + ": ω ln p");
+                        for (int k = 0; k < classes; k++) {
+                            double want = scalar[s * padded + k];
+                            assertEquals(want, block[s * padded + k], 1e-15 * Math.abs(want) + 1e-300,
+                                    what + ": ω r_" + k);
+                        }
+                    }
+                    for (int s = size; s < lanes; s++) {
+                        assertEquals(0.0, sums[s], 0.0, "lanes past the group's size give 0");
+                    }
+                    assertEquals(expectedCorrect, correct, "K = " + classes + ", trial " + trial + ": correct");
+                }
+            }
+        }
+    }
+
     @Test
     void scalarAndDoubleResidualsAgree() {
         SplittableRandom random = new SplittableRandom(4);
@@ -251,7 +406,7 @@ class SoftmaxPrimitivesTest {
             double[] doubleTable = new double[numBytes * 256 * classes];
             for (int i = 0; i < numBytes; i++) {
                 for (int v = 0; v < 256; v++) {
-                    BitRows.buildTableRow(point, classes, d, i, v, doubleTable);
+                    BitRows.buildTableRow(point, classes, d, i, v, classes, doubleTable);
                     for (int k = 0; k < stride; k++) {
                         double expected = 0;
                         for (int j = 0; j < 8 && k < classes; j++) {

@@ -1,0 +1,342 @@
+package org.softmax4j.engine.cpu;
+
+import java.util.Arrays;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import org.softmax4j.data.BinaryDataset;
+
+/**
+ * Bit-packed rows in double with SIMD registers (the Vector API): the path {@link DoubleEvaluator} takes for binary
+ * data when jdk.incubator.vector is present. The double twin of {@link VectorBinaryEvaluator}, in three steps per group
+ * of LANES examples (8 with AVX-512):
+ * <ol>
+ * <li>Logits: an example's K logits sit in K/LANES registers (K padded to whole registers: 16 for K = 10), the bias
+ * plus one lookup-table row per byte of the row ({@link BitRows}: [byte position][byte value][class] = Σ of W[k][8i +
+ * j] over the bits j set in the value, in double).
+ * <li>Softmax across the group ({@link VectorSoftmax#residualsAcross(double[], double[], int[], double[], double[],
+ * double[], double[], int, int)}): one class per register, LANES examples per register, so that no padding class is computed and
+ * nothing is reduced across lanes; a vector exp and log of our own (within an ulp or two of Math.exp and Math.log).
+ * <li>Gradient: each example's residual registers are added to the accumulator rows of its bytes ([byte position][byte
+ * value][class], one register add per byte); at the end of the chunk the accumulator rows of the byte values that
+ * occur are spread onto the feature columns of their set bits.
+ * </ol>
+ * Everything is double: the logits sum at most D/8 table rows, each a sum of at most 8 weights, so they differ from
+ * the plain dot product only in the last bits, and the gradient sums are in double from the residual up.
+ *
+ * <p>Threads: rows are cut into chunks of {@link #CHUNK_SIZE}, a function of N alone; each chunk's gradient, ln p sum
+ * and correct count go to slots of their own, added in chunk order. Bitwise the same for every thread count. Buffers
+ * are allocated once, at construction.
+ */
+final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Task {
+    /**
+     * Rows per result slot. Larger than the dense path's 1,024: at the end of each chunk the spread of the
+     * accumulators costs, for D = 64 and all 255 byte values occurring, 8 × 255 × 4 bits × K/LANES register adds
+     * (16,000 for K = 10, counted), which 4,096 rows bring to 4 per row against the ~40 of a row's own work.
+     */
+    static final int CHUNK_SIZE = 4096;
+    private static final VectorSpecies<Double> DOUBLES = VectorSoftmax.DOUBLES;
+    private static final int LANES = VectorSoftmax.DOUBLE_LANES;
+
+    private final BinaryDataset data;
+    private final long[] words;
+    private final int wordsPerRow;
+    private final double[] exampleWeights;
+    private final int numExamples;
+    private final int numFeatures;
+    private final int numClasses;
+    /** Whole words: the bytes past the last feature are 0 and find the zero row of their table. */
+    private final int numBytes;
+    /** K rounded up to whole registers. */
+    private final int padded;
+    /** Per byte position: the nonzero byte values that occur there in the data (tables and spreads only there). */
+    private final int[][] occurring;
+    /** Offsets of one class's column in a block of LANES rows of {@code padded} doubles: 0, padded, 2·padded, ... */
+    private final int[] column;
+    /** [i][v][k] (k &lt; padded): Σ of W[k][8i + j] over the bits j set in v; 0 in the padding and at v = 0. */
+    private final double[] table;
+    /** The bias, padded with 0 (padding classes are never read by the softmax). */
+    private final double[] paddedBias;
+    private final int numChunks;
+    private final WorkerPool pool;
+    private final boolean parallel;
+    /** Per chunk: ∂L/∂W (K×D) then ∂L/∂b (K). */
+    private final double[][] chunkGradients;
+    private final double[] chunkLogLikelihoods;
+    private final long[] chunkCorrect;
+    /** Per worker: [i][v][k] residual sums of the chunk. */
+    private final double[][] accumulators;
+    /** Per worker: [j][k] the chunk's gradient spread from the accumulators, then transposed into its slot. */
+    private final double[][] featureGradients;
+    /** Per worker: the bias gradient of the chunk (padded). */
+    private final double[][] biasSums;
+    /** Per worker: logits, then residuals, of a group, LANES × padded. */
+    private final double[][] blocks;
+    /** Per worker: a group's logits, then exps, by class: [k][lane]. */
+    private final double[][] columns;
+    /** Per worker: the group's labels and weights as doubles, its log-likelihood terms and its sums of exps. */
+    private final double[][] groupLabels;
+    private final double[][] groupWeights;
+    private final double[][] groupSums;
+    private final double[][] groupSumsOfExps;
+    private long numCorrect;
+
+    /**
+     * @param exampleWeights ω_n per example (owned by the caller, not modified), or null for all 1
+     * @param parallel       whether to run the chunks on the pool (else on the caller's thread; same result)
+     */
+    VectorDoubleBinaryEvaluator(BinaryDataset data, double[] exampleWeights, WorkerPool pool, boolean parallel) {
+        this.data = data;
+        this.words = data.words();
+        this.wordsPerRow = data.wordsPerRow();
+        this.exampleWeights = exampleWeights;
+        this.numExamples = data.numExamples();
+        this.numFeatures = data.numFeatures();
+        this.numClasses = data.numClasses();
+        this.numBytes = 8 * wordsPerRow;
+        this.padded = (numClasses + LANES - 1) / LANES * LANES;
+        this.occurring = BitRows.occurringValues(data, numBytes);
+        this.column = new int[LANES];
+        for (int s = 0; s < LANES; s++) {
+            column[s] = s * padded;
+        }
+        this.table = new double[numBytes * 256 * padded];
+        this.paddedBias = new double[padded];
+        this.numChunks = Math.max(1, numChunks(numExamples));
+        this.pool = pool;
+        this.parallel = parallel;
+        this.chunkGradients = new double[numChunks][numClasses * numFeatures + numClasses];
+        this.chunkLogLikelihoods = new double[numChunks];
+        this.chunkCorrect = new long[numChunks];
+        int threads = pool.threads();
+        // Each worker's arrays apart, padded by a cache line or two: neighbours written by two threads at once would
+        // share a line (false sharing).
+        this.accumulators = perWorker(threads, numBytes * 256 * padded);
+        this.featureGradients = perWorker(threads, numBytes * 8 * padded);
+        this.biasSums = perWorker(threads, padded);
+        this.blocks = perWorker(threads, LANES * padded);
+        this.columns = perWorker(threads, numClasses * LANES);
+        this.groupLabels = perWorker(threads, LANES);
+        this.groupWeights = perWorker(threads, LANES);
+        this.groupSums = perWorker(threads, LANES);
+        this.groupSumsOfExps = perWorker(threads, LANES);
+    }
+
+    private static double[][] perWorker(int threads, int length) {
+        double[][] arrays = new double[threads][];
+        for (int t = 0; t < threads; t++) {
+            arrays[t] = new double[length + 16];
+        }
+        return arrays;
+    }
+
+    /**
+     * One chunk per {@link #CHUNK_SIZE} rows, but at least min(4, N / 128) so that a few thousand rows (the digits:
+     * 1,437) still give every thread work. A function of N alone.
+     */
+    static int numChunks(int count) {
+        return Math.max((count + CHUNK_SIZE - 1) / CHUNK_SIZE, Math.min(4, count / 128));
+    }
+
+    private int chunkSize() {
+        return (numExamples + numChunks - 1) / numChunks;
+    }
+
+    @Override
+    public double evaluate(double[] point, double[] gradient) {
+        int weights = numClasses * numFeatures;
+        System.arraycopy(point, weights, paddedBias, 0, numClasses);
+        for (int i = 0; i < numBytes; i++) {
+            for (int v : occurring[i]) {
+                BitRows.buildTableRow(point, numClasses, numFeatures, i, v, padded, table);
+            }
+        }
+        if (parallel) {
+            pool.run(numChunks, this);
+        } else {
+            for (int c = 0; c < numChunks; c++) {
+                run(c, 0);
+            }
+        }
+        double logLikelihood = 0;
+        long correct = 0;
+        int length = weights + numClasses;
+        int vectorLength = DOUBLES.loopBound(length);
+        for (int c = 0; c < numChunks; c++) {
+            double[] chunk = chunkGradients[c];
+            int i = 0;
+            for (; i < vectorLength; i += LANES) {
+                DoubleVector.fromArray(DOUBLES, gradient, i).add(DoubleVector.fromArray(DOUBLES, chunk, i))
+                        .intoArray(gradient, i);
+            }
+            for (; i < length; i++) {
+                gradient[i] += chunk[i];
+            }
+            logLikelihood += chunkLogLikelihoods[c];
+            correct += chunkCorrect[c];
+        }
+        numCorrect = correct;
+        return logLikelihood;
+    }
+
+    @Override
+    public long numCorrect() {
+        return numCorrect;
+    }
+
+    @Override
+    public void run(int chunk, int worker) {
+        int size = chunkSize();
+        int start = Math.min(numExamples, chunk * size);
+        int end = Math.min(numExamples, start + size);
+        double[] accumulator = accumulators[worker];
+        double[] bias = biasSums[worker];
+        for (int i = 0; i < numBytes; i++) {
+            // Only the rows of values that occur are read; row 0 is written too (bytes that are 0), never read.
+            int base = i * 256 * padded;
+            Arrays.fill(accumulator, base, base + padded, 0.0);
+            for (int v : occurring[i]) {
+                Arrays.fill(accumulator, base + v * padded, base + (v + 1) * padded, 0.0);
+            }
+        }
+        Arrays.fill(bias, 0.0);
+        double[] sums = groupSums[worker];
+        double logLikelihood = 0;
+        long correct = 0;
+        for (int groupStart = start; groupStart < end; groupStart += LANES) {
+            int count = Math.min(LANES, end - groupStart);
+            correct += group(groupStart, count, worker, accumulator, bias);
+            for (int s = 0; s < count; s++) {
+                logLikelihood += sums[s];
+            }
+        }
+        spread(accumulator, featureGradients[worker], chunkGradients[chunk]);
+        System.arraycopy(bias, 0, chunkGradients[chunk], numClasses * numFeatures, numClasses);
+        chunkLogLikelihoods[chunk] = logLikelihood;
+        chunkCorrect[chunk] = correct;
+    }
+
+    /**
+     * Rows groupStart .. groupStart + count − 1 (count ≤ LANES): their logits into a block, the softmax across them,
+     * their residuals added to the accumulator rows of their bytes and to the bias sums. Leaves the log-likelihood
+     * terms in {@code groupSums[worker]}; returns the number of correct predictions.
+     */
+    private int group(int groupStart, int count, int worker, double[] accumulator, double[] bias) {
+        double[] block = blocks[worker];
+        double[] labels = groupLabels[worker];
+        double[] weights = groupWeights[worker];
+        for (int s = 0; s < count; s++) {
+            int n = groupStart + s;
+            labels[s] = data.label(n);
+            weights[s] = exampleWeights == null ? 1.0 : exampleWeights[n];
+            logits(n * wordsPerRow, block, s * padded);
+        }
+        for (int s = count; s < LANES; s++) {
+            // Lanes past the end of the chunk: zero logits, label 0, weight 0; computed, then left out.
+            Arrays.fill(block, s * padded, (s + 1) * padded, 0.0);
+            labels[s] = 0;
+            weights[s] = 0;
+        }
+        double[] sums = groupSums[worker];
+        double[] sumsOfExps = groupSumsOfExps[worker];
+        int correct = VectorSoftmax.residualsAcross(block, columns[worker], column, labels, weights, sums, sumsOfExps,
+                count, numClasses);
+        VectorSoftmax.logLikelihoodsAcross(sums, sumsOfExps, weights, count);
+        accumulate(groupStart, count, block, accumulator, bias);
+        return correct;
+    }
+
+    /**
+     * The residuals of rows groupStart .. groupStart + count − 1 (rows of {@code block}) added to the accumulator rows
+     * of their bytes and to the bias sums, in row order. (A method of its own, as each step of {@link #group}: in one
+     * method the JIT would stop inlining before the end and box the vectors it passes on.)
+     */
+    private void accumulate(int groupStart, int count, double[] block, double[] accumulator, double[] bias) {
+        for (int s = 0; s < count; s++) {
+            int offset = (groupStart + s) * wordsPerRow;
+            for (int lane = 0; lane < padded; lane += LANES) {
+                DoubleVector r = DoubleVector.fromArray(DOUBLES, block, s * padded + lane);
+                DoubleVector.fromArray(DOUBLES, bias, lane).add(r).intoArray(bias, lane);
+                for (int w = 0; w < wordsPerRow; w++) {
+                    addToWord(accumulator, words[offset + w], w * 8 * 256 * padded + lane, r);
+                }
+            }
+        }
+    }
+
+    /**
+     * The logits of the row whose first word is {@code words[offset]} into block[at .. at + padded): the bias plus one
+     * table row per byte, a register of classes at a time. With several words the running sum goes through the block
+     * between words: a vector carried around a loop would be boxed on the heap by this JIT.
+     */
+    private void logits(int offset, double[] block, int at) {
+        for (int lane = 0; lane < padded; lane += LANES) {
+            DoubleVector z = DoubleVector.fromArray(DOUBLES, paddedBias, lane);
+            if (wordsPerRow == 1) {
+                addWord(z, words[offset], lane).intoArray(block, at + lane);
+                continue;
+            }
+            z.intoArray(block, at + lane);
+            for (int w = 0; w < wordsPerRow; w++) {
+                addWord(DoubleVector.fromArray(DOUBLES, block, at + lane), words[offset + w],
+                        w * 8 * 256 * padded + lane).intoArray(block, at + lane);
+            }
+        }
+    }
+
+    /** z plus the table rows of the eight bytes of one word, whose first byte position's table starts at base. */
+    private DoubleVector addWord(DoubleVector z, long word, int base) {
+        int step = 256 * padded;
+        double[] t = table;
+        return z.add(DoubleVector.fromArray(DOUBLES, t, base + (int) (word & 0xFF) * padded))
+                .add(DoubleVector.fromArray(DOUBLES, t, base + step + (int) (word >>> 8 & 0xFF) * padded))
+                .add(DoubleVector.fromArray(DOUBLES, t, base + 2 * step + (int) (word >>> 16 & 0xFF) * padded))
+                .add(DoubleVector.fromArray(DOUBLES, t, base + 3 * step + (int) (word >>> 24 & 0xFF) * padded))
+                .add(DoubleVector.fromArray(DOUBLES, t, base + 4 * step + (int) (word >>> 32 & 0xFF) * padded))
+                .add(DoubleVector.fromArray(DOUBLES, t, base + 5 * step + (int) (word >>> 40 & 0xFF) * padded))
+                .add(DoubleVector.fromArray(DOUBLES, t, base + 6 * step + (int) (word >>> 48 & 0xFF) * padded))
+                .add(DoubleVector.fromArray(DOUBLES, t, base + 7 * step + (int) (word >>> 56) * padded));
+    }
+
+    /** r added to the accumulator rows of the eight bytes of one word, whose first byte position starts at base. */
+    private void addToWord(double[] accumulator, long word, int base, DoubleVector r) {
+        int step = 256 * padded;
+        for (int b = 0; b < 8; b++) {
+            int at = base + b * step + (int) (word >>> (8 * b) & 0xFF) * padded;
+            DoubleVector.fromArray(DOUBLES, accumulator, at).add(r).intoArray(accumulator, at);
+        }
+    }
+
+    /**
+     * The chunk's ∂L/∂W[k][8i + j] = Σ over the byte values v that occur at position i with bit j set of
+     * accumulator[i][v][k]: spread a register at a time into [feature][class] (lowest bit first, values ascending),
+     * then written to the chunk's slot as [class][feature].
+     */
+    private void spread(double[] accumulator, double[] featureGradient, double[] slot) {
+        Arrays.fill(featureGradient, 0.0);
+        for (int i = 0; i < numBytes; i++) {
+            for (int v : occurring[i]) {
+                for (int lane = 0; lane < padded; lane += LANES) {
+                    DoubleVector row = DoubleVector.fromArray(DOUBLES, accumulator, (i * 256 + v) * padded + lane);
+                    for (int bits = v; bits != 0; bits &= bits - 1) {
+                        int target = (8 * i + Integer.numberOfTrailingZeros(bits)) * padded + lane;
+                        DoubleVector.fromArray(DOUBLES, featureGradient, target).add(row)
+                                .intoArray(featureGradient, target);
+                    }
+                }
+            }
+        }
+        int d = numFeatures;
+        for (int j = 0; j < d; j++) {
+            for (int k = 0; k < numClasses; k++) {
+                slot[k * d + j] = featureGradient[j * padded + k];
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // The pool belongs to the DoubleEvaluator.
+    }
+}
