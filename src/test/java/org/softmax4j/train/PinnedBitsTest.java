@@ -91,9 +91,9 @@ class PinnedBitsTest {
             Map.entry("sgd-momentum", "c078a452175c8972 c073869b913e2b49 20 2f122161"),
             Map.entry("adam", "c07c9e5306c1bf25 c0789bad9a176000 20 68e7085d"),
             Map.entry("lbfgs-engine", "c0765313c99347ce c06c2fef05dda900 47 74459c94"),
-            Map.entry("lbfgs-double", "c0765313cf98b2ba c06c2fe1c0cbeee8 77 9ba5f9e2"),
-            Map.entry("lbfgs-double-weighted", "c07cb2264a5e0a90 c072504c40112c99 89 085fb144"),
-            Map.entry("lbfgs-double-nobias", "c076aeae21aa4c94 c06cde69de26c1bd 124 5382ec81"),
+            Map.entry("lbfgs-double", "c0765313cf98b2ba c06c2fe1c0ce0a42 77 1a69267e"),
+            Map.entry("lbfgs-double-weighted", "c07cb2264a5e0a92 c072504c400de528 89 78762d78"),
+            Map.entry("lbfgs-double-nobias", "c076aeae21aa4c91 c06cde69de281eaf 124 19d00baa"),
             Map.entry("lbfgs-double-dense", "c02bde45723bd65c c011f908edd468aa 245 9ee760ab"),
             Map.entry("lbfgs-engine-dense-weighted-nobias", "c0308c47b344b3fa c0149bcb3f6cfe7d 198 1f163906"));
 
