@@ -5,36 +5,44 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 import org.softmax4j.TestData;
+import org.softmax4j.data.BinaryDataset;
+import org.softmax4j.data.Dataset;
 import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 
 /**
- * Not a test: the time of one evaluation of dense rows (image-like: 80% zeros, the rest in (0, 1]) by the scalar
- * double loops, the SIMD double path and the float32 engine, interleaved, median of the rounds after warm-up.
- * {@code java -cp ... org.softmax4j.engine.cpu.DenseDoubleThroughput [N [D [K [threads [rounds]]]]]}.
+ * Not a test: the time of one evaluation in double by the scalar loops and by the SIMD path, and of one by the float32
+ * engine, interleaved, median of the rounds after warm-up; dense rows (image-like: 80% zeros, the rest in (0, 1]) or
+ * bit-packed ones (each bit on with probability 0.323, as {@code bench} draws them).
+ * {@code java -cp ... org.softmax4j.engine.cpu.DoubleThroughput [dense|binary [N [D [K [threads [rounds]]]]]]}.
  */
-public final class DenseDoubleThroughput {
-    private DenseDoubleThroughput() {
+public final class DoubleThroughput {
+    private DoubleThroughput() {
     }
 
     public static void main(String[] args) {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
-        int d = args.length > 1 ? Integer.parseInt(args[1]) : 784;
-        int k = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        int threads = args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
-        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 7;
+        boolean binary = args.length > 0 && args[0].equals("binary");
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 8000;
+        int d = args.length > 2 ? Integer.parseInt(args[2]) : binary ? 64 : 784;
+        int k = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+        int threads = args.length > 4 ? Integer.parseInt(args[4]) : Runtime.getRuntime().availableProcessors();
+        int rounds = args.length > 5 ? Integer.parseInt(args[5]) : 7;
         SplittableRandom random = new SplittableRandom(1);
         float[] values = new float[n * d];
         for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextDouble() < 0.8 ? 0f : (float) random.nextDouble();
+            values[i] = binary ? (random.nextDouble() < 0.323 ? 1f : 0f)
+                    : random.nextDouble() < 0.8 ? 0f : (float) random.nextDouble();
         }
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = random.nextInt(k);
         }
-        DenseDataset data = new DenseDataset(values, labels, d, TestData.classNames(k), "image-like");
+        DenseDataset dense = new DenseDataset(values, labels, d, TestData.classNames(k), binary ? "bits" : "image-like");
+        Dataset data = binary ? BinaryDataset.pack(dense) : dense;
+        values = null;
+        dense = null;
         double[] point = new double[k * d + k];
         for (int i = 0; i < point.length; i++) {
             point[i] = random.nextDouble(-0.05, 0.05);
@@ -69,11 +77,13 @@ public final class DenseDoubleThroughput {
                 times[2][round] = (t3 - t2) / 1e6;
             }
         }
-        String[] names = {"double, scalar loops", "double, SIMD (VectorDoubleDense)", "float32 engine (SIMD)"};
+        String[] names = {"double, scalar loops", "double, SIMD (VectorDouble" + (binary ? "Binary)" : "Dense)"),
+            "float32 engine (SIMD)"};
         for (int i = 0; i < 3; i++) {
             Arrays.sort(times[i]);
-            System.out.printf(Locale.ROOT, "%-34s N=%d D=%d K=%d threads=%d  median %.2f ms  (min %.2f, max %.2f)%n",
-                    names[i], n, d, k, threads, times[i][rounds / 2], times[i][0], times[i][rounds - 1]);
+            System.out.printf(Locale.ROOT, "%-35s %s N=%d D=%d K=%d threads=%d  median %.2f ms  (min %.2f, max %.2f)%n",
+                    names[i], binary ? "binary" : "dense", n, d, k, threads, times[i][rounds / 2], times[i][0],
+                    times[i][rounds - 1]);
         }
     }
 }
