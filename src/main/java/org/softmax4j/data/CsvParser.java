@@ -51,6 +51,8 @@ final class CsvParser {
     // PREDICT with keepInputLabels: each row's label as written, when the rows have a label column.
     private boolean keepInputLabels;
     private List<String> inputLabels;
+    // The non-blank lines of the input, counted before (see countNonBlankLines), or -1 when unknown.
+    private long nonBlankLines = -1;
 
     // Training: labels to provisional ids, in order of first appearance. Evaluation: class names to class indices.
     private final LabelTable labels = new LabelTable();
@@ -108,6 +110,24 @@ final class CsvParser {
         return this;
     }
 
+    /**
+     * The input has {@code count} non-blank lines (as {@link #countNonBlankLines} counts them), so that the rows are
+     * stored in arrays of their exact size from the start; a wrong count costs memory, never rows.
+     */
+    CsvParser expectingNonBlankLines(long count) {
+        nonBlankLines = count;
+        return this;
+    }
+
+    // The lines that parse() reads as rows or as the header: those with a character other than space, tab or CR.
+    static long countNonBlankLines(CsvLines lines) {
+        long count = 0;
+        while (nextNonBlank(lines)) {
+            count++;
+        }
+        return count;
+    }
+
     CsvData parse(CsvLines lines) {
         if (!nextNonBlank(lines)) {
             throw InputException.at(file, 0, 0, lines.isEmpty() ? "expected data rows, found an empty file"
@@ -133,8 +153,9 @@ final class CsvParser {
             readHeader(lines, firstLine);
         }
         profile = new FeatureProfile.Accumulator(numFeatures);
+        long expectedRows = nonBlankLines - (header ? 1 : 0);
         RowStore store = new RowStore(numFeatures, options.representation() != Representation.DENSE,
-                mode != Mode.PREDICT);
+                mode != Mode.PREDICT, (int) Math.max(0, Math.min(expectedRows, RowStore.MAX_ARRAY_LENGTH)));
         if (!header) {
             addRow(lines, store);
         }
