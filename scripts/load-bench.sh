@@ -8,6 +8,7 @@
 #   dense100k   10^5 rows of 784 random one-decimal numbers 0.0..9.9 and a label 0..9, seed 1 (314 MB)
 #   fashion     Fashion-MNIST's training file, 60,000 rows of 784 pixels 0..255 and a label (133 MB)
 #   fashion-gz  the same, gzip -6
+#   fashion-gz-pipe  the gzip file through a pipe (`cat FILE | ... /dev/stdin`): read once, as a stream
 # Each run is a fresh JVM that loads the file as `train --train FILE` does (org.softmax4j.data.LoadTime from the test
 # classes) under /usr/bin/time; it prints the load's seconds (in the JVM, without its start), the peak resident set
 # and the heap in use after the load. R runs (default 3) per case, then the medians. --min-xmx also finds the least
@@ -32,7 +33,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 if [[ ${#cases[@]} -eq 0 ]]; then
-  cases=(binary1m dense100k fashion fashion-gz)
+  cases=(binary1m dense100k fashion fashion-gz fashion-gz-pipe)
 fi
 if [[ -z "$jar" || ! -d "$root/target/test-classes/org/softmax4j/data" ]]; then
   (cd "$root" && ./mvnw -B -q -DskipTests -Dskip.cuda.harness=true -Dskip.cuda.emulator=true package test-compile) >&2
@@ -46,7 +47,7 @@ file_of() {
     binary1m) echo "$data/load/binary1m.csv" ;;
     dense100k) echo "$data/load/dense100k.csv" ;;
     fashion) echo "$data/dense/fashion-train.csv" ;;
-    fashion-gz) echo "$data/load/fashion-train.csv.gz" ;;
+    fashion-gz | fashion-gz-pipe) echo "$data/load/fashion-train.csv.gz" ;;
     *) echo "load-bench.sh: unknown case $1" >&2; exit 2 ;;
   esac
 }
@@ -93,11 +94,17 @@ PY
   esac
 }
 
-# One load: prints "seconds rss_kib heap_after_mib", or "oom" when the heap was too small.
+# One load of case $1's file: prints "seconds rss_kib heap_after_mib", or "failed" (the heap too small).
 load_once() {
-  local file="$1" heap="$2" out
-  out="$(/usr/bin/time -f "rss_kib %M" java ${heap:+-Xmx$heap} -cp "$jar:$root/target/test-classes" \
-    org.softmax4j.data.LoadTime "$file" 2>&1)" || { echo oom; return; }
+  local file heap="$2" out
+  file="$(file_of "$1")"
+  local java=(/usr/bin/time -f "rss_kib %M" java ${heap:+-Xmx$heap} -cp "$jar:$root/target/test-classes"
+    org.softmax4j.data.LoadTime)
+  if [[ "$1" == *-pipe ]]; then
+    out="$(cat "$file" | "${java[@]}" /dev/stdin 2>&1)" || { echo failed; return; }
+  else
+    out="$("${java[@]}" "$file" 2>&1)" || { echo failed; return; }
+  fi
   awk '/load_s/ { for (i = 1; i <= NF; i++) { if ($i == "load_s") s = $(i + 1); if ($i == "heap_after_mib") h = $(i + 1) } }
        /rss_kib/ { r = $2 } END { print s, r, h }' <<<"$out"
 }
@@ -110,7 +117,7 @@ for case in "${cases[@]}"; do
   make_file "$file"
   results=()
   for ((r = 0; r < runs; r++)); do
-    results+=("$(load_once "$file" "$xmx")")
+    results+=("$(load_once "$case" "$xmx")")
     echo "  $case run $((r + 1)): ${results[-1]}"
   done
   seconds="$(printf '%s\n' "${results[@]}" | awk '{ print $1 }' | median)"
@@ -122,7 +129,7 @@ for case in "${cases[@]}"; do
     low=16 high=4096
     while ((high - low > 4)); do
       mid=$(((low + high) / 2))
-      if [[ "$(load_once "$file" "${mid}m")" == oom ]]; then low=$mid; else high=$mid; fi
+      if [[ "$(load_once "$case" "${mid}m")" == failed ]]; then low=$mid; else high=$mid; fi
     done
     line="$line, least -Xmx ${high}m"
   fi
