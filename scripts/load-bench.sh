@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CSV load time and memory, apart from training. Not part of CI; needs python3 with numpy (to write the files).
 #
-#   scripts/load-bench.sh [--jar JAR] [--runs R] [--min-xmx] [--xmx SIZE] [CASE ...]
+#   scripts/load-bench.sh [--jar JAR] [--baseline JAR] [--runs R] [--min-xmx] [--xmx SIZE] [--train] [CASE ...]
 #
 # Cases (written once into ${SOFTMAX4J_DATA:-~/.cache/softmax4j}/load; fashion comes from scripts/dense-data.sh):
 #   binary1m    10^6 rows of 64 random 0/1 features and a label 0..9, seed 1 (130 MB of text)
@@ -13,21 +13,28 @@
 # classes) under /usr/bin/time; it prints the load's seconds (in the JVM, without its start), the peak resident set
 # and the heap in use after the load. R runs (default 3) per case, then the medians. --min-xmx also finds the least
 # -Xmx under which the load succeeds (bisection to 4 MiB, one run per step). --jar: the library or CLI jar to measure
-# (default: this checkout's CLI jar, built if missing), so that an older build can be measured the same way.
+# (default: this checkout's CLI jar, built if missing); --baseline: another build (e.g. main's), whose runs alternate
+# with the jar's, run by run, so that both see the same load, and the ratio of the median load times. --train: each
+# run is `java -jar JAR train --backend cpu --threads 1 --train FILE --test-fraction 0 --max-iterations 1` instead
+# (the load and one iteration; its seconds are the process's wall time, JVM start included).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-/usr/bin/python3}"
 jar=
+baseline=
 runs=3
 min_xmx=false
 xmx=
+train=false
 cases=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --jar) jar="$2"; shift 2 ;;
+    --baseline) baseline="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --min-xmx) min_xmx=true; shift ;;
     --xmx) xmx="$2"; shift 2 ;;
+    --train) train=true; shift ;;
     -*) echo "load-bench.sh: unknown option $1" >&2; exit 2 ;;
     *) cases+=("$1"); shift ;;
   esac
@@ -39,6 +46,11 @@ if [[ -z "$jar" || ! -d "$root/target/test-classes/org/softmax4j/data" ]]; then
   (cd "$root" && ./mvnw -B -q -DskipTests -Dskip.cuda.harness=true -Dskip.cuda.emulator=true package test-compile) >&2
 fi
 jar="${jar:-$(ls "$root"/target/softmax4j-*-cli.jar | head -1)}"
+# LoadTime's class, copied so that a build in this checkout during the runs cannot change it under them.
+classes="$(mktemp -d)"
+trap 'rm -rf "$classes"' EXIT
+mkdir -p "$classes/org/softmax4j/data"
+cp "$root/target/test-classes/org/softmax4j/data/LoadTime.class" "$classes/org/softmax4j/data/"
 data="${SOFTMAX4J_DATA:-$HOME/.cache/softmax4j}"
 mkdir -p "$data/load"
 
@@ -94,44 +106,71 @@ PY
   esac
 }
 
-# One load of case $1's file: prints "seconds rss_kib heap_after_mib", or "failed" (the heap too small).
+# One load of case $1's file by jar $3: prints "seconds rss_kib heap_after_mib", or "failed" (the heap too small).
 load_once() {
   local file heap="$2" out
   file="$(file_of "$1")"
-  local java=(/usr/bin/time -f "rss_kib %M" java ${heap:+-Xmx$heap} -cp "$jar:$root/target/test-classes"
+  local java=(/usr/bin/time -f "rss_kib %M wall_s %e" java ${heap:+-Xmx$heap} -cp "$3:$classes"
     org.softmax4j.data.LoadTime)
+  if $train; then
+    java=(/usr/bin/time -f "rss_kib %M wall_s %e" java ${heap:+-Xmx$heap} -jar "$3" train --backend cpu --threads 1
+      --quiet --test-fraction 0 --max-iterations 1 --train)
+  fi
   if [[ "$1" == *-pipe ]]; then
     out="$(cat "$file" | "${java[@]}" /dev/stdin 2>&1)" || { echo failed; return; }
   else
     out="$("${java[@]}" "$file" 2>&1)" || { echo failed; return; }
   fi
-  awk '/load_s/ { for (i = 1; i <= NF; i++) { if ($i == "load_s") s = $(i + 1); if ($i == "heap_after_mib") h = $(i + 1) } }
-       /rss_kib/ { r = $2 } END { print s, r, h }' <<<"$out"
+  awk -v train="$train" '
+    /load_s/ { for (i = 1; i <= NF; i++) { if ($i == "load_s") s = $(i + 1); if ($i == "heap_after_mib") h = $(i + 1) } }
+    /rss_kib/ { r = $2; if (train == "true") { s = $4; h = "-" } }
+    END { print s, r, h }' <<<"$out"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "jar $jar, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# The least -Xmx (MiB) under which jar $2 loads case $1, by bisection to 4 MiB.
+least_xmx() {
+  local low=16 high=4096 mid
+  while ((high - low > 4)); do
+    mid=$(((low + high) / 2))
+    if [[ "$(load_once "$1" "${mid}m" "$2")" == failed ]]; then low=$mid; else high=$mid; fi
+  done
+  echo "$high"
+}
+
+jars=("$jar")
+if [[ -n "$baseline" ]]; then
+  jars=("$baseline" "$jar")
+fi
+echo "jars ${jars[*]}; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for case in "${cases[@]}"; do
   file="$(file_of "$case")"
   make_file "$file"
-  results=()
+  declare -A results=()
+  # The jars take turns, run by run, so that both see the same load of the machine.
   for ((r = 0; r < runs; r++)); do
-    results+=("$(load_once "$case" "$xmx")")
-    echo "  $case run $((r + 1)): ${results[-1]}"
-  done
-  seconds="$(printf '%s\n' "${results[@]}" | awk '{ print $1 }' | median)"
-  rss="$(printf '%s\n' "${results[@]}" | awk '{ print $2 }' | median)"
-  heap="$(printf '%s\n' "${results[@]}" | awk '{ print $3 }' | median)"
-  line="$case: $(du -m "$file" | cut -f1) MB file, median of $runs: load ${seconds} s, peak RSS $((rss / 1024)) MiB,"
-  line="$line heap after ${heap} MiB${xmx:+ (-Xmx$xmx)}"
-  if $min_xmx; then
-    low=16 high=4096
-    while ((high - low > 4)); do
-      mid=$(((low + high) / 2))
-      if [[ "$(load_once "$case" "${mid}m")" == failed ]]; then low=$mid; else high=$mid; fi
+    for j in "${!jars[@]}"; do
+      results[$j]+="$(load_once "$case" "$xmx" "${jars[$j]}")"$'\n'
+      echo "  $case run $((r + 1)) $(basename "${jars[$j]}"): $(tail -2 <<<"${results[$j]}" | head -1)"
     done
-    line="$line, least -Xmx ${high}m"
+  done
+  for j in "${!jars[@]}"; do
+    seconds[$j]="$(awk 'NF { print $1 }' <<<"${results[$j]}" | median)"
+    rss="$(awk 'NF { print $2 }' <<<"${results[$j]}" | median)"
+    heap="$(awk 'NF { print $3 }' <<<"${results[$j]}" | median)"
+    line="$case, $(basename "${jars[$j]}"): $(du -m "$file" | cut -f1) MiB file, median of $runs: load ${seconds[$j]} s,"
+    line="$line peak RSS $((rss / 1024)) MiB, heap after ${heap} MiB${xmx:+ (-Xmx$xmx)}"
+    if $train; then
+      line="${line/load/train (load and one iteration, wall)}"
+    fi
+    if $min_xmx; then
+      line="$line, least -Xmx $(least_xmx "$case" "${jars[$j]}")m"
+    fi
+    echo "$line"
+  done
+  if [[ -n "$baseline" ]]; then
+    echo "$case: load time $(awk -v a="${seconds[1]}" -v b="${seconds[0]}" 'BEGIN { printf "%.2f", a / b }') x the baseline's"
   fi
-  echo "$line"
+  unset results
 done

@@ -51,6 +51,7 @@ final class CsvParser {
     // PREDICT with keepInputLabels: each row's label as written, when the rows have a label column.
     private boolean keepInputLabels;
     private List<String> inputLabels;
+    private LabelTable inputLabelNames;
     // The non-blank lines of the input, counted before (see countNonBlankLines), or -1 when unknown.
     private long nonBlankLines = -1;
 
@@ -389,10 +390,7 @@ final class CsvParser {
                 if (mode != Mode.PREDICT) {
                     label = labelId(b, fieldStart[c], fieldEnd[c], line, c + 1);
                 } else if (keepInputLabels) {
-                    if (inputLabels == null) {
-                        inputLabels = new ArrayList<>();
-                    }
-                    inputLabels.add(new String(b, fieldStart[c], fieldEnd[c] - fieldStart[c], StandardCharsets.UTF_8));
+                    keepInputLabel(b, fieldStart[c], fieldEnd[c]);
                 }
                 continue;
             }
@@ -405,6 +403,20 @@ final class CsvParser {
             throw InputException.at(file, line, 0, "expected at most " + store.size() + " rows of " + numFeatures
                     + " features (the most one Java array holds), found more");
         }
+    }
+
+    // Keeps a row's label as written, one String per distinct label (labels repeat: rows share their class's String).
+    private void keepInputLabel(byte[] b, int start, int end) {
+        if (inputLabels == null) {
+            inputLabels = new ArrayList<>();
+            inputLabelNames = new LabelTable();
+        }
+        int id = inputLabelNames.find(b, start, end);
+        if (id < 0) {
+            id = inputLabelNames.add(Arrays.copyOfRange(b, start, end),
+                    new String(b, start, end - start, StandardCharsets.UTF_8));
+        }
+        inputLabels.add(inputLabelNames.names().get(id));
     }
 
     private float feature(byte[] b, int start, int end, long line, int column, int j) {
