@@ -447,8 +447,9 @@ final class TrainCommand extends BaseCommand {
             return new Inputs(train, test.data(), threshold, trainFile + " and " + testFile, weights, read);
         }
         int[][] parts = Splits.stratifiedIndices(train, testFraction, seed);
-        return new Inputs(train.select(parts[0]), train.select(parts[1]), threshold, trainFile.toString(),
-                ExampleWeights.select(weights, parts[0]), read);
+        // Without a test set the training rows are every row in order: the rows as read, not a copy of them.
+        return new Inputs(parts[1].length == 0 ? train : train.select(parts[0]), train.select(parts[1]), threshold,
+                trainFile.toString(), ExampleWeights.select(weights, parts[0]), read);
     }
 
     private void noticeNumericHeader(CsvData read) {

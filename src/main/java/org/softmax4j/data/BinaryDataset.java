@@ -21,39 +21,65 @@ public final class BinaryDataset implements Dataset {
     private final String source;
 
     public BinaryDataset(long[] words, int[] labels, int numFeatures, List<String> classNames, String source) {
+        this(words, classNames.size() <= 256 ? narrowed(labels, classNames.size()) : null,
+                classNames.size() <= 256 ? null : checked(labels, classNames.size()), labels.length, numFeatures,
+                classNames, source);
+    }
+
+    // Labels already one byte each (read unsigned), as the CSV reader stores them: kept, not copied. At most 256
+    // classes.
+    BinaryDataset(long[] words, byte[] labels, int numFeatures, List<String> classNames, String source) {
+        this(words, checked(labels, classNames.size()), null, labels.length, numFeatures, classNames, source);
+    }
+
+    private BinaryDataset(long[] words, byte[] byteLabels, int[] intLabels, int numExamples, int numFeatures,
+                          List<String> classNames, String source) {
         if (numFeatures < 1) {
             throw new IllegalArgumentException("numFeatures is " + numFeatures + ", expected at least 1");
         }
         this.wordsPerRow = wordsPerRow(numFeatures);
-        if ((long) labels.length * wordsPerRow != words.length) {
-            throw new IllegalArgumentException("words has " + words.length + " longs, expected " + labels.length
-                    + " examples x " + wordsPerRow + " words = " + (long) labels.length * wordsPerRow);
+        if ((long) numExamples * wordsPerRow != words.length) {
+            throw new IllegalArgumentException("words has " + words.length + " longs, expected " + numExamples
+                    + " examples x " + wordsPerRow + " words = " + (long) numExamples * wordsPerRow);
         }
-        Labels.check(labels, classNames.size());
         int tailBits = numFeatures % 64;
         if (tailBits != 0) {
             long padding = -1L << tailBits;
-            for (int n = 0; n < labels.length; n++) {
+            for (int n = 0; n < numExamples; n++) {
                 if ((words[n * wordsPerRow + wordsPerRow - 1] & padding) != 0) {
                     throw new IllegalArgumentException("row " + n + " has bits set past feature " + numFeatures);
                 }
             }
         }
         this.words = words;
-        this.numExamples = labels.length;
-        if (classNames.size() <= 256) {
-            this.byteLabels = new byte[labels.length];
-            for (int n = 0; n < labels.length; n++) {
-                byteLabels[n] = (byte) labels[n];
-            }
-            this.intLabels = null;
-        } else {
-            this.byteLabels = null;
-            this.intLabels = labels;
-        }
+        this.numExamples = numExamples;
+        this.byteLabels = byteLabels;
+        this.intLabels = intLabels;
         this.numFeatures = numFeatures;
         this.classNames = List.copyOf(classNames);
         this.source = source;
+    }
+
+    private static int[] checked(int[] labels, int numClasses) {
+        Labels.check(labels, numClasses);
+        return labels;
+    }
+
+    private static byte[] checked(byte[] labels, int numClasses) {
+        if (numClasses > 256) {
+            throw new IllegalArgumentException(numClasses + " classes, expected at most 256 with byte labels");
+        }
+        Labels.check(labels, numClasses);
+        return labels;
+    }
+
+    private static byte[] narrowed(int[] labels, int numClasses) {
+        Labels.check(labels, numClasses);
+        byte[] narrow = new byte[labels.length];
+        for (int n = 0; n < labels.length; n++) {
+            narrow[n] = (byte) labels[n];
+        }
+        return narrow;
     }
 
     /** Number of 64-bit words that hold one row of {@code numFeatures} bits. */
@@ -144,10 +170,19 @@ public final class BinaryDataset implements Dataset {
     @Override
     public BinaryDataset select(int[] examples) {
         long[] selected = new long[Math.multiplyExact(examples.length, wordsPerRow)];
-        int[] selectedLabels = new int[examples.length];
         for (int i = 0; i < examples.length; i++) {
             System.arraycopy(words, examples[i] * wordsPerRow, selected, i * wordsPerRow, wordsPerRow);
-            selectedLabels[i] = label(examples[i]);
+        }
+        if (byteLabels != null) {
+            byte[] selectedLabels = new byte[examples.length];
+            for (int i = 0; i < examples.length; i++) {
+                selectedLabels[i] = byteLabels[examples[i]];
+            }
+            return new BinaryDataset(selected, selectedLabels, numFeatures, classNames, source);
+        }
+        int[] selectedLabels = new int[examples.length];
+        for (int i = 0; i < examples.length; i++) {
+            selectedLabels[i] = intLabels[examples[i]];
         }
         return new BinaryDataset(selected, selectedLabels, numFeatures, classNames, source);
     }

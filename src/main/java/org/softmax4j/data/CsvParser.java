@@ -51,6 +51,9 @@ final class CsvParser {
     // PREDICT with keepInputLabels: each row's label as written, when the rows have a label column.
     private boolean keepInputLabels;
     private List<String> inputLabels;
+    private LabelTable inputLabelNames;
+    // The non-blank lines of the input, counted before (see countNonBlankLines), or -1 when unknown.
+    private long nonBlankLines = -1;
 
     // Training: labels to provisional ids, in order of first appearance. Evaluation: class names to class indices.
     private final LabelTable labels = new LabelTable();
@@ -108,6 +111,24 @@ final class CsvParser {
         return this;
     }
 
+    /**
+     * The input has {@code count} non-blank lines (as {@link #countNonBlankLines} counts them), so that the rows are
+     * stored in arrays of their exact size from the start; a wrong count costs memory, never rows.
+     */
+    CsvParser expectingNonBlankLines(long count) {
+        nonBlankLines = count;
+        return this;
+    }
+
+    // The lines that parse() reads as rows or as the header: those with a character other than space, tab or CR.
+    static long countNonBlankLines(CsvLines lines) {
+        long count = 0;
+        while (nextNonBlank(lines)) {
+            count++;
+        }
+        return count;
+    }
+
     CsvData parse(CsvLines lines) {
         if (!nextNonBlank(lines)) {
             throw InputException.at(file, 0, 0, lines.isEmpty() ? "expected data rows, found an empty file"
@@ -133,8 +154,9 @@ final class CsvParser {
             readHeader(lines, firstLine);
         }
         profile = new FeatureProfile.Accumulator(numFeatures);
+        long expectedRows = nonBlankLines - (header ? 1 : 0);
         RowStore store = new RowStore(numFeatures, options.representation() != Representation.DENSE,
-                mode != Mode.PREDICT);
+                mode != Mode.PREDICT, (int) Math.max(0, Math.min(expectedRows, RowStore.MAX_ARRAY_LENGTH)));
         if (!header) {
             addRow(lines, store);
         }
@@ -368,10 +390,7 @@ final class CsvParser {
                 if (mode != Mode.PREDICT) {
                     label = labelId(b, fieldStart[c], fieldEnd[c], line, c + 1);
                 } else if (keepInputLabels) {
-                    if (inputLabels == null) {
-                        inputLabels = new ArrayList<>();
-                    }
-                    inputLabels.add(new String(b, fieldStart[c], fieldEnd[c] - fieldStart[c], StandardCharsets.UTF_8));
+                    keepInputLabel(b, fieldStart[c], fieldEnd[c]);
                 }
                 continue;
             }
@@ -384,6 +403,20 @@ final class CsvParser {
             throw InputException.at(file, line, 0, "expected at most " + store.size() + " rows of " + numFeatures
                     + " features (the most one Java array holds), found more");
         }
+    }
+
+    // Keeps a row's label as written, one String per distinct label (labels repeat: rows share their class's String).
+    private void keepInputLabel(byte[] b, int start, int end) {
+        if (inputLabels == null) {
+            inputLabels = new ArrayList<>();
+            inputLabelNames = new LabelTable();
+        }
+        int id = inputLabelNames.find(b, start, end);
+        if (id < 0) {
+            id = inputLabelNames.add(Arrays.copyOfRange(b, start, end),
+                    new String(b, start, end - start, StandardCharsets.UTF_8));
+        }
+        inputLabels.add(inputLabelNames.names().get(id));
     }
 
     private float feature(byte[] b, int start, int end, long line, int column, int j) {

@@ -1,22 +1,19 @@
 package org.softmax4j.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 import org.softmax4j.MemoryShortage;
 
 // Before a CSV file is read: whether its values can fit in this JVM's heap at all. The number of values is estimated
 // from the file's size (for gzip, the uncompressed size its trailer records, modulo 2^32, or the compressed size if
-// larger) and the bytes per value of its first lines; the least memory they can take is 4 bytes each as floats, or
-// one bit each when every value sampled is 0 or 1 (or a threshold binarizes them). Only a file that cannot fit even
-// so is refused, before any row is read; the rest is left to the reader, and an OutOfMemoryError on the way is turned
-// into the same kind of message by the command line.
+// larger) and the bytes per value of its first lines; the memory they take is what the reader stores (RowStore): a
+// float and an int label per row, or, when every value sampled is 0 or 1 (or a threshold binarizes them), 64-bit words
+// of bits and a byte of label. The reader reads a regular file into arrays of exactly that size (plus fixed buffers),
+// so this is its need. Only a file that cannot fit is refused, before any row is read; the rest is left to the reader,
+// and an OutOfMemoryError on the way is turned into the same kind of message by the command line.
 final class MemoryEstimate {
     /** How much of the file's start is sampled: enough lines of a wide file to measure bytes per value. */
     private static final int SAMPLE_BYTES = 1 << 18;
@@ -47,9 +44,10 @@ final class MemoryEstimate {
     }
 
     /**
-     * The least memory the file's rows can take: per row, its label (4 bytes) and its features (4 bytes each as
-     * floats, or a bit each when every feature sampled is 0 or 1, or a threshold binarizes them); rows estimated from
-     * the file's size and the sampled lines' length. 0 when the file is too small or too odd to tell.
+     * The memory the file's rows take once read: per row, its features as floats and an int label, or when every
+     * feature sampled is 0 or 1 (or a threshold binarizes them) its bits in 64-bit words and a byte of label (at most
+     * 256 classes, the least); rows estimated from the file's size and the sampled lines' length. 0 when the file is
+     * too small or too odd to tell.
      */
     static double leastBytes(Path file, CsvOptions options) throws IOException {
         long size = Files.size(file);
@@ -65,35 +63,24 @@ final class MemoryEstimate {
         long features = 0;
         long bytes = 0;
         boolean allBits = true;
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = gzip ? new GZIPInputStream(raw) : raw;
-             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
+        // The sample is read as the reader reads (bytes, no String per line or field), so that sampling a wide file
+        // allocates the line buffers and nothing per value.
+        try (InputStream in = Files.newInputStream(file); CsvLines lines = CsvLines.open(in, file.toString())) {
             boolean first = true;
-            while (bytes < SAMPLE_BYTES && (line = lines.readLine()) != null) {
-                bytes += line.length() + 1;
-                if (line.isBlank()) {
+            while (bytes < SAMPLE_BYTES && lines.next()) {
+                bytes += lines.end() - lines.start() + 1;
+                Line line = Line.of(lines, options.labelColumn());
+                if (line.fields() == 0) {
                     continue;
                 }
-                String[] fields = line.split("[,;\\t ]+");
-                int label = options.labelColumn() == null ? fields.length - 1 : options.labelColumn() - 1;
-                boolean bits = true;
-                boolean numeric = true;
-                for (int i = 0; i < fields.length; i++) {
-                    if (i != label) {
-                        String value = fields[i].trim();
-                        bits &= value.equals("0") || value.equals("1");
-                        numeric &= isNumber(value);
-                    }
-                }
-                if (first && !numeric) {
+                if (first && !line.numeric()) {
                     first = false;
                     continue;
                 }
                 first = false;
                 rows++;
-                features += fields.length - 1;
-                allBits &= bits;
+                features += line.fields() - 1;
+                allBits &= line.bits();
             }
         }
         if (rows == 0) {
@@ -102,16 +89,55 @@ final class MemoryEstimate {
         double estimatedRows = (double) textBytes * rows / bytes;
         double featuresPerRow = (double) features / rows;
         boolean packed = options.binarizeThreshold() != null || allBits;
-        return estimatedRows * (Integer.BYTES + (packed ? featuresPerRow / 8 : featuresPerRow * Float.BYTES));
+        return estimatedRows * (packed ? Long.BYTES * Math.ceil(featuresPerRow / 64) + Byte.BYTES
+                : Float.BYTES * featuresPerRow + Integer.BYTES);
     }
 
-    private static boolean isNumber(String value) {
-        try {
-            Double.parseDouble(value);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
+    /**
+     * One sampled line: its fields, separated by runs of ',', ';', tabs and spaces; whether every field but the
+     * label's is 0 or 1, and whether every one is a number.
+     */
+    private record Line(int fields, boolean bits, boolean numeric) {
+        // labelColumn: 1-based, or null for the last field.
+        static Line of(CsvLines lines, Integer labelColumn) {
+            byte[] b = lines.bytes();
+            int end = lines.end();
+            int label = labelColumn == null ? -1 : labelColumn - 1;
+            int count = 0;
+            boolean bits = true;
+            boolean numeric = true;
+            // The last field's kind, held back until the next one shows that it was not the label.
+            boolean lastBits = true;
+            boolean lastNumeric = true;
+            for (int i = lines.start(); ; ) {
+                while (i < end && isSeparator(b[i])) {
+                    i++;
+                }
+                if (i == end) {
+                    break;
+                }
+                int start = i;
+                while (i < end && !isSeparator(b[i])) {
+                    i++;
+                }
+                if (count > 0 && label < 0) {
+                    bits &= lastBits;
+                    numeric &= lastNumeric;
+                }
+                lastBits = i - start == 1 && (b[start] == '0' || b[start] == '1');
+                lastNumeric = CsvNumbers.looksLikeNumber(b, start, i);
+                if (label >= 0 && count != label) {
+                    bits &= lastBits;
+                    numeric &= lastNumeric;
+                }
+                count++;
+            }
+            return new Line(count, bits, numeric);
         }
+    }
+
+    private static boolean isSeparator(byte c) {
+        return c == ',' || c == ';' || c == '\t' || c == ' ';
     }
 
     /** The uncompressed size in a gzip file's last four bytes (ISIZE, modulo 2^32). */
