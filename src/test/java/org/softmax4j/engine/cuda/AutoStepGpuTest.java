@@ -19,9 +19,10 @@ import org.softmax4j.train.TrainingOptions;
 import org.softmax4j.train.TrainingResult;
 
 /**
- * {@code --learning-rate auto} on the CUDA engine (through the host loop: the safeguarded ascent reads the gradient
- * back every step) against the CPU engine: the same η, the same number of iterations and the same model within float
- * rounding; on the built-in digits with the library's defaults, converged in at most 500 iterations on both.
+ * {@code --learning-rate auto} on the CUDA engine (the device loop: y, x_k and the best point stay on the device, and a
+ * step reads back only the per-class sums) against the CPU engine: the same η, the same number of iterations and the
+ * same model within float rounding; on the built-in digits with the library's defaults, converged in at most 500
+ * iterations on both.
  */
 @Tag("gpu")
 class AutoStepGpuTest {
@@ -90,6 +91,37 @@ class AutoStepGpuTest {
         for (TrainingResult result : assertSameRun(train, TrainingOptions.defaults(), 2)) {
             assertEquals(org.softmax4j.train.StopReason.CONVERGED, result.stopReason(), result.stopDetail());
             assertTrue(result.iterations() <= 500, result.iterations() + " iterations: " + result.stopDetail());
+        }
+    }
+
+    /**
+     * What comes back from the device per step of the default run, counted by the emulator: one copy of K·12 + 2
+     * doubles (the per-class sums, L and the count) per evaluation (the start, each step, and each return to the best
+     * point after a fall), and the parameters only three times (at the start for the loop's record, the best point and
+     * y at the end). The host loop would read back the whole gradient, K·D + K + 2 doubles, per step.
+     */
+    @Test
+    void aStepReadsBackOnlyTheSums() {
+        CudaDevice device = GpuTests.device();
+        GpuTests.copiesBack(device);  // aborts on a GPU
+        Dataset all = org.softmax4j.data.BuiltinDigits.load();
+        int numClasses = all.numClasses();
+        int numFeatures = all.numFeatures();
+        try (CudaEngine engine = new CudaEngine(device, true); Evaluator evaluator = engine.bind(all)) {
+            long[] before = GpuTests.copiesBack(device);
+            TrainingResult result = train(evaluator, TrainingOptions.defaults().withMaxIterations(60));
+            long[] copied = GpuTests.copiedBackSince(device, before);
+            int iterations = result.iterations();
+            int evaluations = 1 + iterations + result.step().falls();
+            int parameterCopies = result.stopReason() == org.softmax4j.train.StopReason.CONVERGED ? 3 : 2;
+            long sumsBytes = ((long) numClasses * 12 + 2) * Double.BYTES;
+            long parameterBytes = ((long) numClasses * numFeatures + numClasses) * Float.BYTES;
+            String what = iterations + " iterations, " + result.step().falls() + " falls, " + result.stopReason()
+                    + ": " + copied[0] + " copies back, " + copied[1] + " bytes (host loop: "
+                    + ((long) numClasses * numFeatures + numClasses + 2) * Double.BYTES + " bytes per step)";
+            assertEquals(60, iterations, what);
+            assertEquals(evaluations + 2L * parameterCopies, copied[0], what);
+            assertEquals(evaluations * sumsBytes + parameterCopies * parameterBytes, copied[1], what);
         }
     }
 
