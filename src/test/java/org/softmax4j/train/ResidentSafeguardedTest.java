@@ -28,21 +28,18 @@ class ResidentSafeguardedTest {
     private static final int ROW = ResidentSafeguardedAscent.ROW;
 
     /** A CPU evaluator that also offers the device loop's session, on the host, counting parameter downloads. */
-    static final class HostSafeguarded implements Evaluator, ResidentSafeguardedAscent {
-        final Evaluator inner;
-        int downloads;
-        int steps;
-
+    static final class HostSafeguarded extends ResidentAscentTest.HostResident implements ResidentSafeguardedAscent {
         HostSafeguarded(Evaluator inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
-        public Session startSafeguardedAscent(Parameters start, Geometry geometry, double step) {
+        public ResidentSafeguardedAscent.Session startSafeguardedAscent(Parameters start, Geometry geometry,
+                                                                       double step) {
             return new HostSession(start, geometry, step);
         }
 
-        final class HostSession implements Session {
+        final class HostSession implements ResidentSafeguardedAscent.Session {
             final Geometry geometry;
             final Parameters current;
             final Parameters bestParameters;
@@ -187,36 +184,6 @@ class ResidentSafeguardedTest {
             @Override
             public void close() {
             }
-        }
-
-        @Override
-        public org.softmax4j.engine.ResidentAscent.Session startResidentAscent(Parameters start, boolean fitBias) {
-            throw new UnsupportedOperationException("fixed steps are not what this test is about");
-        }
-
-        @Override
-        public Dataset data() {
-            return inner.data();
-        }
-
-        @Override
-        public void evaluate(Parameters parameters, Evaluation out) {
-            inner.evaluate(parameters, out);
-        }
-
-        @Override
-        public void evaluate(Parameters parameters, int[] examples, int from, int to, Evaluation out) {
-            inner.evaluate(parameters, examples, from, to, out);
-        }
-
-        @Override
-        public void probabilities(Parameters parameters, float[] out) {
-            inner.probabilities(parameters, out);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 

@@ -295,6 +295,18 @@ public final class CudaEvaluator implements Evaluator, ResidentSafeguardedAscent
         return DeviceBuffer.allocate(what, bytes);
     }
 
+    /** (w, b) copied to the host as new parameters (K×D and K floats). */
+    Parameters downloadParameters(DeviceBuffer w, DeviceBuffer b) {
+        checkOpen();
+        device.makeCurrent();
+        int numClasses = plan.shape().numClasses();
+        int numFeatures = plan.shape().numFeatures();
+        Parameters parameters = new Parameters(numClasses, numFeatures);
+        w.download(Pointer.to(parameters.weights()), 0, (long) numClasses * numFeatures * Sizeof.FLOAT);
+        b.download(Pointer.to(parameters.bias()), 0, (long) numClasses * Sizeof.FLOAT);
+        return parameters;
+    }
+
     void uploadParameters(Parameters parameters, DeviceBuffer w, DeviceBuffer b) {
         w.upload(Pointer.to(parameters.weights()), 0, (long) parameters.weights().length * Sizeof.FLOAT);
         b.upload(Pointer.to(parameters.bias()), 0, (long) parameters.bias().length * Sizeof.FLOAT);
@@ -355,12 +367,7 @@ public final class CudaEvaluator implements Evaluator, ResidentSafeguardedAscent
     public void close() {
         if (!closed) {
             closed = true;
-            if (device.unusableReason() != null) {
-                allocations.abandon();
-                return;
-            }
-            device.makeCurrent();
-            allocations.close();
+            allocations.release(device);
         }
     }
 }

@@ -171,11 +171,7 @@ final class DeviceSafeguardedAscent implements ResidentSafeguardedAscent.Session
 
     private Parameters download(DeviceBuffer w, DeviceBuffer b) {
         checkOpen();
-        evaluator.cudaDevice().makeCurrent();
-        Parameters parameters = new Parameters(numClasses, numFeatures);
-        w.download(Pointer.to(parameters.weights()), 0, (long) numClasses * numFeatures * Sizeof.FLOAT);
-        b.download(Pointer.to(parameters.bias()), 0, (long) numClasses * Sizeof.FLOAT);
-        return parameters;
+        return evaluator.downloadParameters(w, b);
     }
 
     private void checkOpen() {
@@ -188,12 +184,7 @@ final class DeviceSafeguardedAscent implements ResidentSafeguardedAscent.Session
     public void close() {
         if (!closed) {
             closed = true;
-            if (evaluator.cudaDevice().unusableReason() != null) {
-                allocations.abandon();
-                return; // The context is gone with its buffers (see CudaEvaluator.close).
-            }
-            evaluator.cudaDevice().makeCurrent();
-            allocations.close();
+            allocations.release(evaluator.cudaDevice());
         }
     }
 }

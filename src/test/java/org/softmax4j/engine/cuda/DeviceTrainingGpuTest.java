@@ -37,6 +37,27 @@ class DeviceTrainingGpuTest {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
+    /**
+     * Runs {@code window} up to five times: no device or pinned allocation call in any, and no byte on this thread's
+     * heap in one. A step that allocates makes every window allocate; the JVM itself may, once in a while, put an
+     * object on this thread's account (a deoptimised frame's objects, a class loaded late), so one clean window out of
+     * five is the proof, and every window is reported.
+     */
+    private static void assertAllocatesNothing(CudaDevice device, String what, Runnable window) {
+        long before = GpuTests.allocationCalls(device);
+        long[] windows = new long[5];
+        boolean clean = false;
+        for (int w = 0; w < windows.length && !clean; w++) {
+            long heapBaseline = heapBytes() - heapBytes();  // what reading the counter costs
+            long heapBefore = heapBytes();
+            window.run();
+            windows[w] = heapBytes() - heapBefore + heapBaseline;
+            clean = windows[w] == 0;
+        }
+        assertEquals(before, GpuTests.allocationCalls(device), "device and pinned allocation calls, " + what);
+        assertTrue(clean, "bytes allocated on the Java heap per window " + Arrays.toString(windows) + ", " + what);
+    }
+
     @Test
     void aStepAllocatesNothing() {
         CudaDevice device = GpuTests.device();
@@ -66,30 +87,16 @@ class DeviceTrainingGpuTest {
                             training.step(0.5, 1.0);
                             training.step(batch, 100, 1_700, 0.5, 1.0);
                         }
-                        long before = GpuTests.allocationCalls(device);
-                        // Windows of 7 steps (4 full-batch, 3 mini-batch). A step that allocates makes every window
-                        // allocate; the JVM itself may, once in a while, put an object on this thread's account (a
-                        // deoptimised frame's objects, a class loaded late), so one clean window out of five is the
-                        // proof, and every window is reported.
-                        long[] windows = new long[5];
-                        double last = first;
-                        boolean clean = false;
-                        for (int w = 0; w < windows.length && !clean; w++) {
-                            long heapBaseline = heapBytes() - heapBytes();  // what reading the counter costs
-                            long heapBefore = heapBytes();
+                        // Windows of 7 steps (4 full-batch, 3 mini-batch).
+                        assertAllocatesNothing(device, what + ", windows of 7 steps", () -> {
                             for (int s = 0; s < 3; s++) {
                                 training.step(0.5, 1.0);
                                 training.step(batch, 100, 1_700, 0.5, 1.0);
                             }
-                            last = training.step(0.5, 1.0);
-                            windows[w] = heapBytes() - heapBefore + heapBaseline;
-                            clean = windows[w] == 0;
-                        }
-                        assertEquals(before, GpuTests.allocationCalls(device),
-                                "device and pinned allocation calls during the steps, " + what);
-                        assertTrue(clean, "bytes allocated on the Java heap per window of 7 steps "
-                                + Arrays.toString(windows) + ", " + what);
+                            training.step(0.5, 1.0);
+                        });
                         // The steps did run: the log-likelihood went up from W = 0.
+                        double last = training.step(0.5, 1.0);
                         assertTrue(last > first, what + ": L went from " + first + " to " + last);
                     }
                 }
@@ -140,25 +147,14 @@ class DeviceTrainingGpuTest {
                             ascent.keepBest();
                             ascent.restoreBest(step);
                         }
-                        long before = GpuTests.allocationCalls(device);
-                        long[] windows = new long[5];
-                        boolean clean = false;
-                        for (int w = 0; w < windows.length && !clean; w++) {
-                            long heapBaseline = heapBytes() - heapBytes();
-                            long heapBefore = heapBytes();
+                        assertAllocatesNothing(device, what + ", windows of 5 steps", () -> {
                             for (int s = 0; s < 3; s++) {
                                 ascent.step(step, 0.5);
                                 ascent.keepBest();
                             }
                             ascent.restoreBest(step);
                             ascent.step(step, 0);
-                            windows[w] = heapBytes() - heapBefore + heapBaseline;
-                            clean = windows[w] == 0;
-                        }
-                        assertEquals(before, GpuTests.allocationCalls(device),
-                                "device and pinned allocation calls during the steps, " + what);
-                        assertTrue(clean, "bytes allocated on the Java heap per window of 5 steps "
-                                + Arrays.toString(windows) + ", " + what);
+                        });
                         double last = ascent.sums()[k * ResidentSafeguardedAscent.ROW];
                         assertTrue(last > first, what + ": L went from " + first + " to " + last);
                     }
