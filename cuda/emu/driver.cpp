@@ -205,6 +205,10 @@ std::map<const char*, Allocation> pinnedMemory;
 long long usedMemory = 0;
 long long allocCalls = 0;
 long long pinnedCalls = 0;
+// Copies from device to host memory so far (synchronous and asynchronous) and their bytes: a test counts the traffic
+// of a training step.
+long long copyBackCalls = 0;
+long long copyBackBytes = 0;
 
 constexpr unsigned char kCanary = 0xA5;
 
@@ -960,6 +964,9 @@ CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
         // Calls so far (failed ones too): a test counts them around code that must allocate nothing.
         case 0x534A000A: *value = (int)std::min<long long>(allocCalls, 0x7fffffff); return SUCCESS;
         case 0x534A000B: *value = (int)std::min<long long>(pinnedCalls, 0x7fffffff); return SUCCESS;
+        // Device-to-host copies so far, and their bytes modulo 2^31 (a test takes differences over a few steps).
+        case 0x534A000C: *value = (int)(copyBackCalls & 0x7fffffff); return SUCCESS;
+        case 0x534A000D: *value = (int)(copyBackBytes & 0x7fffffff); return SUCCESS;
         default: break;
     }
     static std::set<int> reported;
@@ -1231,6 +1238,8 @@ CUresult cuMemcpyDtoH_v2(void* destination, CUdeviceptr source, size_t bytes) {
         if (CUresult r = injected("cuMemcpyDtoH_v2"); r != SUCCESS) return r;
         if (CUresult r = checkDevice("cuMemcpyDtoH", source, bytes); r != SUCCESS) return r;
         if (bytes > 0 && destination == nullptr) return INVALID_VALUE;
+        ++copyBackCalls;
+        copyBackBytes += (long long)bytes;
     }
     const char* s = reinterpret_cast<const char*>(source);
     return transfer("cuMemcpyDtoH_v2", nullptr, true, [destination, s, bytes] { std::memcpy(destination, s, bytes); });
@@ -1244,6 +1253,8 @@ CUresult cuMemcpyDtoHAsync_v2(void* destination, CUdeviceptr source, size_t byte
         if (CUresult r = injected("cuMemcpyDtoHAsync_v2"); r != SUCCESS) return r;
         if (CUresult r = checkDevice("cuMemcpyDtoHAsync", source, bytes); r != SUCCESS) return r;
         pinned = isPinned(destination, bytes);
+        ++copyBackCalls;
+        copyBackBytes += (long long)bytes;
     }
     const char* s = reinterpret_cast<const char*>(source);
     // Into pageable memory the copy is synchronous, as on a driver.

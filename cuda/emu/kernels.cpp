@@ -130,6 +130,10 @@ const std::vector<KernelInfo>& kernels() {
         S4J_KERNEL(sum_ints_kernel, "values count out", 0),
         S4J_KERNEL(reduce_partials_kernel, "partials numBlocks width out", 0),
         S4J_KERNEL(ascent_update_kernel, "W b gradW gradBias step lambdaShare K D", 0),
+        S4J_KERNEL(ascent_sums_kernel, "W b sums point previous means classSums featureSums classWeights totalWeight "
+                   "lambda step biasRatio fitBias K D out", (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8)),
+        S4J_KERNEL(momentum_update_kernel, "W b point previous sums ascentSums means lambda step beta biasRatio "
+                   "fitBias K D", 1u << 6),
         S4J_KERNEL(fused_binary_kernel, "X wordsPerRow labels weights order start count W b D K partials",
                    (1u << 3) | (1u << 4)),
         S4J_KERNEL(fused_dense_kernel, "X labels weights order start count W b D K partials", (1u << 2) | (1u << 3)),

@@ -384,6 +384,173 @@ void checkUpdate(const Case& c, std::uint64_t seed) {
     expect(bad == 0, "ascent_update_kernel " + c.name() + ": " + std::to_string(bad) + " parameters not bitwise equal");
 }
 
+// The state of safeguarded ascent on the device for ascent_sums_kernel and momentum_update_kernel: sums as an
+// evaluation leaves them (∂L/∂W, ∂L/∂b, L, correct), the double point and previous step's end, the means and the gap's
+// data sums, all random; W and b are the point rounded to float, as the update kernel leaves them.
+struct AscentState {
+    std::vector<double> sums, point, previous, means, classSums, featureSums, classWeights;
+    std::vector<float> W, b;
+    double totalWeight;
+};
+
+AscentState makeAscentState(const Case& c, std::uint64_t seed) {
+    std::mt19937_64 rng(seed ^ 0x2545f4914f6cdd1dull);
+    std::uniform_real_distribution<double> unit(-2, 2);
+    const long long weights = (long long)c.K * c.D, P = weights + c.K;
+    AscentState a;
+    a.sums.resize(P + 2);
+    for (auto& v : a.sums) v = 50 * unit(rng);
+    a.sums[P] = -1234.5;
+    a.sums[P + 1] = 17;
+    a.point.resize(P);
+    a.previous.resize(P);
+    for (long long i = 0; i < P; ++i) {
+        a.point[i] = unit(rng);
+        a.previous[i] = a.point[i] + 0.1 * unit(rng);
+    }
+    a.W.resize(weights);
+    a.b.resize(c.K);
+    for (long long i = 0; i < weights; ++i) a.W[i] = (float)a.point[i];
+    for (int k = 0; k < c.K; ++k) a.b[k] = (float)a.point[weights + k];
+    a.means.resize(c.D);
+    a.featureSums.resize(c.D);
+    for (int j = 0; j < c.D; ++j) {
+        a.means[j] = 0.5 + 0.25 * unit(rng);
+        a.featureSums[j] = 100 * a.means[j];
+    }
+    a.classSums.resize(weights);
+    for (auto& v : a.classSums) v = 20 + 10 * unit(rng);
+    a.classWeights.resize(c.K);
+    a.totalWeight = 0;
+    for (auto& v : a.classWeights) {
+        v = 30 + 10 * unit(rng);
+        a.totalWeight += v;
+    }
+    return a;
+}
+
+// ascent_sums_kernel against long-double sums of the formulas of update.cu, each sum within 1e-12 of the sum of its
+// terms' magnitudes (max, ∂L/∂b, b, L and the count exactly); with and without means, gap sums and a bias.
+void checkAscentSums(const Case& c, std::uint64_t seed) {
+    const AscentState a = makeAscentState(c, seed);
+    const int K = c.K, D = c.D, ROW = S4J_ASCENT_ROW;
+    const long long weights = (long long)K * D;
+    const double lambda = 0.75, step = 0.01, ratio = 0.3;
+    for (int variant = 0; variant < 4; ++variant) {
+        const bool centred = variant & 1, gap = variant < 2, fitBias = variant != 3;
+        std::vector<double> out = nanFilled<double>((size_t)K * ROW + 2);
+        launch(ascent_sums_kernel, blocksFor(K, 1, 3), variant == 2 ? 64 : 256, a.W.data(), a.b.data(),
+               a.sums.data(), a.point.data(), a.previous.data(), centred ? a.means.data() : nullptr,
+               gap ? a.classSums.data() : nullptr, gap ? a.featureSums.data() : nullptr,
+               gap ? a.classWeights.data() : nullptr, a.totalWeight, lambda, step, ratio, fitBias ? 1 : 0, K, D,
+               out.data());
+        std::vector<double> expected((size_t)K * ROW + 2), scale((size_t)K * ROW + 2);
+        double mean = 0;
+        for (int k = 0; k < K && fitBias; ++k) mean += a.sums[weights + k] / K;
+        for (int k = 0; k < K; ++k) {
+            const double gb = fitBias ? a.sums[weights + k] : 0.0;
+            long double e[ROW] = {}, m[ROW] = {};
+            double gradMax = 0;
+            for (int j = 0; j < D; ++j) {
+                const long long i = (long long)k * D + j;
+                const double w = a.W[i], g = a.sums[i] - lambda * w;
+                e[0] += (long double)w * w;
+                e[1] += (long double)g * g;
+                gradMax = std::max(gradMax, std::fabs(g));
+                if (gap) {
+                    const double s = a.featureSums[j];
+                    const long double u = (long double)g - (long double)(gb - mean) * s / a.totalWeight;
+                    const long double v = a.classSums[i] - (long double)lambda * w
+                            - (long double)a.classWeights[k] * s / a.totalWeight;
+                    e[3] += u * u;
+                    e[4] += u * v;
+                    e[5] += v * v;
+                    e[6] += (long double)a.classSums[i] * w;
+                    e[7] += (long double)s * w;
+                    m[3] += std::fabs((double)(u * u));
+                    m[4] += std::fabs((double)(u * v));
+                    m[5] += std::fabs((double)(v * v));
+                    m[6] += std::fabs(a.classSums[i] * w);
+                    m[7] += std::fabs(s * w);
+                }
+                const long double r = centred ? (long double)g - (long double)gb * a.means[j] : (long double)g;
+                if (centred) {
+                    e[9] += r * a.means[j];
+                    m[9] += std::fabs((double)(r * a.means[j]));
+                }
+                const long double slope = g * ((long double)a.point[i] + step * r - a.previous[i]);
+                e[8] += slope;
+                m[8] += std::fabs((double)slope);
+                m[0] += (double)w * w;
+                m[1] += g * g;
+            }
+            const long long i = weights + k;
+            const long double direction = centred ? ratio * (long double)gb - e[9] : (long double)gb;
+            const long double biasSlope = gb * ((long double)a.point[i] + step * direction - a.previous[i]);
+            e[8] += biasSlope;
+            m[8] += std::fabs((double)biasSlope) + std::fabs(gb) * std::fabs(step * ratio) * m[9];
+            e[2] = gradMax;
+            e[10] = gb;
+            e[11] = a.b[k];
+            for (int col = 0; col < ROW; ++col) {
+                expected[(size_t)k * ROW + col] = (double)e[col];
+                scale[(size_t)k * ROW + col] = col == 2 || col >= 10 ? 0.0 : std::max((double)m[col], 1e-300);
+            }
+        }
+        expected[(size_t)K * ROW] = a.sums[weights + K];
+        expected[(size_t)K * ROW + 1] = a.sums[weights + K + 1];
+        compare("ascent_sums_kernel " + c.name() + " variant " + std::to_string(variant), out.data(), expected, scale,
+                1e-12);
+    }
+}
+
+// momentum_update_kernel: the Java rule (SafeguardedAscent#iterate with #center), operation for operation, bitwise,
+// given the classes' shifts (column 9 of ascentSums); W and b must be the new point rounded to float.
+void checkMomentumUpdate(const Case& c, std::uint64_t seed) {
+    const int K = c.K, D = c.D, ROW = S4J_ASCENT_ROW;
+    const long long weights = (long long)K * D, P = weights + K;
+    const double lambda = 0.75, step = 0.01, beta = 0.4, ratio = 0.3;
+    for (int variant = 0; variant < 3; ++variant) {
+        const bool centred = variant == 0, fitBias = variant != 2;
+        AscentState a = makeAscentState(c, seed);
+        std::vector<double> ascentSums((size_t)K * ROW + 2);
+        std::mt19937_64 rng(seed);
+        for (auto& v : ascentSums) v = (double)(rng() % 1000) / 7;
+        std::vector<double> point = a.point, previous = a.previous;
+        std::vector<float> W = a.W, b = a.b;
+        launch(momentum_update_kernel, blocksFor(P, 256, 3), 256, W.data(), b.data(), point.data(), previous.data(),
+               a.sums.data(), ascentSums.data(), centred ? a.means.data() : nullptr, lambda, step, beta, ratio,
+               fitBias ? 1 : 0, K, D);
+        int bad = 0;
+        for (long long i = 0; i < P; ++i) {
+            double direction;
+            if (i < weights) {
+                double g = a.sums[i];
+                g -= lambda * a.W[i];
+                const long long k = i / D;
+                const double gb = fitBias ? a.sums[weights + k] : 0.0;
+                direction = centred ? g - gb * a.means[i % D] : g;
+            } else if (fitBias) {
+                const double gb = a.sums[i];
+                direction = centred ? ratio * gb - ascentSums[(size_t)(i - weights) * ROW + 9] : gb;
+            } else {
+                bad += point[i] != a.point[i] || previous[i] != a.previous[i]
+                       || std::memcmp(&b[i - weights], &a.b[i - weights], sizeof(float)) != 0;
+                continue;
+            }
+            double next = a.point[i];
+            next += step * direction;
+            const double y = next + beta * (next - a.previous[i]);
+            const float rounded = (float)y;
+            const float actual = i < weights ? W[i] : b[i - weights];
+            bad += std::memcmp(&y, &point[i], sizeof(double)) != 0 || std::memcmp(&next, &previous[i], sizeof(double)) != 0
+                   || std::memcmp(&rounded, &actual, sizeof(float)) != 0;
+        }
+        expect(bad == 0, "momentum_update_kernel " + c.name() + " variant " + std::to_string(variant) + ": "
+                                 + std::to_string(bad) + " parameters not bitwise equal");
+    }
+}
+
 // The one-block sums and the reduction over random values, at counts and widths around the block and warp sizes.
 void sweepReductions() {
     std::mt19937_64 rng(7);
@@ -589,6 +756,8 @@ int main(int argc, char** argv) {
                 const Case c{N, D, K};
                 const std::uint64_t seed = 1000 + caseIndex;
                 checkUpdate(c, seed);
+                checkAscentSums(c, seed);
+                checkMomentumUpdate(c, seed);
                 for (bool binary : {true, false}) {
                     const Data d = makeData(c, seed);
                     const Unfused u = unfusedChain(c, d, binary);

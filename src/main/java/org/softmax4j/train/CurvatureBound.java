@@ -86,7 +86,10 @@ public record CurvatureBound(double lipschitz, double maxEigenvalue, double trac
      * {@value #DENSE_WORK}, binary rows counting (set bits)² instead of D²), its largest eigenvalue estimated by power
      * iterations on the dense matrix, and the estimate
      * raised until a Cholesky factorisation of t·I − C succeeds, which proves t &gt; λ_max(C). Larger data take the
-     * guaranteed bound of {@link #of} (C ≼ Σ ω x̃x̃ᵀ) or tr C, whichever is smaller: slower steps, still safe.
+     * smallest of three guaranteed bounds, each from passes over the data in double: λ_max(Σ ω |x − μ||x − μ|ᵀ) by
+     * the Collatz–Wielandt quotients of power iterations (vᵀCv = Σ ω ((x − μ)ᵀv)² ≤ |v|ᵀ(Σ ω |x − μ||x − μ|ᵀ)|v|,
+     * a matrix with no negative entry), the uncentred bound of {@link #of} (C ≼ Σ ω x̃x̃ᵀ), and tr C: slower steps
+     * than the certified λ_max(C), still safe.
      */
     public static CurvatureBound centered(Dataset data, double[] exampleWeights, double lambda) {
         return centered(data, exampleWeights, lambda, DENSE_WORK);
@@ -132,9 +135,11 @@ public record CurvatureBound(double lipschitz, double maxEigenvalue, double trac
             trace += weight(exampleWeights, n) * rows.squaredNorm(n);
         }
         trace = Math.max(0, trace - total * meanNorm);
-        double upper = Math.min(uncentred.maxEigenvalue(), trace);
-        return new CurvatureBound(0.5 * upper + lambda, upper, trace, uncentred.passes(), biasLipschitz,
-                "the uncentred bound or tr C");
+        double[] centredAbs = collatzWielandt(numFeatures, data.numExamples(), exampleWeights,
+                Rows.centredAbs(data, means));
+        double upper = Math.min(Math.min(uncentred.maxEigenvalue(), centredAbs[0]), trace);
+        return new CurvatureBound(0.5 * upper + lambda, upper, trace, uncentred.passes() + (int) centredAbs[1],
+                biasLipschitz, "power iterations on |X - mu| and |X|, or tr C");
     }
 
     /** C = Σ ω x xᵀ − Ω μμᵀ in double, D×D. */
@@ -287,23 +292,37 @@ public record CurvatureBound(double lipschitz, double maxEigenvalue, double trac
         int numFeatures = data.numFeatures();
         int size = numFeatures + 1;
         Rows rows = Rows.of(data);
-        double[] v = new double[size];
-        java.util.Arrays.fill(v, 1.0);
-        double[] w = new double[size];
         double trace = 0;
         for (int n = 0; n < data.numExamples(); n++) {
             trace += weight(exampleWeights, n) * (rows.squaredNorm(n) + 1.0);
         }
+        double[] upperAndPasses = collatzWielandt(size, data.numExamples(), exampleWeights, rows);
+        double upper = upperAndPasses[0];
+        int passes = (int) upperAndPasses[1];
+        upper = Math.min(upper, trace);
+        return new CurvatureBound(0.5 * upper + lambda, upper, trace, passes);
+    }
+
+    /**
+     * {upper bound on λ_max(M), passes} for M = Σ ω_n |r_n| |r_n|ᵀ (size × size, no negative entry) given by
+     * {@code rows}: power iterations from the all-ones vector, each giving the Collatz–Wielandt quotient
+     * max_i (Mv)_i / v_i ≥ λ_max(M), until it is within {@link #RELATIVE_GAP} of the Rayleigh quotient or
+     * {@link #MAX_POWER_ITERATIONS} passes.
+     */
+    private static double[] collatzWielandt(int size, int numExamples, double[] exampleWeights, Rows rows) {
+        double[] v = new double[size];
+        java.util.Arrays.fill(v, 1.0);
+        double[] w = new double[size];
         double upper = Double.POSITIVE_INFINITY;
         int passes = 0;
         while (passes < MAX_POWER_ITERATIONS) {
-            multiply(rows, data.numExamples(), exampleWeights, v, w);
+            multiply(rows, numExamples, exampleWeights, v, w);
             passes++;
             double quotient = 0;
             double rayleighNumerator = 0;
             double rayleighDenominator = 0;
             for (int i = 0; i < size; i++) {
-                // v_i = 0 only where column i of |X̃| is all zero, so that (Mv)_i = 0 too.
+                // v_i = 0 only where column i of M is all zero, so that (Mv)_i = 0 too.
                 if (v[i] > 0) {
                     quotient = Math.max(quotient, w[i] / v[i]);
                 }
@@ -326,17 +345,17 @@ public record CurvatureBound(double lipschitz, double maxEigenvalue, double trac
                 v[i] = w[i] / norm;
             }
         }
-        upper = Math.min(upper, trace);
-        return new CurvatureBound(0.5 * upper + lambda, upper, trace, passes);
+        return new double[] {upper, passes};
     }
 
     private static double weight(double[] exampleWeights, int n) {
         return exampleWeights == null ? 1.0 : exampleWeights[n];
     }
 
-    /** w = M v = Σ ω_n |x̃_n| (|x̃_n|ᵀ v). */
+    /** w = M v = Σ ω_n |r_n| (|r_n|ᵀ v), r_n the rows of {@code rows}. */
     private static void multiply(Rows rows, int numExamples, double[] exampleWeights, double[] v, double[] w) {
         java.util.Arrays.fill(w, 0.0);
+        rows.startPass(v);
         for (int n = 0; n < numExamples; n++) {
             double omega = weight(exampleWeights, n);
             if (omega == 0) {
@@ -345,15 +364,109 @@ public record CurvatureBound(double lipschitz, double maxEigenvalue, double trac
             double dot = rows.absDot(n, v);
             rows.addAbs(n, omega * dot, w);
         }
+        rows.endPass(w);
     }
 
-    /** |x̃_n| access for the two representations; the last entry of x̃ is the bias's 1. */
+    /**
+     * |x̃_n| access for the two representations (the last entry of x̃ is the bias's 1), or |x_n − μ| ({@link
+     * #centredAbs}). A pass of {@link #multiply} is framed by {@link #startPass} and {@link #endPass}, where a sparse
+     * row's dense part is added once per pass instead of once per row.
+     */
     private interface Rows {
         double absDot(int n, double[] v);
 
         void addAbs(int n, double scale, double[] w);
 
         double squaredNorm(int n);
+
+        default void startPass(double[] v) {
+        }
+
+        default void endPass(double[] w) {
+        }
+
+        /**
+         * |x_n − μ| (D entries, no bias entry): dense rows directly; binary rows, where 0 ≤ μ_j ≤ 1, as
+         * μ_j + [x_nj = 1]·(1 − 2μ_j), so a row costs its set bits and the pass one dense term.
+         */
+        static Rows centredAbs(Dataset data, double[] means) {
+            int numFeatures = data.numFeatures();
+            if (data instanceof DenseDataset dense) {
+                float[] values = dense.values();
+                return new Rows() {
+                    public double absDot(int n, double[] v) {
+                        double sum = 0;
+                        int base = n * numFeatures;
+                        for (int j = 0; j < numFeatures; j++) {
+                            sum += Math.abs(values[base + j] - means[j]) * v[j];
+                        }
+                        return sum;
+                    }
+
+                    public void addAbs(int n, double scale, double[] w) {
+                        int base = n * numFeatures;
+                        for (int j = 0; j < numFeatures; j++) {
+                            w[j] += scale * Math.abs(values[base + j] - means[j]);
+                        }
+                    }
+
+                    public double squaredNorm(int n) {
+                        throw new UnsupportedOperationException("not needed");
+                    }
+                };
+            }
+            BinaryDataset binary = (BinaryDataset) data;
+            long[] words = binary.words();
+            int wordsPerRow = binary.wordsPerRow();
+            return new Rows() {
+                /** Σ_j μ_j v_j of this pass, and Σ of the scales added. */
+                private double meanDot;
+                private double scales;
+
+                public void startPass(double[] v) {
+                    meanDot = 0;
+                    for (int j = 0; j < numFeatures; j++) {
+                        meanDot += means[j] * v[j];
+                    }
+                    scales = 0;
+                }
+
+                public double absDot(int n, double[] v) {
+                    double sum = meanDot;
+                    for (int i = 0; i < wordsPerRow; i++) {
+                        long bits = words[n * wordsPerRow + i];
+                        while (bits != 0) {
+                            int j = i * 64 + Long.numberOfTrailingZeros(bits);
+                            sum += (1 - 2 * means[j]) * v[j];
+                            bits &= bits - 1;
+                        }
+                    }
+                    return sum;
+                }
+
+                public void addAbs(int n, double scale, double[] w) {
+                    scales += scale;
+                    for (int i = 0; i < wordsPerRow; i++) {
+                        long bits = words[n * wordsPerRow + i];
+                        while (bits != 0) {
+                            int j = i * 64 + Long.numberOfTrailingZeros(bits);
+                            w[j] += scale * (1 - 2 * means[j]);
+                            bits &= bits - 1;
+                        }
+                    }
+                }
+
+                public void endPass(double[] w) {
+                    for (int j = 0; j < numFeatures; j++) {
+                        w[j] += scales * means[j];
+                    }
+                }
+
+                public double squaredNorm(int n) {
+                    throw new UnsupportedOperationException("not needed");
+                }
+            };
+        }
 
         static Rows of(Dataset data) {
             int numFeatures = data.numFeatures();

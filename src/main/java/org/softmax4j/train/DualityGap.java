@@ -5,6 +5,7 @@ import org.softmax4j.data.Dataset;
 import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.ResidentSafeguardedAscent;
 
 /**
  * A certified bound on F* − F for λ &gt; 0, from the Fenchel dual of penalised softmax regression; it needs only what
@@ -38,6 +39,7 @@ import org.softmax4j.engine.Parameters;
 final class DualityGap {
     private static final int GOLDEN_STEPS = 100;
     private static final double GOLDEN = (Math.sqrt(5) - 1) / 2;
+    private static final int ROW = ResidentSafeguardedAscent.ROW;
 
     private final double lambda;
     private final boolean noBias;
@@ -118,20 +120,86 @@ final class DualityGap {
      * (its weight gradient is ∇_W F, its bias gradient ∂L/∂b).
      */
     double at(Parameters parameters, Evaluation evaluation) {
+        double[] rows = new double[numClasses * ROW];
+        classSums(parameters, evaluation, rows);
+        return fromClassSums(rows, evaluation.logLikelihood());
+    }
+
+    /**
+     * Per class k, into row k of {@code rows} (the layout of {@link ResidentSafeguardedAscent#ROW}: the CPU twin of
+     * those columns of {@code ascent_sums_kernel}): with ĝ = ∂L/∂b less its mean over classes,
+     * u = ∇_W F − ĝ_k s/Ω and v = S − λW − c_k s/Ω over the class's weights, Σu², Σu·v, Σv², Σ S·W, Σ s·W, and
+     * ∂L/∂b_k and b_k. Then h(t) = (1 − t)·u + t·v is the class comment's (1 − t)·∇_W F + t·(B − λW), since
+     * t·q_k = (t·c_k + (1 − t)·ĝ_k)/Ω.
+     */
+    void classSums(Parameters parameters, Evaluation evaluation, double[] rows) {
         float[] weights = parameters.weights();
         double[] gradient = evaluation.gradWeights();
-        if (noBias) {
-            return squaredNorm(gradient) / (2 * lambda);
-        }
-        // Σ_k ∂L/∂b_k = 0 exactly (each example's residuals sum to 0); the engine's float sums leave rounding, which
-        // would make q sum to other than 1: take it out.
-        double[] gradBias = evaluation.gradBias().clone();
+        double[] gradBias = evaluation.gradBias();
         double mean = 0;
         for (double g : gradBias) {
             mean += g / numClasses;
         }
         for (int k = 0; k < numClasses; k++) {
+            double centred = gradBias[k] - mean;
+            int row = k * numFeatures;
+            double uu = 0;
+            double uv = 0;
+            double vv = 0;
+            double sw = 0;
+            double fw = 0;
+            for (int j = 0; j < numFeatures; j++) {
+                double w = weights[row + j];
+                double s = featureSums[j];
+                double u = gradient[row + j] - centred * s / totalWeight;
+                double v = classSums[row + j] - lambda * w - classWeights[k] * s / totalWeight;
+                uu += u * u;
+                uv += u * v;
+                vv += v * v;
+                sw += classSums[row + j] * w;
+                fw += s * w;
+            }
+            int o = k * ROW;
+            rows[o + ResidentSafeguardedAscent.GAP_UU] = uu;
+            rows[o + ResidentSafeguardedAscent.GAP_UV] = uv;
+            rows[o + ResidentSafeguardedAscent.GAP_VV] = vv;
+            rows[o + ResidentSafeguardedAscent.CLASS_SUM_WEIGHTS] = sw;
+            rows[o + ResidentSafeguardedAscent.FEATURE_SUM_WEIGHTS] = fw;
+            rows[o + ResidentSafeguardedAscent.BIAS_GRADIENT] = gradBias[k];
+            rows[o + ResidentSafeguardedAscent.BIAS] = parameters.bias()[k];
+        }
+    }
+
+    /**
+     * The bound from the per-class sums of {@link #classSums} (made on the host, or on the device by
+     * {@code ascent_sums_kernel}) and L: gap(t) minimised over t ∈ [t_min, 1] by golden sections. Without a bias,
+     * t = 0 and gap = ‖∇_W F‖²/(2λ) = Σu²/(2λ).
+     */
+    double fromClassSums(double[] rows, double logLikelihood) {
+        double uu = 0;
+        double uv = 0;
+        double vv = 0;
+        double sw = 0;
+        double biasTerm = 0;
+        // Σ_k ∂L/∂b_k = 0 exactly (each example's residuals sum to 0); the engine's float sums leave rounding, which
+        // would make q sum to other than 1: take it out.
+        double[] gradBias = new double[numClasses];
+        double mean = 0;
+        for (int k = 0; k < numClasses; k++) {
+            gradBias[k] = rows[k * ROW + ResidentSafeguardedAscent.BIAS_GRADIENT];
+            mean += gradBias[k] / numClasses;
+        }
+        for (int k = 0; k < numClasses; k++) {
+            int o = k * ROW;
+            uu += rows[o + ResidentSafeguardedAscent.GAP_UU];
+            uv += rows[o + ResidentSafeguardedAscent.GAP_UV];
+            vv += rows[o + ResidentSafeguardedAscent.GAP_VV];
+            sw += rows[o + ResidentSafeguardedAscent.CLASS_SUM_WEIGHTS];
             gradBias[k] -= mean;
+            biasTerm += rows[o + ResidentSafeguardedAscent.BIAS] * gradBias[k];
+        }
+        if (noBias) {
+            return uu / (2 * lambda);
         }
         double smallest = 0;
         for (int k = 0; k < numClasses; k++) {
@@ -140,82 +208,87 @@ final class DualityGap {
                 smallest = Math.max(smallest, -gradBias[k] / (classWeights[k] - gradBias[k]));
             }
         }
-        double logLikelihood = evaluation.logLikelihood();
+        Gap gap = new Gap(uu, uv, vv, sw, biasTerm, gradBias, rows, logLikelihood);
         double low = smallest;
         double high = 1;
-        double best = Math.min(gap(low, weights, parameters.bias(), gradient, gradBias, logLikelihood),
-                gap(high, weights, parameters.bias(), gradient, gradBias, logLikelihood));
+        double best = Math.min(gap.at(low), gap.at(high));
         double a = high - GOLDEN * (high - low);
         double b = low + GOLDEN * (high - low);
-        double fa = gap(a, weights, parameters.bias(), gradient, gradBias, logLikelihood);
-        double fb = gap(b, weights, parameters.bias(), gradient, gradBias, logLikelihood);
+        double fa = gap.at(a);
+        double fb = gap.at(b);
         for (int i = 0; i < GOLDEN_STEPS && high - low > 1e-15 * Math.max(low, 1e-300); i++) {
             if (fa <= fb) {
                 high = b;
                 b = a;
                 fb = fa;
                 a = high - GOLDEN * (high - low);
-                fa = gap(a, weights, parameters.bias(), gradient, gradBias, logLikelihood);
+                fa = gap.at(a);
             } else {
                 low = a;
                 a = b;
                 fa = fb;
                 b = low + GOLDEN * (high - low);
-                fb = gap(b, weights, parameters.bias(), gradient, gradBias, logLikelihood);
+                fb = gap.at(b);
             }
             best = Math.min(best, Math.min(fa, fb));
         }
         return best;
     }
 
-    /** gap(t) of the class comment; +∞ where q leaves the simplex. */
-    private double gap(double t, float[] weights, float[] bias, double[] gradient, double[] gradBias,
-                       double logLikelihood) {
-        double[] q = new double[numClasses];
-        double entropyTerm = 0;
-        for (int k = 0; k < numClasses; k++) {
-            // Ω·t·q_k, computed as one sum so that q_k = 0 comes out exactly at t = t_min.
-            double mass = t * classWeights[k] + (1 - t) * gradBias[k];
-            if (t == 0 && mass != 0) {
-                return Double.POSITIVE_INFINITY; // p itself is not feasible
-            }
-            if (mass < 0) {
-                if (mass > -1e-12 * Math.max(classWeights[k], 1)) {
-                    mass = 0;
-                } else {
-                    return Double.POSITIVE_INFINITY;
+    /** gap(t) of the class comment from the sums; +∞ where q leaves the simplex. */
+    private final class Gap {
+        private final double uu;
+        private final double uv;
+        private final double vv;
+        private final double sw;
+        private final double biasTerm;
+        private final double[] gradBias;
+        private final double[] rows;
+        private final double logLikelihood;
+
+        Gap(double uu, double uv, double vv, double sw, double biasTerm, double[] gradBias, double[] rows,
+            double logLikelihood) {
+            this.uu = uu;
+            this.uv = uv;
+            this.vv = vv;
+            this.sw = sw;
+            this.biasTerm = biasTerm;
+            this.gradBias = gradBias;
+            this.rows = rows;
+            this.logLikelihood = logLikelihood;
+        }
+
+        double at(double t) {
+            double entropyTerm = 0;
+            double inner = t * sw;
+            for (int k = 0; k < numClasses; k++) {
+                // Ω·t·q_k, computed as one sum so that q_k = 0 comes out exactly at t = t_min.
+                double mass = t * classWeights[k] + (1 - t) * gradBias[k];
+                if (t == 0 && mass != 0) {
+                    return Double.POSITIVE_INFINITY; // p itself is not feasible
                 }
+                if (mass < 0) {
+                    if (mass > -1e-12 * Math.max(classWeights[k], 1)) {
+                        mass = 0;
+                    } else {
+                        return Double.POSITIVE_INFINITY;
+                    }
+                }
+                if (mass > 0) {
+                    // Ω·t·φ(q) = Σ_k (Ω t q_k) ln q_k.
+                    entropyTerm += mass * Math.log(mass / (t * totalWeight));
+                }
+                // t·⟨B, W⟩ = Σ_k (t·⟨S_k, W_k⟩ − t·q_k·⟨s, W_k⟩).
+                inner -= mass / totalWeight * rows[k * ROW + ResidentSafeguardedAscent.FEATURE_SUM_WEIGHTS];
             }
-            q[k] = t > 0 ? mass / (t * totalWeight) : 0;
-            if (mass > 0) {
-                entropyTerm += mass * Math.log(q[k]);
-            }
+            double norm = (1 - t) * (1 - t) * uu + 2 * t * (1 - t) * uv + t * t * vv;
+            return norm / (2 * lambda) + inner - t * logLikelihood + entropyTerm - (1 - t) * biasTerm;
         }
-        double norm = 0;
-        double inner = 0;
-        for (int k = 0; k < numClasses; k++) {
-            int row = k * numFeatures;
-            for (int j = 0; j < numFeatures; j++) {
-                double w = weights[row + j];
-                double b = classSums[row + j] - q[k] * featureSums[j];
-                double h = (1 - t) * gradient[row + j] + t * (b - lambda * w);
-                norm += h * h;
-                inner += b * w;
-            }
-        }
-        double biasTerm = 0;
-        for (int k = 0; k < numClasses; k++) {
-            biasTerm += bias[k] * gradBias[k];
-        }
-        // Ω·t·φ(q) = Σ_k (Ω t q_k) ln q_k = entropyTerm.
-        return norm / (2 * lambda) + t * (inner - logLikelihood) + entropyTerm - (1 - t) * biasTerm;
     }
 
-    private static double squaredNorm(double[] values) {
-        double sum = 0;
-        for (double v : values) {
-            sum += v * v;
-        }
-        return sum;
+    /** The steps' geometry with this gap's data sums, for the device's sums ({@link ResidentSafeguardedSolver}). */
+    ResidentSafeguardedAscent.Geometry geometry(double[] means, double biasRatio) {
+        return new ResidentSafeguardedAscent.Geometry(lambda, !noBias, means, biasRatio, classSums, featureSums,
+                classWeights, totalWeight);
     }
 }

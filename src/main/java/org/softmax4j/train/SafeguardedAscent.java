@@ -1,14 +1,12 @@
 package org.softmax4j.train;
 
-import java.util.Locale;
-
 import org.softmax4j.engine.Parameters;
 
 /**
  * Full-batch gradient ascent with the step 1/L of {@link CurvatureBound} ({@code --learning-rate auto}), optionally
  * accelerated, and a safeguard that keeps F from falling. Each iteration is one step along the gradient and one full
- * evaluation through the engine, so it runs on every engine (on the CUDA engine through the host: the gradient comes
- * back every step, unlike {@link ResidentAscentSolver}).
+ * evaluation through the engine, so it runs on every engine; an engine that can keep the vectors in its own memory
+ * (the CUDA engine) runs the same steps and decisions as {@link ResidentSafeguardedSolver}, reading back only sums.
  * <p>
  * With the feature means μ given ({@link CurvatureBound#centered}), the step is along the gradient of F in the
  * centred coordinates (W, b + Wμ), W's part scaled by 1/L_W and the bias's by 1/L_b, mapped back to (W, b): the
@@ -39,7 +37,7 @@ final class SafeguardedAscent extends EngineSolver {
      */
     static final double ROUNDING = 1e-6;
 
-    private final boolean accelerated;
+    private final AscentSchedule schedule;
     private final double[] means;
     private final double biasRatio;
     private DualityGap dualityGap;
@@ -54,12 +52,6 @@ final class SafeguardedAscent extends EngineSolver {
     private final double[] point;
     private final double[] previous;
     private final double[] best;
-    private double learningRate;
-    private double bestValue = Double.NEGATIVE_INFINITY;
-    private double momentumSequence = 1;
-    private int halvings;
-    private int restarts;
-    private int falls;
 
     SafeguardedAscent(PenalizedLogLikelihood objective, Parameters start, double learningRate, boolean accelerated) {
         this(objective, start, learningRate, accelerated, null, 1);
@@ -75,11 +67,7 @@ final class SafeguardedAscent extends EngineSolver {
         super(objective, start);
         this.means = means == null ? null : means.clone();
         this.biasRatio = biasRatio;
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learning rate is " + learningRate + ", expected a finite number > 0");
-        }
-        this.learningRate = learningRate;
-        this.accelerated = accelerated;
+        this.schedule = new AscentSchedule(learningRate, accelerated);
         this.parameters = start.copy();
         int numWeights = start.weights().length;
         this.point = new double[numWeights + start.bias().length];
@@ -96,12 +84,12 @@ final class SafeguardedAscent extends EngineSolver {
     @Override
     public void start() {
         super.start();
-        bestValue = value;
+        schedule.start(value);
     }
 
     @Override
     public String iterate() {
-        double step = learningRate / numExamples;
+        double step = schedule.step(numExamples);
         double[] gradWeights = evaluation.gradWeights();
         double[] gradBias = evaluation.gradBias();
         int numWeights = gradWeights.length;
@@ -121,17 +109,7 @@ final class SafeguardedAscent extends EngineSolver {
             point[i] += step * direction[i];
             slope += gradient * (point[i] - previous[i]);
         }
-        double beta = 0;
-        if (accelerated) {
-            if (slope < 0) {
-                momentumSequence = 1;
-                restarts++;
-            } else {
-                double nextSequence = (1 + Math.sqrt(1 + 4 * momentumSequence * momentumSequence)) / 2;
-                beta = (momentumSequence - 1) / nextSequence;
-                momentumSequence = nextSequence;
-            }
-        }
+        double beta = schedule.momentum(slope);
         for (int i = 0; i < point.length; i++) {
             double next = point[i];
             point[i] = next + beta * (next - previous[i]);
@@ -139,31 +117,18 @@ final class SafeguardedAscent extends EngineSolver {
         }
         round(point);
         evaluateCurrent();
-        if (value >= bestValue - ROUNDING * Math.max(Math.abs(bestValue), 1.0)) {
-            if (value > bestValue) {
-                bestValue = value;
-                System.arraycopy(point, 0, best, 0, point.length);
+        switch (schedule.judge(value)) {
+            case BETTER -> System.arraycopy(point, 0, best, 0, point.length);
+            case HELD -> { }
+            case FELL -> {
+                // Back to the best point, momentum restarted.
+                System.arraycopy(best, 0, point, 0, point.length);
+                System.arraycopy(best, 0, previous, 0, point.length);
+                round(point);
+                evaluateCurrent();
             }
-            return null;
         }
-        // F fell (or is NaN): back to the best point, momentum restarted.
-        falls++;
-        if (beta == 0) {
-            learningRate /= 2;
-            halvings++;
-        } else {
-            restarts++;
-        }
-        momentumSequence = 1;
-        System.arraycopy(best, 0, point, 0, point.length);
-        System.arraycopy(best, 0, previous, 0, point.length);
-        round(point);
-        evaluateCurrent();
-        if (halvings > MAX_HALVINGS) {
-            return String.format(Locale.ROOT, "F fell after %d halvings of the step (eta now %.3g)", halvings,
-                    learningRate);
-        }
-        return null;
+        return schedule.stuck();
     }
 
     /**
@@ -214,23 +179,8 @@ final class SafeguardedAscent extends EngineSolver {
         return parameters;
     }
 
-    /** η now: the starting one, halved by every fall of a plain step. */
-    double learningRate() {
-        return learningRate;
-    }
-
-    /** How often F fell and the best weights were restored. */
-    int falls() {
-        return falls;
-    }
-
-    /** How often η was halved. */
-    int halvings() {
-        return halvings;
-    }
-
-    /** How often the momentum restarted (gradient test or a fall). */
-    int restarts() {
-        return restarts;
+    /** η now, and how often F fell, η was halved and the momentum restarted. */
+    AscentSchedule schedule() {
+        return schedule;
     }
 }

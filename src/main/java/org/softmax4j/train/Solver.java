@@ -26,6 +26,25 @@ interface Solver {
     /** The current point, rounded to float; live, overwritten by the next iteration. */
     Parameters parameters();
 
+    /** Whether every entry of the current point is finite. */
+    default boolean parametersFinite() {
+        return parameters().isFinite();
+    }
+
+    /**
+     * Whether the solver keeps its best point itself ({@link #best()}), so that the loop need not copy each better
+     * point: a solver whose point lives in the engine ({@link ResidentSafeguardedSolver}), where {@link #parameters()}
+     * is a copy from the device. Its best is the loop's: the point of highest F (finite), the start included.
+     */
+    default boolean keepsBest() {
+        return false;
+    }
+
+    /** The best point, when {@link #keepsBest()}. */
+    default Parameters best() {
+        throw new UnsupportedOperationException("the training loop keeps the best point of this solver");
+    }
+
     double objective();
 
     double logLikelihood();

@@ -12,6 +12,7 @@ import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.ResidentAscent;
+import org.softmax4j.engine.ResidentSafeguardedAscent;
 
 /**
  * The training loop. Each iteration asks the {@link Solver} to move the parameters (one full-batch step, one epoch of
@@ -161,7 +162,7 @@ public final class Trainer {
         SolverType type = options.solver();
         StoppingRule stoppingRule = type.isQuasiNewton()
                 ? StoppingRule.onMaxAbsGradient(options.tolerance(), options.maxIterations(), numExamples, numClasses)
-                : solver instanceof SafeguardedAscent
+                : safeguarded()
                 ? StoppingRule.onOptimalityGap(options.tolerance(), options.maxIterations(), numExamples, numClasses,
                         options.lambda())
                 : new StoppingRule(options.tolerance(), options.maxIterations(), numExamples, numClasses);
@@ -178,8 +179,7 @@ public final class Trainer {
         int sinceBetterValidation = 0;
         history.add(current);
         listener.onIteration(current, options.maxIterations());
-        StoppingRule.Decision decision = stoppingRule.check(current, null, bestRecord,
-                solver.parameters().isFinite());
+        StoppingRule.Decision decision = stoppingRule.check(current, null, bestRecord, solver.parametersFinite());
         while (decision.reason() == null) {
             String stuck = solver.iterate();
             IterationRecord previous = current;
@@ -187,7 +187,7 @@ public final class Trainer {
                     validationEvaluation, started);
             history.add(current);
             listener.onIteration(current, options.maxIterations());
-            boolean finite = solver.parameters().isFinite();
+            boolean finite = solver.parametersFinite();
             decision = stuck != null ? stoppingRule.stalled(current, stuck)
                     : stoppingRule.check(current, previous, bestRecord, finite);
             String stopRequest = decision.reason() == null ? listener.stopRequested() : null;
@@ -199,7 +199,9 @@ public final class Trainer {
             // their latest point is their best, even when a switch to double moves F by its rounding.
             if (finite && (type.isQuasiNewton() || current.objective() > bestRecord.objective())) {
                 bestRecord = current;
-                best.copyFrom(solver.parameters());
+                if (!solver.keepsBest()) {
+                    best.copyFrom(solver.parameters());
+                }
             }
             if (validation != null && finite) {
                 if (current.validationLogLikelihood() > bestValidation.validationLogLikelihood()) {
@@ -216,8 +218,11 @@ public final class Trainer {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        if (solver.keepsBest()) {
+            best = solver.best();
+        }
         if (decision.reason() == StopReason.CONVERGED && !Double.isNaN(current.optimalityGap())
-                && solver.parameters().isFinite()) {
+                && solver.parametersFinite()) {
             // The duality gap proved this point within the tolerance of F*; a point of higher F in float32 may be
             // higher by rounding alone, and its gap proves less (on the digits: iteration 433, gap 1.7e-3, against
             // iteration 483, gap 2.9e-4). The proved point is the one returned.
@@ -225,9 +230,11 @@ public final class Trainer {
             best.copyFrom(solver.parameters());
         }
         String precision = solver instanceof QuasiNewton q && q.inDouble() ? "double" : "engine";
-        if (solver instanceof SafeguardedAscent safeguarded) {
-            step = new StepReport(step.auto(), step.chosen(), safeguarded.learningRate(), step.acceleration(),
-                    safeguarded.falls(), safeguarded.halvings(), safeguarded.restarts(), step.bound());
+        AscentSchedule schedule = solver instanceof SafeguardedAscent host ? host.schedule()
+                : solver instanceof ResidentSafeguardedSolver resident ? resident.schedule() : null;
+        if (schedule != null) {
+            step = new StepReport(step.auto(), step.chosen(), schedule.learningRate(), step.acceleration(),
+                    schedule.falls(), schedule.halvings(), schedule.restarts(), step.bound());
         }
         IterationRecord chosen = validation != null ? bestValidation : bestRecord;
         boolean separable = isSeparable(chosen);
@@ -281,11 +288,19 @@ public final class Trainer {
         PenalizedLogLikelihood objective = new PenalizedLogLikelihood(evaluator, options.lambda(), options.noBias());
         if (safeguarded()) {
             CurvatureBound bound = step.bound();
-            SafeguardedAscent ascent = new SafeguardedAscent(objective, start, step.chosen(),
-                    step.acceleration() == Acceleration.NESTEROV,
-                    bound.isCentered() ? Centering.of(data, exampleWeights).means() : null, bound.biasStepRatio());
-            if (options.lambda() > 0) {
-                ascent.certifyWith(DualityGap.of(data, exampleWeights, options.lambda(), options.noBias()));
+            boolean accelerated = step.acceleration() == Acceleration.NESTEROV;
+            double[] means = bound.isCentered() ? Centering.of(data, exampleWeights).means() : null;
+            DualityGap gap = options.lambda() > 0
+                    ? DualityGap.of(data, exampleWeights, options.lambda(), options.noBias()) : null;
+            if (residentAllowed && evaluator instanceof ResidentSafeguardedAscent resident) {
+                // The engine keeps y, x_k and the best point (the CUDA engine: on the device); only sums come back.
+                return new ResidentSafeguardedSolver(resident, objective, start, step.chosen(), accelerated, means,
+                        bound.biasStepRatio(), gap);
+            }
+            SafeguardedAscent ascent = new SafeguardedAscent(objective, start, step.chosen(), accelerated, means,
+                    bound.biasStepRatio());
+            if (gap != null) {
+                ascent.certifyWith(gap);
             }
             return ascent;
         }

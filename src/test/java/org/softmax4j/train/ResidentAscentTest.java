@@ -22,7 +22,7 @@ import org.softmax4j.engine.cpu.CpuEngine;
 class ResidentAscentTest {
 
     /** A CPU evaluator that also offers resident ascent, counting steps and downloads. */
-    static final class HostResident implements Evaluator, ResidentAscent {
+    static class HostResident implements Evaluator, ResidentAscent {
         final Evaluator inner;
         int steps;
         int downloads;

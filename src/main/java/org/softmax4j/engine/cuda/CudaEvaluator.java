@@ -10,6 +10,7 @@ import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.ResidentAscent;
+import org.softmax4j.engine.ResidentSafeguardedAscent;
 
 /**
  * The CUDA evaluator of one data set. At bind it takes a {@link DevicePlan} (fused or unfused kernels, resident or
@@ -37,7 +38,7 @@ import org.softmax4j.engine.ResidentAscent;
  * <p>Not thread-safe: one thread at a time, like the CPU evaluators. Each call makes the device's context current on
  * the calling thread.
  */
-public final class CudaEvaluator implements Evaluator, ResidentAscent {
+public final class CudaEvaluator implements Evaluator, ResidentSafeguardedAscent {
     /** System property: data sets (rows and labels) above this many bytes are streamed even when they fit. */
     public static final String MAX_RESIDENT_BYTES_PROPERTY = "softmax4j.cuda.maxResidentBytes";
     /** System property: bytes of rows and labels per streamed chunk of the fused path. */
@@ -245,7 +246,44 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         return new DeviceTraining(this, start, fitBias);
     }
 
-    // --- used by DeviceTraining ---
+    /**
+     * Starts the automatic step's ascent with y, x_k and the best point on the device ({@link
+     * DeviceSafeguardedAscent}): a step launches the fused (or unfused) kernels and two small kernels, and reads back
+     * K·12 + 2 doubles (the unfused path also its chunks' counts).
+     */
+    @Override
+    public ResidentSafeguardedAscent.Session startSafeguardedAscent(Parameters start,
+                                                                   ResidentSafeguardedAscent.Geometry geometry,
+                                                                   double step) {
+        checkOpen();
+        start.checkShape(plan.shape().numClasses(), plan.shape().numFeatures());
+        device.makeCurrent();
+        return new DeviceSafeguardedAscent(this, start, geometry, step);
+    }
+
+    // --- used by DeviceTraining and DeviceSafeguardedAscent ---
+
+    Kernels kernels() {
+        return kernels;
+    }
+
+    /** ∂L/∂W, ∂L/∂b, L (and for the fused path the number correct) at (w, b) over all rows, left in {@link #sums()}. */
+    void sumsAt(DeviceBuffer w, DeviceBuffer b) {
+        checkOpen();
+        device.makeCurrent();
+        path.sums(rows, w, b, null, 0, numExamples());
+    }
+
+    /**
+     * The number correct of the last {@link #sumsAt} on the unfused path, which keeps it per chunk apart from the sums:
+     * reads the chunks' counts back. (The fused path leaves it in the sums.)
+     */
+    long unfusedCorrect() {
+        if (plan.fused()) {
+            throw new IllegalStateException("the fused path leaves the number correct in the sums");
+        }
+        return path.correct(null);
+    }
 
     int numExamples() {
         return plan.shape().numExamples();
@@ -255,6 +293,18 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
         checkOpen();
         device.makeCurrent();
         return DeviceBuffer.allocate(what, bytes);
+    }
+
+    /** (w, b) copied to the host as new parameters (K×D and K floats). */
+    Parameters downloadParameters(DeviceBuffer w, DeviceBuffer b) {
+        checkOpen();
+        device.makeCurrent();
+        int numClasses = plan.shape().numClasses();
+        int numFeatures = plan.shape().numFeatures();
+        Parameters parameters = new Parameters(numClasses, numFeatures);
+        w.download(Pointer.to(parameters.weights()), 0, (long) numClasses * numFeatures * Sizeof.FLOAT);
+        b.download(Pointer.to(parameters.bias()), 0, (long) numClasses * Sizeof.FLOAT);
+        return parameters;
     }
 
     void uploadParameters(Parameters parameters, DeviceBuffer w, DeviceBuffer b) {
@@ -317,12 +367,7 @@ public final class CudaEvaluator implements Evaluator, ResidentAscent {
     public void close() {
         if (!closed) {
             closed = true;
-            if (device.unusableReason() != null) {
-                allocations.abandon();
-                return;
-            }
-            device.makeCurrent();
-            allocations.close();
+            allocations.release(device);
         }
     }
 }

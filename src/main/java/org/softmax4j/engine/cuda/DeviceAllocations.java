@@ -28,6 +28,19 @@ final class DeviceAllocations implements AutoCloseable {
         owned.clear();
     }
 
+    /**
+     * Frees everything on {@code device}'s context; on a device made unusable by a sticky error frees nothing and does
+     * not throw ({@link #abandon}): the context, and everything allocated in it, is gone.
+     */
+    void release(CudaDevice device) {
+        if (device.unusableReason() != null) {
+            abandon();
+            return;
+        }
+        device.makeCurrent();
+        close();
+    }
+
     /** Closes everything, each even when another fails; throws the first failure. */
     @Override
     public void close() {

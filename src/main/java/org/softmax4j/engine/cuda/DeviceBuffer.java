@@ -101,6 +101,20 @@ final class DeviceBuffer implements AutoCloseable {
         }
     }
 
+    /** Copies all of {@code source}, of the same size, into this buffer, in order on the legacy default stream. */
+    void copyFrom(DeviceBuffer source) {
+        checkOpen();
+        source.checkOpen();
+        if (source.bytes != bytes) {
+            throw new IllegalArgumentException("copy of " + source.what + " (" + source.bytes + " bytes) into " + what
+                    + " (" + bytes + " bytes)");
+        }
+        int result = JCudaDriver.cuMemcpyDtoD(pointer, source.pointer, bytes);
+        if (result != CUresult.CUDA_SUCCESS) {
+            Driver.check("cuMemcpyDtoD(" + source.what + " to " + what + ")", result);
+        }
+    }
+
     /** Sets every 32-bit word to {@code value}. */
     void fill32(int value) {
         checkOpen();

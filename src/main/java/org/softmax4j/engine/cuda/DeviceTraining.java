@@ -23,8 +23,6 @@ import org.softmax4j.engine.ResidentAscent;
  */
 public final class DeviceTraining implements ResidentAscent.Session {
     private final CudaEvaluator evaluator;
-    private final int numClasses;
-    private final int numFeatures;
     private final DeviceBuffer weights;
     private final DeviceBuffer bias;
     private final boolean fitBias;
@@ -37,8 +35,8 @@ public final class DeviceTraining implements ResidentAscent.Session {
     DeviceTraining(CudaEvaluator evaluator, Parameters start, boolean fitBias) {
         this.evaluator = evaluator;
         this.fitBias = fitBias;
-        this.numClasses = start.numClasses();
-        this.numFeatures = start.numFeatures();
+        int numClasses = start.numClasses();
+        int numFeatures = start.numFeatures();
         this.weights = evaluator.allocate("training weights (" + numClasses + "x" + numFeatures + " floats)",
                 (long) numClasses * numFeatures * Sizeof.FLOAT);
         DeviceBuffer allocated = null;
@@ -86,11 +84,7 @@ public final class DeviceTraining implements ResidentAscent.Session {
     @Override
     public Parameters download() {
         checkOpen();
-        evaluator.cudaDevice().makeCurrent();
-        Parameters parameters = new Parameters(numClasses, numFeatures);
-        weights.download(Pointer.to(parameters.weights()), 0, (long) numClasses * numFeatures * Sizeof.FLOAT);
-        bias.download(Pointer.to(parameters.bias()), 0, (long) numClasses * Sizeof.FLOAT);
-        return parameters;
+        return evaluator.downloadParameters(weights, bias);
     }
 
     private void checkOpen() {

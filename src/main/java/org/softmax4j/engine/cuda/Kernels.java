@@ -25,6 +25,8 @@ import jcuda.driver.JCudaDriver;
  * <tr><td>sum_doubles, sum_ints</td><td>one block</td></tr>
  * <tr><td>reduce_partials</td><td>one per column, width</td></tr>
  * <tr><td>ascent_update</td><td>one per weight, K·D (threads k &lt; K also update b[k])</td></tr>
+ * <tr><td>ascent_sums</td><td>one block per class, K blocks</td></tr>
+ * <tr><td>momentum_update</td><td>one per parameter, K·D + K</td></tr>
  * <tr><td>fused_*</td><td>{@link CudaDevice#fusedGridSize()} blocks, fixed per device, each looping over its rows</td></tr>
  * </table>
  * Kernels check their own bounds, so the rounding up of the grid is safe.
@@ -70,6 +72,8 @@ final class Kernels {
         SUM_INTS("sum_ints_kernel", "pip"),
         REDUCE_PARTIALS("reduce_partials_kernel", "piip"),
         ASCENT_UPDATE("ascent_update_kernel", "ppppddii"),
+        ASCENT_SUMS("ascent_sums_kernel", "pppppppppddddiiip"),
+        MOMENTUM_UPDATE("momentum_update_kernel", "pppppppddddiii"),
         FUSED_BINARY("fused_binary_kernel", "pipppiippiip"),
         FUSED_DENSE("fused_dense_kernel", "ppppiippiip");
 
@@ -312,6 +316,28 @@ final class Kernels {
     void ascentUpdate(long w, long b, long gradW, long gradBias, double step, double lambdaShare, int k, int d) {
         launch(Kernel.ASCENT_UPDATE, blocks((long) k * d), arguments(Kernel.ASCENT_UPDATE)
                 .p(w).p(b).p(gradW).p(gradBias).d(step).d(lambdaShare).i(k).i(d));
+    }
+
+    /**
+     * @param means        μ (D doubles), or 0 for the uncentred direction
+     * @param classSums    S (K×D doubles), or 0 (with featureSums and classWeights) for no duality-gap sums
+     * @param fitBias      1, or 0 for a model without a bias
+     */
+    void ascentSums(long w, long b, long sums, long point, long previous, long means, long classSums,
+                    long featureSums, long classWeights, double totalWeight, double lambda, double step,
+                    double biasRatio, int fitBias, int k, int d, long out) {
+        // One block per class (the kernel loops over classes by block and over features by thread).
+        launch(Kernel.ASCENT_SUMS, k, arguments(Kernel.ASCENT_SUMS)
+                .p(w).p(b).p(sums).p(point).p(previous).p(means).p(classSums).p(featureSums).p(classWeights)
+                .d(totalWeight).d(lambda).d(step).d(biasRatio).i(fitBias).i(k).i(d).p(out));
+    }
+
+    /** @param means μ (D doubles), or 0 for the uncentred direction */
+    void momentumUpdate(long w, long b, long point, long previous, long sums, long ascentSums, long means,
+                        double lambda, double step, double beta, double biasRatio, int fitBias, int k, int d) {
+        launch(Kernel.MOMENTUM_UPDATE, blocks((long) k * d + k), arguments(Kernel.MOMENTUM_UPDATE)
+                .p(w).p(b).p(point).p(previous).p(sums).p(ascentSums).p(means).d(lambda).d(step).d(beta)
+                .d(biasRatio).i(fitBias).i(k).i(d));
     }
 
     /**

@@ -25,6 +25,8 @@ final class GpuTests {
     private static final int PRINT_LIVE_OBJECTS = 0x534A0009;
     private static final int ALLOCATION_CALLS = 0x534A000A;
     private static final int PINNED_ALLOCATION_CALLS = 0x534A000B;
+    private static final int COPY_BACK_CALLS = 0x534A000C;
+    private static final int COPY_BACK_BYTES = 0x534A000D;
 
     private GpuTests() {
     }
@@ -75,6 +77,23 @@ final class GpuTests {
         Assumptions.assumeTrue(device.emulated(), "counting allocation calls needs the CUDA emulator, not "
                 + device.summary());
         return (long) emulatorCount(device, ALLOCATION_CALLS) + emulatorCount(device, PINNED_ALLOCATION_CALLS);
+    }
+
+    /**
+     * Device-to-host copies so far and their bytes modulo 2³¹, from the emulator (skipped on a GPU, where no driver
+     * counts them): {@code {calls, bytes}}. Differences over less than 2 GiB of copies are exact (see
+     * {@link #copiedBackSince}).
+     */
+    static long[] copiesBack(CudaDevice device) {
+        Assumptions.assumeTrue(device.emulated(), "counting copies back needs the CUDA emulator, not "
+                + device.summary());
+        return new long[] {emulatorCount(device, COPY_BACK_CALLS), emulatorCount(device, COPY_BACK_BYTES)};
+    }
+
+    /** Copies back and their bytes since {@code before} (from {@link #copiesBack}), modulo 2³¹. */
+    static long[] copiedBackSince(CudaDevice device, long[] before) {
+        long[] now = copiesBack(device);
+        return new long[] {(now[0] - before[0]) & 0x7fffffffL, (now[1] - before[1]) & 0x7fffffffL};
     }
 
     private static int emulatorCount(CudaDevice device, int attribute) {
