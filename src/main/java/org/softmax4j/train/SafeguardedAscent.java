@@ -166,6 +166,35 @@ final class SafeguardedAscent extends EngineSolver {
         return null;
     }
 
+    /** y, x_k and the best point in double, η, the best F, Nesterov's t_k and the counts of the safeguard. */
+    @Override
+    public void saveState(StateFields state) {
+        state.put("point", point);
+        state.put("previous", previous);
+        state.put("best", best);
+        state.put("learning_rate", learningRate);
+        state.put("best_value", bestValue);
+        state.put("momentum_sequence", momentumSequence);
+        state.put("halvings", halvings);
+        state.put("restarts", restarts);
+        state.put("falls", falls);
+    }
+
+    @Override
+    public void restoreState(StateFields state) {
+        state.copy("point", point);
+        state.copy("previous", previous);
+        state.copy("best", best);
+        learningRate = state.getDouble("learning_rate");
+        bestValue = state.getDouble("best_value");
+        momentumSequence = state.getDouble("momentum_sequence");
+        halvings = state.getInt("halvings");
+        restarts = state.getInt("restarts");
+        falls = state.getInt("falls");
+        round(point);
+        evaluateCurrent();
+    }
+
     /**
      * g ← A·D·Aᵀ·g: the gradient of the centred coordinates (Aᵀg = (g_W − g_b μᵀ, g_b)), its bias part scaled by
      * {@link #biasRatio}, mapped back to (W, b) (A(v_W, v_b) = (v_W, v_b − v_W μ)). Per class k:
