@@ -18,9 +18,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -137,7 +137,7 @@ public final class Checkpoint {
                     + ", this data " + runFingerprint.substring(0, 12) + "): resume with the same data options, "
                     + "sample and class weights and validation fraction";
         }
-        for (String name : new TreeSet<>(union(settings, runSettings))) {
+        for (String name : union(settings, runSettings)) {
             String then = settings.get(name);
             String now = runSettings.get(name);
             if (!Objects.equals(then, now)) {
@@ -148,8 +148,10 @@ public final class Checkpoint {
         return null;
     }
 
+    /** The solver first (a different one explains every other difference), then a's names, then b's. */
     private static java.util.Set<String> union(Map<String, String> a, Map<String, String> b) {
-        java.util.Set<String> names = new java.util.LinkedHashSet<>(a.keySet());
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(List.of("solver", "engine"));
+        names.addAll(a.keySet());
         names.addAll(b.keySet());
         return names;
     }
