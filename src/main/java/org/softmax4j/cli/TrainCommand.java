@@ -232,6 +232,9 @@ final class TrainCommand extends BaseCommand {
             // With --report: the test set's curve, from the evaluations training makes anyway (see HeldOutCurves).
             HeldOutCurves heldOut = reportFile == null ? null : new HeldOutCurves(engine, test, listener);
             if (resume != null) {
+                if (heldOut != null) {
+                    heldOut.unknownBefore(resume.records());
+                }
                 report(String.format(Locale.ROOT, "resuming from checkpoint %s: iteration %d, %.2fs of training",
                         resumeFile, resume.iteration(), resume.elapsedSeconds()));
             }

@@ -90,6 +90,11 @@ public final class Checkpoint {
         return LoopState.iterationOf(trainer);
     }
 
+    /** The records of the history it holds (iteration 0 and one per iteration since). */
+    public int records() {
+        return trainer.length("history") / LoopState.RECORD_FIELDS;
+    }
+
     /** The seconds training had run when it was written. */
     public double elapsedSeconds() {
         return elapsedSeconds;

@@ -12,7 +12,7 @@ import org.softmax4j.engine.Parameters;
  * the best ones as indices into it.
  */
 final class LoopState {
-    private static final int RECORD_FIELDS = 9;
+    static final int RECORD_FIELDS = 9;
 
     final List<IterationRecord> history = new ArrayList<>();
     IterationRecord current;
