@@ -102,4 +102,12 @@ final class ChildCli {
     private static String codeSource(Class<?> type) throws Exception {
         return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
+
+    /** No temporary file of {@link org.softmax4j.AtomicFile} is left in {@code dir}. */
+    static void assertNoTemporaries(java.nio.file.Path dir) throws IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            List<String> left = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList();
+            assertTrue(left.isEmpty(), "temporary files left: " + left);
+        }
+    }
 }

@@ -55,50 +55,55 @@ class CliFullDiskTest {
     @Test
     void aFullDiskKeepsThePreviousModel() throws Exception {
         // 16 KiB hold the old model (about 12.6 KB) but not a second one beside it.
-        String out = inNamespace("mount -t tmpfs -o size=16k none $MNT && cp $OLD $MNT/m.s4j && $TRAIN; "
-                + "echo \"rc=$?\"; cmp -s $OLD $MNT/m.s4j && echo intact; ls -a $MNT | grep -c tmp");
-        assertTrue(out.contains("rc=2"), out);
-        assertTrue(out.contains("train: cannot write model " + "/mnt-s4j/m.s4j: No space left on device"), out);
-        assertTrue(out.contains("intact"), out);
-        assertTrue(out.strip().endsWith("0"), "no temporary file left: " + out);
+        assertFullDiskKeeps(oldModel, "m.s4j", "model", 16 * 1024, "$TRAIN");
     }
 
     @Test
     void aReadOnlyFileSystemKeepsThePreviousModel() throws Exception {
-        String out = inNamespace("mount -t tmpfs -o size=64k none $MNT && cp $OLD $MNT/m.s4j "
-                + "&& mount -o remount,ro $MNT && $TRAIN; echo \"rc=$?\"; cmp -s $OLD $MNT/m.s4j && echo intact");
-        assertTrue(out.contains("rc=2"), out);
-        assertTrue(out.contains("/mnt-s4j/m.s4j") && out.contains("Read-only file system"), out);
-        assertTrue(out.contains("intact"), out);
+        assertReadOnlyKeeps(oldModel, "m.s4j", "model", "$TRAIN");
     }
 
     @Test
     void aFullDiskKeepsThePreviousCheckpoint() throws Exception {
         // Room for the old checkpoint and one page more, not for a second checkpoint beside it.
         long size = (Files.size(oldCheckpoint) + 4095) / 4096 * 4096 + 4096;
-        String out = inNamespace("mount -t tmpfs -o size=" + size + " none $MNT && cp $CKPT $MNT/c.s4jc "
-                + "&& $CHECKPOINTING; echo \"rc=$?\"; cmp -s $CKPT $MNT/c.s4jc && echo intact; ls -a $MNT | grep -c tmp");
+        assertFullDiskKeeps(oldCheckpoint, "c.s4jc", "checkpoint", size, "$CHECKPOINTING");
+    }
+
+    @Test
+    void aReadOnlyFileSystemKeepsThePreviousCheckpoint() throws Exception {
+        assertReadOnlyKeeps(oldCheckpoint, "c.s4jc", "checkpoint", "$CHECKPOINTING");
+    }
+
+    /** {@code command} writing {@code name} (a copy of {@code old}) on a tmpfs of {@code size} bytes that it fills. */
+    private static void assertFullDiskKeeps(Path old, String name, String what, long size, String command)
+            throws Exception {
+        String out = inNamespace("mount -t tmpfs -o size=" + size + " none $MNT && cp " + old + " $MNT/" + name
+                + " && " + command + "; echo \"rc=$?\"; cmp -s " + old + " $MNT/" + name
+                + " && echo intact; ls -a $MNT | grep -c tmp");
         assertTrue(out.contains("rc=2"), out);
-        assertTrue(out.contains("train: cannot write checkpoint /mnt-s4j/c.s4jc: No space left on device"), out);
-        assertEquals(1, out.lines().filter(line -> line.startsWith("train: ")).count(), "one line: " + out);
+        assertTrue(out.contains("train: cannot write " + what + " /mnt-s4j/" + name + ": No space left on device"),
+                out);
+        assertEquals(1, out.lines().filter(line -> line.startsWith("train: cannot")).count(), "one line: " + out);
         assertTrue(!out.contains("\tat ") && !out.contains("Exception"), "no stack trace: " + out);
         assertTrue(out.contains("intact"), out);
         assertTrue(out.strip().endsWith("0"), "no temporary file left: " + out);
     }
 
-    @Test
-    void aReadOnlyFileSystemKeepsThePreviousCheckpoint() throws Exception {
-        String out = inNamespace("mount -t tmpfs -o size=256k none $MNT && cp $CKPT $MNT/c.s4jc "
-                + "&& mount -o remount,ro $MNT && $CHECKPOINTING; echo \"rc=$?\"; cmp -s $CKPT $MNT/c.s4jc && echo intact");
+    /** {@code command} writing {@code name} (a copy of {@code old}) on a tmpfs remounted read-only. */
+    private static void assertReadOnlyKeeps(Path old, String name, String what, String command) throws Exception {
+        String out = inNamespace("mount -t tmpfs -o size=256k none $MNT && cp " + old + " $MNT/" + name
+                + " && mount -o remount,ro $MNT && " + command + "; echo \"rc=$?\"; cmp -s " + old + " $MNT/"
+                + name + " && echo intact");
         assertTrue(out.contains("rc=2"), out);
-        assertTrue(out.contains("train: cannot write checkpoint /mnt-s4j/c.s4jc") && out.contains("Read-only file system"),
-                out);
+        assertTrue(out.contains("train: cannot write " + what + " /mnt-s4j/" + name)
+                && out.contains("Read-only file system"), out);
         assertTrue(out.contains("intact"), out);
     }
 
     /**
-     * Runs {@code script} with $MNT (an empty folder to mount over), $OLD and $CKPT (the previous model and checkpoint),
-     * $TRAIN and $CHECKPOINTING (the command writing a model, or checkpoints) set.
+     * Runs {@code script} with $MNT (an empty folder to mount over), $TRAIN and $CHECKPOINTING (the command writing a
+     * model, or checkpoints) set.
      */
     private static String inNamespace(String script) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -111,8 +116,7 @@ class CliFullDiskTest {
         Files.createDirectories(mountPoint);
         String full = "MNT=" + mountPoint + " && " + script;
         ProcessBuilder builder = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
-                full.replace("$OLD", oldModel.toString()).replace("$CKPT", oldCheckpoint.toString())
-                        .replace("$TRAIN", train + " --model-out $MNT/m.s4j")
+                full.replace("$TRAIN", train + " --model-out $MNT/m.s4j")
                         .replace("$CHECKPOINTING", train + " --checkpoint $MNT/c.s4jc --checkpoint-every 0")).redirectErrorStream(true);
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -59,7 +57,7 @@ class CliInterruptTest {
         assertEquals("interrupted", written.training().stopReason());
         assertEquals(json.get("iterations").getAsInt(), written.training().iterations());
         assertTrue(written.training().iterations() >= 1, "at least one iteration ran before the signal");
-        assertNoTemporaries();
+        ChildCli.assertNoTemporaries(dir);
     }
 
     @Test
@@ -78,7 +76,7 @@ class CliInterruptTest {
         } else {
             assertEquals("interrupted", ModelFile.read(model).training().stopReason(), child::output);
         }
-        assertNoTemporaries();
+        ChildCli.assertNoTemporaries(dir);
     }
 
     @Test
@@ -105,14 +103,7 @@ class CliInterruptTest {
         ChildCli last = ChildCli.start(args(quick, "--seed", "99"));
         assertEquals(0, last.await(), last::output);
         ModelFile.read(model);
-        assertNoTemporaries();
-    }
-
-    private void assertNoTemporaries() throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            List<String> left = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList();
-            assertTrue(left.isEmpty(), "temporary files left: " + left);
-        }
+        ChildCli.assertNoTemporaries(dir);
     }
 
     private static List<String> args(List<String> base, String... more) {

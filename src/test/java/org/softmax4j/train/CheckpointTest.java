@@ -244,24 +244,4 @@ class CheckpointTest {
         return new IterationRecord(r.iteration(), r.objective(), r.logLikelihood(), r.gradientNorm(),
                 r.trainAccuracy(), 0, r.gradientMaxAbs(), r.validationLogLikelihood(), r.optimalityGap());
     }
-
-    /** Asks to stop once iteration {@code after} is recorded, as Ctrl-C would. */
-    private static final class StopAfter implements TrainingListener {
-        private final int after;
-        private int last;
-
-        StopAfter(int after) {
-            this.after = after;
-        }
-
-        @Override
-        public void onIteration(IterationRecord record, int maxIterations) {
-            last = record.iteration();
-        }
-
-        @Override
-        public String stopRequested() {
-            return last >= after ? "stopped by the test" : null;
-        }
-    }
 }

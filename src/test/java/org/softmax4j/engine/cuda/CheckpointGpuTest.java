@@ -15,6 +15,7 @@ import org.softmax4j.data.Dataset;
 import org.softmax4j.train.Checkpoint;
 import org.softmax4j.train.IterationRecord;
 import org.softmax4j.train.SolverType;
+import org.softmax4j.train.StopAfter;
 import org.softmax4j.train.StopReason;
 import org.softmax4j.train.TrainingListener;
 import org.softmax4j.train.TrainingOptions;
@@ -76,25 +77,5 @@ class CheckpointGpuTest {
             }
         }
         System.out.println("CheckpointGpuTest on " + device.name() + ": " + bitwise);
-    }
-
-    /** Asks to stop once iteration {@code after} is recorded, as Ctrl-C would. */
-    private static final class StopAfter implements TrainingListener {
-        private final int after;
-        private int last;
-
-        StopAfter(int after) {
-            this.after = after;
-        }
-
-        @Override
-        public void onIteration(IterationRecord record, int maxIterations) {
-            last = record.iteration();
-        }
-
-        @Override
-        public String stopRequested() {
-            return last >= after ? "stopped by the test" : null;
-        }
     }
 }
