@@ -11,8 +11,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -282,22 +280,7 @@ public final class Checkpoint {
      * @throws InputException naming the file and what is wrong with it
      */
     public static Checkpoint read(Path file) {
-        String name = file.toString();
-        byte[] bytes;
-        try {
-            if (Files.isDirectory(file)) {
-                throw fail(name, "is a directory, expected a checkpoint file");
-            }
-            if (Files.size(file) > Integer.MAX_VALUE - 64) {
-                throw fail(name, "is " + Files.size(file) + " bytes, more than a checkpoint can hold in memory");
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw fail(name, "no such checkpoint file");
-        } catch (IOException e) {
-            throw new InputException("checkpoint " + name + ": cannot read it: " + AtomicFile.describe(e), e);
-        }
-        return parse(bytes, name);
+        return parse(ModelFile.readWhole(file, "checkpoint file"), file.toString());
     }
 
     static Checkpoint parse(byte[] bytes, String name) {
