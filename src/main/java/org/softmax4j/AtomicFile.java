@@ -131,6 +131,17 @@ public final class AtomicFile {
         return "." + targetName + "." + pid + "." + random + TEMP_SUFFIX;
     }
 
+    /**
+     * Removes the temporary files a killed writer left beside {@code file} (each write does so too): for a process
+     * that will write {@code file} later, or maybe never (a resumed training that ends before its next checkpoint).
+     */
+    public static void removeAbandoned(Path file) {
+        Path target = file.toAbsolutePath();
+        if (target.getParent() != null && Files.isDirectory(target.getParent())) {
+            removeAbandoned(target.getParent(), target.getFileName().toString());
+        }
+    }
+
     /** Removes the temporary files of {@code targetName} whose writer no longer runs (killed mid-write). */
     static void removeAbandoned(Path directory, String targetName) {
         String prefix = "." + targetName + ".";

@@ -21,6 +21,7 @@ import org.softmax4j.model.Model;
 import org.softmax4j.model.ModelFile;
 import org.softmax4j.model.TrainingInfo;
 import org.softmax4j.train.Acceleration;
+import org.softmax4j.train.Checkpoint;
 import org.softmax4j.train.ExampleWeights;
 import org.softmax4j.train.IterationRecord;
 import org.softmax4j.train.Precision;
@@ -323,6 +324,8 @@ public final class SoftmaxRegression {
         private Double binarize;
         private Backend backend = Backend.AUTO;
         private int threads;
+        private Checkpoint.Writing checkpoint;
+        private Path resume;
 
         private Builder() {
         }
@@ -533,6 +536,26 @@ public final class SoftmaxRegression {
             return this;
         }
 
+        /**
+         * Write the whole training state to {@code file}, atomically, every {@code everySeconds} (0: after every
+         * iteration), as the CLI's {@code --checkpoint}; {@link #resume} continues from it. Default: none.
+         */
+        public Builder checkpoint(Path file, double everySeconds) {
+            this.checkpoint = new Checkpoint.Writing(Objects.requireNonNull(file, "checkpoint"), everySeconds);
+            return this;
+        }
+
+        /**
+         * Continue the fit that wrote this checkpoint (with the same data and settings; the iteration limit may
+         * change) to the result it would have reached, bit for bit on the CPU engine, as the CLI's {@code --resume}.
+         * {@link Estimator#fit} throws {@link InputException} for a damaged checkpoint, or one written with other
+         * data or settings. Default: none.
+         */
+        public Builder resume(Path file) {
+            this.resume = Objects.requireNonNull(file, "resume");
+            return this;
+        }
+
         /** "auto" (CUDA when usable, else the CPU; the default), "cpu" or "cuda". */
         public Builder backend(String name) {
             this.backend = parse(() -> Backend.parse(name), "backend", name);
@@ -691,8 +714,14 @@ public final class SoftmaxRegression {
             try (Engine engine = settings.backend.open(settings.threads, line -> { });
                  Evaluator evaluator = engine.bind(train, exampleWeights);
                  Evaluator validationEvaluator = validation == null ? null : engine.bind(validation)) {
-                result = new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start,
-                        TrainingListener.NONE);
+                if (settings.checkpoint == null && settings.resume == null) {
+                    result = new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start,
+                            TrainingListener.NONE);
+                } else {
+                    Checkpoint resumed = settings.resume == null ? null : Checkpoint.read(settings.resume);
+                    result = new Trainer(options).withCheckpoints(settings.checkpoint, resumed).train(engine,
+                            evaluator, exampleWeights, validationEvaluator, start, TrainingListener.NONE);
+                }
                 engineDescription = engine.description();
             }
             var best = result.best();

@@ -153,12 +153,31 @@ class SoftmaxRegressionTest {
                 "the message names " + argument + ": " + e.getMessage());
     }
 
+    @Test
+    void aFitResumedFromItsCheckpointEndsAsTheFitNeverStopped() {
+        Path file = dir.resolve("fit.s4jc");
+        SoftmaxRegression whole = SoftmaxRegression.builder().solver(Solver.SGD).batchSize(64).maxIterations(6)
+                .backend("cpu").checkpoint(file, 0).build().fit(trainX, trainY);
+        // The last checkpoint is of iteration 5, the last that went on.
+        SoftmaxRegression resumed = SoftmaxRegression.builder().solver(Solver.SGD).batchSize(64).maxIterations(6)
+                .backend("cpu").resume(file).build().fit(trainX, trainY);
+        assertArrayEquals(whole.bias(), resumed.bias());
+        for (int k = 0; k < whole.weights().length; k++) {
+            assertArrayEquals(whole.weights()[k], resumed.weights()[k]);
+        }
+        assertEquals(whole.history().size(), resumed.history().size());
+        InputException refused = assertThrows(InputException.class, () -> SoftmaxRegression.builder()
+                .solver(Solver.SGD).batchSize(64).lambda(2).backend("cpu").resume(file).build().fit(trainX, trainY));
+        assertTrue(refused.getMessage().contains("it was written with lambda 1.0, this run has 2.0"),
+                refused.getMessage());
+    }
+
     /** Every option of train that shapes the model has a builder method of the same name and the same default. */
     @Test
     void everyTrainOptionHasABuilderMethodWithItsDefault() throws Exception {
         Set<String> notModelOptions = Set.of("--train", "--test", "--test-fraction", "--model-out", "--report",
                 "--plot", "--label-column", "--header", "--representation", "--json", "--quiet", "--verbose",
-                "--help", "--version", "--sample-weights");
+                "--help", "--version", "--sample-weights", "--checkpoint-every");
         CommandLine train = new CommandLine(new Main()).getSubcommands().get("train");
         SoftmaxRegression.Builder fresh = SoftmaxRegression.builder();
         List<String> checked = new ArrayList<>();
@@ -197,8 +216,10 @@ class SoftmaxRegressionTest {
             checked.add(name);
         }
         assertTrue(checked.size() >= 20, "options checked: " + checked);
-        // --sample-weights takes a file on the command line, an array here.
+        // --sample-weights takes a file on the command line, an array here; checkpoint(file, seconds) takes both of
+        // --checkpoint and --checkpoint-every.
         SoftmaxRegression.Builder.class.getMethod("sampleWeights", double[].class);
+        SoftmaxRegression.Builder.class.getMethod("checkpoint", Path.class, double.class);
     }
 
     private static String camel(String option) {

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import com.google.gson.JsonObject;
 
+import org.softmax4j.AtomicFile;
 import org.softmax4j.InputException;
 import org.softmax4j.Version;
 import org.softmax4j.data.BuiltinDigits;
@@ -25,6 +26,7 @@ import org.softmax4j.model.TrainingInfo;
 import org.softmax4j.report.HeldOutCurves;
 import org.softmax4j.report.ReportFiles;
 import org.softmax4j.train.Acceleration;
+import org.softmax4j.train.Checkpoint;
 import org.softmax4j.train.ClassWeights;
 import org.softmax4j.train.ExampleWeights;
 import org.softmax4j.train.Precision;
@@ -48,6 +50,8 @@ import picocli.CommandLine.Option;
                 + "SGD with momentum, or Adam.",
                 "With no data options: the built-in 8x8 digits, binarized at 8, split 80/20 by --seed."})
 final class TrainCommand extends BaseCommand {
+    static final double DEFAULT_CHECKPOINT_SECONDS = 60;
+
     @Option(names = "--train", paramLabel = "FILE", description = "Training data (CSV, optionally .gz).")
     Path trainFile;
 
@@ -169,6 +173,22 @@ final class TrainCommand extends BaseCommand {
             description = "Write the training curve alone (log-likelihood, accuracy, gradient size) as PNG or SVG.")
     Path plotFile;
 
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+            description = "Write the whole training state here (atomically) every --checkpoint-every seconds and "
+                    + "when interrupted; train --resume FILE continues it.")
+    Path checkpointFile;
+
+    @Option(names = "--checkpoint-every", paramLabel = "SECONDS",
+            description = "Seconds between checkpoints; 0: after every iteration. Default: "
+                    + DEFAULT_CHECKPOINT_SECONDS + ".")
+    Double checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Continue the run that wrote this checkpoint, to the result it would have reached "
+                    + "(same data and training options; --max-iterations, --checkpoint-every, --threads and the "
+                    + "outputs may change); checkpoints go on to FILE unless --checkpoint names another.")
+    Path resumeFile;
+
     @Mixin
     DataOptions dataOptions;
 
@@ -183,12 +203,14 @@ final class TrainCommand extends BaseCommand {
         ReportFiles.checkOutput("--report", reportFile, "html", "htm");
         ReportFiles.checkOutput("--plot", plotFile, "png", "svg");
         checkFractions();
+        Checkpoint.Writing writing = checkpointWriting();
         backendOptions.check();
         Double threshold = dataOptions.threshold(trainFile == null ? BuiltinDigits.DEFAULT_THRESHOLD : null);
         CsvOptions csv = dataOptions.csvOptions(threshold);
         ClassWeights classWeights = parseClassWeights();
         SampleWeights sampleWeights = sampleWeightsFile == null ? null : SampleWeights.read(sampleWeightsFile);
         Model init = readInit();
+        Checkpoint resume = resumeFile == null ? null : Checkpoint.read(resumeFile);
 
         Inputs inputs = loadInputs(threshold, csv, sampleWeights);
         String large = Notices.largeFeatures(inputs.train);
@@ -209,9 +231,16 @@ final class TrainCommand extends BaseCommand {
             TrainingListener listener = interruption.around(common.quiet ? TrainingListener.NONE : progress);
             // With --report: the test set's curve, from the evaluations training makes anyway (see HeldOutCurves).
             HeldOutCurves heldOut = reportFile == null ? null : new HeldOutCurves(engine, test, listener);
+            if (resume != null) {
+                if (heldOut != null) {
+                    heldOut.unknownBefore(resume.records());
+                }
+                report(String.format(Locale.ROOT, "resuming from checkpoint %s: iteration %d, %.2fs of training",
+                        resumeFile, resume.iteration(), resume.elapsedSeconds()));
+            }
             try (interruption) {
-                outcome = heldOut == null ? TrainingRun.run(engine, options, run, listener)
-                        : TrainingRun.run(engine, options, run, heldOut, heldOut);
+                outcome = TrainingRun.run(engine, options, run, heldOut == null ? listener : heldOut, heldOut,
+                        writing, resume);
             } catch (UnsupportedOperationException e) {
                 throw new InputException("--class-weight and --sample-weights: " + e.getMessage());
             } finally {
@@ -271,7 +300,10 @@ final class TrainCommand extends BaseCommand {
                     : result.failed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;
             if (interrupted) {
                 report("interrupted (exit code " + exitCode + "): the best weights, from iteration "
-                        + best.iteration() + ", were kept" + (modelOut == null ? "" : " and written"));
+                        + best.iteration() + ", were kept" + (modelOut == null ? "" : " and written")
+                        + (writing == null ? "" : "; the state after iteration " + result.iterations()
+                        + " is in checkpoint " + writing.file() + ": train --resume " + writing.file()
+                        + " continues"));
             } else if (result.failed()) {
                 report("training failed (exit code " + exitCode + "): " + (result.stopReason()
                         == org.softmax4j.train.StopReason.DIVERGED ? "it diverged" : "no iteration improved on the "
@@ -314,6 +346,9 @@ final class TrainCommand extends BaseCommand {
         }
         json.add("seconds", Json.number(result.seconds()));
         json.addProperty("model", modelOut == null ? null : modelOut.toString());
+        json.addProperty("checkpoint", checkpointFile != null ? checkpointFile.toString()
+                : resumeFile == null ? null : resumeFile.toString());
+        json.addProperty("resumed_from", resumeFile == null ? null : resumeFile.toString());
         StepReport step = result.step();
         if (step != null) {
             json.add("learning_rate", Json.number(step.chosen()));
@@ -339,6 +374,39 @@ final class TrainCommand extends BaseCommand {
                 throw new InputException("--model-out " + modelOut + " is a directory, expected a file name");
             }
         }
+    }
+
+    /**
+     * Where checkpoints go (--checkpoint, else the --resume file) and how often; null without either. Checked before
+     * any data is read, as --model-out is.
+     */
+    private Checkpoint.Writing checkpointWriting() {
+        Path file = checkpointFile != null ? checkpointFile : resumeFile;
+        if (file == null) {
+            if (checkpointEvery != null) {
+                throw new InputException("--checkpoint-every needs --checkpoint FILE (or --resume FILE)");
+            }
+            return null;
+        }
+        if (initModel != null && resumeFile != null) {
+            throw new InputException("--init " + initModel + " and --resume " + resumeFile + ": a resumed run starts "
+                    + "where its checkpoint left off; give one of them");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        String option = checkpointFile != null ? "--checkpoint " : "--resume ";
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new InputException(option + file + ": directory " + parent + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new InputException(option + file + " is a directory, expected a file name");
+        }
+        double seconds = checkpointEvery == null ? DEFAULT_CHECKPOINT_SECONDS : checkpointEvery;
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new InputException("--checkpoint-every is " + checkpointEvery + ", expected a number of seconds "
+                    + ">= 0");
+        }
+        AtomicFile.removeAbandoned(file);
+        return new Checkpoint.Writing(file, seconds);
     }
 
     private void checkFractions() {

@@ -80,6 +80,18 @@ public interface ResidentSafeguardedAscent extends ResidentAscent {
         /** The best point rounded to float, copied to the host. */
         Parameters downloadBest();
 
+        /**
+         * y, x_k and the best point in double, copied to the host (a checkpoint's vectors), each W's K·D entries then
+         * b's K.
+         */
+        void downloadVectors(double[] point, double[] previous, double[] best);
+
+        /**
+         * In place of the start: y, x_k and the best point from the host (as {@link #downloadVectors} laid them out),
+         * W and b and the best's float copies rounded from them, y evaluated and its sums taken with {@code step}.
+         */
+        void uploadVectors(double[] point, double[] previous, double[] best, double step);
+
         @Override
         void close();
     }

@@ -113,22 +113,28 @@ public final class ModelFile {
      * @throws InputException naming the file and what was expected against what was found
      */
     public static Model read(Path file) {
+        return parse(readWhole(file, "model file"), file.toString());
+    }
+
+    /**
+     * The bytes of one of our files ({@code what}: "model file", "checkpoint file"), or an {@link InputException}
+     * naming it: missing, a directory, too large for an array, or unreadable (with the system's reason).
+     */
+    public static byte[] readWhole(Path file, String what) {
         String name = file.toString();
-        byte[] bytes;
         try {
             if (Files.isDirectory(file)) {
-                throw fail(name, "is a directory, expected a model file");
+                throw fail(name, "is a directory, expected a " + what);
             }
             if (Files.size(file) > Integer.MAX_VALUE - 64) {
-                throw fail(name, "is " + Files.size(file) + " bytes, more than a model file can hold in memory");
+                throw fail(name, "is " + Files.size(file) + " bytes, more than a " + what + " can hold in memory");
             }
-            bytes = Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw fail(name, "no such model file");
+            throw fail(name, "no such " + what);
         } catch (IOException e) {
-            throw new InputException(name + ": cannot read model file: " + AtomicFile.describe(e), e);
+            throw new InputException(name + ": cannot read " + what + ": " + AtomicFile.describe(e), e);
         }
-        return parse(bytes, name);
     }
 
     /** The lowercase hexadecimal SHA-256 of {@code bytes}. */

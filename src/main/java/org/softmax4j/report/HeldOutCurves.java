@@ -89,6 +89,18 @@ public final class HeldOutCurves implements TrainingListener, TrainingRun.Evalua
         return downstream.stopRequested();
     }
 
+    /**
+     * The first {@code records} records of the history were made by an earlier process (a run resumed from a
+     * checkpoint): their held-out values are not known.
+     */
+    public void unknownBefore(int records) {
+        for (int i = 0; i < records; i++) {
+            testLogLikelihood.add(Double.NaN);
+            testAccuracy.add(Double.NaN);
+            validationAccuracy.add(Double.NaN);
+        }
+    }
+
     /** Per record of the history, in order (NaN where not known), for {@link ReportInput.Curve}. */
     public ReportInput.HeldOut curves() {
         return new ReportInput.HeldOut(toArray(testLogLikelihood), toArray(testAccuracy), toArray(validationAccuracy));

@@ -57,4 +57,22 @@ public final class AdamAscent implements UpdateRule {
         second[i] = v;
         return rate * (m / correction1) / (Math.sqrt(v / correction2) + EPSILON);
     }
+
+    /** [steps, first, second], the steps as a double (exact below 2^53). */
+    @Override
+    public double[] state() {
+        double[] state = new double[1 + first.length + second.length];
+        state[0] = steps;
+        System.arraycopy(first, 0, state, 1, first.length);
+        System.arraycopy(second, 0, state, 1 + first.length, second.length);
+        return state;
+    }
+
+    @Override
+    public void restore(double[] state) {
+        int expected = 1 + first.length + second.length;
+        steps = StateFields.stepsOf(state, expected);
+        System.arraycopy(state, 1, first, 0, first.length);
+        System.arraycopy(state, 1 + first.length, second, 0, second.length);
+    }
 }

@@ -101,6 +101,29 @@ final class AscentSchedule {
         return learningRate;
     }
 
+    /**
+     * η, the best F, Nesterov's t_k and the safeguard's counts, into a checkpoint's solver part (β is not kept: the
+     * next step's {@link #momentum} sets it before {@link #judge} reads it).
+     */
+    void save(StateFields state) {
+        state.put("learning_rate", learningRate);
+        state.put("best_value", bestValue);
+        state.put("momentum_sequence", momentumSequence);
+        state.put("halvings", halvings);
+        state.put("restarts", restarts);
+        state.put("falls", falls);
+    }
+
+    /** In place of {@link #start}: the state {@link #save} wrote. */
+    void restore(StateFields state) {
+        learningRate = state.getDouble("learning_rate");
+        bestValue = state.getDouble("best_value");
+        momentumSequence = state.getDouble("momentum_sequence");
+        halvings = state.getInt("halvings");
+        restarts = state.getInt("restarts");
+        falls = state.getInt("falls");
+    }
+
     int falls() {
         return falls;
     }

@@ -28,4 +28,16 @@ public final class GradientAscent implements UpdateRule {
             bias[k] = (float) (bias[k] + step * gradBias[k]);
         }
     }
+
+    @Override
+    public double[] state() {
+        return new double[0];
+    }
+
+    @Override
+    public void restore(double[] state) {
+        if (state.length != 0) {
+            throw new IllegalArgumentException("plain ascent's state has " + state.length + " values, expected 0");
+        }
+    }
 }

@@ -50,4 +50,20 @@ public final class MomentumAscent implements UpdateRule {
         velocity[i] = v;
         return nesterov ? momentum * v + scaledGradient : v;
     }
+
+    /** [steps, velocity], the steps as a double (exact below 2^53). */
+    @Override
+    public double[] state() {
+        double[] state = new double[1 + velocity.length];
+        state[0] = steps;
+        System.arraycopy(velocity, 0, state, 1, velocity.length);
+        return state;
+    }
+
+    @Override
+    public void restore(double[] state) {
+        int expected = 1 + velocity.length;
+        steps = StateFields.stepsOf(state, expected);
+        System.arraycopy(state, 1, velocity, 0, velocity.length);
+    }
 }

@@ -115,6 +115,47 @@ final class QuasiNewton implements Solver {
         afterMove();
     }
 
+    /**
+     * θ, ∇f_s and f_s there, the ring of pairs whole (with its rho, count and newest slot: a pair that failed the
+     * curvature test was still written into the next slot), and the objective's precision and last evaluation. The
+     * rest (direction, pseudo-gradient, trial points) is recomputed or overwritten by the next iteration.
+     */
+    @Override
+    public void saveState(StateFields state) {
+        state.put("point", point);
+        state.put("gradient", gradient);
+        state.put("loss", loss);
+        for (int i = 0; i < history; i++) {
+            state.put("s." + i, s[i]);
+            state.put("y." + i, y[i]);
+        }
+        state.put("rho", rho);
+        state.put("count", count);
+        state.put("newest", newest);
+        objective.saveState(state);
+    }
+
+    @Override
+    public void restoreState(StateFields state) {
+        state.copy("point", point);
+        state.copy("gradient", gradient);
+        loss = state.getDouble("loss");
+        for (int i = 0; i < history; i++) {
+            state.copy("s." + i, s[i]);
+            state.copy("y." + i, y[i]);
+        }
+        state.copy("rho", rho);
+        count = state.getInt("count");
+        newest = state.getInt("newest");
+        if (count < 0 || count > history || newest < -1 || newest >= history) {
+            throw new IllegalArgumentException("the checkpoint's L-BFGS memory has count " + count + " and newest "
+                    + newest + ", expected at most " + history);
+        }
+        objective.restoreState(state);
+        computePseudoGradient();
+        SmoothObjective.toParameters(point, current);
+    }
+
     /** f_s = −F_s and ∇f_s. */
     private double smoothLoss(double[] at, double[] grad) {
         double value = objective.evaluate(at, grad);

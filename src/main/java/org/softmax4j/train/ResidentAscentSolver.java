@@ -48,6 +48,23 @@ final class ResidentAscentSolver extends EngineSolver implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The point and the steps taken. The engine keeps its own copy of the point between checkpoints; a solver
+     * restored from this state must be made with the point as its start (the {@link Trainer} does so).
+     */
+    @Override
+    public void saveState(StateFields state) {
+        state.put("parameters", parameters);
+        state.put("steps", steps);
+    }
+
+    @Override
+    public void restoreState(StateFields state) {
+        state.copy("parameters", parameters);
+        steps = state.getInt("steps");
+        evaluateCurrent();
+    }
+
     @Override
     public int stepsInLastIteration() {
         return lastSteps;

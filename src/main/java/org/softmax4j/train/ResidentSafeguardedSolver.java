@@ -19,6 +19,7 @@ final class ResidentSafeguardedSolver implements Solver, AutoCloseable {
     private final double lambda;
     private final int numExamples;
     private final int numClasses;
+    private final int numFeatures;
     private double value;
     private double logLikelihood;
     private double gradientNorm;
@@ -40,6 +41,7 @@ final class ResidentSafeguardedSolver implements Solver, AutoCloseable {
         this.lambda = objective.lambda();
         this.numExamples = objective.numExamples();
         this.numClasses = start.numClasses();
+        this.numFeatures = start.numFeatures();
         ResidentSafeguardedAscent.Geometry geometry = dualityGap != null ? dualityGap.geometry(means, biasRatio)
                 : new ResidentSafeguardedAscent.Geometry(lambda, !objective.noBias(), means, biasRatio, null, null,
                 null, 0);
@@ -152,6 +154,34 @@ final class ResidentSafeguardedSolver implements Solver, AutoCloseable {
     @Override
     public double optimalityGap() {
         return optimalityGap;
+    }
+
+    /** As {@link SafeguardedAscent#saveState}, the same fields: a checkpoint of either solver resumes on the other. */
+    @Override
+    public void saveState(StateFields state) {
+        int length = numClasses * (numFeatures + 1);
+        double[] point = new double[length];
+        double[] previous = new double[length];
+        double[] best = new double[length];
+        session.downloadVectors(point, previous, best);
+        state.put("point", point);
+        state.put("previous", previous);
+        state.put("best", best);
+        schedule.save(state);
+    }
+
+    @Override
+    public void restoreState(StateFields state) {
+        int length = numClasses * (numFeatures + 1);
+        double[] point = new double[length];
+        double[] previous = new double[length];
+        double[] best = new double[length];
+        state.copy("point", point);
+        state.copy("previous", previous);
+        state.copy("best", best);
+        schedule.restore(state);
+        session.uploadVectors(point, previous, best, schedule.step(numExamples));
+        read();
     }
 
     /** η now, and how often F fell, η was halved and the momentum restarted. */

@@ -131,6 +131,25 @@ final class SafeguardedAscent extends EngineSolver {
         return schedule.stuck();
     }
 
+    /** y, x_k and the best point in double, η, the best F, Nesterov's t_k and the counts of the safeguard. */
+    @Override
+    public void saveState(StateFields state) {
+        state.put("point", point);
+        state.put("previous", previous);
+        state.put("best", best);
+        schedule.save(state);
+    }
+
+    @Override
+    public void restoreState(StateFields state) {
+        state.copy("point", point);
+        state.copy("previous", previous);
+        state.copy("best", best);
+        schedule.restore(state);
+        round(point);
+        evaluateCurrent();
+    }
+
     /**
      * g ← A·D·Aᵀ·g: the gradient of the centred coordinates (Aᵀg = (g_W − g_b μᵀ, g_b)), its bias part scaled by
      * {@link #biasRatio}, mapped back to (W, b) (A(v_W, v_b) = (v_W, v_b − v_W μ)). Per class k:

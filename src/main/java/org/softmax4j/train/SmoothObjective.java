@@ -80,6 +80,25 @@ final class SmoothObjective {
         inDouble = true;
     }
 
+    /** Whether it evaluates in double, and L and the correct count of the last evaluation, for a checkpoint. */
+    void saveState(StateFields state) {
+        state.put("in_double", inDouble ? 1 : 0);
+        state.put("log_likelihood", logLikelihood);
+        state.put("num_correct", numCorrect);
+        state.put("evaluations", evaluations);
+    }
+
+    void restoreState(StateFields state) {
+        inDouble = state.getLong("in_double") != 0;
+        if (inDouble && doubleEvaluator == null) {
+            throw new IllegalArgumentException("the checkpoint evaluates in double precision, this run has no "
+                    + "double-precision evaluator");
+        }
+        logLikelihood = state.getDouble("log_likelihood");
+        numCorrect = state.getLong("num_correct");
+        evaluations = state.getInt("evaluations");
+    }
+
     /** F_s(θ), with ∇F_s into {@code gradient}. */
     double evaluate(double[] point, double[] gradient) {
         evaluations++;

@@ -15,6 +15,15 @@ interface Solver {
     /** Evaluates the starting point. */
     void start();
 
+    /**
+     * Writes what the iterations to come depend on, between two iterations, for a {@link Checkpoint}: a solver made
+     * with the same settings and data that {@link #restoreState restores} it continues bit for bit as this one would.
+     */
+    void saveState(StateFields state);
+
+    /** In place of {@link #start()}: returns to a state {@link #saveState} wrote. */
+    void restoreState(StateFields state);
+
     /** One iteration. Returns null when the point moved, else a sentence saying why it could not. */
     String iterate();
 

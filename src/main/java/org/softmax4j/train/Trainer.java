@@ -1,9 +1,9 @@
 package org.softmax4j.train;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.softmax4j.InputException;
 import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.DoublePrecisionEvaluator;
@@ -23,6 +23,8 @@ import org.softmax4j.engine.ResidentSafeguardedAscent;
 public final class Trainer {
     private final TrainingOptions options;
     private final UpdateRule updateRule;
+    private final Checkpoint.Writing writing;
+    private final Checkpoint resume;
 
     public Trainer(TrainingOptions options) {
         this(options, null);
@@ -30,8 +32,30 @@ public final class Trainer {
 
     /** A trainer whose first-order solvers use {@code updateRule} instead of the one the options name. */
     public Trainer(TrainingOptions options, UpdateRule updateRule) {
+        this(options, updateRule, null, null);
+    }
+
+    private Trainer(TrainingOptions options, UpdateRule updateRule, Checkpoint.Writing writing, Checkpoint resume) {
         this.options = options;
         this.updateRule = updateRule;
+        this.writing = writing;
+        this.resume = resume;
+    }
+
+    /**
+     * This trainer, writing checkpoints as {@code writing} says (null: none) and, with {@code resume}, continuing the
+     * run that wrote it instead of starting: from its point, solver state and records, to the result the run would
+     * have reached without the stop (bit for bit on the CPU engine). A checkpoint is written every
+     * {@link Checkpoint.Writing#everySeconds()} and when the listener asks to stop ({@link StopReason#INTERRUPTED}).
+     *
+     * @throws IllegalArgumentException when checkpoints are asked for with an update rule that gives no state
+     */
+    public Trainer withCheckpoints(Checkpoint.Writing writing, Checkpoint resume) {
+        if ((writing != null || resume != null) && updateRule != null && updateRule.state() == null) {
+            throw new IllegalArgumentException("the update rule " + updateRule.getClass().getSimpleName()
+                    + " does not give its state (UpdateRule.state()), so training with it cannot be checkpointed");
+        }
+        return new Trainer(options, updateRule, writing, resume);
     }
 
     /** Trains from zero weights (and zero bias). */
@@ -82,11 +106,24 @@ public final class Trainer {
         if (validation != null && validation.data().numExamples() == 0) {
             throw new IllegalArgumentException("the validation set has no examples");
         }
+        Identity identity = null;
+        Parameters from = start;
+        if (writing != null || resume != null) {
+            identity = new Identity(Checkpoint.settingsOf(options, validation != null, engine.name()),
+                    Checkpoint.fingerprint(data, exampleWeights, validation == null ? null : validation.data()));
+            if (resume != null) {
+                String problem = resume.incompatibility(identity.settings(), identity.fingerprint());
+                if (problem != null) {
+                    throw new InputException("cannot resume from " + resume.describe() + ": " + problem);
+                }
+                from = LoopState.currentOf(resume.trainer(), numClasses, numFeatures);
+            }
+        }
         SolverType type = options.solver();
         DoublePrecisionEvaluator polish = type.isQuasiNewton() && options.precision() == Precision.DOUBLE
                 ? engine.bindDoublePrecision(data, exampleWeights) : null;
         try {
-            return trainWith(evaluator, exampleWeights, polish, validation, start, listener);
+            return trainWith(evaluator, exampleWeights, polish, validation, from, listener, identity);
         } finally {
             if (polish != null) {
                 polish.close();
@@ -94,15 +131,20 @@ public final class Trainer {
         }
     }
 
+    /** What a checkpoint of this run records to be checked on resume: the settings and the data's fingerprint. */
+    private record Identity(java.util.Map<String, String> settings, String fingerprint) {
+    }
+
     private TrainingResult trainWith(Evaluator evaluator, double[] exampleWeights, DoublePrecisionEvaluator polish,
-                                     Evaluator validation, Parameters start, TrainingListener listener) {
+                                     Evaluator validation, Parameters start, TrainingListener listener,
+                                     Identity identity) {
         StepReport step = chooseStep(evaluator.data(), exampleWeights);
         Solver solver = solver(evaluator, exampleWeights, polish, start, validation == null, step);
         try {
             if (step != null) {
                 listener.onStep(step);
             }
-            return loop(solver, evaluator, polish, validation, listener, step);
+            return loop(solver, evaluator, validation, listener, step, identity);
         } finally {
             if (solver instanceof AutoCloseable closeable) {
                 closeQuietly(closeable);
@@ -153,8 +195,8 @@ public final class Trainer {
         }
     }
 
-    private TrainingResult loop(Solver solver, Evaluator evaluator, DoublePrecisionEvaluator polish, Evaluator validation,
-                                TrainingListener listener, StepReport step) {
+    private TrainingResult loop(Solver solver, Evaluator evaluator, Evaluator validation, TrainingListener listener,
+                                StepReport step, Identity identity) {
         var data = evaluator.data();
         int numExamples = data.numExamples();
         int numClasses = data.numClasses();
@@ -167,56 +209,87 @@ public final class Trainer {
                         options.lambda())
                 : new StoppingRule(options.tolerance(), options.maxIterations(), numExamples, numClasses);
         Evaluation validationEvaluation = validation == null ? null : new Evaluation(numClasses, numFeatures);
-        List<IterationRecord> history = new ArrayList<>();
 
         long started = System.nanoTime();
-        solver.start();
-        IterationRecord current = record(0, solver, validation, validationEvaluation, started);
-        IterationRecord bestRecord = current;
-        Parameters best = solver.parameters().copy();
-        IterationRecord bestValidation = current;
-        Parameters bestValidationParameters = validation == null ? null : solver.parameters().copy();
-        int sinceBetterValidation = 0;
-        history.add(current);
-        listener.onIteration(current, options.maxIterations());
-        StoppingRule.Decision decision = stoppingRule.check(current, null, bestRecord, solver.parametersFinite());
+        LoopState state;
+        StoppingRule.Decision decision;
+        if (resume == null) {
+            solver.start();
+            state = new LoopState(record(0, solver, validation, validationEvaluation, started),
+                    solver.parameters(), validation != null);
+            listener.onIteration(state.current, options.maxIterations());
+            decision = stoppingRule.check(state.current, null, state.bestRecord, solver.parametersFinite());
+        } else {
+            // Where the run that wrote the checkpoint stood after its iteration: it had decided to go on.
+            solver.restoreState(resume.solver());
+            state = LoopState.restore(resume.trainer(), numClasses, numFeatures, validation != null);
+            started -= (long) (resume.elapsedSeconds() * 1e9);
+            decision = state.current.iteration() < options.maxIterations() ? StoppingRule.Decision.CONTINUE
+                    : new StoppingRule.Decision(StopReason.MAX_ITERATIONS, "reached --max-iterations "
+                            + options.maxIterations() + " (the checkpoint resumed is at iteration "
+                            + state.current.iteration() + ")");
+        }
+        long lastCheckpoint = System.nanoTime();
         while (decision.reason() == null) {
             String stuck = solver.iterate();
-            IterationRecord previous = current;
-            current = record(previous.iteration() + solver.stepsInLastIteration(), solver, validation,
+            IterationRecord previous = state.current;
+            IterationRecord current = record(previous.iteration() + solver.stepsInLastIteration(), solver, validation,
                     validationEvaluation, started);
-            history.add(current);
+            state.current = current;
+            state.history.add(current);
             listener.onIteration(current, options.maxIterations());
             boolean finite = solver.parametersFinite();
             decision = stuck != null ? stoppingRule.stalled(current, stuck)
-                    : stoppingRule.check(current, previous, bestRecord, finite);
+                    : stoppingRule.check(current, previous, state.bestRecord, finite);
+            // The quasi-Newton line searches only accept points that raise F (in the precision of the moment), so
+            // their latest point is their best, even when a switch to double moves F by its rounding.
+            if (finite && (type.isQuasiNewton() || current.objective() > state.bestRecord.objective())) {
+                state.bestRecord = current;
+                if (!solver.keepsBest()) {
+                    state.best.copyFrom(solver.parameters());
+                }
+            }
+            if (validation != null && finite) {
+                if (current.validationLogLikelihood() > state.bestValidation.validationLogLikelihood()) {
+                    state.bestValidation = current;
+                    state.bestValidationParameters.copyFrom(solver.parameters());
+                    state.sinceBetterValidation = 0;
+                } else if (++state.sinceBetterValidation >= options.patience() && decision.reason() == null) {
+                    decision = new StoppingRule.Decision(StopReason.EARLY_STOPPING, String.format(Locale.ROOT,
+                            "the validation log-likelihood did not improve for %d iterations; restored the best "
+                                    + "weights, from iteration %d (validation log-likelihood %.8g)",
+                            options.patience(), state.bestValidation.iteration(),
+                            state.bestValidation.validationLogLikelihood()));
+                }
+            }
+            // Asked last, when the iteration's own decisions are made: a stop requested where the run would have
+            // gone on leaves a state a checkpoint can continue from.
             String stopRequest = decision.reason() == null ? listener.stopRequested() : null;
             if (stopRequest != null) {
                 decision = new StoppingRule.Decision(StopReason.INTERRUPTED, stopRequest + "; stopped after iteration "
                         + current.iteration() + " with the best weights so far");
             }
-            // The quasi-Newton line searches only accept points that raise F (in the precision of the moment), so
-            // their latest point is their best, even when a switch to double moves F by its rounding.
-            if (finite && (type.isQuasiNewton() || current.objective() > bestRecord.objective())) {
-                bestRecord = current;
-                if (!solver.keepsBest()) {
-                    best.copyFrom(solver.parameters());
+            long now = System.nanoTime();
+            if (writing != null && (decision.reason() == StopReason.INTERRUPTED || (decision.reason() == null
+                    && now - lastCheckpoint >= writing.everySeconds() * 1e9))) {
+                StateFields trainer = new StateFields("trainer");
+                if (solver.keepsBest()) {
+                    state.best.copyFrom(solver.best());
                 }
-            }
-            if (validation != null && finite) {
-                if (current.validationLogLikelihood() > bestValidation.validationLogLikelihood()) {
-                    bestValidation = current;
-                    bestValidationParameters.copyFrom(solver.parameters());
-                    sinceBetterValidation = 0;
-                } else if (++sinceBetterValidation >= options.patience() && decision.reason() == null) {
-                    decision = new StoppingRule.Decision(StopReason.EARLY_STOPPING, String.format(Locale.ROOT,
-                            "the validation log-likelihood did not improve for %d iterations; restored the best "
-                                    + "weights, from iteration %d (validation log-likelihood %.8g)",
-                            options.patience(), bestValidation.iteration(),
-                            bestValidation.validationLogLikelihood()));
-                }
+                state.save(trainer, solver.parameters());
+                StateFields solverState = new StateFields("solver");
+                solver.saveState(solverState);
+                new Checkpoint(identity.settings(), identity.fingerprint(), (now - started) / 1e9, trainer,
+                        solverState).write(writing.file());
+                lastCheckpoint = System.nanoTime();
             }
         }
+        IterationRecord current = state.current;
+        IterationRecord bestRecord = state.bestRecord;
+        Parameters best = state.best;
+        IterationRecord bestValidation = state.bestValidation;
+        Parameters bestValidationParameters = state.bestValidationParameters;
+        List<IterationRecord> history = state.history;
         double seconds = (System.nanoTime() - started) / 1e9;
         if (solver.keepsBest()) {
             best = solver.best();

@@ -113,13 +113,26 @@ public final class TrainingRun {
     /** As {@link #run(Engine, TrainingOptions, Inputs, TrainingListener)}, the evaluators watched by {@code tap}. */
     public static Report run(Engine engine, TrainingOptions options, Inputs inputs, TrainingListener listener,
                              EvaluatorTap tap) {
+        return run(engine, options, inputs, listener, tap, null, null);
+    }
+
+    /**
+     * As {@link #run(Engine, TrainingOptions, Inputs, TrainingListener, EvaluatorTap)}, writing checkpoints as
+     * {@code writing} says (null: none) and, with {@code resume}, continuing the run that wrote it (see
+     * {@link Trainer#withCheckpoints}); {@code tap} may be null. The start of {@code inputs} is then not used.
+     *
+     * @throws org.softmax4j.InputException when {@code resume} was written with other settings or data, or a
+     *                                      checkpoint cannot be written
+     */
+    public static Report run(Engine engine, TrainingOptions options, Inputs inputs, TrainingListener listener,
+                             EvaluatorTap tap, Checkpoint.Writing writing, Checkpoint resume) {
         TrainingResult result;
         try (Evaluator evaluator = engine.bind(inputs.train(), inputs.exampleWeights());
              Evaluator validation = inputs.validation() == null ? null : engine.bind(inputs.validation())) {
             Evaluator trained = tap == null ? evaluator : tap.training(evaluator, options);
             Evaluator watched = tap == null || validation == null ? validation : tap.validation(validation);
-            result = new Trainer(options).train(engine, trained, inputs.exampleWeights(), watched,
-                    inputs.start(), listener);
+            result = new Trainer(options).withCheckpoints(writing, resume).train(engine, trained,
+                    inputs.exampleWeights(), watched, inputs.start(), listener);
         }
         double testLogLikelihood = Double.NaN;
         double testAccuracy = Double.NaN;

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A full disk and a read-only file system for real: the training runs in a child JVM inside a user and mount
  * namespace (unshare) where the model's directory is a tiny tmpfs, full or remounted read-only. The write fails with
- * one line naming the file and the system's reason, exit 2, the previous model intact and no temporary file left.
+ * one line naming the file and the system's reason, exit 2, the previous model (or checkpoint) intact and no temporary
+ * file left.
  * Where unshare is not allowed (no user namespaces), skipped with the reason; AtomicFileTest covers the same through
  * an injected failing write everywhere.
  */
@@ -29,6 +30,7 @@ class CliFullDiskTest {
     @TempDir
     static Path dir;
     private static Path oldModel;
+    private static Path oldCheckpoint;
 
     @BeforeAll
     static void previousModel() throws Exception {
@@ -36,6 +38,11 @@ class CliFullDiskTest {
         int code = Main.run(new String[] {"train", "--backend", "cpu", "--quiet", "--max-iterations", "2",
                 "--model-out", oldModel.toString()}, new java.io.PrintWriter(java.io.Writer.nullWriter()),
                 new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        assertEquals(0, code);
+        oldCheckpoint = dir.resolve("old.s4jc");
+        code = Main.run(new String[] {"train", "--backend", "cpu", "--quiet", "--max-iterations", "2",
+                "--checkpoint", oldCheckpoint.toString(), "--checkpoint-every", "0"},
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()));
         assertEquals(0, code);
         Process probe = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
                 "mount -t tmpfs -o size=64k none " + dir + " && echo ok").redirectErrorStream(true).start();
@@ -48,36 +55,69 @@ class CliFullDiskTest {
     @Test
     void aFullDiskKeepsThePreviousModel() throws Exception {
         // 16 KiB hold the old model (about 12.6 KB) but not a second one beside it.
-        String out = inNamespace("mount -t tmpfs -o size=16k none $MNT && cp $OLD $MNT/m.s4j && $TRAIN; "
-                + "echo \"rc=$?\"; cmp -s $OLD $MNT/m.s4j && echo intact; ls -a $MNT | grep -c tmp");
-        assertTrue(out.contains("rc=2"), out);
-        assertTrue(out.contains("train: cannot write model " + "/mnt-s4j/m.s4j: No space left on device"), out);
-        assertTrue(out.contains("intact"), out);
-        assertTrue(out.strip().endsWith("0"), "no temporary file left: " + out);
+        assertFullDiskKeeps(oldModel, "m.s4j", "model", 16 * 1024, "$TRAIN");
     }
 
     @Test
     void aReadOnlyFileSystemKeepsThePreviousModel() throws Exception {
-        String out = inNamespace("mount -t tmpfs -o size=64k none $MNT && cp $OLD $MNT/m.s4j "
-                + "&& mount -o remount,ro $MNT && $TRAIN; echo \"rc=$?\"; cmp -s $OLD $MNT/m.s4j && echo intact");
+        assertReadOnlyKeeps(oldModel, "m.s4j", "model", "$TRAIN");
+    }
+
+    @Test
+    void aFullDiskKeepsThePreviousCheckpoint() throws Exception {
+        // Room for the old checkpoint and one page more, not for a second checkpoint beside it.
+        long size = (Files.size(oldCheckpoint) + 4095) / 4096 * 4096 + 4096;
+        assertFullDiskKeeps(oldCheckpoint, "c.s4jc", "checkpoint", size, "$CHECKPOINTING");
+    }
+
+    @Test
+    void aReadOnlyFileSystemKeepsThePreviousCheckpoint() throws Exception {
+        assertReadOnlyKeeps(oldCheckpoint, "c.s4jc", "checkpoint", "$CHECKPOINTING");
+    }
+
+    /** {@code command} writing {@code name} (a copy of {@code old}) on a tmpfs of {@code size} bytes that it fills. */
+    private static void assertFullDiskKeeps(Path old, String name, String what, long size, String command)
+            throws Exception {
+        String out = inNamespace("mount -t tmpfs -o size=" + size + " none $MNT && cp " + old + " $MNT/" + name
+                + " && " + command + "; echo \"rc=$?\"; cmp -s " + old + " $MNT/" + name
+                + " && echo intact; ls -a $MNT | grep -c tmp");
         assertTrue(out.contains("rc=2"), out);
-        assertTrue(out.contains("/mnt-s4j/m.s4j") && out.contains("Read-only file system"), out);
+        assertTrue(out.contains("train: cannot write " + what + " /mnt-s4j/" + name + ": No space left on device"),
+                out);
+        assertEquals(1, out.lines().filter(line -> line.startsWith("train: cannot")).count(), "one line: " + out);
+        assertTrue(!out.contains("\tat ") && !out.contains("Exception"), "no stack trace: " + out);
+        assertTrue(out.contains("intact"), out);
+        assertTrue(out.strip().endsWith("0"), "no temporary file left: " + out);
+    }
+
+    /** {@code command} writing {@code name} (a copy of {@code old}) on a tmpfs remounted read-only. */
+    private static void assertReadOnlyKeeps(Path old, String name, String what, String command) throws Exception {
+        String out = inNamespace("mount -t tmpfs -o size=256k none $MNT && cp " + old + " $MNT/" + name
+                + " && mount -o remount,ro $MNT && " + command + "; echo \"rc=$?\"; cmp -s " + old + " $MNT/"
+                + name + " && echo intact");
+        assertTrue(out.contains("rc=2"), out);
+        assertTrue(out.contains("train: cannot write " + what + " /mnt-s4j/" + name)
+                && out.contains("Read-only file system"), out);
         assertTrue(out.contains("intact"), out);
     }
 
-    /** Runs {@code script} with $MNT (an empty folder to mount over), $OLD and $TRAIN (the command) set. */
+    /**
+     * Runs {@code script} with $MNT (an empty folder to mount over), $TRAIN and $CHECKPOINTING (the command writing a
+     * model, or checkpoints) set.
+     */
     private static String inNamespace(String script) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = String.join(File.pathSeparator, codeSource(Main.class),
                 codeSource(picocli.CommandLine.class), codeSource(com.google.gson.Gson.class));
         String train = java + " --add-modules=jdk.incubator.vector -cp " + classPath + " " + Main.class.getName()
-                + " train --backend cpu --quiet --max-iterations 2 --seed 5 --model-out $MNT/m.s4j";
+                + " train --backend cpu --quiet --max-iterations 2 --seed 5";
         // The tmpfs is mounted over an empty folder of the test's own; the mount ends with the namespace.
         Path mountPoint = dir.resolve("mnt");
         Files.createDirectories(mountPoint);
         String full = "MNT=" + mountPoint + " && " + script;
         ProcessBuilder builder = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
-                full.replace("$OLD", oldModel.toString()).replace("$TRAIN", train)).redirectErrorStream(true);
+                full.replace("$TRAIN", train + " --model-out $MNT/m.s4j")
+                        .replace("$CHECKPOINTING", train + " --checkpoint $MNT/c.s4jc --checkpoint-every 0")).redirectErrorStream(true);
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, TimeUnit.SECONDS));

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 class CliFuzzTest {
     private static final Set<Integer> EXPECTED_CODES = Set.of(ExitCodes.OK, ExitCodes.BAD_INPUT,
             ExitCodes.BACKEND_UNAVAILABLE, ExitCodes.TRAINING_FAILED);
-    private static final Set<String> OUTPUT_OPTIONS = Set.of("--model-out", "--output");
+    private static final Set<String> OUTPUT_OPTIONS = Set.of("--model-out", "--output", "--checkpoint", "--resume");
     /** A JVM exception's class name, as a leaked exception prints it ("java.io.IOException: ..."). */
     private static final java.util.regex.Pattern LEAKED_EXCEPTION =
             java.util.regex.Pattern.compile("\\b[a-z]+(\\.[a-z0-9_]+)+\\.[A-Z]\\w*(Exception|Error)\\b");
@@ -68,6 +68,7 @@ class CliFuzzTest {
             "--threads", "--backend", "cpu", "cuda", "--label-column", "--header", "--binarize", "--representation",
             "dense", "binary", "--test-fraction", "--validation-fraction", "--tolerance", "--json", "--strict",
             "--shape", "--columns", "--scale", "--sample", "--max-parameters", "--with-input-labels", "--verbose",
+            "--checkpoint", "--checkpoint-every", "--resume",
             "@csv", "@model", "@weights", "@missing", "@out", "NaN", "-1", "0", "1e309", "2147483648"})
     void parseCommandLine(byte[] input) {
         List<String> words = words(input);

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.softmax4j.TestData;
 import org.softmax4j.data.BuiltinDigits;
 import org.softmax4j.data.Dataset;
@@ -182,6 +185,23 @@ class ResidentSafeguardedTest {
             }
 
             @Override
+            public void downloadVectors(double[] y, double[] x, double[] bestPoint) {
+                System.arraycopy(point, 0, y, 0, point.length);
+                System.arraycopy(previous, 0, x, 0, point.length);
+                System.arraycopy(best, 0, bestPoint, 0, point.length);
+            }
+
+            @Override
+            public void uploadVectors(double[] y, double[] x, double[] bestPoint, double step) {
+                System.arraycopy(y, 0, point, 0, point.length);
+                System.arraycopy(x, 0, previous, 0, point.length);
+                System.arraycopy(bestPoint, 0, best, 0, point.length);
+                round(point, current);
+                round(best, bestParameters);
+                evaluate(step);
+            }
+
+            @Override
             public void close() {
             }
         }
@@ -245,5 +265,41 @@ class ResidentSafeguardedTest {
     void binaryWithoutAPenalty() {
         assertSameRun(TestData.randomBinary(400, 40, 4, 9), TrainingOptions.defaults().withLambda(0)
                 .withMaxIterations(150));
+    }
+
+    /**
+     * A checkpoint of the device loop holds the same fields as the host solver's (y, x_k and the best point in double,
+     * the schedule), so a resident run stopped twice and resumed ends bit for bit as the resident run never stopped,
+     * and the host solver resumes the resident's checkpoint to the same weights.
+     */
+    @Test
+    void aStoppedResidentRunResumesBitForBit(@TempDir Path dir) {
+        Dataset all = BuiltinDigits.load();
+        Dataset train = all.select(Splits.stratifiedIndices(all, 0.2, 1)[0]);
+        TrainingOptions options = TrainingOptions.defaults().withMaxIterations(60);
+        Path file = dir.resolve("resident.s4jc");
+        Checkpoint.Writing writing = new Checkpoint.Writing(file, 1e9);
+        try (CpuEngine cpu = new CpuEngine(1); HostSafeguarded evaluator = new HostSafeguarded(cpu.bind(train))) {
+            TrainingResult whole = new Trainer(options).train(cpu, evaluator, null, null,
+                    new Parameters(train.numClasses(), train.numFeatures()), TrainingListener.NONE);
+            Parameters zero = new Parameters(train.numClasses(), train.numFeatures());
+            TrainingResult stopped = new Trainer(options).withCheckpoints(writing, null)
+                    .train(cpu, evaluator, null, null, zero, new StopAfter(7));
+            assertEquals(StopReason.INTERRUPTED, stopped.stopReason());
+            new Trainer(options).withCheckpoints(writing, Checkpoint.read(file))
+                    .train(cpu, evaluator, null, null, zero, new StopAfter(23));
+            assertEquals(23, Checkpoint.read(file).iteration());
+            TrainingResult resumed = new Trainer(options).withCheckpoints(null, Checkpoint.read(file))
+                    .train(cpu, evaluator, null, null, zero, TrainingListener.NONE);
+            CheckpointTest.assertSameRun(whole, resumed);
+
+            try (Evaluator host = cpu.bind(train)) {
+                TrainingResult onHost = new Trainer(options).withCheckpoints(null, Checkpoint.read(file))
+                        .train(cpu, host, null, null, zero, TrainingListener.NONE);
+                assertEquals(whole.iterations(), onHost.iterations());
+                assertArrayEquals(whole.parameters().weights(), onHost.parameters().weights());
+                assertArrayEquals(whole.parameters().bias(), onHost.parameters().bias());
+            }
+        }
     }
 }

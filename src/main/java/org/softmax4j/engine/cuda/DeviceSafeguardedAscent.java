@@ -169,6 +169,49 @@ final class DeviceSafeguardedAscent implements ResidentSafeguardedAscent.Session
         return download(bestWeights, bestBias);
     }
 
+    @Override
+    public void downloadVectors(double[] y, double[] x, double[] bestPoint) {
+        checkOpen();
+        evaluator.cudaDevice().makeCurrent();
+        download(point, y);
+        download(previous, x);
+        download(best, bestPoint);
+    }
+
+    @Override
+    public void uploadVectors(double[] y, double[] x, double[] bestPoint, double step) {
+        checkOpen();
+        evaluator.cudaDevice().makeCurrent();
+        upload(point, y);
+        upload(previous, x);
+        upload(best, bestPoint);
+        evaluator.uploadParameters(rounded(y), weights, bias);
+        evaluator.uploadParameters(rounded(bestPoint), bestWeights, bestBias);
+        evaluate(step);
+    }
+
+    private void download(DeviceBuffer buffer, double[] into) {
+        if (into.length != numClasses * (numFeatures + 1)) {
+            throw new IllegalArgumentException("a vector of " + into.length + " doubles, expected K·(D + 1) = "
+                    + numClasses * (numFeatures + 1));
+        }
+        buffer.download(Pointer.to(into), 0, (long) into.length * Sizeof.DOUBLE);
+    }
+
+    /** W and b rounded to float as momentum_update_kernel rounds y (round to nearest). */
+    private Parameters rounded(double[] vector) {
+        Parameters parameters = new Parameters(numClasses, numFeatures);
+        float[] w = parameters.weights();
+        float[] b = parameters.bias();
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) vector[i];
+        }
+        for (int k = 0; k < numClasses; k++) {
+            b[k] = (float) vector[w.length + k];
+        }
+        return parameters;
+    }
+
     private Parameters download(DeviceBuffer w, DeviceBuffer b) {
         checkOpen();
         return evaluator.downloadParameters(w, b);

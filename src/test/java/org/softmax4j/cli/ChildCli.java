@@ -1,0 +1,113 @@
+package org.softmax4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** The command line in a JVM of its own, its output collected as it comes. */
+final class ChildCli {
+    private final Process process;
+    private final CompletableFuture<String> stdout;
+    private final StringBuffer stderr = new StringBuffer();
+    private final CountDownLatch iterating = new CountDownLatch(1);
+
+    private ChildCli(Process process) {
+        this.process = process;
+        this.stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+        Thread errReader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    stderr.append(line).append('\n');
+                    if (line.startsWith("iteration ")) {
+                        iterating.countDown();
+                    }
+                }
+            } catch (IOException ignored) {
+                // The child ended.
+            }
+        });
+        errReader.setDaemon(true);
+        errReader.start();
+    }
+
+    static ChildCli start(List<String> args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--add-modules=jdk.incubator.vector");
+        command.add("-cp");
+        command.add(String.join(File.pathSeparator, codeSource(Main.class), codeSource(picocli.CommandLine.class),
+                codeSource(com.google.gson.Gson.class)));
+        command.add(Main.class.getName());
+        command.addAll(args);
+        return new ChildCli(new ProcessBuilder(command).start());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    void awaitIterations() throws InterruptedException {
+        assertTrue(iterating.await(60, TimeUnit.SECONDS), () -> "no iteration within 60 s: " + output());
+    }
+
+    void signal(String name) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor());
+    }
+
+    void kill() {
+        process.destroyForcibly();
+    }
+
+    int await() throws Exception {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the child did not end within 60 s: " + output());
+        }
+        stdout.get(10, TimeUnit.SECONDS);
+        return process.exitValue();
+    }
+
+    String stdout() {
+        return stdout.getNow("");
+    }
+
+    String stderr() {
+        return stderr.toString();
+    }
+
+    String output() {
+        return "stdout: " + stdout() + "\nstderr: " + stderr();
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String codeSource(Class<?> type) throws Exception {
+        return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    /** No temporary file of {@link org.softmax4j.AtomicFile} is left in {@code dir}. */
+    static void assertNoTemporaries(java.nio.file.Path dir) throws IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            List<String> left = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList();
+            assertTrue(left.isEmpty(), "temporary files left: " + left);
+        }
+    }
+}
