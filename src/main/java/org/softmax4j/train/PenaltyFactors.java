@@ -191,9 +191,14 @@ public final class PenaltyFactors {
                 unpenalised++;
             }
         }
-        return String.format(Locale.ROOT, "%d features, l2 in [%.6g, %.6g], l1 in [%.6g, %.6g]%s, %d unpenalised, "
-                        + "sha256 %s", l2.length, min(l2), max(l2), min(l1), max(l1), sameForBoth() ? " (the same)" : "",
-                unpenalised, hash());
+        return String.format(Locale.ROOT, "%d features, l2 in [%s, %s], l1 in [%s, %s]%s, %d unpenalised, "
+                        + "sha256 %s", l2.length, brief(min(l2)), brief(max(l2)), brief(min(l1)), brief(max(l1)),
+                sameForBoth() ? " (the same)" : "", unpenalised, hash());
+    }
+
+    /** Six significant digits, trailing zeros dropped: 0, 1.93517, 1.2E+4. */
+    private static String brief(double value) {
+        return new java.math.BigDecimal(value).round(new java.math.MathContext(6)).stripTrailingZeros().toString();
     }
 
     /**

@@ -292,8 +292,12 @@ public final class Trainer {
             }
             // Centring moves Wμ into the bias; without one it would change the optimum, so the model without a bias
             // gets the part of it that needs no bias (see Preconditioner).
+            // With penalty factors, centring scales each feature by its own curvature (see ScaledCentering).
             InitialInverseHessian centering = options.preconditioner() == Preconditioner.NONE ? null
                     : options.noBias() ? MeanDeflation.of(data, exampleWeights)
+                    : options.preconditioner() == Preconditioner.CENTER && !penaltyFactors.isUniform()
+                            ? ScaledCentering.perFeature(data, exampleWeights,
+                                    options.lambda() * (1 - options.alpha()), penaltyFactors.l2Factors(data.numFeatures()))
                     : options.preconditioner() == Preconditioner.CENTER && options.solver() == SolverType.LBFGS
                             && data instanceof DenseDataset dense
                             ? ScaledCentering.of(dense, exampleWeights)
