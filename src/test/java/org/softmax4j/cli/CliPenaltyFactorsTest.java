@@ -135,6 +135,17 @@ class CliPenaltyFactorsTest {
     }
 
     @Test
+    void gradcheckChecksTheObjectiveWithFactors() throws IOException {
+        CliTest.Run run = CliTest.run("gradcheck", "--quiet", "--json", "--data", data.toString(), "--lambda", "5",
+                "--penalty-factors", write("f.csv", "b,0\nc,30\n").toString());
+        assertEquals(0, run.code(), run.err() + run.out());
+        JsonObject json = run.json();
+        assertTrue(json.get("passed").getAsBoolean(), json.toString());
+        assertEquals("[1.0, 0.0, 30.0]", json.get("penalty_factors").getAsString());
+        assertEquals(5.0, json.get("lambda").getAsDouble());
+    }
+
+    @Test
     void namedFactorsNeedAHeaderInTheData() throws IOException {
         Path factors = write("named.csv", "b,0\n");
         CliTest.Run run = CliTest.run("train", "--quiet", "--penalty-factors", factors.toString());
