@@ -324,7 +324,8 @@ public final class SoftmaxRegression {
         private Double binarize;
         private Backend backend = Backend.AUTO;
         private int threads;
-        private PenaltyFactors penaltyFactors = PenaltyFactors.none();
+        /** null: none, every factor 1 (a file on the command line, which has no default). */
+        private PenaltyFactors penaltyFactors;
 
         private Builder() {
         }
@@ -600,7 +601,7 @@ public final class SoftmaxRegression {
             this.settings = settings;
             this.options = options;
             this.sampleWeights = settings.sampleWeights == null ? null : settings.sampleWeights.clone();
-            this.penaltyFactors = settings.penaltyFactors;
+            this.penaltyFactors = settings.penaltyFactors == null ? PenaltyFactors.none() : settings.penaltyFactors;
         }
 
         public SoftmaxRegression fit(float[][] x, int[] y) {
