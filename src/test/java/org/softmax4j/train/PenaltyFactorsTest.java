@@ -198,6 +198,66 @@ class PenaltyFactorsTest {
         }
     }
 
+    /**
+     * OWL-QN with L1 factors, some of them 0: at its point the optimality conditions of the factored objective hold,
+     * checked in double with the test's own gradient: ∂F_s/∂w = λα·f1_j·sign(w) where w ≠ 0, |∂F_s/∂w| ≤ λα·f1_j where
+     * w = 0 (so ∂F_s/∂w = 0 for f1_j = 0), F_s the smooth part with the L2 factors; weights with f1_j = 0 are not held
+     * at zero, and the heavily penalised ones are.
+     */
+    @Test
+    void owlqnMeetsTheOptimalityConditionsOfTheFactoredL1() {
+        // The model's weights are the optimum rounded to float32 (relative 6e-8): with the curvature of L per weight up
+        // to ~Σ_n x² / 4 ≈ 360 on the digits and the coupled weights of a row, the gradient there moves by up to ~1e-5
+        // (measured 1.7e-6); a wrong L1 factor would move it by λα·|Δf1|, of order 1.
+        final double ROUNDED = 1e-4;
+        double[] f1 = randomFactors(64, 21, 0, 3);
+        double[] f2 = randomFactors(64, 22, 0.5, 2);
+        for (int j = 0; j < 64; j += 7) {
+            f1[j] = 0;
+        }
+        PenaltyFactors factors = PenaltyFactors.of(f2, f1);
+        double lambda = 4;
+        double alpha = 0.8;
+        TrainingResult result = train(DIGITS, TrainingOptions.defaults().withSolver(SolverType.OWLQN)
+                .withLambda(lambda).withAlpha(alpha).withTolerance(1e-8).withMaxIterations(5000), factors);
+        assertEquals(StopReason.CONVERGED, result.stopReason(), result.stopDetail());
+        double[] theta = SmoothObjective.toPoint(result.parameters());
+        double[] gradient = new double[theta.length];
+        new DoubleEvaluator(DIGITS, null).evaluate(theta, gradient);
+        int zerosUnpenalised = 0;
+        int zerosPenalised = 0;
+        for (int i = 0; i < 640; i++) {
+            int j = i % 64;
+            double smooth = gradient[i] - lambda * (1 - alpha) * f2[j] * theta[i];
+            double c = lambda * alpha * f1[j];
+            String where = "W[" + i / 64 + "][" + j + "] = " + theta[i] + ", f1 " + f1[j];
+            if (theta[i] != 0) {
+                assertEquals(c * Math.signum(theta[i]), smooth, ROUNDED, where);
+            } else {
+                assertTrue(Math.abs(smooth) <= c + ROUNDED, where + ": |dF_s| " + Math.abs(smooth) + " > " + c);
+                if (f1[j] == 0) {
+                    zerosUnpenalised++;
+                } else if (f1[j] > 1) {
+                    zerosPenalised++;
+                }
+            }
+        }
+        for (int k = 0; k < 10; k++) {
+            assertEquals(0, gradient[640 + k], ROUNDED, "b[" + k + "]");
+        }
+        // Pixels that are never on (corners of the digits) have zero weights whatever their factor; no others.
+        int neverOn = 0;
+        for (int j = 0; j < 64; j++) {
+            boolean on = false;
+            for (int n = 0; n < DIGITS.numExamples() && !on; n++) {
+                on = DIGITS.feature(n, j) != 0;
+            }
+            neverOn += f1[j] == 0 && !on ? 1 : 0;
+        }
+        assertEquals(10 * neverOn, zerosUnpenalised, "weights at zero with f1 = 0");
+        assertTrue(zerosPenalised > 50, "weights at zero with f1 > 1: " + zerosPenalised);
+    }
+
     /** Dense rows whose feature j is u_j·σ_j + σ_j/2, σ_j = 2^{e_j}: dividing by σ_j is exact in float. */
     private static DenseDataset scaled(DenseDataset unit, double[] sigma, boolean divide) {
         int numFeatures = unit.numFeatures();
