@@ -172,6 +172,35 @@ class SoftmaxRegressionTest {
                 refused.getMessage());
     }
 
+    /** Penalty factors reach the fit (the trainer's optimum with them), are recorded, and are checked against D. */
+    @Test
+    void penaltyFactorsShapeTheFit() {
+        double[] factors = new double[64];
+        for (int j = 0; j < 64; j++) {
+            factors[j] = j % 3 == 0 ? 0 : 1 + j % 5;
+        }
+        SoftmaxRegression.Estimator estimator = SoftmaxRegression.builder().solver(Solver.LBFGS)
+                .penaltyFactors(factors).backend("cpu").build();
+        SoftmaxRegression plain = SoftmaxRegression.builder().solver(Solver.LBFGS).backend("cpu").build()
+                .fit(trainX, trainY);
+        SoftmaxRegression fitted = estimator.fit(trainX, trainY);
+        Model model = fitted.model();
+        assertEquals(org.softmax4j.train.PenaltyFactors.same(factors).summary(),
+                model.training().options().get("penalty_factors"));
+        assertTrue(plain.model().training().options().get("penalty_factors") == null);
+        double withFactors = model.training().metrics().get("objective");
+        double without = plain.model().training().metrics().get("objective");
+        assertTrue(Math.abs(withFactors - without) > 1, withFactors + " vs " + without);
+        // The builder's two forms agree.
+        SoftmaxRegression same = SoftmaxRegression.builder().solver(Solver.LBFGS).backend("cpu")
+                .penaltyFactors(org.softmax4j.train.PenaltyFactors.same(factors)).build().fit(trainX, trainY);
+        assertEquals(withFactors, same.model().training().metrics().get("objective"), 0.0);
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> SoftmaxRegression
+                .builder().penaltyFactors(new double[3]).build().fit(trainX, trainY));
+        assertEquals("penaltyFactors has 3 factors, expected 64 (one per feature)", wrong.getMessage());
+        expect("penalty factor", () -> SoftmaxRegression.builder().penaltyFactors(new double[] {1, -1}));
+    }
+
     /** Every option of train that shapes the model has a builder method of the same name and the same default. */
     @Test
     void everyTrainOptionHasABuilderMethodWithItsDefault() throws Exception {

@@ -7,10 +7,13 @@ import com.google.gson.JsonObject;
 
 import org.softmax4j.InputException;
 import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.CsvData;
 import org.softmax4j.data.CsvReader;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.Engine;
 import org.softmax4j.train.GradientCheck;
+import org.softmax4j.train.PenaltyFactors;
+import org.softmax4j.train.PenaltyFactorsFile;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +44,15 @@ final class GradcheckCommand extends BaseCommand {
     @Option(names = "--no-bias", description = "Check the model without a bias (b = 0): W alone.")
     boolean noBias;
 
+    @Option(names = "--lambda", paramLabel = "L", defaultValue = "0",
+            description = "Check F = log-likelihood - (L/2)·sum_kj f_j·w_kj² instead of the log-likelihood alone. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double lambda;
+
+    @Option(names = "--penalty-factors", paramLabel = "FILE",
+            description = "With --lambda: the L2 penalty factors f_j, in train's --penalty-factors format.")
+    Path penaltyFactorsFile;
+
     @Mixin
     DataOptions dataOptions;
 
@@ -55,21 +67,31 @@ final class GradcheckCommand extends BaseCommand {
         if (maxParameters < 1) {
             throw new InputException("--max-parameters is " + maxParameters + ", expected at least 1");
         }
-        Dataset all = dataFile == null
-                ? BuiltinDigits.load(dataOptions.threshold(BuiltinDigits.DEFAULT_THRESHOLD))
-                : CsvReader.read(dataFile, dataOptions.csvOptions(dataOptions.threshold(null)));
-        Dataset data = sample(all, sample, seed);
+        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+            throw new InputException("--lambda is " + lambda + ", expected a finite number >= 0");
+        }
+        PenaltyFactorsFile factorsFile = penaltyFactorsFile == null ? null
+                : PenaltyFactorsFile.read(penaltyFactorsFile);
+        CsvData read = dataFile == null
+                ? BuiltinDigits.loadProfiled(dataOptions.threshold(BuiltinDigits.DEFAULT_THRESHOLD))
+                : CsvReader.readProfiled(dataFile, dataOptions.csvOptions(dataOptions.threshold(null)));
+        Dataset data = sample(read.data(), sample, seed);
+        PenaltyFactors factors = factorsFile == null ? PenaltyFactors.none()
+                : factorsFile.forFeatures(read.featureNames(), data.numFeatures());
         GradientCheck.Result result;
         try (Engine engine = backendOptions.open(this)) {
-            result = GradientCheck.run(engine, data, seed, maxParameters, noBias);
+            result = GradientCheck.run(engine, data, seed, maxParameters, noBias, lambda, factors);
             report((dataFile == null ? "built-in digits" : dataFile.toString()) + ", " + engine.description()
-                    + (noBias ? ", no bias" : "") + ": " + result.summary());
+                    + (noBias ? ", no bias" : "") + (lambda > 0 ? ", lambda " + lambda : "")
+                    + (factors.isNone() ? "" : ", penalty factors " + factors.summary()) + ": " + result.summary());
             JsonObject json = new JsonObject();
             json.addProperty("command", "gradcheck");
             json.addProperty("backend", engine.name());
             json.addProperty("device", engine.deviceSummary());
             json.addProperty("n", data.numExamples());
             json.addProperty("no_bias", noBias);
+            json.add("lambda", Json.number(lambda));
+            json.addProperty("penalty_factors", factors.isNone() ? null : factors.summary());
             json.addProperty("parameters_checked", result.numChecked());
             json.add("max_relative_error", Json.number(result.maxRelativeError()));
             json.addProperty("worst_parameter", result.worstParameter());

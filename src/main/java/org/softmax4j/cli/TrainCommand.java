@@ -29,6 +29,8 @@ import org.softmax4j.train.Acceleration;
 import org.softmax4j.train.Checkpoint;
 import org.softmax4j.train.ClassWeights;
 import org.softmax4j.train.ExampleWeights;
+import org.softmax4j.train.PenaltyFactors;
+import org.softmax4j.train.PenaltyFactorsFile;
 import org.softmax4j.train.Precision;
 import org.softmax4j.train.Preconditioner;
 import org.softmax4j.train.Schedule;
@@ -109,6 +111,12 @@ final class TrainCommand extends BaseCommand {
             description = "L1 share of the penalty L·(A·||W||₁ + (1-A)/2·||W||²); above 0 needs --solver owlqn. "
                     + "Default: ${DEFAULT-VALUE}.")
     double alpha;
+
+    @Option(names = "--penalty-factors", paramLabel = "FILE",
+            description = "Per-feature penalty factors (glmnet's penalty.factor): the penalty becomes "
+                    + "L·sum_kj (A·f1_j·|w_kj| + (1-A)/2·f2_j·w_kj²). One line per feature: F (both) or L2,L1; or "
+                    + "NAME,F / NAME,L2,L1 naming features of the data's header (others 1). Default: all 1.")
+    Path penaltyFactorsFile;
 
     @Option(names = "--history", paramLabel = "M", defaultValue = "" + TrainingOptions.DEFAULT_HISTORY,
             description = "Pairs kept by lbfgs and owlqn. Default: ${DEFAULT-VALUE}.")
@@ -209,6 +217,8 @@ final class TrainCommand extends BaseCommand {
         CsvOptions csv = dataOptions.csvOptions(threshold);
         ClassWeights classWeights = parseClassWeights();
         SampleWeights sampleWeights = sampleWeightsFile == null ? null : SampleWeights.read(sampleWeightsFile);
+        PenaltyFactorsFile factorsFile = penaltyFactorsFile == null ? null
+                : PenaltyFactorsFile.read(penaltyFactorsFile);
         Model init = readInit();
         Checkpoint resume = resumeFile == null ? null : Checkpoint.read(resumeFile);
 
@@ -218,6 +228,10 @@ final class TrainCommand extends BaseCommand {
             notice(large);
         }
         TrainingRun.Inputs run = runInputs(inputs, classWeights, init);
+        if (factorsFile != null) {
+            run = run.withPenaltyFactors(factorsFile.forFeatures(inputs.read.featureNames(),
+                    inputs.train.numFeatures()));
+        }
         Dataset train = run.train();
         Dataset test = run.test();
         try (Engine engine = backendOptions.open(this)) {
@@ -277,8 +291,8 @@ final class TrainCommand extends BaseCommand {
                         outcome.testAccuracy(), outcome.testLogLikelihood()));
             }
             TrainingInfo info = new TrainingInfo(engine.description(), seed, result.stopReason().id(),
-                    result.iterations(), optionsMap(options, inputs), metrics, Instant.now().toString(),
-                    Version.get());
+                    result.iterations(), optionsMap(options, inputs, run.penaltyFactors()), metrics,
+                    Instant.now().toString(), Version.get());
             // The profile is of every row of the training file (the held-out share included), as read.
             Model trained = modelOut == null && reportFile == null ? null : new Model(result.parameters(),
                     train.classNames(), inputs.threshold, info, !noBias, inputs.read.featureNames(),
@@ -331,6 +345,8 @@ final class TrainCommand extends BaseCommand {
         json.addProperty("features", run.train().numFeatures());
         json.addProperty("classes", run.train().numClasses());
         json.addProperty("no_bias", noBias);
+        PenaltyFactors factors = run.penaltyFactors();
+        json.addProperty("penalty_factors", factors.isNone() ? null : factors.summary());
         json.addProperty("iterations", result.iterations());
         json.addProperty("best_iteration", best.iteration());
         json.addProperty("stop_reason", result.stopReason().id());
@@ -546,13 +562,17 @@ final class TrainCommand extends BaseCommand {
         return threshold == Math.rint(threshold) ? String.valueOf((long) threshold) : String.valueOf(threshold);
     }
 
-    private Map<String, String> optionsMap(TrainingOptions options, Inputs inputs) {
+    private Map<String, String> optionsMap(TrainingOptions options, Inputs inputs, PenaltyFactors factors) {
         Map<String, String> map = new LinkedHashMap<>();
         map.put("data", inputs.description);
         if (testFile == null) {
             map.put("test_fraction", String.valueOf(testFraction));
         }
         map.putAll(options.record());
+        if (penaltyFactorsFile != null) {
+            map.put("penalty_factors_file", penaltyFactorsFile.toString());
+        }
+        factors.record(map);
         if (classWeight != null) {
             map.put("class_weight", classWeight);
         }

@@ -114,10 +114,15 @@ public final class Checkpoint {
     /**
      * The settings a checkpoint records and a resume must repeat: those of {@link TrainingOptions#record()} but the
      * iteration limit (which only ends the loop, unless the cosine schedule spreads η over it), the patience with a
-     * validation set, and the engine ("cpu" or "cuda": their float32 evaluations differ in the last bits).
+     * validation set, the penalty factors (their hash) and the engine ("cpu" or "cuda": their float32 evaluations differ
+     * in the last bits).
      */
-    static Map<String, String> settingsOf(TrainingOptions options, boolean withValidation, String engine) {
+    static Map<String, String> settingsOf(TrainingOptions options, PenaltyFactors penaltyFactors,
+                                          boolean withValidation, String engine) {
         Map<String, String> map = new LinkedHashMap<>(options.record());
+        if (!penaltyFactors.isNone()) {
+            map.put("penalty_factors", penaltyFactors.hash());
+        }
         boolean cosine = options.schedule() == Schedule.COSINE
                 && (options.solver() == SolverType.SGD || options.solver() == SolverType.ADAM);
         if (!cosine) {

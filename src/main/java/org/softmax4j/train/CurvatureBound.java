@@ -286,7 +286,8 @@ public record CurvatureBound(double lipschitz, double maxEigenvalue, double trac
     }
 
     /**
-     * The bound for {@code data} weighted by {@code exampleWeights} (null: all 1) and the penalty λ.
+     * The bound for {@code data} weighted by {@code exampleWeights} (null: all 1) and the penalty λ (with penalty
+     * factors, the penalty's largest curvature λ·max f2_j, which the trainer passes here and to {@link #centered}).
      */
     public static CurvatureBound of(Dataset data, double[] exampleWeights, double lambda) {
         int numFeatures = data.numFeatures();

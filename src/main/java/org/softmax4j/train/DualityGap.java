@@ -35,6 +35,17 @@ import org.softmax4j.engine.ResidentSafeguardedAscent;
  * bias there is no constraint: t = 0 and gap = ‖∇_W F‖²/(2λ), the textbook bound for a λ-strongly concave F. The
  * bound is exact arithmetic on the engine's L and gradient: their float rounding (about 10⁻⁶·|F| in L, which enters
  * only multiplied by t) is the one uncertainty.
+ * <p>
+ * With penalty factors ({@link PenaltyFactors}: the penalty (λ/2)·Σ_kj f_j·w_kj², f the L2 factors) the conjugate of
+ * the penalty is Σ_kj G_kj² / (2λ f_j) in place of ‖G‖²/(2λ), maximised at w_kj = G_kj / (λ f_j). With the
+ * penalty's gradient ΛW (Λ = λ·diag(f) on each row of W) in place of λW, the same algebra cancels the same terms:
+ * <pre>
+ *   gap(t) = Σ_kj h_kj² / (2λ f_j) + t·(⟨B, W⟩ − L + Ω·φ(q)) − (1 − t)·⟨b, ∂L/∂b⟩,   h = (1 − t)·∇_W F + t·(B − ΛW)
+ * </pre>
+ * and without a bias Σ_kj (∂F/∂w_kj)² / (2λ f_j). This needs every f_j &gt; 0: a feature with f_j = 0 is unpenalised
+ * like the bias, its conjugate is +∞ unless G_kj(α) = 0 for every k, and one shared q cannot meet those constraints
+ * as it meets the bias's. So with a factor 0 no bound is certified ({@link #of} refuses), and the stopping rule of
+ * ascent falls back to max|∂F| (see {@link StoppingRule}).
  */
 final class DualityGap {
     private static final int GOLDEN_STEPS = 100;
@@ -42,6 +53,8 @@ final class DualityGap {
     private static final int ROW = ResidentSafeguardedAscent.ROW;
 
     private final double lambda;
+    /** f_j, the L2 penalty factors (all 1 without factors: h²/1 and λ·1·w are bit for bit the plain terms). */
+    private final double[] factors;
     private final boolean noBias;
     /** c_k = Σ ω_n [y_n = k]. */
     private final double[] classWeights;
@@ -53,9 +66,10 @@ final class DualityGap {
     private final int numClasses;
     private final int numFeatures;
 
-    private DualityGap(double lambda, boolean noBias, double[] classWeights, double[] classSums,
+    private DualityGap(double lambda, double[] factors, boolean noBias, double[] classWeights, double[] classSums,
                        double[] featureSums, double totalWeight) {
         this.lambda = lambda;
+        this.factors = factors;
         this.noBias = noBias;
         this.classWeights = classWeights;
         this.classSums = classSums;
@@ -67,8 +81,17 @@ final class DualityGap {
 
     /** The sums of {@code data} weighted by {@code exampleWeights} (null: all 1); λ must be &gt; 0. */
     static DualityGap of(Dataset data, double[] exampleWeights, double lambda, boolean noBias) {
+        return of(data, exampleWeights, lambda, noBias, PenaltyFactors.none());
+    }
+
+    /** As {@link #of(Dataset, double[], double, boolean)}, for the penalty with these factors: every f2_j &gt; 0. */
+    static DualityGap of(Dataset data, double[] exampleWeights, double lambda, boolean noBias,
+                         PenaltyFactors penaltyFactors) {
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("lambda is " + lambda + ", the duality gap needs lambda > 0");
+        }
+        if (!penaltyFactors.allL2Positive()) {
+            throw new IllegalArgumentException("an L2 penalty factor is 0: the duality gap needs every factor > 0");
         }
         int numExamples = data.numExamples();
         int numFeatures = data.numFeatures();
@@ -112,7 +135,8 @@ final class DualityGap {
                 }
             }
         }
-        return new DualityGap(lambda, noBias, classWeights, classSums, featureSums, total);
+        return new DualityGap(lambda, penaltyFactors.l2Factors(numFeatures), noBias, classWeights, classSums,
+                featureSums, total);
     }
 
     /**
@@ -128,7 +152,7 @@ final class DualityGap {
     /**
      * Per class k, into row k of {@code rows} (the layout of {@link ResidentSafeguardedAscent#ROW}: the CPU twin of
      * those columns of {@code ascent_sums_kernel}): with ĝ = ∂L/∂b less its mean over classes,
-     * u = ∇_W F − ĝ_k s/Ω and v = S − λW − c_k s/Ω over the class's weights, Σu², Σu·v, Σv², Σ S·W, Σ s·W, and
+     * u = ∇_W F − ĝ_k s/Ω and v = S − ΛW − c_k s/Ω over the class's weights, Σu²/f, Σu·v/f, Σv²/f, Σ S·W, Σ s·W, and
      * ∂L/∂b_k and b_k. Then h(t) = (1 − t)·u + t·v is the class comment's (1 − t)·∇_W F + t·(B − λW), since
      * t·q_k = (t·c_k + (1 − t)·ĝ_k)/Ω.
      */
@@ -152,10 +176,11 @@ final class DualityGap {
                 double w = weights[row + j];
                 double s = featureSums[j];
                 double u = gradient[row + j] - centred * s / totalWeight;
-                double v = classSums[row + j] - lambda * w - classWeights[k] * s / totalWeight;
-                uu += u * u;
-                uv += u * v;
-                vv += v * v;
+                double f = factors[j];
+                double v = classSums[row + j] - lambda * f * w - classWeights[k] * s / totalWeight;
+                uu += u * u / f;
+                uv += u * v / f;
+                vv += v * v / f;
                 sw += classSums[row + j] * w;
                 fw += s * w;
             }
@@ -288,6 +313,12 @@ final class DualityGap {
 
     /** The steps' geometry with this gap's data sums, for the device's sums ({@link ResidentSafeguardedSolver}). */
     ResidentSafeguardedAscent.Geometry geometry(double[] means, double biasRatio) {
+        for (double f : factors) {
+            if (f != 1) {
+                throw new IllegalStateException("the device's sums know no penalty factors; the Trainer keeps runs"
+                        + " with factors on the host loop");
+            }
+        }
         return new ResidentSafeguardedAscent.Geometry(lambda, !noBias, means, biasRatio, classSums, featureSums,
                 classWeights, totalWeight);
     }

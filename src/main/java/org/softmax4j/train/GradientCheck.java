@@ -18,6 +18,11 @@ import org.softmax4j.engine.cpu.DoubleReference;
  * log-likelihood against the double ones, within the rounding of float32 arithmetic: |G − G_ref| ≤ 1e-5 · Σ_n |r_nk
  * x_nj| per entry and |L − L_ref| ≤ 1e-6 · Σ_n (|ln p_{n,y_n}| + max_k |z_nk|) (the rounding of each term grows with
  * the size of the logits it is computed from).
+ * <p>
+ * With a penalty ({@link #run(Engine, Dataset, long, int, boolean, double, PenaltyFactors)}, λ &gt; 0) both checks are
+ * of F = L − (λ/2)·Σ_kj f2_j·w_kj² instead of L: the formula's gradient ∂L/∂θ − λ·f2∘W against differences of F, and
+ * the engine's ∇F as {@link PenalizedLogLikelihood} forms it (with the penalty factors) against it, the penalty's
+ * λ·f2_j·|w| added to each entry's scale.
  */
 public final class GradientCheck {
     /** Largest relative error of the formula check that passes. */
@@ -75,33 +80,48 @@ public final class GradientCheck {
      * checks cover W alone (the parameters differentiated numerically are weights only).
      */
     public static Result run(Engine engine, Dataset data, long seed, int maxParameters, boolean noBias) {
+        return run(engine, data, seed, maxParameters, noBias, 0, PenaltyFactors.none());
+    }
+
+    /**
+     * As {@link #run(Engine, Dataset, long, int, boolean)}, of F with the penalty (λ/2)·Σ_kj f2_j·w_kj² (λ = 0: of L
+     * alone, as there).
+     */
+    public static Result run(Engine engine, Dataset data, long seed, int maxParameters, boolean noBias, double lambda,
+                             PenaltyFactors factors) {
         Parameters parameters = Parameters.random(data.numClasses(), data.numFeatures(), 0.1, seed);
         if (noBias) {
             java.util.Arrays.fill(parameters.bias(), 0f);
         }
-        Result formula = checkFormula(data, parameters, DoubleReference::logLikelihoodAndGradient, seed,
-                maxParameters, noBias);
         int numClasses = data.numClasses();
         int numFeatures = data.numFeatures();
+        double[] l2Factors = factors.l2Factors(numFeatures);
+        Result formula = checkFormula(data, parameters, DoubleReference::logLikelihoodAndGradient, seed,
+                maxParameters, noBias, lambda, l2Factors);
         double[] weights = toDouble(parameters.weights());
         double[] bias = toDouble(parameters.bias());
         DoubleReference.Result reference = DoubleReference.evaluate(data, weights, bias);
         Evaluation evaluation = new Evaluation(numClasses, numFeatures);
+        double objective;
         try (Evaluator evaluator = engine.bind(data)) {
-            evaluator.evaluate(parameters, evaluation);
+            objective = new PenalizedLogLikelihood(evaluator, lambda, noBias, factors).evaluate(parameters,
+                    evaluation);
         }
         double gradientError = 0;
+        double penaltyValue = 0;
         for (int i = 0; i < weights.length; i++) {
+            double penalty = lambda * l2Factors[i % numFeatures];
+            penaltyValue += 0.5 * penalty * weights[i] * weights[i];
             gradientError = Math.max(gradientError,
-                    scaledError(evaluation.gradWeights()[i], reference.gradWeights()[i],
-                            reference.gradWeightsScale()[i]));
+                    scaledError(evaluation.gradWeights()[i], reference.gradWeights()[i] - penalty * weights[i],
+                            reference.gradWeightsScale()[i] + penalty * Math.abs(weights[i])));
         }
         for (int k = 0; k < (noBias ? 0 : numClasses); k++) {
             gradientError = Math.max(gradientError,
                     scaledError(evaluation.gradBias()[k], reference.gradBias()[k], reference.gradBiasScale()[k]));
         }
-        double logLikelihoodError = scaledError(evaluation.logLikelihood(), reference.logLikelihood(),
-                reference.logLikelihoodScale());
+        double logLikelihoodError = scaledError(objective, reference.logLikelihood() - penaltyValue,
+                reference.logLikelihoodScale() + penaltyValue);
         boolean passed = formula.passed() && gradientError <= ENGINE_GRADIENT_TOLERANCE
                 && logLikelihoodError <= ENGINE_LOG_LIKELIHOOD_TOLERANCE;
         return new Result(formula.maxRelativeError(), formula.worstParameter(), formula.analytic(),
@@ -126,6 +146,12 @@ public final class GradientCheck {
     /** The formula check; with {@code noBias}, over W alone (the bias is left as given, 0 for such a model). */
     public static Result checkFormula(Dataset data, Parameters parameters, GradientFunction analytic, long seed,
                                       int maxParameters, boolean noBias) {
+        return checkFormula(data, parameters, analytic, seed, maxParameters, noBias, 0, null);
+    }
+
+    /** The formula check of F = L − (λ/2)·Σ_kj f2_j·w_kj² ({@code l2Factors} null: all 1). */
+    private static Result checkFormula(Dataset data, Parameters parameters, GradientFunction analytic, long seed,
+                                       int maxParameters, boolean noBias, double lambda, double[] l2Factors) {
         int numClasses = data.numClasses();
         int numFeatures = data.numFeatures();
         double[] weights = toDouble(parameters.weights());
@@ -133,6 +159,13 @@ public final class GradientCheck {
         double[] gradWeights = new double[weights.length];
         double[] gradBias = new double[bias.length];
         analytic.evaluate(data, weights, bias, gradWeights, gradBias);
+        double[] penalties = new double[numFeatures];
+        for (int j = 0; j < numFeatures; j++) {
+            penalties[j] = lambda * (l2Factors == null ? 1 : l2Factors[j]);
+        }
+        for (int i = 0; i < weights.length; i++) {
+            gradWeights[i] -= penalties[i % numFeatures] * weights[i];
+        }
 
         int total = weights.length + (noBias ? 0 : bias.length);
         int[] chosen = choose(total, Math.min(total, maxParameters), seed);
@@ -144,7 +177,7 @@ public final class GradientCheck {
             boolean isWeight = index < weights.length;
             double[] target = isWeight ? weights : bias;
             int i = isWeight ? index : index - weights.length;
-            double numeric = numericDerivative(data, weights, bias, target, i);
+            double numeric = numericDerivative(data, weights, bias, target, i, penalties);
             double exact = isWeight ? gradWeights[i] : gradBias[i];
             double error = Math.abs(exact - numeric)
                     / Math.max(Math.max(Math.abs(exact), Math.abs(numeric)), ABSOLUTE_FLOOR);
@@ -162,13 +195,18 @@ public final class GradientCheck {
                 data.numExamples(), worstError <= MAX_RELATIVE_ERROR);
     }
 
-    private static double numericDerivative(Dataset data, double[] weights, double[] bias, double[] target, int i) {
+    /** ∂F/∂θ_i by differences, F = L − ½·Σ_i penalties[j(i)]·w_i². */
+    private static double numericDerivative(Dataset data, double[] weights, double[] bias, double[] target, int i,
+                                            double[] penalties) {
         double saved = target[i];
         double[] values = new double[4];
         double[] offsets = {STEP, -STEP, 2 * STEP, -2 * STEP};
         for (int s = 0; s < 4; s++) {
             target[i] = saved + offsets[s];
             values[s] = DoubleReference.logLikelihood(data, weights, bias);
+            for (int w = 0; w < weights.length; w++) {
+                values[s] -= 0.5 * penalties[w % penalties.length] * weights[w] * weights[w];
+            }
         }
         target[i] = saved;
         return (8 * (values[0] - values[1]) - (values[2] - values[3])) / (12 * STEP);

@@ -7,7 +7,7 @@ package org.softmax4j.train;
  *                     {@link #AUTO_LEARNING_RATE} for a step from the data
  * @param maxIterations iterations (full-batch steps, quasi-Newton iterations, or epochs of mini-batches) at most
  * @param lambda λ of the penalty λ·(α‖W‖₁ + (1 − α)/2·‖W‖²), sum form, so λ = 1/C of scikit-learn; the bias is not
- *               penalised
+ *               penalised; per-feature factors of each part: {@link Trainer#withPenaltyFactors}
  * @param tolerance ascent, sgd, adam: stop when |ΔF| / max(|F|, 1) or ‖∇F‖₂/N falls under it; ascent with
  *                  {@link #AUTO_LEARNING_RATE}: when the duality gap proves F* − F ≤ tolerance · max(|F|, 1) (λ &gt; 0,
  *                  see {@link DualityGap}); lbfgs, owlqn: stop when max|∂F| (the pseudo-gradient for L1) falls under

@@ -47,6 +47,24 @@ class GradientCheckTest {
         }
     }
 
+    /**
+     * With λ and penalty factors (one of them 0) the check is of F: the formula's ∂F against differences of F, and the
+     * engine's ∇F from {@link PenalizedLogLikelihood} with the factors against it; with and without a bias.
+     */
+    @Test
+    void checksTheObjectiveWithPenaltyFactors() {
+        Dataset data = TestData.randomDense(50, 6, 3, 33);
+        PenaltyFactors factors = PenaltyFactors.same(new double[] {0.5, 0, 2, 40, 1, 3});
+        for (boolean noBias : new boolean[] {false, true}) {
+            try (CpuEngine engine = new CpuEngine(1)) {
+                GradientCheck.Result result = GradientCheck.run(engine, data, 34, 1000, noBias, 25, factors);
+                assertTrue(result.passed(), result.summary());
+                assertEquals(noBias ? 18 : 21, result.numChecked());
+                assertTrue(result.engineGradientError() <= GradientCheck.ENGINE_GRADIENT_TOLERANCE, result.summary());
+            }
+        }
+    }
+
     @Test
     void passesOnASampleOfTheDigits() {
         Dataset digits = BuiltinDigits.load(BuiltinDigits.DEFAULT_THRESHOLD);
