@@ -150,6 +150,10 @@ class CheckpointTest {
         Dataset changed = DIGITS.train().select(reversed(DIGITS.train().numExamples()));
         TrainingRun.Inputs reordered = TrainingRun.Inputs.of(changed, null, null, 0, 1, null, null);
         assertTrue(refusal(options, reordered, checkpoint).contains("written for other training data"));
+        double[] factors = new double[DIGITS.train().numFeatures()];
+        java.util.Arrays.fill(factors, 2);
+        assertTrue(refusal(options, inputs.withPenaltyFactors(PenaltyFactors.same(factors)), checkpoint)
+                .contains("written with penalty_factors unset, this run has "));
         // The iteration limit may change (it only ends the loop).
         TrainingRun.run(ENGINE, options.withMaxIterations(4), inputs, TrainingListener.NONE, null, null, checkpoint);
     }
