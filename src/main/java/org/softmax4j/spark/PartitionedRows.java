@@ -1,5 +1,6 @@
 package org.softmax4j.spark;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -162,23 +163,23 @@ final class PartitionedRows implements AutoCloseable {
     /** The partial sums of {@code request} over every partition, added in partition order. */
     double[] sum(EvaluationRequest request) {
         checkOpen();
-        Broadcast<EvaluationRequest> broadcast = context.broadcast(request);
+        Shipped shipped = ship(request);
         try {
-            return OrderedTreeSum.sum(partials(broadcast), depth);
+            return OrderedTreeSum.sum(partials(shipped), depth);
         } finally {
-            broadcast.destroy();
+            shipped.release();
         }
     }
 
     /** Each partition's result of {@code request}, in partition order (the probabilities of its rows). */
     List<double[]> each(EvaluationRequest request) {
         checkOpen();
-        Broadcast<EvaluationRequest> broadcast = context.broadcast(request);
+        Shipped shipped = ship(request);
         List<Tuple2<Integer, double[]>> results;
         try {
-            results = new ArrayList<>(partials(broadcast).collect());
+            results = new ArrayList<>(partials(shipped).collect());
         } finally {
-            broadcast.destroy();
+            shipped.release();
         }
         results.sort(Comparator.comparing(Tuple2::_1));
         List<double[]> values = new ArrayList<>(results.size());
@@ -188,10 +189,41 @@ final class PartitionedRows implements AutoCloseable {
         return values;
     }
 
+    /**
+     * θ travels inside the tasks when it is small (below {@link #BROADCAST_BYTES}: a few kilobytes per task cost less
+     * than a broadcast's registration and removal, two block-manager round trips per evaluation), else as a broadcast,
+     * destroyed after the job.
+     */
+    private Shipped ship(EvaluationRequest request) {
+        long bytes = 8L * (request.point() != null ? request.point().length : 0)
+                + 4L * (request.weights() != null ? request.weights().length : 0)
+                + 4L * (request.examples() != null ? request.to() - request.from() : 0);
+        if (bytes < BROADCAST_BYTES) {
+            return new Shipped(request, null);
+        }
+        return new Shipped(null, context.broadcast(request));
+    }
+
+    /** Above this, θ (and a batch) go to the executors as a broadcast. */
+    static final long BROADCAST_BYTES = 1L << 20;
+
+    /** A request as it travels: in the task itself, or as a broadcast. */
+    private record Shipped(EvaluationRequest inline, Broadcast<EvaluationRequest> broadcast) implements Serializable {
+        EvaluationRequest value() {
+            return inline != null ? inline : broadcast.value();
+        }
+
+        void release() {
+            if (broadcast != null) {
+                broadcast.destroy();
+            }
+        }
+    }
+
     /** Every block evaluated on its executor: (partition, partial). Lazy: the caller's action runs it. */
-    private JavaRDD<Tuple2<Integer, double[]>> partials(Broadcast<EvaluationRequest> broadcast) {
+    private JavaRDD<Tuple2<Integer, double[]>> partials(Shipped shipped) {
         RunSpec run = spec;
-        return blocks.mapPartitionsWithIndex((index, iterator) -> evaluate(index, iterator, run, broadcast.value()),
+        return blocks.mapPartitionsWithIndex((index, iterator) -> evaluate(index, iterator, run, shipped.value()),
                 true);
     }
 
