@@ -23,6 +23,7 @@ import org.softmax4j.model.TrainingInfo;
 import org.softmax4j.train.Acceleration;
 import org.softmax4j.train.ExampleWeights;
 import org.softmax4j.train.IterationRecord;
+import org.softmax4j.train.PenaltyFactors;
 import org.softmax4j.train.Precision;
 import org.softmax4j.train.Preconditioner;
 import org.softmax4j.train.Schedule;
@@ -49,7 +50,7 @@ import org.softmax4j.train.TrainingResult;
  * {@code lambda}, {@code tolerance}, {@code batchSize}, {@code seed}, {@code solver}, {@code alpha}, {@code history},
  * {@code momentum}, {@code nesterov}, {@code schedule}, {@code precision}, {@code preconditioner},
  * {@code classWeight}, {@code sampleWeights}, {@code validationFraction}, {@code patience}, {@code init},
- * {@code noBias}, {@code binarize}, {@code backend} and {@code threads}. The options about files ({@code --train},
+ * {@code noBias}, {@code binarize}, {@code backend}, {@code threads} and {@code penaltyFactors}. The options about files ({@code --train},
  * {@code --test}, {@code --test-fraction}, {@code --model-out}, {@code --report}, {@code --plot}, the CSV options)
  * have no builder method: {@code fit} takes the data, {@link #score} tests it, {@link #save} writes it. A bad
  * argument throws {@link IllegalArgumentException} naming it.
@@ -323,6 +324,7 @@ public final class SoftmaxRegression {
         private Double binarize;
         private Backend backend = Backend.AUTO;
         private int threads;
+        private PenaltyFactors penaltyFactors = PenaltyFactors.none();
 
         private Builder() {
         }
@@ -533,6 +535,21 @@ public final class SoftmaxRegression {
             return this;
         }
 
+        /**
+         * Per-feature penalty factors ({@link PenaltyFactors}; the CLI's {@code --penalty-factors}): one L2 and one L1
+         * factor per feature of the data given to fit, which checks their number. Default:
+         * {@link PenaltyFactors#none()}, every factor 1.
+         */
+        public Builder penaltyFactors(PenaltyFactors factors) {
+            this.penaltyFactors = Objects.requireNonNull(factors, "penaltyFactors");
+            return this;
+        }
+
+        /** One factor per feature for both parts of the penalty, glmnet's {@code penalty.factor}. */
+        public Builder penaltyFactors(double[] factors) {
+            return penaltyFactors(PenaltyFactors.same(factors));
+        }
+
         /** "auto" (CUDA when usable, else the CPU; the default), "cpu" or "cuda". */
         public Builder backend(String name) {
             this.backend = parse(() -> Backend.parse(name), "backend", name);
@@ -577,11 +594,13 @@ public final class SoftmaxRegression {
         private final Builder settings;
         private final TrainingOptions options;
         private final double[] sampleWeights;
+        private final PenaltyFactors penaltyFactors;
 
         private Estimator(Builder settings, TrainingOptions options) {
             this.settings = settings;
             this.options = options;
             this.sampleWeights = settings.sampleWeights == null ? null : settings.sampleWeights.clone();
+            this.penaltyFactors = settings.penaltyFactors;
         }
 
         public SoftmaxRegression fit(float[][] x, int[] y) {
@@ -661,6 +680,11 @@ public final class SoftmaxRegression {
                 throw new IllegalArgumentException("sampleWeights has " + sampleWeights.length + " weights, expected "
                         + all.numExamples() + " (one per row)");
             }
+            PenaltyFactors factors = penaltyFactors;
+            if (factors.numFeatures() != all.numFeatures() && !factors.isNone()) {
+                throw new IllegalArgumentException("penaltyFactors has " + factors.numFeatures() + " factors, expected "
+                        + all.numFeatures() + " (one per feature)");
+            }
             Dataset train = all;
             Dataset validation = null;
             double[] rowWeights = sampleWeights;
@@ -691,8 +715,8 @@ public final class SoftmaxRegression {
             try (Engine engine = settings.backend.open(settings.threads, line -> { });
                  Evaluator evaluator = engine.bind(train, exampleWeights);
                  Evaluator validationEvaluator = validation == null ? null : engine.bind(validation)) {
-                result = new Trainer(options).train(evaluator, exampleWeights, validationEvaluator, start,
-                        TrainingListener.NONE);
+                result = new Trainer(options).withPenaltyFactors(factors).train(evaluator, exampleWeights,
+                        validationEvaluator, start, TrainingListener.NONE);
                 engineDescription = engine.description();
             }
             var best = result.best();
@@ -713,6 +737,7 @@ public final class SoftmaxRegression {
             recorded.put("seed", String.valueOf(options.seed()));
             recorded.put("solver", options.solver().id());
             recorded.put("alpha", String.valueOf(options.alpha()));
+            factors.record(recorded);
             if (settings.classWeight != null) {
                 recorded.put("class_weight", settings.classWeight);
             }

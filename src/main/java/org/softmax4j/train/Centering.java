@@ -48,14 +48,15 @@ final class Centering implements InitialInverseHessian {
     /** v ← A·Aᵀ·v with the weights where {@code fixed} is true left out of A (null: none). */
     @Override
     public void apply(double[] v, boolean[] fixed) {
-        apply(v, fixed, means, 1, numClasses, numFeatures);
+        apply(v, fixed, means, null, numClasses, numFeatures);
     }
 
     /**
-     * v ← A·S·Aᵀ·v with S = {@code scale}·I on the weights (the bias unscaled), the weights where {@code fixed} is
-     * true left out: the step of {@link Centering} (scale 1, exact) and of {@link ScaledCentering}.
+     * v ← A·S·Aᵀ·v with S = diag({@code scales}) on each row of weights (the bias unscaled; null: S = I), the weights
+     * where {@code fixed} is true left out: the step of {@link Centering} and of {@link ScaledCentering}.
      */
-    static void apply(double[] v, boolean[] fixed, double[] means, double scale, int numClasses, int numFeatures) {
+    static void apply(double[] v, boolean[] fixed, double[] means, double[] scales, int numClasses,
+                      int numFeatures) {
         int numWeights = numClasses * numFeatures;
         for (int k = 0; k < numClasses; k++) {
             double gb = v[numWeights + k];
@@ -65,7 +66,7 @@ final class Centering implements InitialInverseHessian {
                 if (fixed != null && fixed[row + j]) {
                     continue;
                 }
-                double r = (v[row + j] - gb * means[j]) * scale;
+                double r = scales == null ? v[row + j] - gb * means[j] : (v[row + j] - gb * means[j]) * scales[j];
                 v[row + j] = r;
                 shift += r * means[j];
             }

@@ -34,12 +34,25 @@ import org.softmax4j.engine.Parameters;
  * bias there is no constraint: t = 0 and gap = ‖∇_W F‖²/(2λ), the textbook bound for a λ-strongly concave F. The
  * bound is exact arithmetic on the engine's L and gradient: their float rounding (about 10⁻⁶·|F| in L, which enters
  * only multiplied by t) is the one uncertainty.
+ * <p>
+ * With penalty factors ({@link PenaltyFactors}: the penalty (λ/2)·Σ_kj f_j·w_kj², f the L2 factors) the conjugate of
+ * the penalty is Σ_kj G_kj² / (2λ f_j) in place of ‖G‖²/(2λ), maximised at w_kj = G_kj / (λ f_j). With the
+ * penalty's gradient ΛW (Λ = λ·diag(f) on each row of W) in place of λW, the same algebra cancels the same terms:
+ * <pre>
+ *   gap(t) = Σ_kj h_kj² / (2λ f_j) + t·(⟨B, W⟩ − L + Ω·φ(q)) − (1 − t)·⟨b, ∂L/∂b⟩,   h = (1 − t)·∇_W F + t·(B − ΛW)
+ * </pre>
+ * and without a bias Σ_kj (∂F/∂w_kj)² / (2λ f_j). This needs every f_j &gt; 0: a feature with f_j = 0 is unpenalised
+ * like the bias, its conjugate is +∞ unless G_kj(α) = 0 for every k, and one shared q cannot meet those constraints
+ * as it meets the bias's. So with a factor 0 no bound is certified ({@link #of} refuses), and the stopping rule of
+ * ascent falls back to max|∂F| (see {@link StoppingRule}).
  */
 final class DualityGap {
     private static final int GOLDEN_STEPS = 100;
     private static final double GOLDEN = (Math.sqrt(5) - 1) / 2;
 
     private final double lambda;
+    /** f_j, the L2 penalty factors (all 1 without factors: h²/1 and λ·1·w are bit for bit the plain terms). */
+    private final double[] factors;
     private final boolean noBias;
     /** c_k = Σ ω_n [y_n = k]. */
     private final double[] classWeights;
@@ -51,9 +64,10 @@ final class DualityGap {
     private final int numClasses;
     private final int numFeatures;
 
-    private DualityGap(double lambda, boolean noBias, double[] classWeights, double[] classSums,
+    private DualityGap(double lambda, double[] factors, boolean noBias, double[] classWeights, double[] classSums,
                        double[] featureSums, double totalWeight) {
         this.lambda = lambda;
+        this.factors = factors;
         this.noBias = noBias;
         this.classWeights = classWeights;
         this.classSums = classSums;
@@ -65,8 +79,17 @@ final class DualityGap {
 
     /** The sums of {@code data} weighted by {@code exampleWeights} (null: all 1); λ must be &gt; 0. */
     static DualityGap of(Dataset data, double[] exampleWeights, double lambda, boolean noBias) {
+        return of(data, exampleWeights, lambda, noBias, PenaltyFactors.none());
+    }
+
+    /** As {@link #of(Dataset, double[], double, boolean)}, for the penalty with these factors: every f2_j &gt; 0. */
+    static DualityGap of(Dataset data, double[] exampleWeights, double lambda, boolean noBias,
+                         PenaltyFactors penaltyFactors) {
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("lambda is " + lambda + ", the duality gap needs lambda > 0");
+        }
+        if (!penaltyFactors.allL2Positive()) {
+            throw new IllegalArgumentException("an L2 penalty factor is 0: the duality gap needs every factor > 0");
         }
         int numExamples = data.numExamples();
         int numFeatures = data.numFeatures();
@@ -110,7 +133,8 @@ final class DualityGap {
                 }
             }
         }
-        return new DualityGap(lambda, noBias, classWeights, classSums, featureSums, total);
+        return new DualityGap(lambda, penaltyFactors.l2Factors(numFeatures), noBias, classWeights, classSums,
+                featureSums, total);
     }
 
     /**
@@ -121,7 +145,11 @@ final class DualityGap {
         float[] weights = parameters.weights();
         double[] gradient = evaluation.gradWeights();
         if (noBias) {
-            return squaredNorm(gradient) / (2 * lambda);
+            double sum = 0;
+            for (int i = 0; i < gradient.length; i++) {
+                sum += gradient[i] * gradient[i] / factors[i % numFeatures];
+            }
+            return sum / (2 * lambda);
         }
         // Σ_k ∂L/∂b_k = 0 exactly (each example's residuals sum to 0); the engine's float sums leave rounding, which
         // would make q sum to other than 1: take it out.
@@ -198,8 +226,8 @@ final class DualityGap {
             for (int j = 0; j < numFeatures; j++) {
                 double w = weights[row + j];
                 double b = classSums[row + j] - q[k] * featureSums[j];
-                double h = (1 - t) * gradient[row + j] + t * (b - lambda * w);
-                norm += h * h;
+                double h = (1 - t) * gradient[row + j] + t * (b - lambda * factors[j] * w);
+                norm += h * h / factors[j];
                 inner += b * w;
             }
         }
@@ -209,13 +237,5 @@ final class DualityGap {
         }
         // Ω·t·φ(q) = Σ_k (Ω t q_k) ln q_k = entropyTerm.
         return norm / (2 * lambda) + t * (inner - logLikelihood) + entropyTerm - (1 - t) * biasTerm;
-    }
-
-    private static double squaredNorm(double[] values) {
-        double sum = 0;
-        for (double v : values) {
-            sum += v * v;
-        }
-        return sum;
     }
 }

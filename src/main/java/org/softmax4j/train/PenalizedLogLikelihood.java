@@ -5,7 +5,8 @@ import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 
 /**
- * The objective: F(W, b) = L(W, b) − (λ/2)·‖W‖², maximised. On a mini-batch of B of the N examples the penalty is
+ * The objective: F(W, b) = L(W, b) − (λ/2)·Σ_k Σ_j f2_j·w_kj², maximised, f2 the L2 factors of
+ * {@link PenaltyFactors} (all 1 without them: (λ/2)·‖W‖²). On a mini-batch of B of the N examples the penalty is
  * scaled by B/N, so that the batch objectives of one epoch add up to F. Without a bias ({@code noBias}) the
  * parameters' b must be 0 (the engines then compute the logits W x), F is F(W) = L(W, 0) − (λ/2)·‖W‖², and the bias
  * gradient the engine reports is replaced by zeros: every update rule then leaves b at 0, and the gradient's norm and
@@ -15,18 +16,33 @@ public final class PenalizedLogLikelihood {
     private final Evaluator evaluator;
     private final double lambda;
     private final boolean noBias;
+    private final PenaltyFactors factors;
+    /** f2, or null when every factor is 1 (the plain penalty, computed as before factors existed). */
+    private final double[] l2Factors;
 
     public PenalizedLogLikelihood(Evaluator evaluator, double lambda) {
         this(evaluator, lambda, false);
     }
 
     public PenalizedLogLikelihood(Evaluator evaluator, double lambda, boolean noBias) {
+        this(evaluator, lambda, noBias, PenaltyFactors.none());
+    }
+
+    /** @param factors the L2 factors f2 of the penalty (its L1 factors play no part: the L1 penalty is OWL-QN's) */
+    public PenalizedLogLikelihood(Evaluator evaluator, double lambda, boolean noBias, PenaltyFactors factors) {
+        factors.checkFeatures(evaluator.data().numFeatures());
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
             throw new IllegalArgumentException("lambda is " + lambda + ", expected a finite number >= 0");
         }
         this.evaluator = evaluator;
         this.lambda = lambda;
         this.noBias = noBias;
+        this.factors = factors;
+        this.l2Factors = factors.isUniform() ? null : factors.l2Factors(evaluator.data().numFeatures());
+    }
+
+    public PenaltyFactors factors() {
+        return factors;
     }
 
     public boolean noBias() {
@@ -65,10 +81,20 @@ public final class PenalizedLogLikelihood {
         double scaled = lambda * share;
         float[] weights = parameters.weights();
         double[] gradient = out.gradWeights();
-        for (int i = 0; i < weights.length; i++) {
-            gradient[i] -= scaled * weights[i];
+        if (l2Factors == null) {
+            for (int i = 0; i < weights.length; i++) {
+                gradient[i] -= scaled * weights[i];
+            }
+            return logLikelihood - 0.5 * scaled * parameters.weightsSquaredNorm();
         }
-        return logLikelihood - 0.5 * scaled * parameters.weightsSquaredNorm();
+        int numFeatures = l2Factors.length;
+        double squares = 0;
+        for (int i = 0; i < weights.length; i++) {
+            double factor = l2Factors[i % numFeatures];
+            gradient[i] -= scaled * factor * weights[i];
+            squares += factor * weights[i] * weights[i];
+        }
+        return logLikelihood - 0.5 * scaled * squares;
     }
 
     /** Throws unless every b_k is 0 (either sign), as a model without a bias needs. */

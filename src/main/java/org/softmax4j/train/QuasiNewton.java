@@ -3,8 +3,10 @@ package org.softmax4j.train;
 import org.softmax4j.engine.Parameters;
 
 /**
- * L-BFGS and OWL-QN on the full batch. Internally it minimises f(θ) = −F_s(θ) + c·‖W‖₁ (c = λα; the bias is never
- * penalised), where F_s is the smooth part of F (see {@link SmoothObjective}).
+ * L-BFGS and OWL-QN on the full batch. Internally it minimises f(θ) = −F_s(θ) + Σ_i c_i·|w_i| (c_i = λα·f1_j for a
+ * weight of feature j, f1 the L1 factors of {@link PenaltyFactors}, all 1 without them; the bias is never penalised),
+ * where F_s is the smooth part of F (see {@link SmoothObjective}). A weight with c_i = 0 (α = 0, or f1_j = 0) is
+ * smooth like the bias: OWL-QN neither holds it at zero nor projects it onto an orthant.
  *
  * <ul>
  * <li>Direction: the two-loop recursion over the last m pairs s = θ' − θ, y = ∇f_s(θ') − ∇f_s(θ) (pairs with
@@ -49,6 +51,10 @@ final class QuasiNewton implements Solver {
 
     private final SmoothObjective objective;
     private final double l1;
+    /** c_i = λα·f1_j for each weight (OWL-QN only; null for L-BFGS). */
+    private final double[] l1Weights;
+    /** f1_j per feature (all 1 without factors). */
+    private final double[] l1Factors;
     private final boolean orthantWise;
     private final int numWeights;
     private final int dimension;
@@ -80,10 +86,22 @@ final class QuasiNewton implements Solver {
     /** @param centering the preconditioner M of γ·M, or null for γ·I */
     QuasiNewton(SmoothObjective objective, Parameters start, double lambda, double alpha, int history,
                 double tolerance, InitialInverseHessian centering) {
+        this(objective, start, lambda, alpha, history, tolerance, centering, PenaltyFactors.none());
+    }
+
+    /** @param factors the penalty factors: f1 scales the L1 penalty of each feature's weights here */
+    QuasiNewton(SmoothObjective objective, Parameters start, double lambda, double alpha, int history,
+                double tolerance, InitialInverseHessian centering, PenaltyFactors factors) {
         this.objective = objective;
         this.l1 = lambda * alpha;
         this.orthantWise = l1 > 0;
         this.numWeights = objective.numWeights();
+        int numFeatures = start.numFeatures();
+        this.l1Factors = factors.l1Factors(numFeatures);
+        this.l1Weights = orthantWise ? new double[numWeights] : null;
+        for (int i = 0; orthantWise && i < numWeights; i++) {
+            l1Weights[i] = l1 * l1Factors[i % numFeatures];
+        }
         this.dimension = objective.dimension();
         this.tolerance = tolerance;
         this.history = history;
@@ -124,12 +142,19 @@ final class QuasiNewton implements Solver {
         return -value;
     }
 
+    /** Σ_i f1_j·|w_i|, the L1 norm weighted by the factors (the plain one without them, bit for bit). */
     private double l1Norm(double[] at) {
         double sum = 0;
+        int numFeatures = l1Factors.length;
         for (int i = 0; i < numWeights; i++) {
-            sum += Math.abs(at[i]);
+            sum += l1Factors[i % numFeatures] * Math.abs(at[i]);
         }
         return sum;
+    }
+
+    /** Whether weight i is held to its orthant by OWL-QN: c_i &gt; 0. */
+    private boolean orthantBound(int i) {
+        return orthantWise && i < numWeights && l1Weights[i] > 0;
     }
 
     private void afterMove() {
@@ -150,16 +175,19 @@ final class QuasiNewton implements Solver {
     private void computePseudoGradient() {
         for (int i = 0; i < dimension; i++) {
             double g = gradient[i];
-            if (!orthantWise || i >= numWeights) {
+            if (!orthantBound(i)) {
                 pseudoGradient[i] = g;
-            } else if (point[i] > 0) {
-                pseudoGradient[i] = g + l1;
+                continue;
+            }
+            double c = l1Weights[i];
+            if (point[i] > 0) {
+                pseudoGradient[i] = g + c;
             } else if (point[i] < 0) {
-                pseudoGradient[i] = g - l1;
-            } else if (g + l1 < 0) {
-                pseudoGradient[i] = g + l1;
-            } else if (g - l1 > 0) {
-                pseudoGradient[i] = g - l1;
+                pseudoGradient[i] = g - c;
+            } else if (g + c < 0) {
+                pseudoGradient[i] = g + c;
+            } else if (g - c > 0) {
+                pseudoGradient[i] = g - c;
             } else {
                 pseudoGradient[i] = 0;
             }
@@ -217,7 +245,7 @@ final class QuasiNewton implements Solver {
         System.arraycopy(pseudoGradient, 0, q, 0, dimension);
         if (orthantWise) {
             for (int i = 0; i < numWeights; i++) {
-                fixed[i] = point[i] == 0 && pseudoGradient[i] == 0;
+                fixed[i] = orthantBound(i) && point[i] == 0 && pseudoGradient[i] == 0;
             }
         }
         for (int j = 0, i = newest; j < count; j++, i = (i - 1 + history) % history) {
@@ -261,7 +289,7 @@ final class QuasiNewton implements Solver {
         }
         for (int i = 0; i < dimension; i++) {
             q[i] = -q[i];
-            if (orthantWise && i < numWeights && point[i] == 0 && q[i] * pseudoGradient[i] >= 0) {
+            if (orthantBound(i) && point[i] == 0 && q[i] * pseudoGradient[i] >= 0) {
                 q[i] = 0;
             }
         }
@@ -437,7 +465,7 @@ final class QuasiNewton implements Solver {
             double decrease = 0;
             for (int i = 0; i < dimension; i++) {
                 double value = point[i] + step * direction[i];
-                if (i < numWeights) {
+                if (orthantBound(i)) {
                     double orthant = point[i] != 0 ? Math.signum(point[i]) : -Math.signum(pseudoGradient[i]);
                     if (value * orthant <= 0) {
                         value = 0;
@@ -476,11 +504,11 @@ final class QuasiNewton implements Solver {
         double endSlope = 0;
         for (int i = 0; i < dimension; i++) {
             double moved = trialPoint[i] - point[i];
-            if (i < numWeights) {
+            if (orthantBound(i)) {
                 if (trialPoint[i] == 0) {
                     continue;
                 }
-                endSlope += (trialGradient[i] + l1 * Math.signum(trialPoint[i])) * moved;
+                endSlope += (trialGradient[i] + l1Weights[i] * Math.signum(trialPoint[i])) * moved;
             } else {
                 endSlope += trialGradient[i] * moved;
             }

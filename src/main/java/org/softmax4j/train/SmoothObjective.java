@@ -6,8 +6,9 @@ import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 
 /**
- * The smooth part of F on a double vector θ = [W (K×D), b (K)]: F_s(θ) = L(θ) − λ(1−α)/2·‖W‖² and ∇F_s, for the
- * quasi-Newton solvers (the L1 part, λα‖W‖₁, is theirs to handle). L comes from the engine (θ rounded to float, the
+ * The smooth part of F on a double vector θ = [W (K×D), b (K)]: F_s(θ) = L(θ) − λ(1−α)/2·Σ_kj f2_j·w_kj² and ∇F_s
+ * (f2 the L2 factors of {@link PenaltyFactors}), for the quasi-Newton solvers (the L1 part, λα·Σ_kj f1_j·|w_kj|, is
+ * theirs to handle). L comes from the engine (θ rounded to float, the
  * buffers allocated once) or, after {@link #switchToDouble()}, from the double-precision evaluator. Without a bias θ is
  * W alone (K·D values): the evaluators get b = 0, and their bias gradient is dropped.
  */
@@ -15,6 +16,8 @@ final class SmoothObjective {
     private final Evaluator evaluator;
     private final DoublePrecisionEvaluator doubleEvaluator;
     private final double l2;
+    /** f2, one per feature (all 1 without factors: 1·w is w, bit for bit). */
+    private final double[] l2Factors;
     private final int numWeights;
     private final int dimension;
     private final Parameters scratch;
@@ -37,6 +40,14 @@ final class SmoothObjective {
     /** @param noBias whether θ is W alone, b being fixed at 0 */
     SmoothObjective(Evaluator evaluator, DoublePrecisionEvaluator doubleEvaluator, double lambda, double alpha,
                     boolean noBias) {
+        this(evaluator, doubleEvaluator, lambda, alpha, noBias, PenaltyFactors.none());
+    }
+
+    /**
+     * @param factors the penalty factors (their f2 here; f1 is the solver's)
+     */
+    SmoothObjective(Evaluator evaluator, DoublePrecisionEvaluator doubleEvaluator, double lambda, double alpha,
+                    boolean noBias, PenaltyFactors factors) {
         this.evaluator = evaluator;
         this.noBias = noBias;
         this.doubleEvaluator = doubleEvaluator;
@@ -50,6 +61,7 @@ final class SmoothObjective {
         this.scratch = new Parameters(numClasses, numFeatures);
         this.evaluation = new Evaluation(numClasses, numFeatures);
         this.numExamples = evaluator.data().numExamples();
+        this.l2Factors = factors.l2Factors(numFeatures);
     }
 
     int dimension() {
@@ -100,9 +112,11 @@ final class SmoothObjective {
             numCorrect = evaluation.numCorrect();
         }
         double squares = 0;
+        int numFeatures = l2Factors.length;
         for (int i = 0; i < numWeights; i++) {
-            squares += point[i] * point[i];
-            gradient[i] -= l2 * point[i];
+            double factor = l2Factors[i % numFeatures];
+            squares += factor * point[i] * point[i];
+            gradient[i] -= l2 * factor * point[i];
         }
         return logLikelihood - 0.5 * l2 * squares;
     }

@@ -9,7 +9,8 @@ package org.softmax4j.train;
  * automatic step ({@link #onOptimalityGap}) the relative change is no test either (ill-conditioned data moves F slowly far
  * from the optimum): for λ &gt; 0 convergence means F* − F ≤ tolerance · max(|F|, 1), proved by the duality gap of
  * {@link DualityGap} ({@link IterationRecord#optimalityGap()}); for λ = 0, where no such bound exists (the optimum may
- * not), max|∂F| ≤ tolerance · max(|F|, 1), and the stop detail says that it bounds nothing.
+ * not), or with an L2 penalty factor 0 (see {@link DualityGap}), max|∂F| ≤ tolerance · max(|F|, 1), and the stop
+ * detail says that it bounds nothing.
  */
 public final class StoppingRule {
     private final double tolerance;
@@ -142,7 +143,8 @@ public final class StoppingRule {
         if (tolerance > 0 && gap <= allowed) {
             return new Decision(StopReason.CONVERGED, String.format(java.util.Locale.ROOT,
                     "%s %.3g <= tolerance * max(|F|, 1) = %.3g%s", name, gap, allowed, certified ? ""
-                            : " (lambda = 0: no bound on F* - F)"));
+                            : gapLambda == 0 ? " (lambda = 0: no bound on F* - F)"
+                            : " (a penalty factor is 0: no bound on F* - F)"));
         }
         if (current.iteration() >= maxIterations) {
             return new Decision(StopReason.MAX_ITERATIONS, allowed == 0

@@ -22,6 +22,7 @@ import org.softmax4j.engine.ResidentAscent;
 public final class Trainer {
     private final TrainingOptions options;
     private final UpdateRule updateRule;
+    private final PenaltyFactors penaltyFactors;
 
     public Trainer(TrainingOptions options) {
         this(options, null);
@@ -29,8 +30,27 @@ public final class Trainer {
 
     /** A trainer whose first-order solvers use {@code updateRule} instead of the one the options name. */
     public Trainer(TrainingOptions options, UpdateRule updateRule) {
-        this.options = options;
+        this(options, updateRule, PenaltyFactors.none());
+    }
+
+    private Trainer(TrainingOptions options, UpdateRule updateRule, PenaltyFactors penaltyFactors) {
+        this.options = java.util.Objects.requireNonNull(options, "options");
         this.updateRule = updateRule;
+        this.penaltyFactors = java.util.Objects.requireNonNull(penaltyFactors, "penaltyFactors");
+    }
+
+    /**
+     * This trainer with per-feature penalty factors (see {@link PenaltyFactors}; {@link PenaltyFactors#none()} for the
+     * plain penalty, the default). They must have one factor per feature of the data trained on. Every solver honours
+     * them; with factors that are not all 1, plain ascent with a fixed step runs on the host loop
+     * ({@link FirstOrderSolver}), not in the engine ({@link ResidentAscentSolver}, whose penalty is the plain one).
+     */
+    public Trainer withPenaltyFactors(PenaltyFactors factors) {
+        return new Trainer(options, updateRule, factors);
+    }
+
+    public PenaltyFactors penaltyFactors() {
+        return penaltyFactors;
     }
 
     /** Trains from zero weights (and zero bias). */
@@ -75,6 +95,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the training set has no examples");
         }
         start.checkShape(numClasses, numFeatures);
+        penaltyFactors.checkFeatures(numFeatures);
         if (options.noBias()) {
             PenalizedLogLikelihood.checkZeroBias(start);
         }
@@ -127,10 +148,12 @@ public final class Trainer {
                     Acceleration.NONE, 0, 0, 0, null);
         }
         // Safeguarded ascent steps in the centred coordinates (see CurvatureBound.centered); a model without a bias
-        // cannot move Wμ into b, and sgd steps along the plain gradient: both take the uncentred bound.
+        // cannot move Wμ into b, and sgd steps along the plain gradient: both take the uncentred bound. The penalty's
+        // curvature is λ·f2_j in the weights of feature j: at most λ·max f2 (λ itself without factors).
+        double penaltyCurvature = options.lambda() * penaltyFactors.maxL2();
         CurvatureBound bound = safeguarded() && !options.noBias()
-                ? CurvatureBound.centered(data, exampleWeights, options.lambda())
-                : CurvatureBound.of(data, exampleWeights, options.lambda());
+                ? CurvatureBound.centered(data, exampleWeights, penaltyCurvature)
+                : CurvatureBound.of(data, exampleWeights, penaltyCurvature);
         double eta = bound.learningRate(data.numExamples());
         Acceleration acceleration = safeguarded() ? options.acceleration() : Acceleration.NONE;
         return new StepReport(true, eta, eta, acceleration, 0, 0, 0, bound);
@@ -259,7 +282,7 @@ public final class Trainer {
         int numExamples = data.numExamples();
         if (options.solver().isQuasiNewton()) {
             SmoothObjective objective = new SmoothObjective(evaluator, polish, options.lambda(), options.alpha(),
-                    options.noBias());
+                    options.noBias(), penaltyFactors);
             if (polish != null && evaluator.doublePrecisionCostsTheSame()) {
                 // On the CPU engine, double costs about what float32 does (measured on the digits: 0.29 vs 0.33 ms
                 // per evaluation, scalar) and its line searches need fewer evaluations, so it runs in double from
@@ -269,23 +292,29 @@ public final class Trainer {
             }
             // Centring moves Wμ into the bias; without one it would change the optimum, so the model without a bias
             // gets the part of it that needs no bias (see Preconditioner).
+            // With penalty factors, centring scales each feature by its own curvature (see ScaledCentering).
             InitialInverseHessian centering = options.preconditioner() == Preconditioner.NONE ? null
                     : options.noBias() ? MeanDeflation.of(data, exampleWeights)
+                    : options.preconditioner() == Preconditioner.CENTER && !penaltyFactors.isUniform()
+                            ? ScaledCentering.perFeature(data, exampleWeights,
+                                    options.lambda() * (1 - options.alpha()), penaltyFactors.l2Factors(data.numFeatures()))
                     : options.preconditioner() == Preconditioner.CENTER && options.solver() == SolverType.LBFGS
                             && data instanceof DenseDataset dense
                             ? ScaledCentering.of(dense, exampleWeights)
                             : Centering.of(data, exampleWeights);
             return new QuasiNewton(objective, start, options.lambda(), options.alpha(), options.history(),
-                    options.tolerance(), centering);
+                    options.tolerance(), centering, penaltyFactors);
         }
-        PenalizedLogLikelihood objective = new PenalizedLogLikelihood(evaluator, options.lambda(), options.noBias());
+        PenalizedLogLikelihood objective = new PenalizedLogLikelihood(evaluator, options.lambda(), options.noBias(),
+                penaltyFactors);
         if (safeguarded()) {
             CurvatureBound bound = step.bound();
             SafeguardedAscent ascent = new SafeguardedAscent(objective, start, step.chosen(),
                     step.acceleration() == Acceleration.NESTEROV,
                     bound.isCentered() ? Centering.of(data, exampleWeights).means() : null, bound.biasStepRatio());
-            if (options.lambda() > 0) {
-                ascent.certifyWith(DualityGap.of(data, exampleWeights, options.lambda(), options.noBias()));
+            if (options.lambda() > 0 && penaltyFactors.allL2Positive()) {
+                ascent.certifyWith(DualityGap.of(data, exampleWeights, options.lambda(), options.noBias(),
+                        penaltyFactors));
             }
             return ascent;
         }
@@ -303,8 +332,10 @@ public final class Trainer {
                 default -> new GradientAscent(learningRate);
             };
         }
+        // The engine-resident loop applies the plain penalty λ·W on the device: with other factors, the host loop.
         if (residentAllowed && options.solver() == SolverType.ASCENT && updateRule == null
-                && batchSize == numExamples && evaluator instanceof ResidentAscent resident) {
+                && batchSize == numExamples && penaltyFactors.isUniform()
+                && evaluator instanceof ResidentAscent resident) {
             return new ResidentAscentSolver(resident, objective, start, learningRate,
                     options.maxIterations());
         }

@@ -29,8 +29,29 @@ public final class TrainingRun {
      * @param test           the test set, or null
      * @param exampleWeights ω_n = s_n · c_{y_n} for each training example, or null for all 1
      * @param start          the starting point (zeros, or a warm start)
+     * @param penaltyFactors the per-feature penalty factors ({@link PenaltyFactors#none()} for the plain penalty)
      */
-    public record Inputs(Dataset train, Dataset validation, Dataset test, double[] exampleWeights, Parameters start) {
+    public record Inputs(Dataset train, Dataset validation, Dataset test, double[] exampleWeights, Parameters start,
+                         PenaltyFactors penaltyFactors) {
+        public Inputs {
+            java.util.Objects.requireNonNull(penaltyFactors, "penaltyFactors");
+            penaltyFactors.checkFeatures(train.numFeatures());
+        }
+
+        /** Without penalty factors. */
+        public Inputs(Dataset train, Dataset validation, Dataset test, double[] exampleWeights, Parameters start) {
+            this(train, validation, test, exampleWeights, start, PenaltyFactors.none());
+        }
+
+        /**
+         * These inputs with per-feature penalty factors.
+         *
+         * @throws IllegalArgumentException unless there is one factor per feature
+         */
+        public Inputs withPenaltyFactors(PenaltyFactors factors) {
+            return new Inputs(train, validation, test, exampleWeights, start, factors);
+        }
+
         /**
          * Splits {@code validationFraction} of {@code data} off (stratified, by {@code seed + 1}: not the seed of the
          * train/test split), with the sample weights of the rows that stay, and folds the class weights in.
@@ -118,8 +139,8 @@ public final class TrainingRun {
              Evaluator validation = inputs.validation() == null ? null : engine.bind(inputs.validation())) {
             Evaluator trained = tap == null ? evaluator : tap.training(evaluator, options);
             Evaluator watched = tap == null || validation == null ? validation : tap.validation(validation);
-            result = new Trainer(options).train(engine, trained, inputs.exampleWeights(), watched,
-                    inputs.start(), listener);
+            result = new Trainer(options).withPenaltyFactors(inputs.penaltyFactors()).train(engine, trained,
+                    inputs.exampleWeights(), watched, inputs.start(), listener);
         }
         double testLogLikelihood = Double.NaN;
         double testAccuracy = Double.NaN;

@@ -8,24 +8,32 @@ import org.softmax4j.data.Dataset;
  * independent of the quasi-Newton code. Σ_k b_k is a null direction of F (the bias is not penalised, and adding a
  * constant to every logit changes nothing), so 1e-10 is added to the bias diagonal; the gradient has no component
  * along it, so the step gets none either. {@link #optimumWithoutBias}: the same on θ = W alone (b fixed at 0, x̃ = x),
- * the question's model; its Hessian is negative definite for λ > 0.
+ * the question's model; its Hessian is negative definite for λ > 0. With L2 penalty factors f ({@link PenaltyFactors})
+ * the penalty is (λ/2)·Σ_kj f_j·w_kj² and its Hessian λ·f_j on the diagonal; a feature with f_j = 0 has the bias's
+ * null direction (Σ_k w_kj), and gets the same 1e-10.
  */
 final class NewtonReference {
     private NewtonReference() {
     }
 
     static double[] optimum(Dataset data, double[] weights, double lambda, double[] start, int iterations) {
-        return newton(data, weights, lambda, start, iterations, true);
+        return newton(data, weights, lambda, null, start, iterations, true);
+    }
+
+    /** With a bias and the L2 penalty factors {@code l2Factors} (one per feature). */
+    static double[] optimum(Dataset data, double[] weights, double lambda, double[] l2Factors, double[] start,
+                            int iterations) {
+        return newton(data, weights, lambda, l2Factors, start, iterations, true);
     }
 
     /** θ = W (K×D) only: the optimum of F(W) = Σ_n ω_n ln softmax_{y_n}(W x_n) − (λ/2)‖W‖². */
     static double[] optimumWithoutBias(Dataset data, double[] weights, double lambda, double[] start,
                                        int iterations) {
-        return newton(data, weights, lambda, start, iterations, false);
+        return newton(data, weights, lambda, null, start, iterations, false);
     }
 
-    private static double[] newton(Dataset data, double[] weights, double lambda, double[] start, int iterations,
-                                   boolean bias) {
+    private static double[] newton(Dataset data, double[] weights, double lambda, double[] l2Factors, double[] start,
+                                   int iterations, boolean bias) {
         int numClasses = data.numClasses();
         int numFeatures = data.numFeatures();
         int numExamples = data.numExamples();
@@ -94,8 +102,9 @@ final class NewtonReference {
             }
             for (int k = 0; k < numClasses; k++) {
                 for (int j = 0; j < numFeatures; j++) {
-                    gradient[k * width + j] -= lambda * theta[k * numFeatures + j];
-                    hessian[k * width + j][k * width + j] += lambda;
+                    double penalty = lambda * (l2Factors == null ? 1 : l2Factors[j]);
+                    gradient[k * width + j] -= penalty * theta[k * numFeatures + j];
+                    hessian[k * width + j][k * width + j] += penalty == 0 ? 1e-10 : penalty;
                 }
                 if (bias) {
                     hessian[k * width + numFeatures][k * width + numFeatures] += 1e-10;
