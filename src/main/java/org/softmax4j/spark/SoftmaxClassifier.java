@@ -23,11 +23,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.softmax4j.Version;
+import org.softmax4j.data.PartitionedDataset;
 import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.model.Model;
 import org.softmax4j.model.TrainingInfo;
 import org.softmax4j.train.Acceleration;
+import org.softmax4j.train.PenaltyFactors;
 import org.softmax4j.train.Precision;
 import org.softmax4j.train.Preconditioner;
 import org.softmax4j.train.Schedule;
@@ -342,6 +344,26 @@ public final class SoftmaxClassifier
         }
     }
 
+    /**
+     * Spark's standardization as penalty factors: Spark penalises the weights β_j = σ_j w_j of standardised features,
+     * so in the original coordinates the L2 factor is σ_j² and the L1 factor σ_j, with σ_j Spark's weighted unbiased
+     * standard deviation, σ_j² = (Σω x² − (Σω x)²/Σω) / (Σω − Σω²/Σω) (its Summarizer's). A constant feature gets the
+     * factor 0, as in Spark, where its standardised value is 0. The data are never rescaled.
+     */
+    static PenaltyFactors standardization(PartitionedDataset data, double weightSquares) {
+        double total = data.weightTotal();
+        double denominator = total - weightSquares / total;
+        double[] sums = data.featureSums();
+        double[] squares = data.featureSquares();
+        double[] variance = new double[sums.length];
+        double[] deviation = new double[sums.length];
+        for (int j = 0; j < sums.length; j++) {
+            variance[j] = denominator > 0 ? Math.max((squares[j] - sums[j] * sums[j] / total) / denominator, 0) : 0;
+            deviation[j] = Math.sqrt(variance[j]);
+        }
+        return PenaltyFactors.of(variance, deviation);
+    }
+
     @Override
     public SoftmaxClassificationModel train(Dataset<?> dataset) {
         checkParams();
@@ -363,11 +385,8 @@ public final class SoftmaxClassifier
         var data = rows.dataset();
         double lambda = getRegParam() * data.weightTotal();
         SolverType type = solverType();
-        if (getStandardization() && lambda > 0) {
-            throw new IllegalArgumentException("standardization is true with regParam " + getRegParam()
-                    + ": the penalty of standardized features needs per-feature penalty factors, which this build "
-                    + "does not have yet; set standardization to false");
-        }
+        PenaltyFactors factors = getStandardization() ? standardization(data, rows.weightSquares())
+                : PenaltyFactors.none();
         TrainingOptions options = new TrainingOptions(getLearningRate(), getMaxIter(), lambda, getTol(),
                 getBatchSize(), getSeed(), type, getElasticNetParam(), getHistory(),
                 TrainingOptions.DEFAULT_MOMENTUM, false, Schedule.CONSTANT, TrainingOptions.DEFAULT_PATIENCE,
@@ -377,7 +396,7 @@ public final class SoftmaxClassifier
         PartitionedEngine engine = new PartitionedEngine(rows, description);
         TrainingResult result;
         try (var evaluator = engine.bind(data, null)) {
-            result = new Trainer(options).train(engine, evaluator, null, null,
+            result = new Trainer(options).withPenaltyFactors(factors).train(engine, evaluator, null, null,
                     new Parameters(data.numClasses(), data.numFeatures()), TrainingListener.NONE);
         }
         Map<String, String> optionMap = new LinkedHashMap<>();
@@ -389,6 +408,7 @@ public final class SoftmaxClassifier
         optionMap.put("maxIter", Integer.toString(getMaxIter()));
         optionMap.put("tol", Double.toString(getTol()));
         optionMap.put("partitions", Integer.toString(data.numPartitions()));
+        factors.record(optionMap);
         optionMap.put("spark_master", master);
         var best = result.best();
         Map<String, Double> metrics = new LinkedHashMap<>();
