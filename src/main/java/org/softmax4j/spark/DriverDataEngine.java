@@ -1,19 +1,13 @@
 package org.softmax4j.spark;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.DoublePrecisionEvaluator;
@@ -132,35 +126,10 @@ final class DriverDataEngine implements Engine {
         return local;
     }
 
-    /** The rows in order, in {@code partitions} contiguous slices: bit-packed rows as sparse vectors of their ones. */
+    /** The rows in order, in {@code partitions} contiguous slices. */
     private JavaRDD<Row> rowsOf(Dataset data, double[] exampleWeights) {
-        List<Row> list = new ArrayList<>(data.numExamples());
-        int numFeatures = data.numFeatures();
-        for (int n = 0; n < data.numExamples(); n++) {
-            Vector features;
-            if (data instanceof BinaryDataset) {
-                int count = 0;
-                int[] indices = new int[numFeatures];
-                for (int j = 0; j < numFeatures; j++) {
-                    if (data.feature(n, j) != 0) {
-                        indices[count++] = j;
-                    }
-                }
-                double[] ones = new double[count];
-                java.util.Arrays.fill(ones, 1);
-                features = Vectors.sparse(numFeatures, java.util.Arrays.copyOf(indices, count), ones);
-            } else {
-                double[] x = new double[numFeatures];
-                for (int j = 0; j < numFeatures; j++) {
-                    x[j] = data.feature(n, j);
-                }
-                features = Vectors.dense(x);
-            }
-            double label = data.label(n);
-            list.add(exampleWeights == null ? RowFactory.create(label, features)
-                    : RowFactory.create(label, features, exampleWeights[n]));
-        }
-        return JavaSparkContext.fromSparkContext(session.sparkContext()).parallelize(list, partitions);
+        return JavaSparkContext.fromSparkContext(session.sparkContext()).parallelize(DatasetRows.of(data,
+                exampleWeights), partitions);
     }
 
     @Override

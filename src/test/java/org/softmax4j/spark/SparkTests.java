@@ -1,6 +1,5 @@
 package org.softmax4j.spark;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.spark.api.java.JavaSparkContext;
@@ -11,7 +10,6 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -50,17 +48,9 @@ final class SparkTests {
         return weighted ? schema.add("weight", DataTypes.DoubleType) : schema;
     }
 
-    /** Rows in the data set's order, cut into {@code partitions} contiguous slices (parallelize's boundaries). */
+    /** Rows in the data set's order (bit-packed rows as sparse vectors), in {@code partitions} contiguous slices. */
     static Dataset<Row> frame(org.softmax4j.data.Dataset data, int partitions) {
-        List<Row> rows = new ArrayList<>();
-        for (int n = 0; n < data.numExamples(); n++) {
-            double[] x = new double[data.numFeatures()];
-            for (int j = 0; j < x.length; j++) {
-                x[j] = data.feature(n, j);
-            }
-            rows.add(RowFactory.create((double) data.label(n), Vectors.dense(x)));
-        }
-        return frame(rows, partitions, false);
+        return frame(DatasetRows.of(data, null), partitions, false);
     }
 
     static Dataset<Row> frame(List<Row> rows, int partitions, boolean weighted) {
