@@ -23,7 +23,9 @@ final class BackendOptions {
      */
     Engine open(BaseCommand command) {
         check();
-        Engine engine = backend.open(threads, command::notice);
+        Object root = command.spec.root().userObject();
+        Engine engine = root instanceof Main main ? main.engineOpener().open(backend, threads, command::notice)
+                : backend.open(threads, command::notice);
         if (backend == Backend.AUTO && !engine.name().equals(Backend.CUDA.toString())) {
             String reason = Backend.cudaUnavailableReason();
             command.notice("backend auto: using " + engine.description() + " (cuda: "

@@ -10,7 +10,9 @@ import com.google.gson.JsonPrimitive;
 import org.softmax4j.InputException;
 import org.softmax4j.MemoryShortage;
 import org.softmax4j.Version;
+import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.BackendUnavailableException;
+import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.cuda.CudaException;
 import org.softmax4j.engine.cuda.DeviceMemoryException;
 
@@ -35,9 +37,40 @@ public final class Main implements Runnable {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /**
+     * Opens the engine of a command from {@code --backend} and {@code --threads}: {@link Backend#open} for the
+     * {@code softmax4j} command line; {@code softmax4j-spark} passes one that evaluates on Spark.
+     */
+    @FunctionalInterface
+    public interface EngineOpener {
+        Engine open(Backend backend, int threads, java.util.function.Consumer<String> notices);
+    }
+
+    /** How this command line opens engines. */
+    private final EngineOpener engineOpener;
+
+    /** The command line of {@code softmax4j}: engines opened by {@link Backend#open}. */
+    public Main() {
+        this(Backend::open);
+    }
+
+    private Main(EngineOpener engineOpener) {
+        this.engineOpener = engineOpener;
+    }
+
+    EngineOpener engineOpener() {
+        return engineOpener;
+    }
+
     /** Runs the command line with the given streams and returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new Main());
+        return run(args, out, err, Backend::open);
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, the commands' engines opened by {@code engineOpener}. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, EngineOpener engineOpener) {
+        CommandLine commandLine = new CommandLine(new Main(java.util.Objects.requireNonNull(engineOpener,
+                "engineOpener")));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Main::badOptions);

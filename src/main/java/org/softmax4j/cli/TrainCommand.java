@@ -339,6 +339,8 @@ final class TrainCommand extends BaseCommand {
         json.addProperty("backend", engine.name());
         json.addProperty("engine", engine.description());
         json.addProperty("device", engine.deviceSummary());
+        engine.settings().forEach((name, value) -> json.add(name, value instanceof Number number
+                ? new com.google.gson.JsonPrimitive(number) : new com.google.gson.JsonPrimitive(String.valueOf(value))));
         json.addProperty("data", inputs.description);
         json.addProperty("n_train", run.train().numExamples());
         json.addProperty("n_test", run.test() == null ? 0 : run.test().numExamples());

@@ -5,9 +5,10 @@ import java.util.List;
 /**
  * A labelled data set in memory: N examples of D features each, and for each example a label, the index of its class
  * in {@link #classNames()}. Two representations share this interface: {@link DenseDataset} (float32 rows, any D) and
- * {@link BinaryDataset} (0/1 features bit-packed, 64 per {@code long}).
+ * {@link BinaryDataset} (0/1 features bit-packed, 64 per {@code long}); a third, {@link PartitionedDataset}, is the
+ * driver's view of rows held in Spark partitions, whose rows are read only where they live.
  */
-public sealed interface Dataset permits DenseDataset, BinaryDataset {
+public sealed interface Dataset permits DenseDataset, BinaryDataset, PartitionedDataset {
 
     int numExamples();
 

@@ -23,6 +23,14 @@ public interface Engine extends AutoCloseable {
         return description();
     }
 
+    /**
+     * What this engine adds to {@code train --json}, in order (the Spark engine of {@code softmax4j-spark}:
+     * spark_master and partitions); none by default.
+     */
+    default java.util.Map<String, Object> settings() {
+        return java.util.Map.of();
+    }
+
     /** Prepares the engine to evaluate on {@code data}; the evaluator holds whatever it copied. */
     Evaluator bind(Dataset data);
 

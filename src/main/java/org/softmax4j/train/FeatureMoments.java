@@ -3,6 +3,7 @@ package org.softmax4j.train;
 import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.data.DenseDataset;
+import org.softmax4j.data.PartitionedDataset;
 
 /**
  * The example-weighted sums of each feature and of its square, Σ_n ω_n x_nj and Σ_n ω_n x_nj², and Σ_n ω_n, summed in
@@ -10,8 +11,19 @@ import org.softmax4j.data.DenseDataset;
  */
 record FeatureMoments(double total, double[] sums, double[] squares) {
 
-    /** @param exampleWeights ω_n per example, or null for each ω_n = 1 */
+    /**
+     * @param exampleWeights ω_n per example, or null for each ω_n = 1; for a {@link PartitionedDataset}, null: its
+     *                       moments were summed where its rows live, with the weights they were bound with
+     */
     static FeatureMoments of(Dataset data, double[] exampleWeights) {
+        if (data instanceof PartitionedDataset partitioned) {
+            if (exampleWeights != null) {
+                throw new IllegalArgumentException("the rows of " + data.source() + " carry their own weights; "
+                        + "expected no exampleWeights here");
+            }
+            return new FeatureMoments(partitioned.weightTotal(), partitioned.featureSums(),
+                    partitioned.featureSquares());
+        }
         int numExamples = data.numExamples();
         int numFeatures = data.numFeatures();
         if (exampleWeights != null && exampleWeights.length != numExamples) {

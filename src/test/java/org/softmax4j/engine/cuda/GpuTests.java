@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The device for GPU tests: skipped with the probe's reason when none, failed instead under -Dsoftmax4j.requireGpu.
  * Under -Dsoftmax4j.requireEmulator (the build's emulator runs) the device must be the CUDA emulator (cuda/emu), so
- * that a run said to be emulated cannot quietly have used something else.
+ * that a run said to be emulated cannot quietly have used something else. Public for the GPU tests of other packages
+ * (org.softmax4j.spark).
  */
-final class GpuTests {
+public final class GpuTests {
     static final String REQUIRE_GPU = "softmax4j.requireGpu";
     static final String REQUIRE_EMULATOR = "softmax4j.requireEmulator";
 
@@ -31,7 +32,7 @@ final class GpuTests {
     private GpuTests() {
     }
 
-    static CudaDevice device() {
+    public static CudaDevice device() {
         CudaProbe.Result probe = CudaProbe.result();
         if (!probe.available()) {
             if (Boolean.getBoolean(REQUIRE_GPU)) {
@@ -51,7 +52,7 @@ final class GpuTests {
      * and primary context are held for the JVM's life, by design). On a GPU there is no such count: nothing is checked
      * here (closingFreesAllDeviceMemory compares free memory instead).
      */
-    static void assertNothingLeft(String after) {
+    public static void assertNothingLeft(String after) {
         CudaProbe.Result probe = CudaProbe.result();
         if (!probe.available() || !probe.device().emulated()) {
             return;
@@ -73,7 +74,7 @@ final class GpuTests {
      * The emulator's count of cuMemAlloc and cuMemHostAlloc calls so far (failed ones too); the test is aborted on a
      * GPU, where no driver counts them.
      */
-    static long allocationCalls(CudaDevice device) {
+    public static long allocationCalls(CudaDevice device) {
         Assumptions.assumeTrue(device.emulated(), "counting allocation calls needs the CUDA emulator, not "
                 + device.summary());
         return (long) emulatorCount(device, ALLOCATION_CALLS) + emulatorCount(device, PINNED_ALLOCATION_CALLS);

@@ -1,0 +1,175 @@
+package org.softmax4j.spark;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.softmax4j.bench.SyntheticData;
+import org.softmax4j.data.BinaryDataset;
+import org.softmax4j.data.DenseDataset;
+import org.softmax4j.engine.Backend;
+import org.softmax4j.engine.DoublePrecisionEvaluator;
+import org.softmax4j.engine.Engine;
+import org.softmax4j.engine.Parameters;
+
+/**
+ * scripts/compare-spark.sh: our estimator against Spark MLlib's multinomial LogisticRegression on local[2], the same
+ * cached DataFrame, λ = 1 (regParam = 1/N), standardization false. Ours: lbfgs to max|∂F| ≤ 1e-6 (its tol); MLlib:
+ * its default tol (1e-6, its own relative criterion), maxIter raised to 1000 so that tol decides. After one warm-up
+ * fit of each, R rounds alternating the two; the median times and their ratio; F and max|∂F| of both models measured
+ * by one ruler (our double-precision evaluator on the driver's copy of the data).
+ *
+ * <p>Data (bench's SyntheticData rows, labels drawn from a planted W, so that the optimum is not W = 0): binary, N
+ * rows of 64 bits (each on with probability 0.323), K = 10, W* ~ N(0, 1); dense, N rows of 784 values uniform in
+ * [0, 1), K = 10, W* ~ N(0, 0.1²).
+ *
+ * <p>Arguments: binaryRows denseRows rounds.
+ */
+public final class SparkComparison {
+    private SparkComparison() {
+    }
+
+    public static void main(String[] args) {
+        int binaryRows = Integer.parseInt(args[0]);
+        int denseRows = Integer.parseInt(args[1]);
+        int rounds = Integer.parseInt(args[2]);
+        SparkSession session = SparkSession.builder().master("local[2]").appName("compare-spark")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        session.sparkContext().setLogLevel("WARN");
+        try {
+            if (binaryRows > 0) {
+                BinaryDataset binary = SyntheticData.binary(binaryRows, 64, 10, 11);
+                compare(session, "binary " + binaryRows + " x 64, K = 10", relabel(binary, 1.0, 12), rounds);
+            }
+            if (denseRows > 0) {
+                DenseDataset dense = SyntheticData.dense(denseRows, 784, 10, 13);
+                compare(session, "dense " + denseRows + " x 784, K = 10", relabel(dense, 0.1, 14), rounds);
+            }
+        } finally {
+            session.stop();
+        }
+    }
+
+    /** The same rows, each label drawn from softmax(W* x + b*), W* and b* ~ N(0, scale²). */
+    static org.softmax4j.data.Dataset relabel(org.softmax4j.data.Dataset data, double scale, long seed) {
+        int numClasses = data.numClasses();
+        int numFeatures = data.numFeatures();
+        Parameters planted = Parameters.random(numClasses, numFeatures, scale, seed);
+        SplittableRandom random = new SplittableRandom(seed + 1);
+        int[] labels = new int[data.numExamples()];
+        double[] p = new double[numClasses];
+        for (int n = 0; n < labels.length; n++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < numClasses; k++) {
+                double z = planted.bias()[k];
+                for (int j = 0; j < numFeatures; j++) {
+                    z += planted.weight(k, j) * data.feature(n, j);
+                }
+                p[k] = z;
+                max = Math.max(max, z);
+            }
+            double sum = 0;
+            for (int k = 0; k < numClasses; k++) {
+                p[k] = Math.exp(p[k] - max);
+                sum += p[k];
+            }
+            double u = random.nextDouble() * sum;
+            int k = 0;
+            while (k < numClasses - 1 && u >= p[k]) {
+                u -= p[k++];
+            }
+            labels[n] = k;
+        }
+        if (data instanceof BinaryDataset binary) {
+            return new BinaryDataset(binary.words(), labels, numFeatures, data.classNames(), data.source());
+        }
+        return new DenseDataset(((DenseDataset) data).values(), labels, numFeatures, data.classNames(), data.source());
+    }
+
+    private static Dataset<Row> frame(SparkSession session, org.softmax4j.data.Dataset data) {
+        Dataset<Row> frame = session.createDataFrame(SparkTests.context().parallelize(DatasetRows.of(data, null), 2),
+                SparkTests.schema(false));
+        frame.cache().count();
+        return frame;
+    }
+
+    private static void compare(SparkSession session, String what, org.softmax4j.data.Dataset data, int rounds) {
+        Dataset<Row> frame = frame(session, data);
+        double regParam = 1.0 / data.numExamples();
+        double lambda = regParam * data.numExamples();
+        SoftmaxClassifier ours = new SoftmaxClassifier().setRegParam(regParam).setStandardization(false)
+                .setTol(1e-6).setMaxIter(1000).setBackend("cpu");
+        LogisticRegression mllib = new LogisticRegression().setFamily("multinomial").setRegParam(regParam)
+                .setStandardization(false).setMaxIter(1000);
+        ours.fit(frame);
+        mllib.fit(frame);
+        double[] oursSeconds = new double[rounds];
+        double[] mllibSeconds = new double[rounds];
+        SoftmaxClassificationModel oursModel = null;
+        LogisticRegressionModel mllibModel = null;
+        for (int r = 0; r < rounds; r++) {
+            long start = System.nanoTime();
+            oursModel = ours.fit(frame);
+            oursSeconds[r] = (System.nanoTime() - start) / 1e9;
+            start = System.nanoTime();
+            mllibModel = mllib.fit(frame);
+            mllibSeconds[r] = (System.nanoTime() - start) / 1e9;
+        }
+        double[] oursF = objective(data, oursModel.coefficientMatrix(), oursModel.interceptVector(), lambda);
+        double[] mllibF = objective(data, mllibModel.coefficientMatrix(), mllibModel.interceptVector(), lambda);
+        double oursMedian = median(oursSeconds);
+        double mllibMedian = median(mllibSeconds);
+        System.out.printf(Locale.ROOT, "%s, local[2], 2 partitions, lambda 1 (regParam 1/N), %d rounds:%n", what,
+                rounds);
+        System.out.printf(Locale.ROOT, "  softmax4j lbfgs: median %.2f s (runs %s), %d iterations, F %.10g, "
+                + "max|dF| %.3g%n", oursMedian, Arrays.toString(oursSeconds), oursModel.trainingInfo().iterations(),
+                oursF[0], oursF[1]);
+        System.out.printf(Locale.ROOT, "  MLlib LogisticRegression: median %.2f s (runs %s), %d iterations, F %.10g, "
+                + "max|dF| %.3g%n", mllibMedian, Arrays.toString(mllibSeconds),
+                mllibModel.summary().totalIterations(), mllibF[0], mllibF[1]);
+        System.out.printf(Locale.ROOT, "  ratio MLlib/softmax4j: %.2fx; F ours - F MLlib = %.3g%n",
+                mllibMedian / oursMedian, oursF[0] - mllibF[0]);
+        frame.unpersist();
+    }
+
+    /** {F, max|∂F|} at (W, b) by our double-precision evaluator (one thread per processor). */
+    private static double[] objective(org.softmax4j.data.Dataset data, Matrix w, Vector b, double lambda) {
+        int numClasses = w.numRows();
+        int numFeatures = w.numCols();
+        double[] point = new double[numClasses * numFeatures + numClasses];
+        double penalty = 0;
+        for (int k = 0; k < numClasses; k++) {
+            for (int j = 0; j < numFeatures; j++) {
+                point[k * numFeatures + j] = w.apply(k, j);
+                penalty += w.apply(k, j) * w.apply(k, j);
+            }
+            point[numClasses * numFeatures + k] = b.apply(k);
+        }
+        double[] gradient = new double[point.length];
+        try (Engine cpu = Backend.CPU.open(0);
+             DoublePrecisionEvaluator evaluator = cpu.bindDoublePrecision(data, null)) {
+            double logLikelihood = evaluator.evaluate(point, gradient);
+            double maxAbs = 0;
+            for (int i = 0; i < gradient.length; i++) {
+                double g = i < numClasses * numFeatures ? gradient[i] - lambda * point[i] : gradient[i];
+                maxAbs = Math.max(maxAbs, Math.abs(g));
+            }
+            return new double[] {logLikelihood - lambda / 2 * penalty, maxAbs};
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}
