@@ -42,7 +42,7 @@ class CliCheckpointTest {
     @EnabledOnOs(OS.LINUX)
     void killedAtRandomMomentsAndResumedEndsAsTheRunNeverKilled() throws Exception {
         Path reference = dir.resolve("reference.s4j");
-        List<String> run = args(RUN, "--max-iterations", "40");
+        List<String> run = args(RUN, "--max-iterations", "30");
         CliTest.Run whole = cli(args(run, "--quiet", "--model-out", reference.toString()));
         assertEquals(0, whole.code(), whole.err());
 
@@ -51,7 +51,7 @@ class CliCheckpointTest {
         SplittableRandom random = new SplittableRandom(17);
         int kills = 0;
         List<Integer> resumedAt = new ArrayList<>();
-        for (int round = 0; round < 8 && kills < 4; round++) {
+        for (int round = 0; round < 6 && kills < 3; round++) {
             boolean resume = Files.exists(checkpoint);
             ChildCli child = ChildCli.start(args(run, resume ? "--resume" : "--checkpoint", checkpoint.toString(),
                     "--checkpoint-every", "0", "--model-out", model.toString()));
