@@ -364,18 +364,24 @@ final class QuasiNewton implements Solver {
     }
 
     private void remember() {
-        int slot = (newest + 1) % history;
-        double[] si = s[slot];
-        double[] yi = y[slot];
         double sy = 0;
         double yy = 0;
         for (int i = 0; i < dimension; i++) {
-            si[i] = trialPoint[i] - point[i];
-            yi[i] = trialGradient[i] - gradient[i];
-            sy += si[i] * yi[i];
-            yy += yi[i] * yi[i];
+            double si = trialPoint[i] - point[i];
+            double yi = trialGradient[i] - gradient[i];
+            sy += si * yi;
+            yy += yi * yi;
         }
+        // A pair that fails the curvature test is dropped before it is written: with the ring full, its slot holds the
+        // oldest pair still in use (overwriting s and y there and keeping the old ρ corrupted the next directions).
         if (sy > 1e-12 * yy && yy > 0) {
+            int slot = (newest + 1) % history;
+            double[] si = s[slot];
+            double[] yi = y[slot];
+            for (int i = 0; i < dimension; i++) {
+                si[i] = trialPoint[i] - point[i];
+                yi[i] = trialGradient[i] - gradient[i];
+            }
             rho[slot] = 1.0 / sy;
             newest = slot;
             count = Math.min(count + 1, history);
