@@ -51,10 +51,10 @@ import org.softmax4j.train.TrainingResult;
  * {@code lambda}, {@code tolerance}, {@code batchSize}, {@code seed}, {@code solver}, {@code alpha}, {@code history},
  * {@code momentum}, {@code nesterov}, {@code schedule}, {@code precision}, {@code preconditioner},
  * {@code classWeight}, {@code sampleWeights}, {@code validationFraction}, {@code patience}, {@code init},
- * {@code noBias}, {@code binarize}, {@code backend}, {@code threads} and {@code penaltyFactors}. The options about files ({@code --train},
- * {@code --test}, {@code --test-fraction}, {@code --model-out}, {@code --report}, {@code --plot}, the CSV options)
- * have no builder method: {@code fit} takes the data, {@link #score} tests it, {@link #save} writes it. A bad
- * argument throws {@link IllegalArgumentException} naming it.
+ * {@code noBias}, {@code binarize}, {@code backend}, {@code threads} and {@code penaltyFactors}. The options about
+ * files ({@code --train}, {@code --test}, {@code --test-fraction}, {@code --model-out}, {@code --report},
+ * {@code --plot}, the CSV options) have no builder method: {@code fit} takes the data, {@link #score} tests it,
+ * {@link #save} writes it. A bad argument throws {@link IllegalArgumentException} naming it.
  *
  * <p>Classes are the distinct labels in ascending order (numeric order for {@code int} labels), as scikit-learn's
  * {@code classes_}. A fitted model is immutable and safe to share between threads.

@@ -373,8 +373,8 @@ public final class Trainer {
             InitialInverseHessian centering = options.preconditioner() == Preconditioner.NONE ? null
                     : options.noBias() ? MeanDeflation.of(data, exampleWeights)
                     : options.preconditioner() == Preconditioner.CENTER && !penaltyFactors.isUniform()
-                            ? ScaledCentering.perFeature(data, exampleWeights,
-                                    options.lambda() * (1 - options.alpha()), penaltyFactors.l2Factors(data.numFeatures()))
+                            ? ScaledCentering.perFeature(data, exampleWeights, options.lambda() * (1 - options.alpha()),
+                                    penaltyFactors.l2Factors(data.numFeatures()))
                     : options.preconditioner() == Preconditioner.CENTER && options.solver() == SolverType.LBFGS
                             && data instanceof DenseDataset dense
                             ? ScaledCentering.of(dense, exampleWeights)
