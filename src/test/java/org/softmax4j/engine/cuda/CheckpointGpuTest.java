@@ -24,8 +24,9 @@ import org.softmax4j.train.TrainingRun;
 
 /**
  * Checkpoints on the CUDA engine: a run stopped and resumed from its checkpoint (the fixed-step ascent that keeps the
- * weights on the device restarts its device session from the checkpoint's weights; the other solvers continue from
- * the host state) ends where the run never stopped does, within float rounding. Not claimed bitwise on a GPU (its
+ * weights on the device restarts its device session from the checkpoint's weights; the automatic step's device loop
+ * uploads the checkpoint's y, x_k and best point; the other solvers continue from the host state) ends where the run
+ * never stopped does, within float rounding. Not claimed bitwise on a GPU (its
  * float32 sums need not repeat); the emulator's are, and the test says which it saw.
  */
 @Tag("gpu")
