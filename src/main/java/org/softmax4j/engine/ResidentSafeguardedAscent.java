@@ -4,8 +4,9 @@ package org.softmax4j.engine;
  * An evaluator that can run the automatic step's ascent (train.SafeguardedAscent: centred steps, Nesterov momentum
  * with restarts, a safeguard that returns to the best point) with every vector of it in its own memory (the CUDA
  * engine: the point y that is evaluated, the previous step's end x_k and the best point, on the device for the whole
- * run). The caller makes every decision from the per-class {@link #sums} that come back after each evaluation: F, the
- * gradient's size, the duality gap's sums and the restart test's slope; the parameters come back only when asked for.
+ * run). The caller makes every decision from the per-class {@link Session#sums() sums} that come back after each
+ * evaluation: F, the gradient's size, the duality gap's sums and the restart test's slope; the parameters come back
+ * only when asked for.
  * <p>
  * With ∇F = (∂L/∂W − λW, ∂L/∂b) at y and, when {@link Geometry#means} μ are given, the centred direction
  * r = ∇_W F − (∂L/∂b)μᵀ, d_b = ratio·∂L/∂b − r·μ per class (else d = ∇F), a step with s and β is
