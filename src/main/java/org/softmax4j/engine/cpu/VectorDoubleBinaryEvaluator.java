@@ -15,7 +15,7 @@ import org.softmax4j.data.BinaryDataset;
  * <li>Logits: an example's K logits sit in K/LANES registers (K padded to whole registers: 16 for K = 10), the bias
  * plus one lookup-table row per byte of the row ({@link BitRows}: [byte position][byte value][class] = Σ of W[k][8i +
  * j] over the bits j set in the value, in double).
- * <li>Softmax across the group ({@link VectorSoftmax#residualsAcross(double[], double[], int[], double[], double[],
+ * <li>Softmax across the group ({@link VectorSoftmax#residualsAcross(double[], double[], int, double[], double[],
  * double[], double[], int, int)}): one class per register, LANES examples per register, so that no padding class is computed and
  * nothing is reduced across lanes; a vector exp and log of our own (within an ulp or two of Math.exp and Math.log).
  * <li>Gradient: each example's residual registers are added to the accumulator rows of its bytes ([byte position][byte
@@ -52,8 +52,6 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
     private final int padded;
     /** Per byte position: the nonzero byte values that occur there in the data (tables and spreads only there). */
     private final int[][] occurring;
-    /** Offsets of one class's column in a block of LANES rows of {@code padded} doubles: 0, padded, 2·padded, ... */
-    private final int[] column;
     /** [i][v][k] (k &lt; padded): Σ of W[k][8i + j] over the bits j set in v; 0 in the padding and at v = 0. */
     private final double[] table;
     /** The bias, padded with 0 (padding classes are never read by the softmax). */
@@ -97,10 +95,6 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
         this.numBytes = 8 * wordsPerRow;
         this.padded = (numClasses + LANES - 1) / LANES * LANES;
         this.occurring = BitRows.occurringValues(data, numBytes);
-        this.column = new int[LANES];
-        for (int s = 0; s < LANES; s++) {
-            column[s] = s * padded;
-        }
         this.table = new double[numBytes * 256 * padded];
         this.paddedBias = new double[padded];
         this.numChunks = Math.max(1, numChunks(numExamples));
@@ -240,7 +234,7 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
         }
         double[] sums = groupSums[worker];
         double[] sumsOfExps = groupSumsOfExps[worker];
-        int correct = VectorSoftmax.residualsAcross(block, columns[worker], column, labels, weights, sums, sumsOfExps,
+        int correct = VectorSoftmax.residualsAcross(block, columns[worker], padded, labels, weights, sums, sumsOfExps,
                 count, numClasses);
         VectorSoftmax.logLikelihoodsAcross(sums, sumsOfExps, weights, count);
         accumulate(groupStart, count, block, accumulator, bias);
