@@ -49,8 +49,9 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final float[][] groupBlocks;
     /** Per worker: a group's logits, then exps, by class: [k][lane]. */
     private final float[][] groupColumns;
-    /** Per worker: the log-likelihood terms of a group (see VectorSoftmax.residualsAcross). */
+    /** Per worker: the log-likelihood terms of a group, and its Σ_k e_k − 1 (see VectorSoftmax.residualsAcross). */
     private final float[][] groupSums;
+    private final float[][] groupRests;
     /** Per worker: the rows and the labels of a group of examples. */
     private final int[][] groupRows;
     private final int[][] groupLabelsOf;
@@ -92,6 +93,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         this.tileLogLikelihoods = new double[8 * threads];
         this.groupBlocks = perWorker(threads, LANES * padded);
         this.groupSums = perWorker(threads, LANES);
+        this.groupRests = perWorker(threads, LANES);
         this.groupColumns = perWorker(threads, LANES * padded);
         this.groupRows = new int[threads][LANES + 16];
         this.groupLabelsOf = new int[threads][LANES + 16];
@@ -143,6 +145,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         Arrays.fill(values, padded, 2 * padded, 0f);
         float[] block = groupBlocks[worker];
         float[] sums = groupSums[worker];
+        float[] rests = groupRests[worker];
         float[] columns = groupColumns[worker];
         int[] rows = groupRows[worker];
         int[] groupLabels = groupLabelsOf[worker];
@@ -166,7 +169,9 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 Arrays.fill(block, s * padded, (s + 1) * padded, 0f);
                 groupLabels[s] = 0;
             }
-            correct += VectorSoftmax.residualsAcross(block, columns, column, groupLabels, sums, size, numClasses);
+            correct += VectorSoftmax.residualsAcross(block, columns, column, groupLabels, sums, rests, size,
+                    numClasses);
+            VectorSoftmax.logLikelihoodsAcross(sums, rests, size);
             for (int s = 0; s < size; s++) {
                 logLikelihood += sums[s];
             }

@@ -15,7 +15,7 @@ import org.softmax4j.data.BinaryDataset;
  * <li>Logits: an example's K logits sit in K/LANES registers (K padded to whole registers: 16 for K = 10), the bias
  * plus one lookup-table row per byte of the row ({@link BitRows}: [byte position][byte value][class] = Σ of W[k][8i +
  * j] over the bits j set in the value, in double).
- * <li>Softmax across the group ({@link VectorSoftmax#residualsAcross(double[], double[], int[], double[], double[],
+ * <li>Softmax across the group ({@link VectorSoftmax#residualsAcross(double[], double[], int, double[], double[],
  * double[], double[], int, int)}): one class per register, LANES examples per register, so that no padding class is computed and
  * nothing is reduced across lanes; a vector exp and log of our own (within an ulp or two of Math.exp and Math.log).
  * <li>Gradient: each example's residual registers are added to the accumulator rows of its bytes ([byte position][byte
@@ -25,11 +25,10 @@ import org.softmax4j.data.BinaryDataset;
  * Everything is double: the logits sum at most D/8 table rows, each a sum of at most 8 weights, so they differ from
  * the plain dot product only in the last bits, and the gradient sums are in double from the residual up.
  *
- * <p>Threads: rows are cut into chunks of {@link #CHUNK_SIZE}, a function of N alone; each chunk's gradient, ln p sum
- * and correct count go to slots of their own, added in chunk order. Bitwise the same for every thread count. Buffers
- * are allocated once, at construction.
+ * <p>Threads: chunks of {@link #CHUNK_SIZE} rows, their slots added in chunk order ({@link DoubleChunks}): bitwise the
+ * same for every thread count. Buffers are allocated once, at construction.
  */
-final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Task {
+final class VectorDoubleBinaryEvaluator extends DoubleChunks {
     /**
      * Rows per result slot. Larger than the dense path's 1,024: at the end of each chunk the spread of the
      * accumulators costs, for D = 64 and all 255 byte values occurring, 8 × 255 × 4 bits × K/LANES register adds
@@ -43,28 +42,16 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
     private final long[] words;
     private final int wordsPerRow;
     private final double[] exampleWeights;
-    private final int numExamples;
-    private final int numFeatures;
-    private final int numClasses;
     /** Whole words: the bytes past the last feature are 0 and find the zero row of their table. */
     private final int numBytes;
     /** K rounded up to whole registers. */
     private final int padded;
     /** Per byte position: the nonzero byte values that occur there in the data (tables and spreads only there). */
     private final int[][] occurring;
-    /** Offsets of one class's column in a block of LANES rows of {@code padded} doubles: 0, padded, 2·padded, ... */
-    private final int[] column;
     /** [i][v][k] (k &lt; padded): Σ of W[k][8i + j] over the bits j set in v; 0 in the padding and at v = 0. */
     private final double[] table;
     /** The bias, padded with 0 (padding classes are never read by the softmax). */
     private final double[] paddedBias;
-    private final int numChunks;
-    private final WorkerPool pool;
-    private final boolean parallel;
-    /** Per chunk: ∂L/∂W (K×D) then ∂L/∂b (K). */
-    private final double[][] chunkGradients;
-    private final double[] chunkLogLikelihoods;
-    private final long[] chunkCorrect;
     /** Per worker: [i][v][k] residual sums of the chunk. */
     private final double[][] accumulators;
     /** Per worker: [j][k] the chunk's gradient spread from the accumulators, then transposed into its slot. */
@@ -80,35 +67,23 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
     private final double[][] groupWeights;
     private final double[][] groupSums;
     private final double[][] groupSumsOfExps;
-    private long numCorrect;
 
     /**
      * @param exampleWeights ω_n per example (owned by the caller, not modified), or null for all 1
      * @param parallel       whether to run the chunks on the pool (else on the caller's thread; same result)
      */
     VectorDoubleBinaryEvaluator(BinaryDataset data, double[] exampleWeights, WorkerPool pool, boolean parallel) {
+        super(data.numExamples(), data.numFeatures(), data.numClasses(), CHUNK_SIZE, data.numClasses(), pool,
+                parallel);
         this.data = data;
         this.words = data.words();
         this.wordsPerRow = data.wordsPerRow();
         this.exampleWeights = exampleWeights;
-        this.numExamples = data.numExamples();
-        this.numFeatures = data.numFeatures();
-        this.numClasses = data.numClasses();
         this.numBytes = 8 * wordsPerRow;
         this.padded = (numClasses + LANES - 1) / LANES * LANES;
         this.occurring = BitRows.occurringValues(data, numBytes);
-        this.column = new int[LANES];
-        for (int s = 0; s < LANES; s++) {
-            column[s] = s * padded;
-        }
         this.table = new double[numBytes * 256 * padded];
         this.paddedBias = new double[padded];
-        this.numChunks = Math.max(1, numChunks(numExamples));
-        this.pool = pool;
-        this.parallel = parallel;
-        this.chunkGradients = new double[numChunks][numClasses * numFeatures + numClasses];
-        this.chunkLogLikelihoods = new double[numChunks];
-        this.chunkCorrect = new long[numChunks];
         int threads = pool.threads();
         // Each worker's arrays apart, padded by a cache line or two: neighbours written by two threads at once would
         // share a line (false sharing).
@@ -131,65 +106,18 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
         return arrays;
     }
 
-    /**
-     * One chunk per {@link #CHUNK_SIZE} rows, but at least min(4, N / 128) so that a few thousand rows (the digits:
-     * 1,437) still give every thread work. A function of N alone.
-     */
-    static int numChunks(int count) {
-        return Math.max((count + CHUNK_SIZE - 1) / CHUNK_SIZE, Math.min(4, count / 128));
-    }
-
-    private int chunkSize() {
-        return (numExamples + numChunks - 1) / numChunks;
-    }
-
     @Override
-    public double evaluate(double[] point, double[] gradient) {
-        int weights = numClasses * numFeatures;
-        System.arraycopy(point, weights, paddedBias, 0, numClasses);
+    protected void prepare(double[] point) {
+        System.arraycopy(point, numClasses * numFeatures, paddedBias, 0, numClasses);
         for (int i = 0; i < numBytes; i++) {
             for (int v : occurring[i]) {
                 BitRows.buildTableRow(point, numClasses, numFeatures, i, v, padded, table);
             }
         }
-        if (parallel) {
-            pool.run(numChunks, this);
-        } else {
-            for (int c = 0; c < numChunks; c++) {
-                run(c, 0);
-            }
-        }
-        double logLikelihood = 0;
-        long correct = 0;
-        int length = weights + numClasses;
-        int vectorLength = DOUBLES.loopBound(length);
-        for (int c = 0; c < numChunks; c++) {
-            double[] chunk = chunkGradients[c];
-            int i = 0;
-            for (; i < vectorLength; i += LANES) {
-                DoubleVector.fromArray(DOUBLES, gradient, i).add(DoubleVector.fromArray(DOUBLES, chunk, i))
-                        .intoArray(gradient, i);
-            }
-            for (; i < length; i++) {
-                gradient[i] += chunk[i];
-            }
-            logLikelihood += chunkLogLikelihoods[c];
-            correct += chunkCorrect[c];
-        }
-        numCorrect = correct;
-        return logLikelihood;
     }
 
     @Override
-    public long numCorrect() {
-        return numCorrect;
-    }
-
-    @Override
-    public void run(int chunk, int worker) {
-        int size = chunkSize();
-        int start = Math.min(numExamples, chunk * size);
-        int end = Math.min(numExamples, start + size);
+    protected void evaluateChunk(int chunk, int start, int end, int worker, double[] slot) {
         double[] accumulator = accumulators[worker];
         double[] bias = biasSums[worker];
         for (int i = 0; i < numBytes; i++) {
@@ -211,10 +139,9 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
                 logLikelihood += sums[s];
             }
         }
-        spread(accumulator, featureGradients[worker], chunkGradients[chunk]);
-        System.arraycopy(bias, 0, chunkGradients[chunk], numClasses * numFeatures, numClasses);
-        chunkLogLikelihoods[chunk] = logLikelihood;
-        chunkCorrect[chunk] = correct;
+        spread(accumulator, featureGradients[worker], slot);
+        System.arraycopy(bias, 0, slot, biasAt, numClasses);
+        record(chunk, logLikelihood, correct);
     }
 
     /**
@@ -240,7 +167,7 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
         }
         double[] sums = groupSums[worker];
         double[] sumsOfExps = groupSumsOfExps[worker];
-        int correct = VectorSoftmax.residualsAcross(block, columns[worker], column, labels, weights, sums, sumsOfExps,
+        int correct = VectorSoftmax.residualsAcross(block, columns[worker], padded, labels, weights, sums, sumsOfExps,
                 count, numClasses);
         VectorSoftmax.logLikelihoodsAcross(sums, sumsOfExps, weights, count);
         accumulate(groupStart, count, block, accumulator, bias);
@@ -267,17 +194,20 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
 
     /**
      * The logits of the row whose first word is {@code words[offset]} into block[at .. at + padded): the bias plus one
-     * table row per byte, a register of classes at a time. With several words the running sum goes through the block
-     * between words: a vector carried around a loop would be boxed on the heap by this JIT.
+     * table row per byte, a register of classes at a time. No vector lives across a branch or a loop's back edge: this
+     * JIT boxes such a vector on the heap as soon as one branch was never taken when it compiled (the shape of the data
+     * decides which). With several words the running sum goes through the block between words.
      */
     private void logits(int offset, double[] block, int at) {
-        for (int lane = 0; lane < padded; lane += LANES) {
-            DoubleVector z = DoubleVector.fromArray(DOUBLES, paddedBias, lane);
-            if (wordsPerRow == 1) {
-                addWord(z, words[offset], lane).intoArray(block, at + lane);
-                continue;
+        if (wordsPerRow == 1) {
+            long word = words[offset];
+            for (int lane = 0; lane < padded; lane += LANES) {
+                addWord(DoubleVector.fromArray(DOUBLES, paddedBias, lane), word, lane).intoArray(block, at + lane);
             }
-            z.intoArray(block, at + lane);
+            return;
+        }
+        System.arraycopy(paddedBias, 0, block, at, padded);
+        for (int lane = 0; lane < padded; lane += LANES) {
             for (int w = 0; w < wordsPerRow; w++) {
                 addWord(DoubleVector.fromArray(DOUBLES, block, at + lane), words[offset + w],
                         w * 8 * 256 * padded + lane).intoArray(block, at + lane);
@@ -333,10 +263,5 @@ final class VectorDoubleBinaryEvaluator implements DoubleSimdPath, WorkerPool.Ta
                 slot[k * d + j] = featureGradient[j * padded + k];
             }
         }
-    }
-
-    @Override
-    public void close() {
-        // The pool belongs to the DoubleEvaluator.
     }
 }

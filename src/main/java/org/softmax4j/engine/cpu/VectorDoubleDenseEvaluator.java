@@ -24,11 +24,10 @@ import org.softmax4j.data.DenseDataset;
  * four fused multiply-adds. K is padded to a multiple of 4 (padded classes have residual 0; their entries are never
  * read), so the kernels have no class remainder.
  *
- * <p>Threads: rows are cut into {@link #CHUNK_SIZE}-row chunks, a function of N alone; each chunk's gradient, ln p sum
- * and correct count go to slots of their own, added in chunk order. Bitwise the same for every thread count. Buffers are
- * allocated once, at construction.
+ * <p>Threads: chunks of {@link #CHUNK_SIZE} rows, their slots added in chunk order ({@link DoubleChunks}): bitwise the
+ * same for every thread count. Buffers are allocated once, at construction.
  */
-final class VectorDoubleDenseEvaluator implements DoubleSimdPath, WorkerPool.Task {
+final class VectorDoubleDenseEvaluator extends DoubleChunks {
     /** Rows per result slot: the unit of the fixed-order reduction. */
     static final int CHUNK_SIZE = 1024;
     /** Rows whose residuals are held at once, and over which the gradient stays in registers. */
@@ -42,27 +41,14 @@ final class VectorDoubleDenseEvaluator implements DoubleSimdPath, WorkerPool.Tas
     private final float[] values;
     private final int[] labels;
     private final double[] exampleWeights;
-    private final int numExamples;
-    private final int numFeatures;
-    private final int numClasses;
     /** K rounded up to a multiple of 4. */
     private final int paddedClasses;
     /** Features that fill whole registers; the rest are added one by one. */
     private final int vectorFeatures;
-    private final int numChunks;
-    private final WorkerPool pool;
-    private final boolean parallel;
-    /** Per chunk: ∂L/∂W, paddedClasses × D (rows past K unused). */
-    private final double[][] chunkGradients;
-    /** Per chunk: ∂L/∂b. */
-    private final double[][] chunkBias;
-    private final double[] chunkLogLikelihoods;
-    private final long[] chunkCorrect;
     /** Per worker: logits, then residuals, of the tile's rows, [row][paddedClasses] (padded apart). */
     private final double[][] tiles;
     /** Per worker: the 16 dot products of a 4 × 4 block. */
     private final double[][] blocks;
-    private long numCorrect;
 
     // The call in progress: written by the calling thread before the pool's barrier, read by the workers after it.
     private double[] point;
@@ -72,21 +58,13 @@ final class VectorDoubleDenseEvaluator implements DoubleSimdPath, WorkerPool.Tas
      * @param parallel       whether to run the chunks on the pool (else on the caller's thread; same result)
      */
     VectorDoubleDenseEvaluator(DenseDataset data, double[] exampleWeights, WorkerPool pool, boolean parallel) {
+        super(data.numExamples(), data.numFeatures(), data.numClasses(), CHUNK_SIZE, (data.numClasses() + 3) & ~3,
+                pool, parallel);
         this.values = data.values();
         this.labels = data.labels();
         this.exampleWeights = exampleWeights;
-        this.numExamples = data.numExamples();
-        this.numFeatures = data.numFeatures();
-        this.numClasses = data.numClasses();
         this.paddedClasses = (numClasses + 3) & ~3;
         this.vectorFeatures = DOUBLES.loopBound(numFeatures);
-        this.numChunks = Math.max(1, numChunks(numExamples));
-        this.pool = pool;
-        this.parallel = parallel;
-        this.chunkGradients = new double[numChunks][paddedClasses * numFeatures];
-        this.chunkBias = new double[numChunks][numClasses];
-        this.chunkLogLikelihoods = new double[numChunks];
-        this.chunkCorrect = new long[numChunks];
         this.tiles = new double[pool.threads()][TILE * paddedClasses + 16];
         this.blocks = new double[pool.threads()][16 + 16];
     }
@@ -101,70 +79,19 @@ final class VectorDoubleDenseEvaluator implements DoubleSimdPath, WorkerPool.Tas
         return LANES;
     }
 
-    /**
-     * One chunk per {@link #CHUNK_SIZE} rows, but at least min(4, N / 128) so that a few thousand rows still give every
-     * thread work. A function of N alone.
-     */
-    static int numChunks(int count) {
-        return Math.max((count + CHUNK_SIZE - 1) / CHUNK_SIZE, Math.min(4, count / 128));
-    }
-
-    private int chunkSize() {
-        return (numExamples + numChunks - 1) / numChunks;
-    }
-
     @Override
-    public double evaluate(double[] point, double[] gradient) {
+    protected void prepare(double[] point) {
         this.point = point;
-        try {
-            if (parallel) {
-                pool.run(numChunks, this);
-            } else {
-                for (int c = 0; c < numChunks; c++) {
-                    run(c, 0);
-                }
-            }
-        } finally {
-            this.point = null;
-        }
-        int weights = numClasses * numFeatures;
-        int biasOffset = weights;
-        double logLikelihood = 0;
-        long correct = 0;
-        for (int c = 0; c < numChunks; c++) {
-            double[] chunk = chunkGradients[c];
-            int i = 0;
-            for (; i < DOUBLES.loopBound(weights); i += LANES) {
-                DoubleVector.fromArray(DOUBLES, gradient, i).add(DoubleVector.fromArray(DOUBLES, chunk, i))
-                        .intoArray(gradient, i);
-            }
-            for (; i < weights; i++) {
-                gradient[i] += chunk[i];
-            }
-            for (int k = 0; k < numClasses; k++) {
-                gradient[biasOffset + k] += chunkBias[c][k];
-            }
-            logLikelihood += chunkLogLikelihoods[c];
-            correct += chunkCorrect[c];
-        }
-        numCorrect = correct;
-        return logLikelihood;
     }
 
     @Override
-    public long numCorrect() {
-        return numCorrect;
+    protected void finish() {
+        this.point = null;
     }
 
     @Override
-    public void run(int chunk, int worker) {
-        int size = chunkSize();
-        int start = Math.min(numExamples, chunk * size);
-        int end = Math.min(numExamples, start + size);
-        double[] gradient = chunkGradients[chunk];
-        double[] bias = chunkBias[chunk];
+    protected void evaluateChunk(int chunk, int start, int end, int worker, double[] gradient) {
         Arrays.fill(gradient, 0.0);
-        Arrays.fill(bias, 0.0);
         double[] z = tiles[worker];
         double[] block = blocks[worker];
         double logLikelihood = 0;
@@ -191,15 +118,14 @@ final class VectorDoubleDenseEvaluator implements DoubleSimdPath, WorkerPool.Tas
                 }
                 logLikelihood += residuals(z, at, label, exampleWeights == null ? 1.0 : exampleWeights[n]);
                 for (int k = 0; k < classes; k++) {
-                    bias[k] += z[at + k];
+                    gradient[biasAt + k] += z[at + k];
                 }
             }
             for (int k = 0; k < padded; k += 4) {
                 gradientBlock(tileStart, rows, k, z, gradient);
             }
         }
-        chunkLogLikelihoods[chunk] = logLikelihood;
-        chunkCorrect[chunk] = correct;
+        record(chunk, logLikelihood, correct);
     }
 
     /**
@@ -358,10 +284,5 @@ final class VectorDoubleDenseEvaluator implements DoubleSimdPath, WorkerPool.Tas
             z[at + k] = 0;
         }
         return logLikelihood;
-    }
-
-    @Override
-    public void close() {
-        // The pool belongs to the DoubleEvaluator.
     }
 }

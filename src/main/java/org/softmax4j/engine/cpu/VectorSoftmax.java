@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The SIMD twins of {@link Softmax}: {@link #exp} and {@link #log1p} lane by lane (the same operations in the same
  * order as the scalar ones, so each lane equals the scalar result bit for bit), and the softmax-with-residual of a
- * group of LANES examples across registers ({@link #residualsAcross}). In double, for the double-precision path of
+ * group of LANES examples across registers ({@link #residualsAcross(float[], float[], int[], int[], float[], float[],
+ * int, int)}). In double, for the double-precision path of
  * bit-packed rows: {@link #exp(DoubleVector)}, {@link #log(DoubleVector)} (within a few double ulps of {@link Math#exp}
  * and {@link Math#log}) and the weighted softmax-with-residual across a group of DOUBLE_LANES examples. Only loaded when
  * jdk.incubator.vector is present (see {@link Vectors}).
@@ -19,7 +20,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorSoftmax {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
-    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
     private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
     static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
     static final int DOUBLE_LANES = DOUBLES.length();
@@ -39,62 +39,75 @@ final class VectorSoftmax {
     /**
      * The softmax of a block of LANES examples (rows of {@code block}, {@code padded} floats apart: logits in, residuals
      * y − p out), lane-wise by class, through {@code columns} (scratch, LANES × padded, by class); {@code column} holds
-     * the offsets 0, padded, 2·padded, ... of one class's column. Writes each example's log-likelihood term ln p_y =
-     * (z_y − max) − log1p(Σ_k e_k − 1) into {@code sums[0..LANES)} (0 past {@code size}) and returns how many of the
-     * first {@code size} examples the arg-max gets right (the first maximum wins, as in {@link Softmax#argmax}).
-     * Per lane it computes what {@link Softmax#residuals(float[], int, int, int)} does, except that ln Σ e_k is
-     * log1p of the float sum less one instead of {@link Math#log} of it in double.
+     * the offsets 0, padded, 2·padded, ... of one class's column. In two calls: this one, then {@link
+     * #logLikelihoodsAcross(float[], float[], int)} (one method would be too large for the JIT to inline the vector
+     * operations into, and what it does not inline it boxes on the heap). Leaves z_y − max in {@code labelLogits} and
+     * Σ_k e_k − 1 in {@code rests}, and returns how many of the first {@code size} examples the arg-max gets right (the
+     * first maximum wins, as in {@link Softmax#argmax}). Per lane the two compute what {@link
+     * Softmax#residuals(float[], int, int, int)} does, except that ln Σ e_k is log1p of the float sum less one instead
+     * of {@link Math#log} of it in double.
      */
-    static int residualsAcross(float[] block, float[] columns, int[] column, int[] groupLabels, float[] sums,
-                               int size, int numClasses) {
+    static int residualsAcross(float[] block, float[] columns, int[] column, int[] groupLabels, float[] labelLogits,
+                               float[] rests, int size, int numClasses) {
         int classes = numClasses;
+        // Zero made here, not read from a static field: a vector that meets a heap object at a loop's head (the
+        // static's box) would be boxed on the heap itself, once per class, by this JIT.
+        FloatVector zero = FloatVector.zero(SPECIES);
         FloatVector label = (FloatVector) IntVector.fromArray(INT_SPECIES, groupLabels, 0)
                 .convert(VectorOperators.I2F, 0);
         // One gather per class into columns[k·LANES ..]; after that every pass reads whole registers.
         FloatVector max = FloatVector.fromArray(SPECIES, block, 0, column, 0);
         max.intoArray(columns, 0);
+        // The arg-max as a class number per lane, taken only on a strictly larger logit: the first maximum wins. (A
+        // mask carried from one class to the next would be boxed on the heap by this JIT.)
+        FloatVector best = zero;
         for (int k = 1; k < classes; k++) {
             FloatVector z = FloatVector.fromArray(SPECIES, block, k, column, 0);
             z.intoArray(columns, k * LANES);
+            best = best.blend((float) k, z.compare(VectorOperators.GT, max));
             max = max.max(z);
         }
-        FloatVector labelLogit = ZERO;
-        FloatVector others = ZERO;
-        FloatVector labelExp = ZERO;
-        VectorMask<Float> earlierTie = ZERO.lt(0f);
+        FloatVector labelLogit = zero;
+        FloatVector others = zero;
+        FloatVector labelExp = zero;
         for (int k = 0; k < classes; k++) {
             FloatVector z = FloatVector.fromArray(SPECIES, columns, k * LANES);
             VectorMask<Float> isLabel = label.eq((float) k);
-            // Arg-max takes the first maximum: a tie before the label's class makes the prediction wrong.
-            earlierTie = earlierTie.or(z.eq(max).and(label.compare(VectorOperators.GT, (float) k)));
-            labelLogit = labelLogit.add(ZERO.blend(z, isLabel));
+            labelLogit = labelLogit.add(zero.blend(z, isLabel));
             FloatVector e = exp(z.sub(max));
             e.intoArray(columns, k * LANES);
             // Σ_{k≠label} e_k summed apart (see Softmax.residuals): 1 − p_label would cancel its digits.
             others = others.add(e.blend(0f, isLabel));
-            labelExp = labelExp.add(ZERO.blend(e, isLabel));
+            labelExp = labelExp.add(zero.blend(e, isLabel));
         }
         FloatVector inverse = FloatVector.broadcast(SPECIES, 1f).div(others.add(labelExp));
         FloatVector labelResidual = others.mul(inverse);
         FloatVector negativeInverse = inverse.neg();
         // ln Σ_k e_k = log1p(rest), rest = Σ_k e_k less one term e_k = 1 (a class at the max): accurate to float
         // precision of the result even when the sum is 1 + tiny, where ln of the float sum would lose it all.
-        FloatVector rest = ZERO;
+        FloatVector rest = zero;
         FloatVector ties = FloatVector.broadcast(SPECIES, -1f);
         for (int k = 0; k < classes; k++) {
             FloatVector e = FloatVector.fromArray(SPECIES, columns, k * LANES);
             FloatVector z = FloatVector.fromArray(SPECIES, block, k, column, 0);
             VectorMask<Float> atMax = z.eq(max);
             rest = rest.add(e.blend(0f, atMax));
-            ties = ties.add(ZERO.blend(1f, atMax));
+            ties = ties.add(zero.blend(1f, atMax));
             e.mul(negativeInverse).blend(labelResidual, label.eq((float) k)).intoArray(block, k, column, 0);
         }
-        rest = rest.add(ties);
-        labelLogit = labelLogit.sub(max);
-        VectorMask<Float> valid = SPECIES.indexInRange(0, size);
-        labelLogit.sub(log1p(rest)).blend(0f, valid.not()).intoArray(sums, 0);
-        VectorMask<Float> right = labelLogit.eq(0f).andNot(earlierTie).and(valid);
-        return right.trueCount();
+        rest.add(ties).intoArray(rests, 0);
+        labelLogit.sub(max).intoArray(labelLogits, 0);
+        return best.eq(label).and(SPECIES.indexInRange(0, size)).trueCount();
+    }
+
+    /**
+     * The second half of {@link #residualsAcross(float[], float[], int[], int[], float[], float[], int, int)}: ln p_y =
+     * (z_y − max) − log1p(Σ_k e_k − 1) per lane, written over {@code labelLogits} (0 past {@code size}).
+     */
+    static void logLikelihoodsAcross(float[] labelLogits, float[] rests, int size) {
+        FloatVector labelLogit = FloatVector.fromArray(SPECIES, labelLogits, 0);
+        labelLogit.sub(log1p(FloatVector.fromArray(SPECIES, rests, 0)))
+                .blend(0f, SPECIES.indexInRange(0, size).not()).intoArray(labelLogits, 0);
     }
 
     /** {@link Softmax#log1p} lane by lane: ln(1 + x) for 0 ≤ x &lt; 2^24, to within 4.5 float ulps. */
@@ -147,7 +160,7 @@ final class VectorSoftmax {
      * e^(z_k − max) in {@code sumsOfExps}; returns how many of the first {@code size} examples the arg-max gets right
      * (the first maximum wins).
      */
-    static int residualsAcross(double[] block, double[] columns, int[] column, double[] groupLabels,
+    static int residualsAcross(double[] block, double[] columns, int padded, double[] groupLabels,
                                double[] groupWeights, double[] labelLogits, double[] sumsOfExps, int size,
                                int numClasses) {
         int classes = numClasses;
@@ -156,13 +169,14 @@ final class VectorSoftmax {
         // static's box) would be boxed on the heap itself, once per class, by this JIT.
         DoubleVector zero = DoubleVector.zero(DOUBLES);
         DoubleVector label = DoubleVector.fromArray(DOUBLES, groupLabels, 0);
-        DoubleVector max = DoubleVector.fromArray(DOUBLES, block, 0, column, 0);
-        max.intoArray(columns, 0);
+        // By class, with plain copies rather than gathers: this JIT's gathers and scatters of doubles fall back to
+        // boxed Java code once the float path's gathers have shared their profiles.
+        transpose(block, padded, columns, lanes, lanes, classes);
+        DoubleVector max = DoubleVector.fromArray(DOUBLES, columns, 0);
         // The arg-max as a class number per lane, taken only on a strictly larger logit: the first maximum wins.
         DoubleVector best = zero;
         for (int k = 1; k < classes; k++) {
-            DoubleVector z = DoubleVector.fromArray(DOUBLES, block, k, column, 0);
-            z.intoArray(columns, k * lanes);
+            DoubleVector z = DoubleVector.fromArray(DOUBLES, columns, k * lanes);
             best = best.blend(k, z.compare(VectorOperators.GT, max));
             max = max.max(z);
         }
@@ -184,15 +198,25 @@ final class VectorSoftmax {
         DoubleVector labelResidual = weight.mul(others).div(sum);
         for (int k = 0; k < classes; k++) {
             DoubleVector.fromArray(DOUBLES, columns, k * lanes).mul(scale).blend(labelResidual, label.eq(k))
-                    .intoArray(block, k, column, 0);
+                    .intoArray(columns, k * lanes);
         }
+        transpose(columns, lanes, block, padded, classes, lanes);
         labelLogit.sub(max).intoArray(labelLogits, 0);
         sum.intoArray(sumsOfExps, 0);
         return best.eq(label).and(DOUBLES.indexInRange(0, size)).trueCount();
     }
 
+    /** to[c·toStride + r] = from[r·fromStride + c] for r &lt; rows, c &lt; cols. */
+    private static void transpose(double[] from, int fromStride, double[] to, int toStride, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                to[c * toStride + r] = from[r * fromStride + c];
+            }
+        }
+    }
+
     /**
-     * The second half of {@link #residualsAcross(double[], double[], int[], double[], double[], double[], double[], int,
+     * The second half of {@link #residualsAcross(double[], double[], int, double[], double[], double[], double[], int,
      * int)}: ω ln p_y = ω·((z_y − max) − ln Σ_k e_k) per lane, written over {@code labelLogits} (0 past {@code size}).
      */
     static void logLikelihoodsAcross(double[] labelLogits, double[] sumsOfExps, double[] groupWeights, int size) {

@@ -165,7 +165,10 @@ class SoftmaxPrimitivesTest {
                     System.arraycopy(block, 0, scalar, 0, block.length);
                     float[] columns = new float[lanes * padded];
                     float[] sums = new float[lanes];
-                    int correct = VectorSoftmax.residualsAcross(block, columns, column, labels, sums, size, classes);
+                    float[] rests = new float[lanes];
+                    int correct = VectorSoftmax.residualsAcross(block, columns, column, labels, sums, rests, size,
+                            classes);
+                    VectorSoftmax.logLikelihoodsAcross(sums, rests, size);
                     int expectedCorrect = 0;
                     for (int s = 0; s < size; s++) {
                         String what = "K = " + classes + ", lane " + s + " of " + size + ", trial " + trial;
@@ -291,10 +294,6 @@ class SoftmaxPrimitivesTest {
         SplittableRandom random = new SplittableRandom(7);
         for (int classes = 2; classes <= 33; classes++) {
             int padded = (classes + lanes - 1) / lanes * lanes;
-            int[] column = new int[lanes];
-            for (int s = 0; s < lanes; s++) {
-                column[s] = s * padded;
-            }
             for (int size : new int[] {lanes, 1, lanes - 1}) {
                 for (int trial = 0; trial < 12; trial++) {
                     double[] block = new double[lanes * padded];
@@ -316,7 +315,7 @@ class SoftmaxPrimitivesTest {
                     double[] scalar = block.clone();
                     double[] sums = new double[lanes];
                     double[] sumsOfExps = new double[lanes];
-                    int correct = VectorSoftmax.residualsAcross(block, new double[classes * lanes], column, labels,
+                    int correct = VectorSoftmax.residualsAcross(block, new double[classes * lanes], padded, labels,
                             weights, sums, sumsOfExps, size, classes);
                     VectorSoftmax.logLikelihoodsAcross(sums, sumsOfExps, weights, size);
                     int expectedCorrect = 0;
