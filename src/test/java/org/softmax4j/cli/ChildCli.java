@@ -70,6 +70,10 @@ final class ChildCli {
         process.destroyForcibly();
     }
 
+    boolean alive() {
+        return process.isAlive();
+    }
+
     int await() throws Exception {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();

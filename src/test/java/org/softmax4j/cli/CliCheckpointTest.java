@@ -22,6 +22,7 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import org.softmax4j.model.Model;
 import org.softmax4j.model.ModelFile;
+import org.softmax4j.train.Checkpoint;
 
 /**
  * {@code train --checkpoint} and {@code --resume}: a training killed outright (kill -9) at random moments, several
@@ -51,16 +52,19 @@ class CliCheckpointTest {
         SplittableRandom random = new SplittableRandom(17);
         int kills = 0;
         List<Integer> resumedAt = new ArrayList<>();
-        for (int round = 0; round < 6 && kills < 3; round++) {
+        // Killed when the checkpoint (written after every iteration) reaches an iteration drawn from each window, a
+        // random moment later: by progress, not by the clock, so that a fast machine does not finish first.
+        int[][] windows = {{2, 8}, {10, 17}, {19, 26}};
+        for (int[] window : windows) {
+            int target = random.nextInt(window[0], window[1] + 1);
             boolean resume = Files.exists(checkpoint);
             ChildCli child = ChildCli.start(args(run, resume ? "--resume" : "--checkpoint", checkpoint.toString(),
                     "--checkpoint-every", "0", "--model-out", model.toString()));
             child.awaitIterations();
-            // A moment after the first checkpoint (on a loaded machine an iteration may take seconds).
-            for (int wait = 0; wait < 600 && !Files.exists(checkpoint); wait++) {
-                Thread.sleep(100);
+            for (int wait = 0; wait < 120_000 && child.alive() && checkpointIteration(checkpoint) < target; wait++) {
+                Thread.sleep(1);
             }
-            Thread.sleep(random.nextInt(100, 1500));
+            Thread.sleep(random.nextInt(0, 20));
             child.kill();
             int code = child.await();
             if (code == 0) {
@@ -87,6 +91,11 @@ class CliCheckpointTest {
         JsonObject json = JsonParser.parseString(last.stdout().strip()).getAsJsonObject();
         assertEquals(checkpoint.toString(), json.get("resumed_from").getAsString());
         ChildCli.assertNoTemporaries(dir);
+    }
+
+    /** The iteration of the checkpoint in {@code file}, or -1 before there is one. */
+    private static int checkpointIteration(Path file) {
+        return Files.exists(file) ? Checkpoint.read(file).iteration() : -1;
     }
 
     /** The iteration a resumed child said it resumed at. */
