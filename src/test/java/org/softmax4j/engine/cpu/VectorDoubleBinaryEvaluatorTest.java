@@ -54,7 +54,6 @@ class VectorDoubleBinaryEvaluatorTest {
 
     @Test
     void anEvaluationAllocatesNothing() {
-        BinaryDataset data = TestData.randomBinary(300, 67, 10, 11);
-        DoubleSimdChecks.assertAnEvaluationAllocatesNothing(data, DoubleSimdChecks.randomPoint(10 * 67 + 10, 12));
+        DoubleSimdChecks.assertAnEvaluationAllocatesNothing("binary", 300, 67, 10, 11, 12);
     }
 }

@@ -52,7 +52,6 @@ class VectorDoubleDenseEvaluatorTest {
 
     @Test
     void anEvaluationAllocatesNothing() {
-        DenseDataset data = TestData.randomDense(300, 67, 10, 11);
-        DoubleSimdChecks.assertAnEvaluationAllocatesNothing(data, DoubleSimdChecks.randomPoint(10 * 67 + 10, 12));
+        DoubleSimdChecks.assertAnEvaluationAllocatesNothing("dense", 300, 67, 10, 11, 12);
     }
 }

@@ -1,0 +1,100 @@
+package org.softmax4j.engine.cpu;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.softmax4j.TestData;
+import org.softmax4j.data.Dataset;
+
+/**
+ * Measures, in a JVM of its own, what 100 evaluations of the double-precision evaluator allocate once the JIT has
+ * compiled them (see {@link DoubleSimdChecks#assertAnEvaluationAllocatesNothing}). Prints the bytes of the last window
+ * measured, or "unsupported" where the JVM does not count a thread's allocations.
+ */
+public final class AllocationProbe {
+    private static final int WARM_UP = 3000;
+    private static final int WINDOW = 100;
+    private static final long PATIENCE_NANOS = 60_000_000_000L;
+
+    private AllocationProbe() {
+    }
+
+    /** args: kind (binary or dense), n, d, k, data seed, point seed. */
+    public static void main(String[] args) {
+        int n = Integer.parseInt(args[1]);
+        int d = Integer.parseInt(args[2]);
+        int k = Integer.parseInt(args[3]);
+        long dataSeed = Long.parseLong(args[4]);
+        Dataset data = args[0].equals("binary") ? TestData.randomBinary(n, d, k, dataSeed)
+                : TestData.randomDense(n, d, k, dataSeed);
+        double[] point = DoubleSimdChecks.randomPoint(k * d + k, Long.parseLong(args[5]));
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean)
+                || !bean.isThreadAllocatedMemorySupported()) {
+            System.out.println("unsupported");
+            return;
+        }
+        double[] gradient = new double[point.length];
+        try (DoubleEvaluator evaluator = new DoubleEvaluator(data, null, 1)) {
+            for (int i = 0; i < WARM_UP; i++) {
+                evaluator.evaluate(point, gradient);
+            }
+            long thread = Thread.currentThread().getId();
+            long deadline = System.nanoTime() + PATIENCE_NANOS;
+            long allocated;
+            do {
+                long before = bean.getThreadAllocatedBytes(thread);
+                for (int i = 0; i < WINDOW; i++) {
+                    evaluator.evaluate(point, gradient);
+                }
+                allocated = bean.getThreadAllocatedBytes(thread) - before;
+            } while (allocated >= WINDOW * 16 && System.nanoTime() < deadline);
+            System.out.println(allocated);
+        }
+    }
+
+    /** Runs {@link #main} in a child JVM with this JVM's classes and returns what it printed. */
+    static String runInFreshJvm(String kind, int n, int d, int k, long dataSeed, long pointSeed) {
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--add-modules=jdk.incubator.vector");
+        command.add("-cp");
+        // JUnit's jars too: DoubleSimdChecks (randomPoint) refers to its assertions.
+        command.add(String.join(File.pathSeparator, codeSource(DoubleEvaluator.class), codeSource(AllocationProbe.class),
+                codeSource(org.junit.jupiter.api.Assertions.class), codeSource(org.opentest4j.AssertionFailedError.class)));
+        command.add(AllocationProbe.class.getName());
+        for (Object arg : new Object[] {kind, n, d, k, dataSeed, pointSeed}) {
+            command.add(String.valueOf(arg));
+        }
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the allocation probe did not end within 120 s");
+            }
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new AssertionError("the allocation probe failed: " + output);
+            }
+            String[] lines = output.strip().split("\n");
+            return lines[lines.length - 1];
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while the allocation probe ran", e);
+        }
+    }
+
+    private static String codeSource(Class<?> type) {
+        try {
+            return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
