@@ -102,10 +102,14 @@ final class AscentSchedule {
     }
 
     /**
-     * η, the best F, Nesterov's t_k and the safeguard's counts, into a checkpoint's solver part (β is not kept: the
-     * next step's {@link #momentum} sets it before {@link #judge} reads it).
+     * y, x_k and the best point (W's K·D entries then b's K, in double), η, the best F, Nesterov's t_k and the
+     * safeguard's counts, into a checkpoint's solver part: the one form of both ascent solvers' state, so that either
+     * resumes the other's. β is not kept: the next step's {@link #momentum} sets it before {@link #judge} reads it.
      */
-    void save(StateFields state) {
+    void save(StateFields state, double[] point, double[] previous, double[] best) {
+        state.put("point", point);
+        state.put("previous", previous);
+        state.put("best", best);
         state.put("learning_rate", learningRate);
         state.put("best_value", bestValue);
         state.put("momentum_sequence", momentumSequence);
@@ -114,8 +118,11 @@ final class AscentSchedule {
         state.put("falls", falls);
     }
 
-    /** In place of {@link #start}: the state {@link #save} wrote. */
-    void restore(StateFields state) {
+    /** In place of {@link #start}: the state {@link #save} wrote, the vectors into the arrays given. */
+    void restore(StateFields state, double[] point, double[] previous, double[] best) {
+        state.copy("point", point);
+        state.copy("previous", previous);
+        state.copy("best", best);
         learningRate = state.getDouble("learning_rate");
         bestValue = state.getDouble("best_value");
         momentumSequence = state.getDouble("momentum_sequence");

@@ -164,10 +164,7 @@ final class ResidentSafeguardedSolver implements Solver, AutoCloseable {
         double[] previous = new double[length];
         double[] best = new double[length];
         session.downloadVectors(point, previous, best);
-        state.put("point", point);
-        state.put("previous", previous);
-        state.put("best", best);
-        schedule.save(state);
+        schedule.save(state, point, previous, best);
     }
 
     @Override
@@ -176,10 +173,7 @@ final class ResidentSafeguardedSolver implements Solver, AutoCloseable {
         double[] point = new double[length];
         double[] previous = new double[length];
         double[] best = new double[length];
-        state.copy("point", point);
-        state.copy("previous", previous);
-        state.copy("best", best);
-        schedule.restore(state);
+        schedule.restore(state, point, previous, best);
         session.uploadVectors(point, previous, best, schedule.step(numExamples));
         read();
     }

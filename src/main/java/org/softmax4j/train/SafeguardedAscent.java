@@ -134,18 +134,12 @@ final class SafeguardedAscent extends EngineSolver {
     /** y, x_k and the best point in double, η, the best F, Nesterov's t_k and the counts of the safeguard. */
     @Override
     public void saveState(StateFields state) {
-        state.put("point", point);
-        state.put("previous", previous);
-        state.put("best", best);
-        schedule.save(state);
+        schedule.save(state, point, previous, best);
     }
 
     @Override
     public void restoreState(StateFields state) {
-        state.copy("point", point);
-        state.copy("previous", previous);
-        state.copy("best", best);
-        schedule.restore(state);
+        schedule.restore(state, point, previous, best);
         round(point);
         evaluateCurrent();
     }
