@@ -9,6 +9,7 @@ import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.ForwardingEvaluator;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.ResidentAscent;
 import org.softmax4j.train.IterationRecord;
@@ -127,18 +128,12 @@ public final class HeldOutCurves implements TrainingListener, TrainingRun.Evalua
     }
 
     /** Passes everything through; after a full evaluation, records what the report needs. */
-    private final class Tap implements Evaluator {
-        private final Evaluator inner;
+    private final class Tap extends ForwardingEvaluator {
         private final boolean training;
 
         Tap(Evaluator inner, boolean training) {
-            this.inner = inner;
+            super(inner);
             this.training = training;
-        }
-
-        @Override
-        public Dataset data() {
-            return inner.data();
         }
 
         @Override
@@ -152,21 +147,6 @@ public final class HeldOutCurves implements TrainingListener, TrainingRun.Evalua
             } else {
                 accuracyByValidationLogLikelihood.put(key, out.accuracy());
             }
-        }
-
-        @Override
-        public void evaluate(Parameters parameters, int[] examples, int from, int to, Evaluation out) {
-            inner.evaluate(parameters, examples, from, to, out);
-        }
-
-        @Override
-        public void probabilities(Parameters parameters, float[] out) {
-            inner.probabilities(parameters, out);
-        }
-
-        @Override
-        public boolean doublePrecisionCostsTheSame() {
-            return inner.doublePrecisionCostsTheSame();
         }
 
         @Override

@@ -12,9 +12,8 @@ import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
-import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
-import org.softmax4j.engine.Parameters;
+import org.softmax4j.engine.ForwardingEvaluator;
 
 /**
  * The engine of {@code softmax4j-spark train}: the command reads its data on the driver as {@code train} does, and
@@ -146,11 +145,9 @@ final class DriverDataEngine implements Engine {
     }
 
     /** The partitioned evaluator, seen with the driver's copy of the rows as its data. */
-    private final class DriverView implements Evaluator {
-        private final Evaluator partitioned;
-
+    private final class DriverView extends ForwardingEvaluator {
         DriverView(Evaluator partitioned) {
-            this.partitioned = partitioned;
+            super(partitioned);
         }
 
         @Override
@@ -158,29 +155,5 @@ final class DriverDataEngine implements Engine {
             return train;
         }
 
-        @Override
-        public void evaluate(Parameters parameters, Evaluation out) {
-            partitioned.evaluate(parameters, out);
-        }
-
-        @Override
-        public void evaluate(Parameters parameters, int[] examples, int from, int to, Evaluation out) {
-            partitioned.evaluate(parameters, examples, from, to, out);
-        }
-
-        @Override
-        public void probabilities(Parameters parameters, float[] out) {
-            partitioned.probabilities(parameters, out);
-        }
-
-        @Override
-        public boolean doublePrecisionCostsTheSame() {
-            return partitioned.doublePrecisionCostsTheSame();
-        }
-
-        @Override
-        public void close() {
-            partitioned.close();
-        }
     }
 }

@@ -11,6 +11,7 @@ import org.softmax4j.TestData;
 import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.ForwardingEvaluator;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.ResidentAscent;
 import org.softmax4j.engine.cpu.CpuEngine;
@@ -22,13 +23,12 @@ import org.softmax4j.engine.cpu.CpuEngine;
 class ResidentAscentTest {
 
     /** A CPU evaluator that also offers resident ascent, counting steps and downloads. */
-    static class HostResident implements Evaluator, ResidentAscent {
-        final Evaluator inner;
+    static class HostResident extends ForwardingEvaluator implements ResidentAscent {
         int steps;
         int downloads;
 
         HostResident(Evaluator inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -56,30 +56,6 @@ class ResidentAscentTest {
             };
         }
 
-        @Override
-        public Dataset data() {
-            return inner.data();
-        }
-
-        @Override
-        public void evaluate(Parameters parameters, Evaluation out) {
-            inner.evaluate(parameters, out);
-        }
-
-        @Override
-        public void evaluate(Parameters parameters, int[] examples, int from, int to, Evaluation out) {
-            inner.evaluate(parameters, examples, from, to, out);
-        }
-
-        @Override
-        public void probabilities(Parameters parameters, float[] out) {
-            inner.probabilities(parameters, out);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 
     @Test
