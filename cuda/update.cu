@@ -93,7 +93,7 @@ extern "C" __global__ void ascent_sums_kernel(const float* __restrict__ W, const
     for (int k = blockIdx.x; k < K; k += gridDim.x) {
         const long long row = (long long)k * D;
         const double gb = fitBias ? sums[weights + k] : 0.0;
-        const double centred = __dadd_rn(gb, -mean);
+        const double centred = S4J_BUG(6) ? gb : __dadd_rn(gb, -mean);
         double squares = 0, gradSquares = 0, gradMax = 0, uu = 0, uv = 0, vv = 0, sw = 0, fw = 0, slope = 0,
                shift = 0;
         for (int j = threadIdx.x; j < D; j += blockDim.x) {
@@ -183,6 +183,9 @@ extern "C" __global__ void momentum_update_kernel(float* __restrict__ W, float* 
             continue;  // no bias: b stays as uploaded
         }
         const double next = __dadd_rn(point[i], __dmul_rn(step, direction));
+        if (S4J_BUG(7)) {
+            previous[i] = next;  // planted: x_k overwritten before the momentum term reads it
+        }
         const double y = __dadd_rn(next, __dmul_rn(beta, __dadd_rn(next, -previous[i])));
         previous[i] = next;
         point[i] = y;

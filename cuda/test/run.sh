@@ -47,9 +47,11 @@ done
 
 # 1: fused_binary_kernel reads 3 bits of each nibble; 2: reduce_partials_kernel drops the last block; 3:
 # gradient_dense_kernel mirrors the feature index; 4: fused_binary_kernel's bins drop the tile's last row; 5:
-# fused_dense_kernel takes a row's weight by its position in the batch instead of its data index.
+# fused_dense_kernel takes a row's weight by its position in the batch instead of its data index; 6:
+# ascent_sums_kernel's gap term u takes ∂L/∂b without its mean over classes; 7: momentum_update_kernel overwrites x_k
+# before the momentum term reads it.
 planted_ok=0
-for bug in 1 2 3 4 5; do
+for bug in 1 2 3 4 5 6 7; do
     set +e
     S4J_PLANTED_BUG=$bug "$build/harness-planted" --quick > "$build/planted-$bug.log" 2>&1
     rc=$?
