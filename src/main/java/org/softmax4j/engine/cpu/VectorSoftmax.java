@@ -42,13 +42,13 @@ final class VectorSoftmax {
      * the offsets 0, padded, 2·padded, ... of one class's column. In two calls: this one, then {@link
      * #logLikelihoodsAcross(float[], float[], int)} (one method would be too large for the JIT to inline the vector
      * operations into, and what it does not inline it boxes on the heap). Leaves z_y − max in {@code labelLogits} and
-     * Σ_k e_k − 1 in {@code rests}, and returns how many of the first {@code size} examples the arg-max gets right (the
-     * first maximum wins, as in {@link Softmax#argmax}). Per lane the two compute what {@link
-     * Softmax#residuals(float[], int, int, int)} does, except that ln Σ e_k is log1p of the float sum less one instead
-     * of {@link Math#log} of it in double.
+     * Σ_k e_k − 1 in {@code rests}, LANES floats from {@code at}, and returns how many examples the arg-max gets right
+     * (the first maximum wins, as in {@link Softmax#argmax}); lanes past the end of the data carry the label −1 and
+     * never count. Per lane the two compute what {@link Softmax#residuals(float[], int, int, int)} does, except that
+     * ln Σ e_k is log1p of the float sum less one instead of {@link Math#log} of it in double.
      */
     static int residualsAcross(float[] block, float[] columns, int[] column, int[] groupLabels, float[] labelLogits,
-                               float[] rests, int size, int numClasses) {
+                               float[] rests, int at, int numClasses) {
         int classes = numClasses;
         // Zero made here, not read from a static field: a vector that meets a heap object at a loop's head (the
         // static's box) would be boxed on the heap itself, once per class, by this JIT.
@@ -70,6 +70,10 @@ final class VectorSoftmax {
         FloatVector labelLogit = zero;
         FloatVector others = zero;
         FloatVector labelExp = zero;
+        // ln Σ_k e_k = log1p(rest), rest = Σ_k e_k less one term e_k = 1 (a class at the max): accurate to float
+        // precision of the result even when the sum is 1 + tiny, where ln of the float sum would lose it all.
+        FloatVector rest = zero;
+        FloatVector ties = FloatVector.broadcast(SPECIES, -1f);
         for (int k = 0; k < classes; k++) {
             FloatVector z = FloatVector.fromArray(SPECIES, columns, k * LANES);
             VectorMask<Float> isLabel = label.eq((float) k);
@@ -79,35 +83,31 @@ final class VectorSoftmax {
             // Σ_{k≠label} e_k summed apart (see Softmax.residuals): 1 − p_label would cancel its digits.
             others = others.add(e.blend(0f, isLabel));
             labelExp = labelExp.add(zero.blend(e, isLabel));
+            VectorMask<Float> atMax = z.eq(max);
+            rest = rest.add(e.blend(0f, atMax));
+            ties = ties.add(zero.blend(1f, atMax));
         }
         FloatVector inverse = FloatVector.broadcast(SPECIES, 1f).div(others.add(labelExp));
         FloatVector labelResidual = others.mul(inverse);
         FloatVector negativeInverse = inverse.neg();
-        // ln Σ_k e_k = log1p(rest), rest = Σ_k e_k less one term e_k = 1 (a class at the max): accurate to float
-        // precision of the result even when the sum is 1 + tiny, where ln of the float sum would lose it all.
-        FloatVector rest = zero;
-        FloatVector ties = FloatVector.broadcast(SPECIES, -1f);
         for (int k = 0; k < classes; k++) {
             FloatVector e = FloatVector.fromArray(SPECIES, columns, k * LANES);
-            FloatVector z = FloatVector.fromArray(SPECIES, block, k, column, 0);
-            VectorMask<Float> atMax = z.eq(max);
-            rest = rest.add(e.blend(0f, atMax));
-            ties = ties.add(zero.blend(1f, atMax));
             e.mul(negativeInverse).blend(labelResidual, label.eq((float) k)).intoArray(block, k, column, 0);
         }
-        rest.add(ties).intoArray(rests, 0);
-        labelLogit.sub(max).intoArray(labelLogits, 0);
-        return best.eq(label).and(SPECIES.indexInRange(0, size)).trueCount();
+        rest.add(ties).intoArray(rests, at);
+        labelLogit.sub(max).intoArray(labelLogits, at);
+        // The label −1 of lanes past the data's end is no arg-max (a mask of the first lanes, SPECIES.indexInRange,
+        // would be built on the heap by this JIT).
+        return best.eq(label).trueCount();
     }
 
     /**
-     * The second half of {@link #residualsAcross(float[], float[], int[], int[], float[], float[], int, int)}: ln p_y =
-     * (z_y − max) − log1p(Σ_k e_k − 1) per lane, written over {@code labelLogits} (0 past {@code size}).
+     * The second half of {@link #residualsAcross(float[], float[], int[], int[], float[], float[], int, int)}: ln
+     * p_y = (z_y − max) − log1p(Σ_k e_k − 1) per lane, written over {@code labelLogits[at..at + LANES)}.
      */
-    static void logLikelihoodsAcross(float[] labelLogits, float[] rests, int size) {
-        FloatVector labelLogit = FloatVector.fromArray(SPECIES, labelLogits, 0);
-        labelLogit.sub(log1p(FloatVector.fromArray(SPECIES, rests, 0)))
-                .blend(0f, SPECIES.indexInRange(0, size).not()).intoArray(labelLogits, 0);
+    static void logLikelihoodsAcross(float[] labelLogits, float[] rests, int at) {
+        FloatVector labelLogit = FloatVector.fromArray(SPECIES, labelLogits, at);
+        labelLogit.sub(log1p(FloatVector.fromArray(SPECIES, rests, at))).intoArray(labelLogits, at);
     }
 
     /** {@link Softmax#log1p} lane by lane: ln(1 + x) for 0 ≤ x &lt; 2^24, to within 4.5 float ulps. */

@@ -10,11 +10,15 @@ import java.util.concurrent.TimeUnit;
 
 import org.softmax4j.TestData;
 import org.softmax4j.data.Dataset;
+import org.softmax4j.engine.Evaluation;
+import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
 
 /**
- * Measures, in a JVM of its own, what 100 evaluations of the double-precision evaluator allocate once the JIT has
- * compiled them (see {@link DoubleSimdChecks#assertAnEvaluationAllocatesNothing}). Prints the bytes of the last window
- * measured, or "unsupported" where the JVM does not count a thread's allocations.
+ * Measures, in a JVM of its own, what 100 evaluations of the double-precision evaluator (or, for a kind ending in
+ * "-float", of the float32 engine on one thread) allocate once the JIT has compiled them (see {@link
+ * DoubleSimdChecks#assertAnEvaluationAllocatesNothing}). Prints the bytes of the last window measured, or
+ * "unsupported" where the JVM does not count a thread's allocations.
  */
 public final class AllocationProbe {
     private static final int WARM_UP = 3000;
@@ -24,13 +28,13 @@ public final class AllocationProbe {
     private AllocationProbe() {
     }
 
-    /** args: kind (binary or dense), n, d, k, data seed, point seed. */
+    /** args: kind (binary or dense, then "-float" for the float32 engine), n, d, k, data seed, point seed. */
     public static void main(String[] args) {
         int n = Integer.parseInt(args[1]);
         int d = Integer.parseInt(args[2]);
         int k = Integer.parseInt(args[3]);
         long dataSeed = Long.parseLong(args[4]);
-        Dataset data = args[0].equals("binary") ? TestData.randomBinary(n, d, k, dataSeed)
+        Dataset data = args[0].startsWith("binary") ? TestData.randomBinary(n, d, k, dataSeed)
                 : TestData.randomDense(n, d, k, dataSeed);
         double[] point = DoubleSimdChecks.randomPoint(k * d + k, Long.parseLong(args[5]));
         if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean)
@@ -38,23 +42,43 @@ public final class AllocationProbe {
             System.out.println("unsupported");
             return;
         }
+        if (args[0].endsWith("-float")) {
+            Parameters parameters = new Parameters(k, d);
+            for (int i = 0; i < k * d; i++) {
+                parameters.weights()[i] = (float) point[i];
+            }
+            for (int i = 0; i < k; i++) {
+                parameters.bias()[i] = (float) point[k * d + i];
+            }
+            Evaluation out = new Evaluation(k, d);
+            // One thread: the engine's single worker runs on the calling thread, whose allocations are counted.
+            try (CpuEngine engine = new CpuEngine(1); Evaluator evaluator = engine.bind(data)) {
+                System.out.println(allocatedByWindow(bean, () -> evaluator.evaluate(parameters, out)));
+            }
+            return;
+        }
         double[] gradient = new double[point.length];
         try (DoubleEvaluator evaluator = new DoubleEvaluator(data, null, 1)) {
-            for (int i = 0; i < WARM_UP; i++) {
-                evaluator.evaluate(point, gradient);
-            }
-            long thread = Thread.currentThread().getId();
-            long deadline = System.nanoTime() + PATIENCE_NANOS;
-            long allocated;
-            do {
-                long before = bean.getThreadAllocatedBytes(thread);
-                for (int i = 0; i < WINDOW; i++) {
-                    evaluator.evaluate(point, gradient);
-                }
-                allocated = bean.getThreadAllocatedBytes(thread) - before;
-            } while (allocated >= WINDOW * 16 && System.nanoTime() < deadline);
-            System.out.println(allocated);
+            System.out.println(allocatedByWindow(bean, () -> evaluator.evaluate(point, gradient)));
         }
+    }
+
+    /** After the warm-up, the bytes of the first window that allocates nothing, or of the last one at the deadline. */
+    private static long allocatedByWindow(com.sun.management.ThreadMXBean bean, Runnable evaluation) {
+        for (int i = 0; i < WARM_UP; i++) {
+            evaluation.run();
+        }
+        long thread = Thread.currentThread().getId();
+        long deadline = System.nanoTime() + PATIENCE_NANOS;
+        long allocated;
+        do {
+            long before = bean.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < WINDOW; i++) {
+                evaluation.run();
+            }
+            allocated = bean.getThreadAllocatedBytes(thread) - before;
+        } while (allocated >= WINDOW * 16 && System.nanoTime() < deadline);
+        return allocated;
     }
 
     /** Runs {@link #main} in a child JVM with this JVM's classes and returns what it printed. */
