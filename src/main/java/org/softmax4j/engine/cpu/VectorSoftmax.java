@@ -32,6 +32,12 @@ final class VectorSoftmax {
     private static final double LN2_LO = 1.90821492927058770002e-10;
     /** The bits of √½ as a double. */
     private static final long SQRT_HALF_BITS = 0x3FE6A09E667F3BCDL;
+    /**
+     * 0, 1, ..., DOUBLE_LANES − 1: the lanes in use are those below the group's size, a load and a compare. ({@code
+     * DOUBLES.indexInRange} is the generic code of every species, shared with the float path's masks, whose
+     * compilation depends on what else the JVM has run.)
+     */
+    private static final double[] DOUBLE_LANE_NUMBERS = laneNumbers();
 
     private VectorSoftmax() {
     }
@@ -203,7 +209,15 @@ final class VectorSoftmax {
         transpose(columns, lanes, block, padded, classes, lanes);
         labelLogit.sub(max).intoArray(labelLogits, 0);
         sum.intoArray(sumsOfExps, 0);
-        return best.eq(label).and(DOUBLES.indexInRange(0, size)).trueCount();
+        return best.eq(label).and(DoubleVector.fromArray(DOUBLES, DOUBLE_LANE_NUMBERS, 0).lt(size)).trueCount();
+    }
+
+    private static double[] laneNumbers() {
+        double[] numbers = new double[DOUBLE_LANES];
+        for (int lane = 0; lane < DOUBLE_LANES; lane++) {
+            numbers[lane] = lane;
+        }
+        return numbers;
     }
 
     /** to[c·toStride + r] = from[r·fromStride + c] for r &lt; rows, c &lt; cols. */
@@ -223,7 +237,8 @@ final class VectorSoftmax {
         DoubleVector labelLogit = DoubleVector.fromArray(DOUBLES, labelLogits, 0);
         DoubleVector sum = DoubleVector.fromArray(DOUBLES, sumsOfExps, 0);
         DoubleVector.fromArray(DOUBLES, groupWeights, 0).mul(labelLogit.sub(log(sum)))
-                .blend(0.0, DOUBLES.indexInRange(0, size).not()).intoArray(labelLogits, 0);
+                .blend(0.0, DoubleVector.fromArray(DOUBLES, DOUBLE_LANE_NUMBERS, 0).compare(VectorOperators.GE, size))
+                .intoArray(labelLogits, 0);
     }
 
     /**
