@@ -10,8 +10,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-./mvnw -B -q -Dskip.cuda.harness=true -Dskip.cuda.emulator=true test-compile >&2
-./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/spark-test-classpath.txt >&2
+[ -n "${SKIP_BUILD:-}" ] || ./mvnw -B -q -Dskip.cuda.harness=true -Dskip.cuda.emulator=true test-compile >&2
+[ -n "${SKIP_BUILD:-}" ] || ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/spark-test-classpath.txt >&2
 exec java --add-modules jdk.incubator.vector \
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \

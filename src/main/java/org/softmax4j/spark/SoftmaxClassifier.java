@@ -68,6 +68,7 @@ public final class SoftmaxClassifier
     private final IntParam aggregationDepth;
     private final Param<String> solver;
     private final Param<String> backend;
+    private final Param<String> precision;
     private final IntParam history;
     private final DoubleParam learningRate;
     private final IntParam batchSize;
@@ -102,6 +103,10 @@ public final class SoftmaxClassifier
                 + "adam", ParamValidators.inArray(new String[] {"lbfgs", "owlqn", "ascent", "sgd", "adam"}));
         backend = new Param<>(this, "backend", "cpu, cuda, or auto (cuda where every executor has a usable GPU)",
                 ParamValidators.inArray(new String[] {"cpu", "cuda", "auto"}));
+        precision = new Param<>(this, "precision", "what lbfgs and owlqn evaluate F with: double (the executors' "
+                + "double-precision evaluators: on the CPU from the start, on CUDA after the device's float32 evaluations "
+                + "meet tol) or engine (the backend's float32 evaluation throughout), train's --precision",
+                ParamValidators.inArray(new String[] {"double", "engine"}));
         history = new IntParam(this, "history", "pairs kept by lbfgs and owlqn (>= 1)", ParamValidators.gtEq(1));
         learningRate = new DoubleParam(this, "learningRate", "step of ascent, sgd and adam (> 0); NaN: adam's default "
                 + "(ascent and sgd need one on Spark)", value -> Double.isNaN((Double) value) || (Double) value > 0);
@@ -118,6 +123,7 @@ public final class SoftmaxClassifier
         setDefault(aggregationDepth, 2);
         setDefault(solver, "lbfgs");
         setDefault(backend, "auto");
+        setDefault(precision, Precision.DOUBLE.id());
         setDefault(history, TrainingOptions.DEFAULT_HISTORY);
         setDefault(learningRate, Double.NaN);
         setDefault(batchSize, 0);
@@ -170,6 +176,10 @@ public final class SoftmaxClassifier
 
     public Param<String> backend() {
         return backend;
+    }
+
+    public Param<String> precision() {
+        return precision;
     }
 
     public IntParam history() {
@@ -228,6 +238,10 @@ public final class SoftmaxClassifier
         return (SoftmaxClassifier) set(backend, value);
     }
 
+    public SoftmaxClassifier setPrecision(String value) {
+        return (SoftmaxClassifier) set(precision, value);
+    }
+
     public SoftmaxClassifier setHistory(int value) {
         return (SoftmaxClassifier) set(history, value);
     }
@@ -282,6 +296,10 @@ public final class SoftmaxClassifier
 
     public String getBackend() {
         return (String) $(backend);
+    }
+
+    public String getPrecision() {
+        return (String) $(precision);
     }
 
     public int getHistory() {
@@ -390,7 +408,7 @@ public final class SoftmaxClassifier
         TrainingOptions options = new TrainingOptions(getLearningRate(), getMaxIter(), lambda, getTol(),
                 getBatchSize(), getSeed(), type, getElasticNetParam(), getHistory(),
                 TrainingOptions.DEFAULT_MOMENTUM, false, Schedule.CONSTANT, TrainingOptions.DEFAULT_PATIENCE,
-                Precision.DOUBLE, Preconditioner.CENTER, false, Acceleration.NESTEROV);
+                Precision.parse(getPrecision()), Preconditioner.CENTER, false, Acceleration.NESTEROV);
         String description = String.format(Locale.ROOT, "spark %s, %d partitions, %s on the executors", master,
                 data.numPartitions(), rows.spec().backend().name().toLowerCase(Locale.ROOT));
         PartitionedEngine engine = new PartitionedEngine(rows, description);
@@ -405,6 +423,7 @@ public final class SoftmaxClassifier
         optionMap.put("lambda", Double.toString(lambda));
         optionMap.put("elasticNetParam", Double.toString(getElasticNetParam()));
         optionMap.put("standardization", Boolean.toString(getStandardization()));
+        optionMap.put("precision", result.precision());
         optionMap.put("maxIter", Integer.toString(getMaxIter()));
         optionMap.put("tol", Double.toString(getTol()));
         optionMap.put("partitions", Integer.toString(data.numPartitions()));
@@ -420,6 +439,6 @@ public final class SoftmaxClassifier
         TrainingInfo info = new TrainingInfo(description, getSeed(), result.stopReason().id(), best.iteration(),
                 optionMap, metrics, Instant.now().toString(), Version.get());
         Model model = new Model(result.parameters(), data.classNames(), null, info);
-        return new SoftmaxClassificationModel(uid, model, result.history());
+        return new SoftmaxClassificationModel(uid, model, result.point(), result.history());
     }
 }

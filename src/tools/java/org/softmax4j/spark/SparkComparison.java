@@ -130,8 +130,9 @@ public final class SparkComparison {
         System.out.printf(Locale.ROOT, "%s, local[2], 2 partitions, lambda 1 (regParam 1/N), %d rounds:%n", what,
                 rounds);
         System.out.printf(Locale.ROOT, "  softmax4j lbfgs: median %.2f s (runs %s), %d iterations, F %.10g, "
-                + "max|dF| %.3g%n", oursMedian, Arrays.toString(oursSeconds), oursModel.trainingInfo().iterations(),
-                oursF[0], oursF[1]);
+                + "max|dF| %.3g (stop %s, its own max|dF| %.3g)%n", oursMedian, Arrays.toString(oursSeconds),
+                oursModel.trainingInfo().iterations(), oursF[0], oursF[1], oursModel.trainingInfo().stopReason(),
+                oursModel.trainingInfo().metrics().get("gradient_max_abs"));
         System.out.printf(Locale.ROOT, "  MLlib LogisticRegression: median %.2f s (runs %s), %d iterations, F %.10g, "
                 + "max|dF| %.3g%n", mllibMedian, Arrays.toString(mllibSeconds),
                 mllibModel.summary().totalIterations(), mllibF[0], mllibF[1]);
