@@ -155,6 +155,11 @@ final class PartitionedRows implements AutoCloseable {
         return spec;
     }
 
+    /** The cached blocks (for tests and tools). */
+    JavaRDD<PartitionBlock> blocks() {
+        return blocks;
+    }
+
     /** Σ_n ω_n² (Spark's unbiased weighted variance needs it). */
     double weightSquares() {
         return weightSquares;
