@@ -394,7 +394,7 @@ public final class SoftmaxClassifier
         int threads = dataset.sparkSession().sparkContext().getConf().getInt("spark.task.cpus", 1);
         Backend chosen = Backend.parse(getBackend());
         try (PartitionedRows rows = PartitionedRows.load(frame.javaRDD(), columns, chosen, threads,
-                getAggregationDepth(), "DataFrame[" + columns.label() + ", " + columns.features() + "]")) {
+                getAggregationDepth(), false, "DataFrame[" + columns.label() + ", " + columns.features() + "]")) {
             return fit(rows, dataset.sparkSession().sparkContext().master());
         }
     }

@@ -109,7 +109,7 @@ class SoftmaxClassifierTest {
             PenaltyFactors factors = PenaltyFactors.none();
             if (standardization) {
                 try (PartitionedRows rows = PartitionedRows.load(frame.javaRDD(), new Columns("label", "features",
-                        null), Backend.CPU, 1, 2, "digits")) {
+                        null), Backend.CPU, 1, 2, false, "digits")) {
                     factors = SoftmaxClassifier.standardization(rows.dataset(), rows.weightSquares());
                 }
             }

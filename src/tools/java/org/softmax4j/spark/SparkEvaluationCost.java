@@ -35,7 +35,7 @@ public final class SparkEvaluationCost {
         try (PartitionedRows partitioned = PartitionedRows.load(
                 (args.length > 2 && args[2].equals("parquet") ? SparkComparison.frame(session, data)
                         : SparkTests.frame(data, 2)).javaRDD(),
-                new Columns("label", "features", null), Backend.CPU, 1, 2, "synthetic");
+                new Columns("label", "features", null), Backend.CPU, 1, 2, args.length > 2 && args[2].equals("checkpoint"), "synthetic");
              Engine cpu = Backend.CPU.open(2);
              DoublePrecisionEvaluator local = cpu.bindDoublePrecision(data, null)) {
             PartitionedEngine engine = new PartitionedEngine(partitioned, "spark");
