@@ -33,7 +33,7 @@ public final class SparkEvaluationCost {
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
         session.sparkContext().setLogLevel("WARN");
         try (PartitionedRows partitioned = PartitionedRows.load(
-                (args.length > 2 && args[2].equals("parquet") ? SparkComparison.frame(session, data)
+                (args.length > 2 && args[2].equals("parquet") ? SparkComparison.frame(session, data, false, temporary())
                         : SparkTests.frame(data, 2)).javaRDD(),
                 new Columns("label", "features", null), Backend.CPU, 1, 2, args.length > 2 && args[2].equals("checkpoint"), "synthetic");
              Engine cpu = Backend.CPU.open(2);
@@ -81,6 +81,16 @@ public final class SparkEvaluationCost {
                     1e3 * median(floatSeconds), 1e3 * median(localFloatSeconds));
         } finally {
             session.stop();
+        }
+    }
+
+    private static java.nio.file.Path temporary() {
+        try {
+            java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("spark-evaluation-cost");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> SparkComparison.deleteTree(folder)));
+            return folder;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
