@@ -2,16 +2,17 @@
 # softmax4j's spark.ml estimator against Spark MLlib's multinomial LogisticRegression on local[2], in one JVM, on the
 # same cached DataFrame (src/tools/java/org/softmax4j/spark/SparkComparison.java says how). Not part of CI.
 #
-#   scripts/compare-spark.sh [BINARY_ROWS [DENSE_ROWS [ROUNDS]]]     defaults: 1000000 100000 3
+#   scripts/compare-spark.sh [BINARY_ROWS [DENSE_ROWS [ROUNDS [sparse|dense]]]]     defaults: 1000000 100000 3 sparse
 #
 # BINARY_ROWS rows of 64 bits (K = 10) and DENSE_ROWS rows of 784 floats (K = 10), labels from a planted W; λ = 1.
 # Ours to max|∂F| ≤ 1e-6, MLlib to its default tol; medians of ROUNDS alternating fits after a warm-up, their ratio,
-# F and max|∂F| of both. Heap: JAVA_OPTS (default -Xmx8g).
+# F and max|∂F| of both. The binary rows travel as sparse vectors (their ones) or dense ones (0/1). The DataFrame is
+# read from Parquet (a temporary folder) and cached. Heap: JAVA_OPTS (default -Xmx8g). SKIP_BUILD=1: no Maven build.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-./mvnw -B -q -Dskip.cuda.harness=true -Dskip.cuda.emulator=true test-compile >&2
-./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/spark-test-classpath.txt >&2
+[ -n "${SKIP_BUILD:-}" ] || ./mvnw -B -q -Dskip.cuda.harness=true -Dskip.cuda.emulator=true test-compile >&2
+[ -n "${SKIP_BUILD:-}" ] || ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/spark-test-classpath.txt >&2
 exec java --add-modules jdk.incubator.vector \
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
@@ -23,4 +24,4 @@ exec java --add-modules jdk.incubator.vector \
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true \
   -Dlog4j2.configurationFile="$root/scripts/spark-log4j2.properties" ${JAVA_OPTS:--Xmx8g} \
   -cp "target/test-classes:target/classes:$(cat target/spark-test-classpath.txt)" \
-  org.softmax4j.spark.SparkComparison "${1:-1000000}" "${2:-100000}" "${3:-3}"
+  org.softmax4j.spark.SparkComparison "${1:-1000000}" "${2:-100000}" "${3:-3}" "${4:-sparse}"

@@ -74,7 +74,7 @@ final class DriverDataEngine implements Engine {
         train = data;
         trainWeights = exampleWeights;
         rows = PartitionedRows.load(rowsOf(data, exampleWeights), new Columns("label", "features",
-                exampleWeights == null ? null : "weight"), executors, threads, 2, data.source());
+                exampleWeights == null ? null : "weight"), executors, threads, 2, true, data.source());
         engine = new PartitionedEngine(rows, description());
         return new DriverView(engine.bind(rows.dataset(), null));
     }

@@ -51,11 +51,15 @@ final class PartitionedRows implements AutoCloseable {
      * @param backend cpu, cuda, or auto (CUDA where every executor that ran the first pass has a usable device)
      * @param threads CPU threads per task on the executors
      * @param depth   the depth of the ordered tree sum (Spark's aggregationDepth)
+     * @param driverRows whether {@code rows} is a list of the driver's, parallelized: then the packed blocks' lineage is
+     *                cut (a local checkpoint), for a parallelized list ships its rows inside every task of every job
+     *                that reads it, cached or not (3 MB per task at 20,000 binary rows); an executor lost during the
+     *                fit then fails it, where Spark would pack its partitions again
      * @throws IllegalArgumentException naming the column and the row of the first bad row; for no rows, one class, or
      *                                  weights that sum to 0
      */
     static PartitionedRows load(JavaRDD<Row> rows, Columns columns, Backend backend, int threads, int depth,
-                                String source) {
+                                boolean driverRows, String source) {
         boolean probeCuda = backend == Backend.AUTO;
         List<PartitionSummary> summaries = new ArrayList<>(rows.mapPartitionsWithIndex(
                 (index, iterator) -> Collections.singletonList(PartitionSummary.of(index, iterator, columns,
@@ -142,6 +146,9 @@ final class PartitionedRows implements AutoCloseable {
                         numFeatures, packClasses, packBinary, weighted)).iterator(), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         blocks.setName("softmax4j blocks of " + source);
+        if (driverRows) {
+            blocks.rdd().localCheckpoint();
+        }
         blocks.count();
         JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.context());
         return new PartitionedRows(context, blocks, dataset, spec, depth, weightSquares);
@@ -153,6 +160,11 @@ final class PartitionedRows implements AutoCloseable {
 
     RunSpec spec() {
         return spec;
+    }
+
+    /** The cached blocks (for tests and tools). */
+    JavaRDD<PartitionBlock> blocks() {
+        return blocks;
     }
 
     /** Σ_n ω_n² (Spark's unbiased weighted variance needs it). */

@@ -12,6 +12,7 @@ import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseMatrix;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
@@ -22,6 +23,10 @@ import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.softmax4j.model.Model;
 import org.softmax4j.model.ModelFile;
 import org.softmax4j.model.TrainingInfo;
@@ -39,6 +44,11 @@ public final class SoftmaxClassificationModel
     private static final long serialVersionUID = 1L;
     /** Where the model file lies inside a saved model's folder. */
     static final String MODEL_FILE = "data/model.json";
+    /**
+     * Where W and b lie in double (one Parquet row: coefficientMatrix, interceptVector, as Spark's own model keeps
+     * them); a model saved without it predicts from the model file's float32 W and b.
+     */
+    static final String COEFFICIENTS = "data/coefficients";
 
     /** Set by the first {@link #uid()}, which Spark's superclass constructor makes (see {@link PendingUid}). */
     private String uid;
@@ -48,11 +58,16 @@ public final class SoftmaxClassificationModel
     private final DenseMatrix coefficients;
     private final DenseVector intercepts;
 
-    SoftmaxClassificationModel(String uid, Model model, List<IterationRecord> history) {
-        this(PendingUid.pass(uid), model, history, true);
+    /**
+     * @param point θ = [W, b] in double (K·D + K values), the fit's point before our model's float32 rounding, or
+     *              null for the model's own W and b
+     */
+    SoftmaxClassificationModel(String uid, Model model, double[] point, List<IterationRecord> history) {
+        this(PendingUid.pass(uid), model, point, history, true);
     }
 
-    private SoftmaxClassificationModel(String uid, Model model, List<IterationRecord> history, boolean passed) {
+    private SoftmaxClassificationModel(String uid, Model model, double[] point, List<IterationRecord> history,
+                                       boolean passed) {
         if (!uid.equals(uid())) {
             throw new IllegalStateException("uid " + uid() + " was taken instead of " + uid);
         }
@@ -60,19 +75,31 @@ public final class SoftmaxClassificationModel
         this.history = history == null ? List.of() : List.copyOf(history);
         int numClasses = model.numClasses();
         int numFeatures = model.numFeatures();
-        double[] values = new double[numClasses * numFeatures];
+        int numWeights = numClasses * numFeatures;
+        if (point != null && point.length != numWeights + numClasses) {
+            throw new IllegalArgumentException("point has " + point.length + " values, expected K*D + K = "
+                    + (numWeights + numClasses));
+        }
+        double[] values = new double[numWeights];
+        double[] bias = new double[numClasses];
         for (int k = 0; k < numClasses; k++) {
             for (int j = 0; j < numFeatures; j++) {
-                values[k * numFeatures + j] = model.weight(k, j);
+                values[k * numFeatures + j] = point != null ? point[k * numFeatures + j] : model.weight(k, j);
             }
+            bias[k] = point != null ? point[numWeights + k] : model.bias(k);
         }
         // Row-major K×D (Spark's DenseMatrix is column-major unless transposed).
         this.coefficients = new DenseMatrix(numClasses, numFeatures, values, true);
-        double[] bias = new double[numClasses];
-        for (int k = 0; k < numClasses; k++) {
-            bias[k] = model.bias(k);
-        }
         this.intercepts = new DenseVector(bias);
+    }
+
+    /** θ = [W, b] of {@link #coefficientMatrix()} and {@link #interceptVector()}, in double. */
+    private double[] point() {
+        double[] values = coefficients.values();
+        double[] point = new double[values.length + intercepts.size()];
+        System.arraycopy(values, 0, point, 0, values.length);
+        System.arraycopy(intercepts.values(), 0, point, values.length, intercepts.size());
+        return point;
     }
 
     @Override
@@ -176,7 +203,7 @@ public final class SoftmaxClassificationModel
 
     @Override
     public SoftmaxClassificationModel copy(ParamMap extra) {
-        SoftmaxClassificationModel copy = new SoftmaxClassificationModel(uid, model, history);
+        SoftmaxClassificationModel copy = new SoftmaxClassificationModel(uid, model, point(), history);
         return copyValues(copy, extra).setParent(parent());
     }
 
@@ -217,6 +244,12 @@ public final class SoftmaxClassificationModel
             } finally {
                 deleteQuietly(local);
             }
+            StructType schema = new StructType()
+                    .add("coefficientMatrix", SQLDataTypes.MatrixType(), false)
+                    .add("interceptVector", SQLDataTypes.VectorType(), false);
+            sparkSession().createDataFrame(List.of(RowFactory.create(instance.coefficients, instance.intercepts)),
+                    schema).repartition(1).write().parquet(new org.apache.hadoop.fs.Path(path, COEFFICIENTS)
+                    .toString());
         }
     }
 
@@ -239,10 +272,40 @@ public final class SoftmaxClassificationModel
             } finally {
                 deleteQuietly(local);
             }
-            SoftmaxClassificationModel loaded = new SoftmaxClassificationModel(metadata.uid(), model, null);
+            SoftmaxClassificationModel loaded = new SoftmaxClassificationModel(metadata.uid(), model,
+                    coefficients(sparkSession(), path, conf, model), null);
             metadata.getAndSetParams(loaded, scala.Option.empty());
             return loaded;
         }
+    }
+
+    /** θ in double from {@link #COEFFICIENTS}, or null when the model was saved without it. */
+    private static double[] coefficients(SparkSession session, String path, Configuration conf, Model model) {
+        org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(path, COEFFICIENTS);
+        try {
+            if (!folder.getFileSystem(conf).exists(folder)) {
+                return null;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the model from " + path + ": " + e.getMessage(), e);
+        }
+        Row row = session.read().parquet(folder.toString()).first();
+        Matrix w = row.getAs(0);
+        Vector b = row.getAs(1);
+        if (w.numRows() != model.numClasses() || w.numCols() != model.numFeatures() || b.size() != w.numRows()) {
+            throw new IllegalArgumentException(folder + " holds a " + w.numRows() + "x" + w.numCols() + " matrix and "
+                    + b.size() + " intercepts, expected " + model.numClasses() + "x" + model.numFeatures() + " and "
+                    + model.numClasses() + " as " + MODEL_FILE);
+        }
+        int numFeatures = w.numCols();
+        double[] point = new double[w.numRows() * numFeatures + b.size()];
+        for (int k = 0; k < w.numRows(); k++) {
+            for (int j = 0; j < numFeatures; j++) {
+                point[k * numFeatures + j] = w.apply(k, j);
+            }
+            point[w.numRows() * numFeatures + k] = b.apply(k);
+        }
+        return point;
     }
 
     private static void deleteQuietly(Path file) {

@@ -335,8 +335,11 @@ public final class Trainer {
         if (separable) {
             detail = (detail == null || detail.isEmpty() ? "" : detail + "; ") + SEPARABLE_DETAIL;
         }
+        // The quasi-Newton solvers return their last point (see above): the same point unrounded.
+        double[] point = validation == null && solver instanceof QuasiNewton q && solver.parametersFinite()
+                ? q.point() : null;
         return new TrainingResult(validation != null ? bestValidationParameters : best, chosen, history,
-                decision.reason(), detail, seconds, type.id(), precision, separable, step);
+                decision.reason(), detail, seconds, type.id(), precision, separable, step, point);
     }
 
     /** The stop detail's addition when {@link #isSeparable} holds. */

@@ -102,7 +102,7 @@ public abstract class EvaluatorContractTest {
     }
 
     /** ω_n in [0, 3), some exactly 0. */
-    protected static double[] weights(int n, long seed) {
+    public static double[] weights(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double[] weights = new double[n];
         for (int i = 0; i < n; i++) {

@@ -109,7 +109,7 @@ class SoftmaxClassifierTest {
             PenaltyFactors factors = PenaltyFactors.none();
             if (standardization) {
                 try (PartitionedRows rows = PartitionedRows.load(frame.javaRDD(), new Columns("label", "features",
-                        null), Backend.CPU, 1, 2, "digits")) {
+                        null), Backend.CPU, 1, 2, false, "digits")) {
                     factors = SoftmaxClassifier.standardization(rows.dataset(), rows.weightSquares());
                 }
             }
@@ -133,7 +133,9 @@ class SoftmaxClassifierTest {
                 assertTrue(mine[0] >= theirs[0] - 1e-9 * Math.abs(theirs[0]), what + ": F ours " + mine[0]
                         + " below MLlib's " + theirs[0]);
                 assertEquals(theirs[0], mine[0], 1e-6 * Math.abs(theirs[0]), what);
-                assertTrue(mine[1] < 1e-4, what + ": max|dF| " + mine[1]);
+                // The model's coefficients are the solver's point in double (not our model's float32 rounding, which
+                // alone moves max|∂F| to about 5e-6 here): the stop, max|∂F| ≤ 1e-6, holds for them.
+                assertTrue(mine[1] <= 1e-6, what + ": max|dF| " + mine[1]);
             }
         }
     }

@@ -1,6 +1,11 @@
 package org.softmax4j.spark;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -10,6 +15,7 @@ import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.softmax4j.bench.SyntheticData;
 import org.softmax4j.data.BinaryDataset;
@@ -30,7 +36,8 @@ import org.softmax4j.engine.Parameters;
  * rows of 64 bits (each on with probability 0.323), K = 10, W* ~ N(0, 1); dense, N rows of 784 values uniform in
  * [0, 1), K = 10, W* ~ N(0, 0.1²).
  *
- * <p>Arguments: binaryRows denseRows rounds.
+ * <p>Arguments: binaryRows denseRows rounds [binaryVectors]: how the binary rows travel, sparse (their ones; the
+ * default) or dense (64 values of 0 or 1); our estimator packs both into bits, MLlib reads them as given.
  */
 public final class SparkComparison {
     private SparkComparison() {
@@ -40,6 +47,7 @@ public final class SparkComparison {
         int binaryRows = Integer.parseInt(args[0]);
         int denseRows = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
+        boolean denseBinary = args.length > 3 && args[3].equals("dense");
         SparkSession session = SparkSession.builder().master("local[2]").appName("compare-spark")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
@@ -47,11 +55,12 @@ public final class SparkComparison {
         try {
             if (binaryRows > 0) {
                 BinaryDataset binary = SyntheticData.binary(binaryRows, 64, 10, 11);
-                compare(session, "binary " + binaryRows + " x 64, K = 10", relabel(binary, 1.0, 12), rounds);
+                compare(session, "binary " + binaryRows + " x 64 (" + (denseBinary ? "dense" : "sparse")
+                        + " vectors), K = 10", relabel(binary, 1.0, 12), rounds, denseBinary);
             }
             if (denseRows > 0) {
                 DenseDataset dense = SyntheticData.dense(denseRows, 784, 10, 13);
-                compare(session, "dense " + denseRows + " x 784, K = 10", relabel(dense, 0.1, 14), rounds);
+                compare(session, "dense " + denseRows + " x 784, K = 10", relabel(dense, 0.1, 14), rounds, true);
             }
         } finally {
             session.stop();
@@ -94,15 +103,34 @@ public final class SparkComparison {
         return new DenseDataset(((DenseDataset) data).values(), labels, numFeatures, data.classNames(), data.source());
     }
 
-    private static Dataset<Row> frame(SparkSession session, org.softmax4j.data.Dataset data) {
-        Dataset<Row> frame = session.createDataFrame(SparkTests.context().parallelize(DatasetRows.of(data, null), 2),
-                SparkTests.schema(false));
-        frame.cache().count();
+    /**
+     * The rows as a cached DataFrame read from Parquet, as a user's data come from files: a DataFrame made from a
+     * driver-side list (parallelize) carries its rows inside every task of every job (3 MB per task at 20,000 binary
+     * rows, 85 ms per job on local[2]), which would time the task serialisation of both estimators, not their work.
+     */
+    static Dataset<Row> frame(SparkSession session, org.softmax4j.data.Dataset data, boolean denseVectors,
+                              Path folder) {
+        String parquet = folder.resolve("rows.parquet").toString();
+        List<Row> rows = DatasetRows.of(data, null);
+        if (denseVectors) {
+            rows.replaceAll(row -> RowFactory.create(row.get(0), ((Vector) row.get(1)).toDense()));
+        }
+        session.createDataFrame(SparkTests.context().parallelize(rows, 2),
+                SparkTests.schema(false)).write().parquet(parquet);
+        Dataset<Row> frame = session.read().parquet(parquet).repartition(2).cache();
+        frame.count();
         return frame;
     }
 
-    private static void compare(SparkSession session, String what, org.softmax4j.data.Dataset data, int rounds) {
-        Dataset<Row> frame = frame(session, data);
+    private static void compare(SparkSession session, String what, org.softmax4j.data.Dataset data, int rounds,
+                                boolean denseVectors) {
+        Path folder;
+        try {
+            folder = Files.createTempDirectory("compare-spark");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Dataset<Row> frame = frame(session, data, denseVectors, folder);
         double regParam = 1.0 / data.numExamples();
         double lambda = regParam * data.numExamples();
         SoftmaxClassifier ours = new SoftmaxClassifier().setRegParam(regParam).setStandardization(false)
@@ -130,14 +158,24 @@ public final class SparkComparison {
         System.out.printf(Locale.ROOT, "%s, local[2], 2 partitions, lambda 1 (regParam 1/N), %d rounds:%n", what,
                 rounds);
         System.out.printf(Locale.ROOT, "  softmax4j lbfgs: median %.2f s (runs %s), %d iterations, F %.10g, "
-                + "max|dF| %.3g%n", oursMedian, Arrays.toString(oursSeconds), oursModel.trainingInfo().iterations(),
-                oursF[0], oursF[1]);
+                + "max|dF| %.3g (stop %s, its own max|dF| %.3g)%n", oursMedian, Arrays.toString(oursSeconds),
+                oursModel.trainingInfo().iterations(), oursF[0], oursF[1], oursModel.trainingInfo().stopReason(),
+                oursModel.trainingInfo().metrics().get("gradient_max_abs"));
         System.out.printf(Locale.ROOT, "  MLlib LogisticRegression: median %.2f s (runs %s), %d iterations, F %.10g, "
                 + "max|dF| %.3g%n", mllibMedian, Arrays.toString(mllibSeconds),
                 mllibModel.summary().totalIterations(), mllibF[0], mllibF[1]);
         System.out.printf(Locale.ROOT, "  ratio MLlib/softmax4j: %.2fx; F ours - F MLlib = %.3g%n",
                 mllibMedian / oursMedian, oursF[0] - mllibF[0]);
         frame.unpersist();
+        deleteTree(folder);
+    }
+
+    static void deleteTree(Path folder) {
+        try (var paths = Files.walk(folder)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {F, max|∂F|} at (W, b) by our double-precision evaluator (one thread per processor). */
