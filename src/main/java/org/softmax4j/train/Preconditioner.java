@@ -14,6 +14,11 @@ import java.util.Locale;
  */
 public enum Preconditioner {
     CENTER("center"),
+    /**
+     * For dense features, centring and one scale 1/M² (see {@link ScaledCentering}) in place of {@link #CENTER}'s
+     * whitening; otherwise as {@link #CENTER}.
+     */
+    CENTER_SCALED("center-scaled"),
     /** Centring without the per-feature scaling that {@link #CENTER} adds for dense features (see {@link ScaledCentering}). */
     CENTER_UNSCALED("center-unscaled"),
     NONE("none");
@@ -34,6 +39,6 @@ public enum Preconditioner {
                 return preconditioner;
             }
         }
-        throw new IllegalArgumentException("preconditioner is \"" + text + "\", expected center, center-unscaled or none");
+        throw new IllegalArgumentException("preconditioner is \"" + text + "\", expected center, center-scaled, center-unscaled or none");
     }
 }
