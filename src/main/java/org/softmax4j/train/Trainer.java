@@ -369,14 +369,15 @@ public final class Trainer {
             }
             // Centring moves Wμ into the bias; without one it would change the optimum, so the model without a bias
             // gets the part of it that needs no bias (see Preconditioner).
-            // Dense features with a bias: L-BFGS whitens them (see Whitening); with penalty factors, centring scales
-            // each feature by its own curvature (see ScaledCentering).
+            // Dense features with a bias: L-BFGS whitens them where the solves cost little beside an evaluation (see
+            // Whitening); otherwise one scale, or with penalty factors each feature's own (see ScaledCentering).
             Preconditioner chosen = options.preconditioner();
             boolean denseLbfgs = options.solver() == SolverType.LBFGS && data instanceof DenseDataset;
+            boolean whiten = denseLbfgs && Whitening.paysOff(numExamples, data.numFeatures());
             double l2Penalty = options.lambda() * (1 - options.alpha());
             InitialInverseHessian centering = chosen == Preconditioner.NONE ? null
                     : options.noBias() ? MeanDeflation.of(data, exampleWeights)
-                    : chosen == Preconditioner.CENTER && denseLbfgs && data.numFeatures() <= Whitening.MAX_FEATURES
+                    : chosen == Preconditioner.CENTER && whiten
                             ? Whitening.of((DenseDataset) data, exampleWeights, l2Penalty,
                                     penaltyFactors.l2Factors(data.numFeatures()))
                     : chosen != Preconditioner.CENTER_UNSCALED && !penaltyFactors.isUniform()

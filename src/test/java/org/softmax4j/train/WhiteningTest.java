@@ -184,7 +184,7 @@ class WhiteningTest {
         }
     }
 
-    /** A constant unpenalised feature and more features than rows (C singular): M stays finite and positive definite. */
+    /** A constant unpenalised feature and more features than rows (C singular): M stays finite, positive definite. */
     @Test
     void singularCovarianceStaysPositiveDefinite() {
         int d = 12;
@@ -219,6 +219,15 @@ class WhiteningTest {
         new Centering(new double[d], k).apply(centred);
         Whitening.of(constant, null, 0, factors).apply(v, null);
         assertArrayEquals(centred, v, 0);
+    }
+
+    /** The default whitens where N ≥ 32·D (DenseOptimumTest's 1,500 × 37, Fashion-MNIST), not MNIST's 8,000 × 784. */
+    @Test
+    void defaultWhitensWithEnoughRowsPerFeature() {
+        assertTrue(Whitening.paysOff(1500, 37));
+        assertTrue(Whitening.paysOff(60000, 784));
+        assertTrue(!Whitening.paysOff(8000, 784));
+        assertTrue(!Whitening.paysOff(1_000_000, Whitening.MAX_FEATURES + 1));
     }
 
     @Test
