@@ -241,16 +241,10 @@ final class Whitening implements InitialInverseHessian {
     @Override
     public void apply(double[] v, boolean[] fixed) {
         requireNoFixed(fixed);
-        int numWeights = numClasses * numFeatures;
-        for (int k = 0; k < numClasses; k++) {
-            double gb = v[numWeights + k];
-            int row = k * numFeatures;
-            for (int j = 0; j < numFeatures; j++) {
-                v[row + j] -= gb * means[j];
-            }
-        }
+        centreWeights(v, v);
         forwardSolve(v);
         backSolve(v);
+        int numWeights = numClasses * numFeatures;
         for (int k = 0; k < numClasses; k++) {
             int row = k * numFeatures;
             double shift = 0;
@@ -261,29 +255,33 @@ final class Whitening implements InitialInverseHessian {
         }
     }
 
-    /** vᵀ·A·S·Aᵀ·v = Σ_k b_k² + ‖L⁻¹(w_k − b_k μ)‖². */
+    /** vᵀ·A·S·Aᵀ·v = Σ_k b_k² + Σ_k ‖L⁻¹(w_k − b_k μ)‖². */
     @Override
     public double norm2(double[] v, boolean[] fixed) {
         requireNoFixed(fixed);
+        centreWeights(v, scratch);
+        forwardSolve(scratch);
+        int numWeights = numClasses * numFeatures;
+        double sum = 0;
+        for (int k = 0; k < numClasses; k++) {
+            sum += v[numWeights + k] * v[numWeights + k];
+        }
+        for (int i = 0; i < numWeights; i++) {
+            sum += scratch[i] * scratch[i];
+        }
+        return sum;
+    }
+
+    /** The weights of Aᵀ·v: {@code weights}' row k ← w_k − b_k μ (v's bias unchanged; {@code weights} may be v). */
+    private void centreWeights(double[] v, double[] weights) {
         int numWeights = numClasses * numFeatures;
         for (int k = 0; k < numClasses; k++) {
             double gb = v[numWeights + k];
             int row = k * numFeatures;
             for (int j = 0; j < numFeatures; j++) {
-                scratch[row + j] = v[row + j] - gb * means[j];
+                weights[row + j] = v[row + j] - gb * means[j];
             }
         }
-        forwardSolve(scratch);
-        double sum = 0;
-        for (int k = 0; k < numClasses; k++) {
-            double gb = v[numWeights + k];
-            sum += gb * gb;
-            int row = k * numFeatures;
-            for (int j = 0; j < numFeatures; j++) {
-                sum += scratch[row + j] * scratch[row + j];
-            }
-        }
-        return sum;
     }
 
     private static void requireNoFixed(boolean[] fixed) {
