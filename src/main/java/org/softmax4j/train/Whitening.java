@@ -37,7 +37,7 @@ import org.softmax4j.data.DenseDataset;
  * iteration.
  */
 final class Whitening implements InitialInverseHessian {
-    /** Rows of the covariance's sample; measured on Fashion-MNIST: see {@link Preconditioner}. */
+    /** Rows of the covariance's sample (measured on MNIST: see the class comment). */
     static final int SAMPLE_ROWS = 8192;
     /** τ of the ridge τ·tr(C)/D added to C's diagonal (see the class comment). */
     static final double SHRINKAGE = 0.1;
@@ -57,7 +57,7 @@ final class Whitening implements InitialInverseHessian {
      * rows per feature) 268 iterations against 245.
      */
     static final int MIN_ROWS_PER_FEATURE = 32;
-    /** Rows per block of the covariance's rank updates (each row of C is loaded once per block). */
+    /** Rows per block of the covariance's rank updates (a row of C stays in cache across the block). */
     private static final int BLOCK = 64;
 
     private final double[] means;
