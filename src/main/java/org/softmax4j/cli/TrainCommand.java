@@ -139,10 +139,12 @@ final class TrainCommand extends BaseCommand {
                     + "Default: ${DEFAULT-VALUE}.")
     String precision;
 
-    @Option(names = "--preconditioner", paramLabel = "center|center-unscaled|none", defaultValue = "center",
+    @Option(names = "--preconditioner", paramLabel = "center|center-scaled|center-unscaled|none",
+            defaultValue = "center",
             description = "lbfgs/owlqn: precondition as if the features were centred (center; same optimum, "
-                    + "fewer iterations; for dense features lbfgs also takes their scale out), centred alone "
-                    + "(center-unscaled), or not at all (none). Default: ${DEFAULT-VALUE}.")
+                    + "fewer iterations; for dense features lbfgs also whitens them), centred with one scale for "
+                    + "dense features (center-scaled), centred alone (center-unscaled), or not at all (none). "
+                    + "Default: ${DEFAULT-VALUE}.")
     String preconditioner;
 
     @Option(names = "--class-weight", paramLabel = "balanced|CLASS=W,...",

@@ -372,15 +372,22 @@ public final class Trainer {
             }
             // Centring moves Wμ into the bias; without one it would change the optimum, so the model without a bias
             // gets the part of it that needs no bias (see Preconditioner).
-            // With penalty factors, centring scales each feature by its own curvature (see ScaledCentering).
-            InitialInverseHessian centering = options.preconditioner() == Preconditioner.NONE ? null
+            // Dense features with a bias: L-BFGS whitens them where the solves cost little beside an evaluation (see
+            // Whitening); otherwise one scale, or with penalty factors each feature's own (see ScaledCentering).
+            Preconditioner chosen = options.preconditioner();
+            boolean denseLbfgs = options.solver() == SolverType.LBFGS && data instanceof DenseDataset;
+            boolean whiten = denseLbfgs && Whitening.paysOff(numExamples, data.numFeatures());
+            double l2Penalty = options.lambda() * (1 - options.alpha());
+            InitialInverseHessian centering = chosen == Preconditioner.NONE ? null
                     : options.noBias() ? MeanDeflation.of(data, exampleWeights)
-                    : options.preconditioner() == Preconditioner.CENTER && !penaltyFactors.isUniform()
-                            ? ScaledCentering.perFeature(data, exampleWeights, options.lambda() * (1 - options.alpha()),
+                    : chosen == Preconditioner.CENTER && whiten
+                            ? Whitening.of((DenseDataset) data, exampleWeights, l2Penalty,
                                     penaltyFactors.l2Factors(data.numFeatures()))
-                    : options.preconditioner() == Preconditioner.CENTER && options.solver() == SolverType.LBFGS
-                            && data instanceof DenseDataset dense
-                            ? ScaledCentering.of(dense, exampleWeights)
+                    : chosen != Preconditioner.CENTER_UNSCALED && !penaltyFactors.isUniform()
+                            ? ScaledCentering.perFeature(data, exampleWeights, l2Penalty,
+                                    penaltyFactors.l2Factors(data.numFeatures()))
+                    : chosen != Preconditioner.CENTER_UNSCALED && denseLbfgs
+                            ? ScaledCentering.of((DenseDataset) data, exampleWeights)
                             : Centering.of(data, exampleWeights);
             return new QuasiNewton(objective, start, options.lambda(), options.alpha(), options.history(),
                     options.tolerance(), centering, penaltyFactors);

@@ -103,6 +103,6 @@ class CliSolversTest {
         }
         CliTest.Run preconditioner = CliTest.run("train", "--preconditioner", "diagonal");
         assertTrue(preconditioner.err().contains(
-                "preconditioner is \"diagonal\", expected center, center-unscaled or none"), preconditioner.err());
+                "preconditioner is \"diagonal\", expected center, center-scaled, center-unscaled or none"), preconditioner.err());
     }
 }

@@ -218,7 +218,7 @@ class CliTest {
                 assertTrue(run.out().contains("--help"), command + ": " + run.out());
             }
         }
-        assertTrue(run("train", "--help").out().contains("--preconditioner=center|center-unscaled|none"));
+        assertTrue(run("train", "--help").out().contains("--preconditioner=center|center-scaled|center-unscaled|none"));
         assertTrue(run("--help").out().contains("help"), "the help command is listed");
     }
 
