@@ -25,6 +25,7 @@ import org.softmax4j.data.Dataset;
 import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Evaluation;
 import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.cpu.CpuEngine;
 
 /**
@@ -117,7 +118,11 @@ public final class DenseTimeToOptimum {
         }
         try (Evaluator train = engine.bind(problem.train()); Evaluator test = engine.bind(problem.test())) {
             long started = System.nanoTime();
-            TrainingResult result = new Trainer(options).train(train, TrainingListener.NONE);
+            // The engine's own threads for the double-precision evaluation too, as `train` has them: without the engine
+            // the Trainer's polish runs on one thread (it did here until 2026-11-29, 12:35 UTC: every fit of ours in
+            // scripts/compare-sklearn.sh before then evaluated in double on one of the two cores).
+            TrainingResult result = new Trainer(options).train(engine, train, null, null,
+                    new Parameters(problem.train().numClasses(), problem.train().numFeatures()), TrainingListener.NONE);
             double seconds = (System.nanoTime() - started) / 1e9;
             String reached = "";
             for (int i = 4; i < w.length; i++) {
