@@ -119,7 +119,7 @@ public final class DenseTimeToOptimum {
         try (Evaluator train = engine.bind(problem.train()); Evaluator test = engine.bind(problem.test())) {
             long started = System.nanoTime();
             // The engine's own threads for the double-precision evaluation too, as `train` has them: without the engine
-            // the Trainer's polish runs on one thread (it did here until 2026-11-29, 12:35 UTC: every fit of ours in
+            // the Trainer's polish runs on one thread (it did here until 2026-11-29, 12:31 UTC: every fit of ours in
             // scripts/compare-sklearn.sh before then evaluated in double on one of the two cores).
             TrainingResult result = new Trainer(options).train(engine, train, null, null,
                     new Parameters(problem.train().numClasses(), problem.train().numFeatures()), TrainingListener.NONE);
