@@ -43,14 +43,19 @@ final class PartitionWorkers {
 
     /** Closes every worker of the fit {@code runId} on this JVM; returns how many were closed. */
     static int release(String runId) {
+        // Each partition's release task and the driver run this at once on a local JVM: a worker is closed only by the
+        // caller whose remove took it (entrySet().removeIf ran its predicate, which collected the worker, in every
+        // caller before one removal won, so two callers closed the same worker: a double cuMemFree under the
+        // emulator's chaos run).
         List<Worker> closing = new ArrayList<>();
-        WORKERS.entrySet().removeIf(entry -> {
-            if (entry.getKey().startsWith(runId + "/")) {
-                closing.add(entry.getValue());
-                return true;
+        for (String key : new ArrayList<>(WORKERS.keySet())) {
+            if (key.startsWith(runId + "/")) {
+                Worker worker = WORKERS.remove(key);
+                if (worker != null) {
+                    closing.add(worker);
+                }
             }
-            return false;
-        });
+        }
         RuntimeException failure = null;
         for (Worker worker : closing) {
             try {
