@@ -7,6 +7,7 @@ import org.softmax4j.data.BuiltinDigits;
 import org.softmax4j.data.Split;
 import org.softmax4j.data.Splits;
 import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.cpu.CpuEngine;
 
 /**
@@ -33,12 +34,15 @@ public final class DefaultStepTimes {
         double[][] seconds = new double[options.length][runs];
         TrainingResult[] last = new TrainingResult[options.length];
         try (CpuEngine engine = new CpuEngine(threads); Evaluator train = engine.bind(split.train())) {
+            // The engine's threads run the double-precision polish too, as the CLI's train does.
+            Parameters zero = new Parameters(split.train().numClasses(), split.train().numFeatures());
             double optimum = new Trainer(TrainingOptions.defaults().withSolver(SolverType.LBFGS).withTolerance(1e-10)
-                    .withMaxIterations(10_000)).train(train, TrainingListener.NONE).best().objective();
+                    .withMaxIterations(10_000)).train(engine, train, null, null, zero, TrainingListener.NONE)
+                    .best().objective();
             for (int r = -2; r < runs; r++) {
                 for (int c = 0; c < options.length; c++) {
                     long start = System.nanoTime();
-                    last[c] = new Trainer(options[c]).train(train, TrainingListener.NONE);
+                    last[c] = new Trainer(options[c]).train(engine, train, null, null, zero, TrainingListener.NONE);
                     if (r >= 0) {
                         seconds[c][r] = (System.nanoTime() - start) / 1e9;
                     }
