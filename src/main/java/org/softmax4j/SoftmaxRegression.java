@@ -740,14 +740,13 @@ public final class SoftmaxRegression {
                  Evaluator evaluator = engine.bind(train, exampleWeights);
                  Evaluator validationEvaluator = validation == null ? null : engine.bind(validation)) {
                 Trainer trainer = new Trainer(options).withPenaltyFactors(factors);
-                if (settings.checkpoint == null && settings.resume == null) {
-                    result = trainer.train(evaluator, exampleWeights, validationEvaluator, start,
-                            TrainingListener.NONE);
-                } else {
+                if (settings.checkpoint != null || settings.resume != null) {
                     Checkpoint resumed = settings.resume == null ? null : Checkpoint.read(settings.resume);
-                    result = trainer.withCheckpoints(settings.checkpoint, resumed).train(engine,
-                            evaluator, exampleWeights, validationEvaluator, start, TrainingListener.NONE);
+                    trainer = trainer.withCheckpoints(settings.checkpoint, resumed);
                 }
+                // With the engine, the quasi-Newton solvers' double-precision polish runs on its threads (or device).
+                result = trainer.train(engine, evaluator, exampleWeights, validationEvaluator, start,
+                        TrainingListener.NONE);
                 engineDescription = engine.description();
             }
             var best = result.best();

@@ -21,6 +21,7 @@ import org.softmax4j.data.Splits;
 import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.cpu.CpuEngine;
 import org.softmax4j.engine.cuda.CudaProbe;
 import org.softmax4j.train.Trainer;
@@ -209,12 +210,13 @@ final class BenchCommand extends BaseCommand {
         JsonObject result = new JsonObject();
         try (Engine engine = Backend.AUTO.open(0, this::notice); Evaluator evaluator = engine.bind(split.train())) {
             Trainer trainer = new Trainer(TrainingOptions.defaults());
-            trainer.train(evaluator, TrainingListener.NONE);
+            Parameters zero = new Parameters(split.train().numClasses(), split.train().numFeatures());
+            trainer.train(engine, evaluator, null, null, zero, TrainingListener.NONE);
             double[] seconds = new double[3];
             TrainingResult last = null;
             for (int r = 0; r < seconds.length; r++) {
                 long start = System.nanoTime();
-                last = trainer.train(evaluator, TrainingListener.NONE);
+                last = trainer.train(engine, evaluator, null, null, zero, TrainingListener.NONE);
                 seconds[r] = (System.nanoTime() - start) / 1e9;
             }
             Arrays.sort(seconds);
