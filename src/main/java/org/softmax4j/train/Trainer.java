@@ -88,11 +88,12 @@ public final class Trainer {
 
     /**
      * As {@link #train(Engine, Evaluator, double[], Evaluator, Parameters, TrainingListener)} without the engine: the
-     * double-precision polish of the quasi-Newton solvers then runs on one CPU thread.
+     * double-precision polish of the quasi-Newton solvers then runs on a CPU engine of its own with one thread per
+     * processor (bitwise the same result for every thread count; pass the engine to choose the threads or device).
      */
     public TrainingResult train(Evaluator evaluator, double[] exampleWeights, Evaluator validation, Parameters start,
                                 TrainingListener listener) {
-        try (Engine cpu = Backend.CPU.open(1)) {
+        try (Engine cpu = Backend.CPU.open(0)) {
             return train(cpu, evaluator, exampleWeights, validation, start, listener);
         }
     }
