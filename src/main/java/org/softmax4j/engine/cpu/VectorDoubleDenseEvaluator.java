@@ -149,17 +149,14 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
      * {@code rows} and classes past K are computed on stand-ins (the last row, the last class) and not written.
      */
     private void logitBlock(int tileStart, int i, int rows, int k, double[] block, double[] z) {
-        int d = numFeatures;
-        int last = rows - 1;
-        int xA = (tileStart + i) * d;
-        int xB = (tileStart + Math.min(i + 1, last)) * d;
-        int xC = (tileStart + Math.min(i + 2, last)) * d;
-        int xD = (tileStart + Math.min(i + 3, last)) * d;
-        int lastClass = numClasses - 1;
-        int wA = k * d;
-        int wB = Math.min(k + 1, lastClass) * d;
-        int wC = Math.min(k + 2, lastClass) * d;
-        int wD = Math.min(k + 3, lastClass) * d;
+        int xA = rowAt(tileStart, i, rows);
+        int xB = rowAt(tileStart, i + 1, rows);
+        int xC = rowAt(tileStart, i + 2, rows);
+        int xD = rowAt(tileStart, i + 3, rows);
+        int wA = classAt(k);
+        int wB = classAt(k + 1);
+        int wC = classAt(k + 2);
+        int wD = classAt(k + 3);
         double[] w = point;
         float[] x = values;
         DoubleVector aa = DoubleVector.zero(DOUBLES);
@@ -253,14 +250,12 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
      * not written): each logit's FMA chain and lane sum are the same, so are its bits.
      */
     private void logitPair(int tileStart, int i, int rows, int k, double[] block, double[] z) {
-        int d = numFeatures;
-        int last = rows - 1;
-        int xA = (tileStart + i) * d;
-        int xB = (tileStart + Math.min(i + 1, last)) * d;
-        int xC = (tileStart + Math.min(i + 2, last)) * d;
-        int xD = (tileStart + Math.min(i + 3, last)) * d;
-        int wA = k * d;
-        int wB = Math.min(k + 1, numClasses - 1) * d;
+        int xA = rowAt(tileStart, i, rows);
+        int xB = rowAt(tileStart, i + 1, rows);
+        int xC = rowAt(tileStart, i + 2, rows);
+        int xD = rowAt(tileStart, i + 3, rows);
+        int wA = classAt(k);
+        int wB = classAt(k + 1);
         double[] w = point;
         float[] x = values;
         DoubleVector aa = DoubleVector.zero(DOUBLES);
@@ -297,6 +292,16 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         block[12] = da.reduceLanes(VectorOperators.ADD);
         block[13] = db.reduceLanes(VectorOperators.ADD);
         storeBlock(tileStart, i, rows, k, j, block, z);
+    }
+
+    /** Where the tile's row i starts in the features; past the tile's last row, the last row (a stand-in). */
+    private int rowAt(int tileStart, int i, int rows) {
+        return (tileStart + Math.min(i, rows - 1)) * numFeatures;
+    }
+
+    /** Where class k's weights start; past K, the last class's (a stand-in). */
+    private int classAt(int k) {
+        return Math.min(k, numClasses - 1) * numFeatures;
     }
 
     private static DoubleVector widen(float[] x, int at) {
