@@ -310,7 +310,7 @@ public final class SoftmaxRegression {
         private long seed = TrainingOptions.DEFAULT_SEED;
         private Solver solver = Solver.ASCENT;
         private double alpha;
-        private int history = TrainingOptions.DEFAULT_HISTORY;
+        private int history = TrainingOptions.AUTO_HISTORY;
         private double momentum = TrainingOptions.DEFAULT_MOMENTUM;
         private boolean nesterov;
         private Schedule schedule = Schedule.CONSTANT;
@@ -420,7 +420,7 @@ public final class SoftmaxRegression {
             return this;
         }
 
-        /** Pairs kept by lbfgs and owlqn, at least 1. Default: 10. */
+        /** Pairs kept by lbfgs and owlqn, at least 1. Default: auto (10; for lbfgs on dense rows one per 80 rows, up to 100). */
         public Builder history(int pairs) {
             if (pairs < 1) {
                 throw new IllegalArgumentException("history is " + pairs + ", expected at least 1");

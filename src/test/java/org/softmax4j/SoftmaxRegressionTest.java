@@ -25,6 +25,7 @@ import org.softmax4j.data.Split;
 import org.softmax4j.data.Splits;
 import org.softmax4j.model.Model;
 import org.softmax4j.model.ModelFile;
+import org.softmax4j.train.TrainingOptions;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -231,6 +232,9 @@ class SoftmaxRegressionTest {
                 assertEquals(null, value, name + " has no default");
             } else if (value instanceof Double d && Double.isNaN(d)) {
                 assertEquals("auto", cliDefault, name);
+            } else if (name.equals("--history")) {
+                assertEquals("auto", cliDefault, name);
+                assertEquals(TrainingOptions.AUTO_HISTORY, value, name);
             } else if (value instanceof Number number) {
                 assertEquals(Double.parseDouble(cliDefault), number.doubleValue(), 0, name);
             } else {

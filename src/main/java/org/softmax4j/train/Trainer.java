@@ -390,7 +390,9 @@ public final class Trainer {
                     : chosen != Preconditioner.CENTER_UNSCALED && denseLbfgs
                             ? ScaledCentering.of((DenseDataset) data, exampleWeights)
                             : Centering.of(data, exampleWeights);
-            return new QuasiNewton(objective, start, options.lambda(), options.alpha(), options.history(),
+            int history = options.autoHistory()
+                    ? QuasiNewton.autoHistory(denseLbfgs, numExamples, objective.dimension()) : options.history();
+            return new QuasiNewton(objective, start, options.lambda(), options.alpha(), history,
                     options.tolerance(), centering, penaltyFactors);
         }
         PenalizedLogLikelihood objective = new PenalizedLogLikelihood(evaluator, options.lambda(), options.noBias(),

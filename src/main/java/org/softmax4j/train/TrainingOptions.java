@@ -16,7 +16,7 @@ package org.softmax4j.train;
  * @param seed drives the shuffling of mini-batches
  * @param solver the optimiser
  * @param alpha α, the L1 share of the penalty, in [0, 1]; above 0 only with owlqn
- * @param history m, the number of (s, y) pairs L-BFGS and OWL-QN keep
+ * @param history m, the number of (s, y) pairs L-BFGS and OWL-QN keep, or {@link #AUTO_HISTORY}
  * @param momentum μ of sgd, in [0, 1)
  * @param nesterov whether sgd uses Nesterov's momentum
  * @param schedule the learning-rate schedule of sgd and adam
@@ -43,6 +43,11 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
     public static final double DEFAULT_TOLERANCE = 1e-6;
     public static final long DEFAULT_SEED = 1;
     public static final int DEFAULT_HISTORY = 10;
+    /**
+     * {@code --history auto}: {@link #DEFAULT_HISTORY} pairs, more for L-BFGS on dense rows where an evaluation
+     * costs far more than the pairs do (see {@code QuasiNewton.autoHistory}).
+     */
+    public static final int AUTO_HISTORY = 0;
     public static final double DEFAULT_MOMENTUM = 0.9;
     public static final int DEFAULT_PATIENCE = 10;
 
@@ -74,8 +79,8 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
             throw new IllegalArgumentException("alpha is " + alpha + " (an L1 penalty), which only the owlqn solver"
                     + " handles, not " + solver.id());
         }
-        if (history < 1) {
-            throw new IllegalArgumentException("history is " + history + ", expected at least 1");
+        if (history < 0) {
+            throw new IllegalArgumentException("history is " + history + ", expected at least 1 (or 0: auto)");
         }
         if (!(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("momentum is " + momentum + ", expected a number in [0, 1)");
@@ -116,6 +121,11 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
                 nesterov, schedule, patience, precision, preconditioner, false, acceleration);
     }
 
+    /** Whether m is {@link #AUTO_HISTORY}. */
+    public boolean autoHistory() {
+        return history == AUTO_HISTORY;
+    }
+
     /** Whether η is {@link #AUTO_LEARNING_RATE}. */
     public boolean autoLearningRate() {
         return Double.isNaN(learningRate);
@@ -124,7 +134,7 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
     /** The ascent loop's settings, every newer setting at its default. */
     public TrainingOptions(double learningRate, int maxIterations, double lambda, double tolerance, int batchSize,
                            long seed) {
-        this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, SolverType.ASCENT, 0.0, DEFAULT_HISTORY,
+        this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, SolverType.ASCENT, 0.0, AUTO_HISTORY,
                 DEFAULT_MOMENTUM, false, Schedule.CONSTANT, DEFAULT_PATIENCE, Precision.DOUBLE,
                 Preconditioner.CENTER, false, Acceleration.NESTEROV);
     }
@@ -240,7 +250,7 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
             map.put("no_bias", "true");
         }
         if (solver.isQuasiNewton()) {
-            map.put("history", String.valueOf(history));
+            map.put("history", autoHistory() ? "auto" : String.valueOf(history));
             map.put("precision", precision.id());
             map.put("preconditioner", preconditioner.id());
         }

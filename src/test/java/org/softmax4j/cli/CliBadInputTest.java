@@ -182,6 +182,8 @@ class CliBadInputTest {
         assertBadInput(train(good.toString(), "--label-column", "0"), "--label-column");
         assertBadInput(train(good.toString(), "--threads", "-2"), "--threads");
         assertBadInput(train(good.toString(), "--test-fraction", "1.5"), "--test-fraction");
+        assertBadInput(train(good.toString(), "--solver", "lbfgs", "--history", "0"), "history is \"0\"", "auto");
+        assertBadInput(train(good.toString(), "--solver", "lbfgs", "--history", "many"), "history is \"many\"");
         assertBadInput(new String[] {"train", "--backend", "gpu"}, "gpu");
     }
 }

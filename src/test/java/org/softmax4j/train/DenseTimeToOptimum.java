@@ -37,7 +37,7 @@ import org.softmax4j.engine.cpu.CpuEngine;
  *   the training file and the heap in use after it (after a GC);</li>
  *   <li>{@code raw NAME X.f32 Y.u8 N D K binary|dense}: N×D little-endian float32 features and N label bytes (the
  *   synthetic scale data, written by the driver), bit-packed when {@code binary};</li>
- *   <li>{@code fit NAME LAMBDA SOLVER [batch=B] [iterations=N] [eta=E] [tolerance=T] [preconditioner=P]}: trains
+ *   <li>{@code fit NAME LAMBDA SOLVER [batch=B] [iterations=N] [eta=E] [tolerance=T] [preconditioner=P] [history=M]}: trains
  *   with the defaults of {@code train} (tolerance 1e-6, double precision, centring) and that solver; with
  *   {@code target=F*} also when F first came within 1e-3 relative of F* (for sgd and adam); answers F, iterations, the fit time, max|∂F|, the stop reason
  *   and the test accuracy;</li>
@@ -112,6 +112,7 @@ public final class DenseTimeToOptimum {
                 case "eta" -> options.withLearningRate(Double.parseDouble(pair[1]));
                 case "tolerance" -> options.withTolerance(Double.parseDouble(pair[1]));
                 case "preconditioner" -> options.withPreconditioner(Preconditioner.parse(pair[1]));
+                case "history" -> options.withHistory(Integer.parseInt(pair[1]));
                 case "target" -> options;
                 default -> throw new IllegalArgumentException("unknown option " + w[i]);
             };

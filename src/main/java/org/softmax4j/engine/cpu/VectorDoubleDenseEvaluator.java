@@ -22,7 +22,8 @@ import org.softmax4j.data.DenseDataset;
  * does (1 − p_y as Σ_{k≠y} p_k). Gradient: per tile of {@link #TILE} rows and per LANES features, four classes'
  * gradient entries stay in registers while the tile's rows are added in row order (G_k += r_nk·x_n), one load of x per
  * four fused multiply-adds. K is padded to a multiple of 4 (padded classes have residual 0; their entries are never
- * read), so the kernels have no class remainder.
+ * read); where 1 or 2 classes remain after the blocks of 4, blocks of 2 classes take them ({@link #logitPair},
+ * {@link #gradientPair}), with each entry's sums in the same order, so the bits do not depend on the block either.
  *
  * <p>Threads: chunks of {@link #CHUNK_SIZE} rows, their slots added in chunk order ({@link DoubleChunks}): bitwise the
  * same for every thread count. Buffers are allocated once, at construction.
@@ -43,6 +44,11 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
     private final double[] exampleWeights;
     /** K rounded up to a multiple of 4. */
     private final int paddedClasses;
+    /**
+     * Classes taken 4 at a time: K rounded up to a multiple of 4, unless 1 or 2 classes remain, which a block of 2
+     * takes (K = 10: 4 + 4 + 2, not 12 with 2 computed for nothing; a sixth of the multiply-adds).
+     */
+    private final int fourClassBlocks;
     /** Features that fill whole registers; the rest are added one by one. */
     private final int vectorFeatures;
     /** Per worker: logits, then residuals, of the tile's rows, [row][paddedClasses] (padded apart). */
@@ -64,6 +70,7 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         this.labels = data.labels();
         this.exampleWeights = exampleWeights;
         this.paddedClasses = (numClasses + 3) & ~3;
+        this.fourClassBlocks = (numClasses & 3) == 1 || (numClasses & 3) == 2 ? numClasses & ~3 : paddedClasses;
         this.vectorFeatures = DOUBLES.loopBound(numFeatures);
         this.tiles = new double[pool.threads()][TILE * paddedClasses + 16];
         this.blocks = new double[pool.threads()][16 + 16];
@@ -99,11 +106,16 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         int classes = numClasses;
         int padded = paddedClasses;
         int biasOffset = classes * numFeatures;
+        int fourBlocks = fourClassBlocks;
         for (int tileStart = start; tileStart < end; tileStart += TILE) {
             int rows = Math.min(TILE, end - tileStart);
             for (int i = 0; i < rows; i += 4) {
-                for (int k = 0; k < classes; k += 4) {
+                int k = 0;
+                for (; k < fourBlocks; k += 4) {
                     logitBlock(tileStart, i, rows, k, block, z);
+                }
+                if (k < classes) {
+                    logitPair(tileStart, i, rows, k, block, z);
                 }
             }
             for (int i = 0; i < rows; i++) {
@@ -121,8 +133,12 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
                     gradient[biasAt + k] += z[at + k];
                 }
             }
-            for (int k = 0; k < padded; k += 4) {
+            int k = 0;
+            for (; k < fourBlocks; k += 4) {
                 gradientBlock(tileStart, rows, k, z, gradient);
+            }
+            if (k < classes) {
+                gradientPair(tileStart, rows, k, z, gradient);
             }
         }
         record(chunk, logLikelihood, correct);
@@ -133,17 +149,14 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
      * {@code rows} and classes past K are computed on stand-ins (the last row, the last class) and not written.
      */
     private void logitBlock(int tileStart, int i, int rows, int k, double[] block, double[] z) {
-        int d = numFeatures;
-        int last = rows - 1;
-        int xA = (tileStart + i) * d;
-        int xB = (tileStart + Math.min(i + 1, last)) * d;
-        int xC = (tileStart + Math.min(i + 2, last)) * d;
-        int xD = (tileStart + Math.min(i + 3, last)) * d;
-        int lastClass = numClasses - 1;
-        int wA = k * d;
-        int wB = Math.min(k + 1, lastClass) * d;
-        int wC = Math.min(k + 2, lastClass) * d;
-        int wD = Math.min(k + 3, lastClass) * d;
+        int xA = rowAt(tileStart, i, rows);
+        int xB = rowAt(tileStart, i + 1, rows);
+        int xC = rowAt(tileStart, i + 2, rows);
+        int xD = rowAt(tileStart, i + 3, rows);
+        int wA = classAt(k);
+        int wB = classAt(k + 1);
+        int wC = classAt(k + 2);
+        int wD = classAt(k + 3);
         double[] w = point;
         float[] x = values;
         DoubleVector aa = DoubleVector.zero(DOUBLES);
@@ -205,6 +218,17 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         block[13] = db.reduceLanes(VectorOperators.ADD);
         block[14] = dc.reduceLanes(VectorOperators.ADD);
         block[15] = dd.reduceLanes(VectorOperators.ADD);
+        storeBlock(tileStart, i, rows, k, j, block, z);
+    }
+
+    /**
+     * z[row][class] ← block[4·r + c] + the features from {@code j} on one by one, for the block's rows and classes
+     * that exist (at most 4 of each).
+     */
+    private void storeBlock(int tileStart, int i, int rows, int k, int j, double[] block, double[] z) {
+        int d = numFeatures;
+        double[] w = point;
+        float[] x = values;
         int rowCount = Math.min(4, rows - i);
         int classCount = Math.min(4, numClasses - k);
         for (int r = 0; r < rowCount; r++) {
@@ -219,6 +243,65 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
                 z[at + c] = block[4 * r + c] + tail;
             }
         }
+    }
+
+    /**
+     * As {@link #logitBlock} for classes k and k + 1 alone (the last 1 or 2 classes; past K the last class stands in,
+     * not written): each logit's FMA chain and lane sum are the same, so are its bits.
+     */
+    private void logitPair(int tileStart, int i, int rows, int k, double[] block, double[] z) {
+        int xA = rowAt(tileStart, i, rows);
+        int xB = rowAt(tileStart, i + 1, rows);
+        int xC = rowAt(tileStart, i + 2, rows);
+        int xD = rowAt(tileStart, i + 3, rows);
+        int wA = classAt(k);
+        int wB = classAt(k + 1);
+        double[] w = point;
+        float[] x = values;
+        DoubleVector aa = DoubleVector.zero(DOUBLES);
+        DoubleVector ab = aa;
+        DoubleVector ba = aa;
+        DoubleVector bb = aa;
+        DoubleVector ca = aa;
+        DoubleVector cb = aa;
+        DoubleVector da = aa;
+        DoubleVector db = aa;
+        int j = 0;
+        for (; j < vectorFeatures; j += LANES) {
+            DoubleVector va = widen(x, xA + j);
+            DoubleVector vb = widen(x, xB + j);
+            DoubleVector vc = widen(x, xC + j);
+            DoubleVector vd = widen(x, xD + j);
+            DoubleVector w0 = DoubleVector.fromArray(DOUBLES, w, wA + j);
+            aa = va.fma(w0, aa);
+            ba = vb.fma(w0, ba);
+            ca = vc.fma(w0, ca);
+            da = vd.fma(w0, da);
+            DoubleVector w1 = DoubleVector.fromArray(DOUBLES, w, wB + j);
+            ab = va.fma(w1, ab);
+            bb = vb.fma(w1, bb);
+            cb = vc.fma(w1, cb);
+            db = vd.fma(w1, db);
+        }
+        block[0] = aa.reduceLanes(VectorOperators.ADD);
+        block[1] = ab.reduceLanes(VectorOperators.ADD);
+        block[4] = ba.reduceLanes(VectorOperators.ADD);
+        block[5] = bb.reduceLanes(VectorOperators.ADD);
+        block[8] = ca.reduceLanes(VectorOperators.ADD);
+        block[9] = cb.reduceLanes(VectorOperators.ADD);
+        block[12] = da.reduceLanes(VectorOperators.ADD);
+        block[13] = db.reduceLanes(VectorOperators.ADD);
+        storeBlock(tileStart, i, rows, k, j, block, z);
+    }
+
+    /** Where the tile's row i starts in the features; past the tile's last row, the last row (a stand-in). */
+    private int rowAt(int tileStart, int i, int rows) {
+        return (tileStart + Math.min(i, rows - 1)) * numFeatures;
+    }
+
+    /** Where class k's weights start; past K, the last class's (a stand-in). */
+    private int classAt(int k) {
+        return Math.min(k, numClasses - 1) * numFeatures;
     }
 
     private static DoubleVector widen(float[] x, int at) {
@@ -271,6 +354,41 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
             gradient[gB + j] = b;
             gradient[gC + j] = c;
             gradient[gD + j] = e;
+        }
+    }
+
+    /**
+     * As {@link #gradientBlock} for classes k and k + 1 alone (k + 1 may be a padded class: residual 0, never read),
+     * each entry's sum in the same order: the same bits.
+     */
+    private void gradientPair(int tileStart, int rows, int k, double[] r, double[] gradient) {
+        int d = numFeatures;
+        int padded = paddedClasses;
+        float[] x = values;
+        int gA = k * d;
+        int gB = gA + d;
+        int j = 0;
+        for (; j < vectorFeatures; j += LANES) {
+            DoubleVector a = DoubleVector.fromArray(DOUBLES, gradient, gA + j);
+            DoubleVector b = DoubleVector.fromArray(DOUBLES, gradient, gB + j);
+            for (int i = 0, row = tileStart * d + j, at = k; i < rows; i++, row += d, at += padded) {
+                DoubleVector v = widen(x, row);
+                a = v.fma(DoubleVector.broadcast(DOUBLES, r[at]), a);
+                b = v.fma(DoubleVector.broadcast(DOUBLES, r[at + 1]), b);
+            }
+            a.intoArray(gradient, gA + j);
+            b.intoArray(gradient, gB + j);
+        }
+        for (; j < d; j++) {
+            double a = gradient[gA + j];
+            double b = gradient[gB + j];
+            for (int i = 0, row = tileStart * d + j, at = k; i < rows; i++, row += d, at += padded) {
+                double v = x[row];
+                a = Math.fma(v, r[at], a);
+                b = Math.fma(v, r[at + 1], b);
+            }
+            gradient[gA + j] = a;
+            gradient[gB + j] = b;
         }
     }
 

@@ -44,7 +44,7 @@ final class DoubleSimdChecks {
      */
     static void checkAwkwardShapes(int[] featureCounts, Draw draw) {
         int[] sizes = {1, 7, 31, 33, 1025};
-        int[] classCounts = {2, 10, 17, 33};
+        int[] classCounts = {2, 3, 4, 10, 17, 33};
         long seed = 100;
         for (int n : sizes) {
             for (int k : classCounts) {
