@@ -16,7 +16,7 @@
 # mnist (8,000 + 2,000 real MNIST digits, 784 pixels in [0, 1]), fashion (Fashion-MNIST, 60,000 + 10,000, pixels in
 # 0..255 as they come), binary1m (10^6 rows of 64 bits, K = 10, labels drawn from a planted W) and dense100k (10^5
 # image-like rows of 784 floats, planted W): λ = 1, scripts/compare_dense.py: softmax4j's `train --solver lbfgs`
-# defaults to max|∂F| ≤ 1e-6, in one JVM that loaded the data once (CSV load time and heap reported), against
+# defaults to max|∂F| ≤ 1e-6, in a JVM per case that loaded the data once (CSV load time and heap reported), against
 # scikit-learn's LogisticRegression(C=1) with its defaults (max_iter raised), the fits alternating, R rounds (default
 # 3), medians and their ratio, F and max|∂F| of both.
 set -euo pipefail

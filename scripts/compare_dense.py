@@ -3,8 +3,11 @@ against scikit-learn's LogisticRegression (lbfgs, its defaults, C = 1/lambda, ma
 stops it), in one run, the fits alternating (ours, theirs, ours, theirs, ...) so that the load of a shared machine falls
 on both alike; medians of the rounds, and their ratio.
 
-softmax4j runs in one JVM (org.softmax4j.train.DenseTimeToOptimum, a line protocol on stdin/stdout) that loads the data
-once; its first fit of each data set is reported apart ("cold": with the JIT's warm-up) and not counted in the median.
+softmax4j runs in a JVM per case (org.softmax4j.train.DenseTimeToOptimum, a line protocol on stdin/stdout) that loads
+the data once; its first fit of each data set is reported apart ("cold": with the JIT's warm-up) and not counted in the
+median. A JVM per case, as `train` has one per fit: after a dense fit in the same JVM the binary double evaluation can
+run the Vector API's boxed fallback at ~2.3x its CPU (docs/PERFORMANCE.md, "The mixed-JVM slowdown"); each fit line
+gives the JVM's CPU time and the bytes allocated, so that this shows when it happens.
 
 usage: compare_dense.py JAVA_CMD_JSON DATA_DIR WORK_DIR ROUNDS CASES [THREADS]
   CASES: comma-separated of mnist, fashion, binary1m, dense100k (and first-order: sgd on binary1m)
@@ -27,8 +30,19 @@ cases = sys.argv[5].split(",")
 warnings.simplefilter("ignore")
 
 threads = sys.argv[6:7]
-java = subprocess.Popen(java_cmd + ["org.softmax4j.train.DenseTimeToOptimum"] + threads, stdin=subprocess.PIPE,
-                        stdout=subprocess.PIPE, text=True)
+java = None
+
+
+def start_server():
+    global java
+    java = subprocess.Popen(java_cmd + ["org.softmax4j.train.DenseTimeToOptimum"] + threads, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+
+def stop_server():
+    java.stdin.write("quit\n")
+    java.stdin.flush()
+    java.wait()
 
 
 def ask(command):
@@ -127,6 +141,7 @@ def planted(n, d, k, binary, seed):
 
 
 for case in cases:
+    start_server()
     if case in ("mnist", "fashion"):
         train = np.load("%s/%s-train.npz" % (data_dir, case))
         test = np.load("%s/%s-test.npz" % (data_dir, case))
@@ -148,6 +163,4 @@ for case in cases:
         first_order(case, 1.0, optimum, seconds)
     else:
         sys.exit("unknown case " + case)
-java.stdin.write("quit\n")
-java.stdin.flush()
-java.wait()
+    stop_server()

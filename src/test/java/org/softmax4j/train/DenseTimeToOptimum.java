@@ -39,8 +39,8 @@ import org.softmax4j.engine.cpu.CpuEngine;
  *   synthetic scale data, written by the driver), bit-packed when {@code binary};</li>
  *   <li>{@code fit NAME LAMBDA SOLVER [batch=B] [iterations=N] [eta=E] [tolerance=T] [preconditioner=P] [history=M]}: trains
  *   with the defaults of {@code train} (tolerance 1e-6, double precision, centring) and that solver; with
- *   {@code target=F*} also when F first came within 1e-3 relative of F* (for sgd and adam); answers F, iterations, the fit time, max|∂F|, the stop reason
- *   and the test accuracy;</li>
+ *   {@code target=F*} also when F first came within 1e-3 relative of F* (for sgd and adam); answers F, iterations, the fit time, max|∂F|, the stop reason,
+ *   the test accuracy, the JVM's CPU time during the fit and the bytes its threads allocated;</li>
  *   <li>{@code quit}.</li>
  * </ul>
  */
@@ -118,6 +118,8 @@ public final class DenseTimeToOptimum {
             };
         }
         try (Evaluator train = engine.bind(problem.train()); Evaluator test = engine.bind(problem.test())) {
+            long cpuBefore = processCpuNanos();
+            long allocatedBefore = allocatedBytes();
             long started = System.nanoTime();
             // The engine's own threads for the double-precision evaluation too, as `train` has them: without the engine
             // the Trainer's polish runs on one thread (it did here until 2026-11-29, 12:31 UTC: every fit of ours in
@@ -125,6 +127,8 @@ public final class DenseTimeToOptimum {
             TrainingResult result = new Trainer(options).train(engine, train, null, null,
                     new Parameters(problem.train().numClasses(), problem.train().numFeatures()), TrainingListener.NONE);
             double seconds = (System.nanoTime() - started) / 1e9;
+            double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+            double allocatedMegabytes = (allocatedBytes() - allocatedBefore) / 1e6;
             String reached = "";
             for (int i = 4; i < w.length; i++) {
                 if (w[i].startsWith("target=")) {
@@ -143,9 +147,33 @@ public final class DenseTimeToOptimum {
             Evaluation evaluation = new Evaluation(problem.test().numClasses(), problem.test().numFeatures());
             test.evaluate(result.parameters(), evaluation);
             return String.format(Locale.ROOT, "objective %.9f iterations %d fit %.3fs max|dF| %.2e stop %s "
-                            + "test-accuracy %.4f%s", result.best().objective(), result.iterations(), seconds,
-                    result.best().gradientMaxAbs(), result.stopReason().id(), evaluation.accuracy(), reached);
+                            + "test-accuracy %.4f%s cpu %.3fs allocated %.0fMB", result.best().objective(),
+                    result.iterations(), seconds, result.best().gradientMaxAbs(), result.stopReason().id(),
+                    evaluation.accuracy(), reached, cpuSeconds, allocatedMegabytes);
         }
+    }
+
+    /** The JVM's CPU time (all threads; −1 where not measured). */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    /**
+     * Bytes allocated so far by the live threads (the engine's workers and this one; 0 where not measured). A fit whose
+     * evaluations run the Vector API's boxed fallback allocates gigabytes (see docs/PERFORMANCE.md, "The mixed-JVM
+     * slowdown"); one that runs the compiled vector code, a few megabytes.
+     */
+    private static long allocatedBytes() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+                || !threads.isThreadAllocatedMemorySupported()) {
+            return 0;
+        }
+        long sum = 0;
+        for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, bytes);
+        }
+        return sum;
     }
 
     private static void answer(String line) {
