@@ -14,8 +14,8 @@ import org.softmax4j.engine.cuda.CudaProbe;
  * The first pass over one partition, before any packing: every row checked (an integral label ≥ 0, a vector of the
  * partition's first size with finite values, a finite weight ≥ 0), and what the driver needs summed in row order: the
  * row count, the largest and smallest label, the class counts, whether every value is 0 or 1, max |x|, Σω, Σω², and
- * per feature Σω x and Σω x². The first bad row ends the pass: {@link #error} names the column and the row, and the driver
- * raises it (for the first partition, in partition order, that has one), so that bad input fails the same way
+ * per feature Σω x and Σω x². The first bad row ends the pass: {@link #error} names the column and the row, and the
+ * driver raises it (for the first partition, in partition order, that has one), so that bad input fails the same way
  * whatever the scheduling, before any iteration.
  */
 final class PartitionSummary implements Serializable {

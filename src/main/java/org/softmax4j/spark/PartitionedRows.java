@@ -151,10 +151,10 @@ final class PartitionedRows implements AutoCloseable {
             blocks.rdd().localCheckpoint();
         }
         blocks.count();
+        PartitionedDataset.RowReader reader = binary ? null
+                : examples -> fetch(blocks, offsets, numFeatures, packClasses, weighted, examples, source);
         PartitionedDataset dataset = new PartitionedDataset(sizes, numFeatures, PartitionBlock.classNames(numClasses),
-                classCounts, binary, weightTotal, sums, squares, maxAbs,
-                binary ? null : examples -> fetch(blocks, offsets, numFeatures, packClasses, weighted, examples, source),
-                source);
+                classCounts, binary, weightTotal, sums, squares, maxAbs, reader, source);
         JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.context());
         return new PartitionedRows(context, blocks, dataset, spec, depth, weightSquares);
     }

@@ -58,8 +58,8 @@ public final class SparkFitCost {
                 for (int v = 3; v < args.length; v++) {
                     String variant = args[v];
                     if (!List.of("default", "engine", "mllib", "local").contains(variant)) {
-                        throw new IllegalArgumentException("variant " + v + " is \"" + variant + "\", expected default, "
-                                + "engine, mllib or local");
+                        throw new IllegalArgumentException("variant " + v + " is \"" + variant + "\", expected "
+                                + "default, engine, mllib or local");
                     }
                     times.reset();
                     long start = System.nanoTime();
