@@ -9,9 +9,21 @@ import java.util.List;
  * weighted by the rows' own example weights. The rows themselves cannot be read here: {@link #label},
  * {@link #feature} and {@link #select} throw {@link UnsupportedOperationException}; evaluators of such a set come from
  * the engine that holds its rows, and the solvers' helpers that need the data (the centring of lbfgs and owlqn) read
- * the moments instead.
+ * the moments instead, or, for dense rows, a few rows fetched from where they live ({@link #fetch}: the sample that
+ * L-BFGS's whitening estimates the features' covariance from).
  */
 public final class PartitionedDataset implements Dataset {
+    /** Reads chosen rows where they live. */
+    @FunctionalInterface
+    public interface RowReader {
+        /** The rows {@code examples} (strictly increasing), in that order, with their example weights. */
+        FetchedRows read(int[] examples);
+    }
+
+    /** Rows fetched from the partitions: the rows, and their ω_n (null when every row has weight 1). */
+    public record FetchedRows(DenseDataset rows, double[] weights) {
+    }
+
     private final int[] partitionSizes;
     private final int numExamples;
     private final int numFeatures;
@@ -21,6 +33,8 @@ public final class PartitionedDataset implements Dataset {
     private final double weightTotal;
     private final double[] featureSums;
     private final double[] featureSquares;
+    private final double maxAbs;
+    private final RowReader reader;
     private final String source;
 
     /**
@@ -29,10 +43,12 @@ public final class PartitionedDataset implements Dataset {
      * @param weightTotal    Σ_n ω_n over every row
      * @param featureSums    Σ_n ω_n x_nj per feature
      * @param featureSquares Σ_n ω_n x_nj² per feature
+     * @param maxAbs         max |x_nj| over every row and feature
+     * @param reader         reads chosen dense rows where they live, or null where that is not possible
      */
     public PartitionedDataset(int[] partitionSizes, int numFeatures, List<String> classNames, int[] classCounts,
                               boolean binary, double weightTotal, double[] featureSums, double[] featureSquares,
-                              String source) {
+                              double maxAbs, RowReader reader, String source) {
         if (numFeatures < 1) {
             throw new IllegalArgumentException("numFeatures is " + numFeatures + ", expected at least 1");
         }
@@ -68,6 +84,8 @@ public final class PartitionedDataset implements Dataset {
         this.weightTotal = weightTotal;
         this.featureSums = featureSums.clone();
         this.featureSquares = featureSquares.clone();
+        this.maxAbs = maxAbs;
+        this.reader = reader;
         this.source = source;
     }
 
@@ -118,6 +136,34 @@ public final class PartitionedDataset implements Dataset {
     /** Σ_n ω_n x_nj², a copy. */
     public double[] featureSquares() {
         return featureSquares.clone();
+    }
+
+    /** max |x_nj| over every row and feature. */
+    public double maxAbs() {
+        return maxAbs;
+    }
+
+    /**
+     * The dense rows {@code examples} (strictly increasing), read where they live, with their example weights.
+     *
+     * @throws UnsupportedOperationException for bit-packed rows, or rows that cannot be read from here
+     */
+    public FetchedRows fetch(int[] examples) {
+        if (binary || reader == null) {
+            throw rowsElsewhere();
+        }
+        for (int i = 0; i < examples.length; i++) {
+            if (examples[i] < 0 || examples[i] >= numExamples || i > 0 && examples[i] <= examples[i - 1]) {
+                throw new IllegalArgumentException("examples[" + i + "] is " + examples[i] + ", expected strictly "
+                        + "increasing rows in [0, " + numExamples + ")");
+            }
+        }
+        FetchedRows rows = reader.read(examples.clone());
+        if (rows.rows().numExamples() != examples.length) {
+            throw new IllegalStateException("read " + rows.rows().numExamples() + " rows of " + source + ", expected "
+                    + examples.length);
+        }
+        return rows;
     }
 
     @Override

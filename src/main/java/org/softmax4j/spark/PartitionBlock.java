@@ -93,6 +93,49 @@ final class PartitionBlock implements Serializable {
         return weights;
     }
 
+    /**
+     * The dense rows {@code from..to-1} of {@code examples} (global row indices, increasing), those of this block at
+     * {@code offset}, as (partition, values, labels, weights or null).
+     */
+    Fetched fetch(int[] examples, int offset) {
+        if (values == null) {
+            throw new IllegalStateException("partition " + partition + " holds bit-packed rows, not dense ones");
+        }
+        int from = lowerBound(examples, offset);
+        int to = lowerBound(examples, offset + numExamples());
+        float[] rows = new float[Math.multiplyExact(to - from, numFeatures)];
+        int[] rowLabels = new int[to - from];
+        double[] rowWeights = weights == null ? null : new double[to - from];
+        for (int i = from; i < to; i++) {
+            int n = examples[i] - offset;
+            System.arraycopy(values, n * numFeatures, rows, (i - from) * numFeatures, numFeatures);
+            rowLabels[i - from] = labels[n];
+            if (rowWeights != null) {
+                rowWeights[i - from] = weights[n];
+            }
+        }
+        return new Fetched(partition, rows, rowLabels, rowWeights);
+    }
+
+    /** Dense rows fetched from one block, in the order asked. */
+    record Fetched(int partition, float[] values, int[] labels, double[] weights) implements Serializable {
+    }
+
+    /** The first index of the increasing {@code values} whose value is at least {@code key}. */
+    private static int lowerBound(int[] values, int key) {
+        int low = 0;
+        int high = values.length;
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (values[middle] < key) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        return low;
+    }
+
     /** The rows as our data set (classes "0".."K−1", Spark's label values), made once. */
     synchronized Dataset dataset() {
         if (dataset == null) {

@@ -13,9 +13,9 @@ import org.softmax4j.engine.cuda.CudaProbe;
 /**
  * The first pass over one partition, before any packing: every row checked (an integral label ≥ 0, a vector of the
  * partition's first size with finite values, a finite weight ≥ 0), and what the driver needs summed in row order: the
- * row count, the largest and smallest label, the class counts, whether every value is 0 or 1, Σω, Σω², and per feature
- * Σω x and Σω x². The first bad row ends the pass: {@link #error} names the column and the row, and the driver
- * raises it (for the first partition, in partition order, that has one), so that bad input fails the same way
+ * row count, the largest and smallest label, the class counts, whether every value is 0 or 1, max |x|, Σω, Σω², and
+ * per feature Σω x and Σω x². The first bad row ends the pass: {@link #error} names the column and the row, and the
+ * driver raises it (for the first partition, in partition order, that has one), so that bad input fails the same way
  * whatever the scheduling, before any iteration.
  */
 final class PartitionSummary implements Serializable {
@@ -33,6 +33,8 @@ final class PartitionSummary implements Serializable {
     double weightSquares;
     double[] featureSums;
     double[] featureSquares;
+    /** max |x| over every value (what the one-scale preconditioner of dense rows reads). */
+    double maxAbs;
     /** Whether the executor that ran this pass has a usable CUDA device ({@code backend auto} decides on it). */
     boolean cudaAvailable;
     /** The first bad row's message, or null. */
@@ -117,6 +119,7 @@ final class PartitionSummary implements Serializable {
                 return x + " at index " + j;
             }
             binary &= x == 0 || x == 1;
+            maxAbs = Math.max(maxAbs, Math.abs(x));
         }
         for (int i = 0; i < values.length; i++) {
             double x = values[i];

@@ -13,6 +13,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.softmax4j.data.DenseDataset;
 import org.softmax4j.data.PartitionedDataset;
 import org.softmax4j.engine.Backend;
 
@@ -111,10 +112,12 @@ final class PartitionedRows implements AutoCloseable {
         double weightSquares = 0;
         double[] sums = new double[numFeatures];
         double[] squares = new double[numFeatures];
+        double maxAbs = 0;
         for (PartitionSummary summary : summaries) {
             if (summary.rows == 0) {
                 continue;
             }
+            maxAbs = Math.max(maxAbs, summary.maxAbs);
             for (int k = 0; k < Math.min(numClasses, summary.classCounts.length); k++) {
                 classCounts[k] += summary.classCounts[k];
             }
@@ -129,8 +132,6 @@ final class PartitionedRows implements AutoCloseable {
             throw new IllegalArgumentException(columns.weightColumn() + ": the weights sum to " + weightTotal
                     + ", expected a sum > 0");
         }
-        PartitionedDataset dataset = new PartitionedDataset(sizes, numFeatures, PartitionBlock.classNames(numClasses),
-                classCounts, binary, weightTotal, sums, squares, source);
         int[] offsets = new int[sizes.length];
         for (int p = 1; p < sizes.length; p++) {
             offsets[p] = offsets[p - 1] + sizes[p - 1];
@@ -150,8 +151,35 @@ final class PartitionedRows implements AutoCloseable {
             blocks.rdd().localCheckpoint();
         }
         blocks.count();
+        PartitionedDataset.RowReader reader = binary ? null
+                : examples -> fetch(blocks, offsets, numFeatures, packClasses, weighted, examples, source);
+        PartitionedDataset dataset = new PartitionedDataset(sizes, numFeatures, PartitionBlock.classNames(numClasses),
+                classCounts, binary, weightTotal, sums, squares, maxAbs, reader, source);
         JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.context());
         return new PartitionedRows(context, blocks, dataset, spec, depth, weightSquares);
+    }
+
+    /** The dense rows {@code examples} (increasing), read from the cached blocks in one job. */
+    private static PartitionedDataset.FetchedRows fetch(JavaRDD<PartitionBlock> blocks, int[] offsets, int numFeatures,
+                                                        int numClasses, boolean weighted, int[] examples,
+                                                        String source) {
+        List<PartitionBlock.Fetched> parts = new ArrayList<>(blocks.map(block -> block.fetch(examples,
+                offsets[block.partition])).collect());
+        parts.sort(Comparator.comparingInt(PartitionBlock.Fetched::partition));
+        float[] values = new float[Math.multiplyExact(examples.length, numFeatures)];
+        int[] labels = new int[examples.length];
+        double[] weights = weighted ? new double[examples.length] : null;
+        int at = 0;
+        for (PartitionBlock.Fetched part : parts) {
+            System.arraycopy(part.values(), 0, values, at * numFeatures, part.values().length);
+            System.arraycopy(part.labels(), 0, labels, at, part.labels().length);
+            if (weights != null) {
+                System.arraycopy(part.weights(), 0, weights, at, part.weights().length);
+            }
+            at += part.labels().length;
+        }
+        return new PartitionedDataset.FetchedRows(new DenseDataset(values, labels, numFeatures,
+                PartitionBlock.classNames(numClasses), "rows of " + source), weights);
     }
 
     PartitionedDataset dataset() {

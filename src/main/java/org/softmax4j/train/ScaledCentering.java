@@ -1,6 +1,7 @@
 package org.softmax4j.train;
 
 import org.softmax4j.data.DenseDataset;
+import org.softmax4j.data.PartitionedDataset;
 
 /**
  * Centring with the features' scale taken out, for dense features of any magnitude, and, with penalty factors, per
@@ -101,6 +102,13 @@ final class ScaledCentering implements InitialInverseHessian {
             }
         }
         return new ScaledCentering(means, maxAbs > 0 ? 1 / (maxAbs * maxAbs) : 1, data.numClasses());
+    }
+
+    /** The same for rows that live in partitions: their weighted means and max |x| as summed where they live. */
+    static ScaledCentering of(PartitionedDataset data) {
+        double maxAbs = data.maxAbs();
+        return new ScaledCentering(FeatureMoments.of(data, null).means(), maxAbs > 0 ? 1 / (maxAbs * maxAbs) : 1,
+                data.numClasses());
     }
 
     /** v ← A·S·Aᵀ·v (the weights where {@code fixed} is true left out of A and S; null: none). */

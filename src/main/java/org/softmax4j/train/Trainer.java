@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import org.softmax4j.InputException;
 import org.softmax4j.data.DenseDataset;
+import org.softmax4j.data.PartitionedDataset;
 import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
@@ -356,6 +357,35 @@ public final class Trainer {
         return options.lambda() == 0 && record.trainAccuracy() == 1.0;
     }
 
+    /**
+     * {@link Whitening} of dense rows; for rows in partitions, of the rows ⌊i·N/R⌋ (i &lt; R = min(N,
+     * {@link Whitening#SAMPLE_ROWS})) fetched to the driver, the rows whose covariance one machine estimates. The
+     * means and the weight total are then the sample's: the centring is about the sample's means (any means keep the
+     * optimum), and λ₂ is scaled by Ω_sample/Ω so that the penalty's diagonal 4λ₂f2_j/Ω is the whole data's.
+     */
+    private static InitialInverseHessian whitening(org.softmax4j.data.Dataset data, double[] exampleWeights,
+                                                   double l2Penalty, double[] l2Factors) {
+        if (!(data instanceof PartitionedDataset partitioned)) {
+            return Whitening.of((DenseDataset) data, exampleWeights, l2Penalty, l2Factors);
+        }
+        int numExamples = partitioned.numExamples();
+        int rows = Math.min(numExamples, Whitening.SAMPLE_ROWS);
+        int[] examples = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            examples[i] = (int) ((long) i * numExamples / rows);
+        }
+        PartitionedDataset.FetchedRows sample = partitioned.fetch(examples);
+        double sampleTotal = rows;
+        if (sample.weights() != null) {
+            sampleTotal = 0;
+            for (double weight : sample.weights()) {
+                sampleTotal += weight;
+            }
+        }
+        return Whitening.of(sample.rows(), sample.weights(), l2Penalty * sampleTotal / partitioned.weightTotal(),
+                l2Factors);
+    }
+
     /** {@code residentAllowed}: whether plain ascent may keep the parameters in the engine (not with validation). */
     private Solver solver(Evaluator evaluator, double[] exampleWeights, DoublePrecisionEvaluator polish, Parameters start,
                           boolean residentAllowed, StepReport step) {
@@ -376,19 +406,22 @@ public final class Trainer {
             // Dense features with a bias: L-BFGS whitens them where the solves cost little beside an evaluation (see
             // Whitening); otherwise one scale, or with penalty factors each feature's own (see ScaledCentering).
             Preconditioner chosen = options.preconditioner();
-            boolean denseLbfgs = options.solver() == SolverType.LBFGS && data instanceof DenseDataset;
+            // Dense rows in Spark's partitions (a PartitionedDataset) take the same policy from their moments and a
+            // sample of rows fetched to the driver.
+            boolean denseLbfgs = options.solver() == SolverType.LBFGS && (data instanceof DenseDataset
+                    || data instanceof PartitionedDataset partitioned && !partitioned.binary());
             boolean whiten = denseLbfgs && Whitening.paysOff(numExamples, data.numFeatures());
             double l2Penalty = options.lambda() * (1 - options.alpha());
             InitialInverseHessian centering = chosen == Preconditioner.NONE ? null
                     : options.noBias() ? MeanDeflation.of(data, exampleWeights)
                     : chosen == Preconditioner.CENTER && whiten
-                            ? Whitening.of((DenseDataset) data, exampleWeights, l2Penalty,
-                                    penaltyFactors.l2Factors(data.numFeatures()))
+                            ? whitening(data, exampleWeights, l2Penalty, penaltyFactors.l2Factors(data.numFeatures()))
                     : chosen != Preconditioner.CENTER_UNSCALED && !penaltyFactors.isUniform()
                             ? ScaledCentering.perFeature(data, exampleWeights, l2Penalty,
                                     penaltyFactors.l2Factors(data.numFeatures()))
                     : chosen != Preconditioner.CENTER_UNSCALED && denseLbfgs
-                            ? ScaledCentering.of((DenseDataset) data, exampleWeights)
+                            ? data instanceof PartitionedDataset partitioned ? ScaledCentering.of(partitioned)
+                                    : ScaledCentering.of((DenseDataset) data, exampleWeights)
                             : Centering.of(data, exampleWeights);
             int history = options.autoHistory()
                     ? QuasiNewton.autoHistory(denseLbfgs, numExamples, objective.dimension()) : options.history();

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.softmax4j.data.BinaryDataset;
 import org.softmax4j.data.BuiltinDigits;
+import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluator;
@@ -53,13 +54,23 @@ class SoftmaxClassifierTest {
     private static final double TOL = 1e-8;
 
     private static TrainingResult singleMachine(double lambda, double alpha) {
-        TrainingOptions options = new TrainingOptions(TrainingOptions.AUTO_LEARNING_RATE, 1000, lambda, TOL, 0, 1,
-                alpha > 0 ? SolverType.OWLQN : SolverType.LBFGS, alpha, TrainingOptions.DEFAULT_HISTORY,
-                TrainingOptions.DEFAULT_MOMENTUM, false, Schedule.CONSTANT, TrainingOptions.DEFAULT_PATIENCE,
-                Precision.DOUBLE, Preconditioner.CENTER, false, Acceleration.NESTEROV);
-        try (Engine cpu = Backend.CPU.open(1); Evaluator evaluator = cpu.bind(DIGITS)) {
+        return singleMachine(DIGITS, lambda, alpha, TrainingOptions.DEFAULT_HISTORY, Preconditioner.CENTER);
+    }
+
+    private static TrainingResult singleMachine(org.softmax4j.data.Dataset data, double lambda, double alpha,
+                                                int history, Preconditioner preconditioner) {
+        return singleMachine(data, lambda, alpha, history, preconditioner, TOL);
+    }
+
+    private static TrainingResult singleMachine(org.softmax4j.data.Dataset data, double lambda, double alpha,
+                                                int history, Preconditioner preconditioner, double tolerance) {
+        TrainingOptions options = new TrainingOptions(TrainingOptions.AUTO_LEARNING_RATE, 1000, lambda, tolerance, 0,
+                1, alpha > 0 ? SolverType.OWLQN : SolverType.LBFGS, alpha, history, TrainingOptions.DEFAULT_MOMENTUM,
+                false, Schedule.CONSTANT, TrainingOptions.DEFAULT_PATIENCE, Precision.DOUBLE, preconditioner, false,
+                Acceleration.NESTEROV);
+        try (Engine cpu = Backend.CPU.open(1); Evaluator evaluator = cpu.bind(data)) {
             return new Trainer(options).train(cpu, evaluator, null, null,
-                    new Parameters(DIGITS.numClasses(), DIGITS.numFeatures()), TrainingListener.NONE);
+                    new Parameters(data.numClasses(), data.numFeatures()), TrainingListener.NONE);
         }
     }
 
@@ -137,6 +148,98 @@ class SoftmaxClassifierTest {
                 // alone moves max|∂F| to about 5e-6 here): the stop, max|∂F| ≤ 1e-6, holds for them.
                 assertTrue(mine[1] <= 1e-6, what + ": max|dF| " + mine[1]);
             }
+        }
+    }
+
+    /**
+     * Dense rows with at least 32 per feature (the digits' pixel pairs as counts 0..32, 32 features): the
+     * estimator whitens them as one machine does (its sample is every row here, so the same preconditioner), so it
+     * takes about the whitened iterations, far fewer than plain centring's, to the same optimum.
+     */
+    @Test
+    void whitensDenseRowsAsOneMachineDoes() {
+        DenseDataset dense = scaledPixelPairs();
+        double lambda = 1;
+        SoftmaxClassificationModel model = classifier().setRegParam(lambda / dense.numExamples()).setTol(1e-6).fit(
+                SparkTests.frame(dense, 2));
+        int history = Integer.parseInt(model.trainingInfo().options().get("history"));
+        TrainingResult whitened = singleMachine(dense, lambda, 0, history, Preconditioner.CENTER, 1e-6);
+        TrainingResult centred = singleMachine(dense, lambda, 0, history, Preconditioner.CENTER_UNSCALED, 1e-6);
+        double objective = model.trainingInfo().metric("objective");
+        int iterations = model.trainingInfo().iterations();
+        String what = "Spark " + iterations + " iterations, one machine whitened " + whitened.iterations()
+                + ", centred only " + centred.iterations();
+        assertEquals("converged", model.trainingInfo().stopReason(), what);
+        assertEquals(whitened.best().objective(), objective, 1e-10 * Math.abs(objective), what);
+        assertTrue(centred.iterations() > 1.5 * whitened.iterations(), "the data do not tell whitening apart: " + what);
+        assertTrue(Math.abs(iterations - whitened.iterations()) <= 0.1 * whitened.iterations() + 2, what);
+    }
+
+    /** The digits' 64 pixels as 32 dense features, (pixel 2j + pixel 2j+1) · 16. */
+    private static DenseDataset scaledPixelPairs() {
+        int numFeatures = DIGITS.numFeatures() / 2;
+        float[] values = new float[DIGITS.numExamples() * numFeatures];
+        int[] labels = new int[DIGITS.numExamples()];
+        for (int n = 0; n < DIGITS.numExamples(); n++) {
+            labels[n] = DIGITS.label(n);
+            for (int j = 0; j < numFeatures; j++) {
+                values[n * numFeatures + j] = (DIGITS.feature(n, 2 * j) + DIGITS.feature(n, 2 * j + 1)) * 16;
+            }
+        }
+        return new DenseDataset(values, labels, numFeatures, DIGITS.classNames(), "digits' scaled pixel pairs");
+    }
+
+    /**
+     * precision engine: the executors' float32 evaluations throughout (no double polish), to the optimum within what
+     * float32 sums over 1797 rows allow.
+     */
+    @Test
+    void precisionEngineEvaluatesInFloat32Throughout() {
+        Dataset<Row> frame = SparkTests.frame(DIGITS, 2);
+        SoftmaxClassificationModel model = classifier().setPrecision("engine").setTol(1e-3).fit(frame);
+        double single = singleMachine(REG_PARAM * DIGITS.numExamples(), 0).best().objective();
+        double objective = SparkTests.objective(DIGITS, model.coefficientMatrix(), model.interceptVector(),
+                REG_PARAM * DIGITS.numExamples(), 0, null, null)[0];
+        assertEquals("engine", model.trainingInfo().options().get("precision"));
+        assertTrue(objective <= single, "F " + objective + " above the optimum " + single);
+        assertEquals(single, objective, 1e-6 * Math.abs(single), "F in float32 against the optimum");
+    }
+
+    /**
+     * ascent and sgd take the learningRate given (the automatic step would read every row on the driver): a few steps
+     * land where one machine's steps of the same size, on the same mini-batches, land (within float32 summation
+     * order), and far from where steps twice as long land.
+     */
+    @Test
+    void ascentAndSgdTakeTheLearningRateGiven() {
+        Dataset<Row> frame = SparkTests.frame(DIGITS, 2);
+        double lambda = REG_PARAM * DIGITS.numExamples();
+        for (SolverType type : new SolverType[] {SolverType.ASCENT, SolverType.SGD}) {
+            int batchSize = type == SolverType.SGD ? 100 : 0;
+            double[] objectives = new double[2];
+            for (int i = 0; i < 2; i++) {
+                double learningRate = 1e-3 * (i + 1);
+                SoftmaxClassificationModel model = classifier().setSolver(type.id()).setLearningRate(learningRate)
+                        .setBatchSize(batchSize).setMaxIter(5).setTol(0).setSeed(7).fit(frame);
+                objectives[i] = SparkTests.objective(DIGITS, model.coefficientMatrix(), model.interceptVector(),
+                        lambda, 0, null, null)[0];
+                TrainingOptions options = new TrainingOptions(learningRate, 5, lambda, 0, batchSize, 7, type, 0,
+                        TrainingOptions.DEFAULT_HISTORY, TrainingOptions.DEFAULT_MOMENTUM, false, Schedule.CONSTANT,
+                        TrainingOptions.DEFAULT_PATIENCE, Precision.DOUBLE, Preconditioner.CENTER, false,
+                        Acceleration.NESTEROV);
+                TrainingResult single;
+                try (Engine cpu = Backend.CPU.open(1); Evaluator evaluator = cpu.bind(DIGITS)) {
+                    single = new Trainer(options).train(cpu, evaluator, null, null,
+                            new Parameters(DIGITS.numClasses(), DIGITS.numFeatures()), TrainingListener.NONE);
+                }
+                double expected = SparkTests.objective(DIGITS, SparkTests.matrix(single.parameters()),
+                        SparkTests.vector(single.parameters().bias()), lambda, 0, null, null)[0];
+                assertEquals(expected, objectives[i], 1e-5 * Math.abs(expected), type.id() + ", learningRate "
+                        + learningRate);
+            }
+            // Ten times the agreement above.
+            assertTrue(Math.abs(objectives[1] - objectives[0]) > 1e-4 * Math.abs(objectives[0]), type.id()
+                    + ": F " + objectives[0] + " and " + objectives[1] + " for two learning rates");
         }
     }
 

@@ -30,7 +30,8 @@ import org.softmax4j.engine.Parameters;
  * cached DataFrame, λ = 1 (regParam = 1/N), standardization false. Ours: lbfgs to max|∂F| ≤ 1e-6 (its tol); MLlib:
  * its default tol (1e-6, its own relative criterion), maxIter raised to 1000 so that tol decides. After one warm-up
  * fit of each, R rounds alternating the two; the median times and their ratio; F and max|∂F| of both models measured
- * by one ruler (our double-precision evaluator on the driver's copy of the data).
+ * by one ruler (our double-precision evaluator on the driver's copy of the data); and for the last round's fits, their
+ * Spark jobs and the time their tasks ran ({@link JobTimes}).
  *
  * <p>Data (bench's SyntheticData rows, labels drawn from a planted W, so that the optimum is not W = 0): binary, N
  * rows of 64 bits (each on with probability 0.323), K = 10, W* ~ N(0, 1); dense, N rows of 784 values uniform in
@@ -52,15 +53,16 @@ public final class SparkComparison {
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
         session.sparkContext().setLogLevel("WARN");
+        JobTimes times = JobTimes.on(session);
         try {
             if (binaryRows > 0) {
                 BinaryDataset binary = SyntheticData.binary(binaryRows, 64, 10, 11);
                 compare(session, "binary " + binaryRows + " x 64 (" + (denseBinary ? "dense" : "sparse")
-                        + " vectors), K = 10", relabel(binary, 1.0, 12), rounds, denseBinary);
+                        + " vectors), K = 10", relabel(binary, 1.0, 12), rounds, denseBinary, times);
             }
             if (denseRows > 0) {
                 DenseDataset dense = SyntheticData.dense(denseRows, 784, 10, 13);
-                compare(session, "dense " + denseRows + " x 784, K = 10", relabel(dense, 0.1, 14), rounds, true);
+                compare(session, "dense " + denseRows + " x 784, K = 10", relabel(dense, 0.1, 14), rounds, true, times);
             }
         } finally {
             session.stop();
@@ -123,7 +125,7 @@ public final class SparkComparison {
     }
 
     private static void compare(SparkSession session, String what, org.softmax4j.data.Dataset data, int rounds,
-                                boolean denseVectors) {
+                                boolean denseVectors, JobTimes times) {
         Path folder;
         try {
             folder = Files.createTempDirectory("compare-spark");
@@ -143,13 +145,19 @@ public final class SparkComparison {
         double[] mllibSeconds = new double[rounds];
         SoftmaxClassificationModel oursModel = null;
         LogisticRegressionModel mllibModel = null;
+        String oursJobs = null;
+        String mllibJobs = null;
         for (int r = 0; r < rounds; r++) {
+            times.reset();
             long start = System.nanoTime();
             oursModel = ours.fit(frame);
             oursSeconds[r] = (System.nanoTime() - start) / 1e9;
+            oursJobs = times.describe(oursSeconds[r]);
+            times.reset();
             start = System.nanoTime();
             mllibModel = mllib.fit(frame);
             mllibSeconds[r] = (System.nanoTime() - start) / 1e9;
+            mllibJobs = times.describe(mllibSeconds[r]);
         }
         double[] oursF = objective(data, oursModel.coefficientMatrix(), oursModel.interceptVector(), lambda);
         double[] mllibF = objective(data, mllibModel.coefficientMatrix(), mllibModel.interceptVector(), lambda);
@@ -164,6 +172,7 @@ public final class SparkComparison {
         System.out.printf(Locale.ROOT, "  MLlib LogisticRegression: median %.2f s (runs %s), %d iterations, F %.10g, "
                 + "max|dF| %.3g%n", mllibMedian, Arrays.toString(mllibSeconds),
                 mllibModel.summary().totalIterations(), mllibF[0], mllibF[1]);
+        System.out.printf(Locale.ROOT, "  last round's Spark jobs: softmax4j %s; MLlib %s%n", oursJobs, mllibJobs);
         System.out.printf(Locale.ROOT, "  ratio MLlib/softmax4j: %.2fx; F ours - F MLlib = %.3g%n",
                 mllibMedian / oursMedian, oursF[0] - mllibF[0]);
         frame.unpersist();

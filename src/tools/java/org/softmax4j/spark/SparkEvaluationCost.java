@@ -18,7 +18,9 @@ import org.softmax4j.engine.Parameters;
  * evaluation (one Spark job) against the same evaluation on the driver (the CPU engine's double evaluator, 2 threads)
  * and against a Spark job that only counts the cached blocks (the floor a job costs). Not a test.
  *
- * <p>Arguments: rows (binary, D = 64, K = 10), repetitions.
+ * <p>Arguments: rows, repetitions, [parquet|checkpoint|parallelize] (how the rows come: read from Parquet, as users'
+ * data do; a driver-side list with the packed blocks' lineage cut, as {@code softmax4j-spark train}; or the list as it
+ * is), [binary|dense] (compare-spark's rows: 64 bits or 784 floats, K = 10; binary by default).
  */
 public final class SparkEvaluationCost {
     private SparkEvaluationCost() {
@@ -27,15 +29,18 @@ public final class SparkEvaluationCost {
     public static void main(String[] args) {
         int rows = Integer.parseInt(args[0]);
         int repetitions = Integer.parseInt(args[1]);
-        Dataset data = SparkComparison.relabel(SyntheticData.binary(rows, 64, 10, 11), 1.0, 12);
+        String how = args.length > 2 ? args[2] : "parallelize";
+        boolean dense = args.length > 3 && args[3].equals("dense");
+        Dataset data = dense ? SparkComparison.relabel(SyntheticData.dense(rows, 784, 10, 13), 0.1, 14)
+                : SparkComparison.relabel(SyntheticData.binary(rows, 64, 10, 11), 1.0, 12);
         SparkSession session = SparkSession.builder().master("local[2]").appName("spark-evaluation-cost")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
         session.sparkContext().setLogLevel("WARN");
         try (PartitionedRows partitioned = PartitionedRows.load(
-                (args.length > 2 && args[2].equals("parquet") ? SparkComparison.frame(session, data, false, temporary())
+                (how.equals("parquet") ? SparkComparison.frame(session, data, dense, temporary())
                         : SparkTests.frame(data, 2)).javaRDD(),
-                new Columns("label", "features", null), Backend.CPU, 1, 2, args.length > 2 && args[2].equals("checkpoint"), "synthetic");
+                new Columns("label", "features", null), Backend.CPU, 1, 2, how.equals("checkpoint"), "synthetic");
              Engine cpu = Backend.CPU.open(2);
              DoublePrecisionEvaluator local = cpu.bindDoublePrecision(data, null)) {
             PartitionedEngine engine = new PartitionedEngine(partitioned, "spark");
@@ -73,10 +78,10 @@ public final class SparkEvaluationCost {
                     localFloatSeconds[r] = (System.nanoTime() - start) / 1e9;
                 }
             }
-            System.out.printf(Locale.ROOT, "%d binary rows x 64, K = 10, 2 partitions, local[2], %d repetitions "
+            System.out.printf(Locale.ROOT, "%d %s rows x %d, K = 10, 2 partitions, local[2], %d repetitions "
                     + "(medians): partitioned double evaluation %.2f ms, driver's double evaluation (2 threads) %.2f ms, "
                     + "a Spark job counting the cached blocks %.2f ms; float32 (engine) evaluation partitioned %.2f ms, "
-                    + "on the driver %.2f ms%n", rows, repetitions,
+                    + "on the driver %.2f ms%n", rows, dense ? "dense" : "binary", data.numFeatures(), repetitions,
                     1e3 * median(sparkSeconds), 1e3 * median(localSeconds), 1e3 * median(jobSeconds),
                     1e3 * median(floatSeconds), 1e3 * median(localFloatSeconds));
         } finally {
