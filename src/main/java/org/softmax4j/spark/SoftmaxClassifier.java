@@ -346,20 +346,16 @@ public final class SoftmaxClassifier
      * The pairs lbfgs and owlqn keep: {@code history}, or for 0 as many as pay on Spark. Each iteration costs a Spark
      * job (tens of milliseconds on local[2]), the pairs cost 4·m·(K·D+K) flops on the driver, so more pairs than
      * {@code train}'s 10 pay: on 10⁵ binary rows (D = 64, K = 10, λ = 1), to max|∂F| ≤ 1e-6, 220 iterations with 10
-     * pairs, 121 with 40, 104 with 80. Capped so that the 2·m vectors of θ stay within {@link #HISTORY_BYTES}.
+     * pairs, 121 with 40, 104 with 80. So at least {@link TrainingOptions#PARTITIONED_LEAST_HISTORY}, and on dense rows
+     * with lbfgs as many as one machine's {@code --history auto} gives (one per 80 rows, up to 100), within 256 MiB.
      */
-    int history(int dimension) {
+    int history(boolean denseLbfgs, long numExamples, int dimension) {
         if (getHistory() > 0) {
             return getHistory();
         }
-        long fit = HISTORY_BYTES / (16L * dimension);
-        return (int) Math.max(TrainingOptions.DEFAULT_HISTORY, Math.min(AUTO_HISTORY, fit));
+        return TrainingOptions.autoHistory(denseLbfgs, numExamples, dimension,
+                TrainingOptions.PARTITIONED_LEAST_HISTORY);
     }
-
-    /** The most pairs history 0 keeps. */
-    static final int AUTO_HISTORY = 40;
-    /** The memory history 0 gives the pairs, at most (unless 10 pairs need more). */
-    static final long HISTORY_BYTES = 256L << 20;
 
     /**
      * Checks what these params cannot do, before the data are read.
@@ -427,7 +423,8 @@ public final class SoftmaxClassifier
                 : PenaltyFactors.none();
         TrainingOptions options = new TrainingOptions(getLearningRate(), getMaxIter(), lambda, getTol(),
                 getBatchSize(), getSeed(), type, getElasticNetParam(),
-                history(data.numClasses() * data.numFeatures() + data.numClasses()),
+                history(type == SolverType.LBFGS && !data.binary(), data.numExamples(),
+                        data.numClasses() * data.numFeatures() + data.numClasses()),
                 TrainingOptions.DEFAULT_MOMENTUM, false, Schedule.CONSTANT, TrainingOptions.DEFAULT_PATIENCE,
                 Precision.parse(getPrecision()), Preconditioner.CENTER, false, Acceleration.NESTEROV);
         String description = String.format(Locale.ROOT, "spark %s, %d partitions, %s on the executors", master,

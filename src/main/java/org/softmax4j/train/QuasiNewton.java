@@ -140,12 +140,18 @@ final class QuasiNewton implements Solver {
      * they were.
      */
     static int autoHistory(boolean denseLbfgs, int numExamples, int dimension) {
-        if (!denseLbfgs) {
-            return TrainingOptions.DEFAULT_HISTORY;
-        }
+        return autoHistory(denseLbfgs, numExamples, dimension, TrainingOptions.DEFAULT_HISTORY);
+    }
+
+    /**
+     * As {@link #autoHistory(boolean, int, int)} with at least {@code least} pairs (within {@link #HISTORY_BYTES};
+     * never under {@link TrainingOptions#DEFAULT_HISTORY}): where an iteration costs more than an evaluation's
+     * arithmetic, as a Spark job does, more pairs pay on any rows (the Spark estimator's history 0 asks for 40).
+     */
+    static int autoHistory(boolean denseLbfgs, long numExamples, int dimension, int least) {
         long fit = HISTORY_BYTES / (16L * dimension);
-        long wanted = Math.min(MOST_AUTO_PAIRS, Math.min(fit, numExamples / ROWS_PER_PAIR));
-        return (int) Math.max(TrainingOptions.DEFAULT_HISTORY, wanted);
+        long wanted = denseLbfgs ? Math.max(least, Math.min(MOST_AUTO_PAIRS, numExamples / ROWS_PER_PAIR)) : least;
+        return (int) Math.max(TrainingOptions.DEFAULT_HISTORY, Math.min(fit, wanted));
     }
 
     @Override

@@ -48,6 +48,8 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
      * costs far more than the pairs do (see {@code QuasiNewton.autoHistory}).
      */
     public static final int AUTO_HISTORY = 0;
+    /** The pairs {@link #AUTO_HISTORY} gives on partitioned rows (Spark), at least: each iteration costs a job. */
+    public static final int PARTITIONED_LEAST_HISTORY = 40;
     public static final double DEFAULT_MOMENTUM = 0.9;
     public static final int DEFAULT_PATIENCE = 10;
 
@@ -119,6 +121,17 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
                            Preconditioner preconditioner, Acceleration acceleration) {
         this(learningRate, maxIterations, lambda, tolerance, batchSize, seed, solver, alpha, history, momentum,
                 nesterov, schedule, patience, precision, preconditioner, false, acceleration);
+    }
+
+    /**
+     * The pairs {@link #AUTO_HISTORY} stands for: {@link #DEFAULT_HISTORY}, or {@code least} if more, and for L-BFGS on
+     * dense rows one pair per 80 rows, up to 100, within 256 MiB of pairs (measured in {@code QuasiNewton}).
+     *
+     * @param dimension the parameters' count, K·D + K
+     * @param least     the fewest pairs ({@link #PARTITIONED_LEAST_HISTORY} on Spark, where an iteration costs a job)
+     */
+    public static int autoHistory(boolean denseLbfgs, long numExamples, int dimension, int least) {
+        return QuasiNewton.autoHistory(denseLbfgs, numExamples, dimension, least);
     }
 
     /** Whether m is {@link #AUTO_HISTORY}. */

@@ -24,6 +24,20 @@ class AutoHistoryTest {
     }
 
     @Test
+    void partitionedRowsKeepAtLeastFortyPairs() {
+        int dimension = 10 * 784 + 10;
+        int least = TrainingOptions.PARTITIONED_LEAST_HISTORY;
+        assertEquals(least, TrainingOptions.autoHistory(false, 1_000_000, 10 * 64 + 10, least),
+                "bit-packed rows on Spark: 40 pairs");
+        assertEquals(least, TrainingOptions.autoHistory(true, 2000, dimension, least), "few dense rows: still 40");
+        assertEquals(QuasiNewton.MOST_AUTO_PAIRS, TrainingOptions.autoHistory(true, 100_000, dimension, least),
+                "many dense rows: as one machine");
+        int wide = 100_000 * 10 + 10;
+        assertEquals(QuasiNewton.HISTORY_BYTES / (16L * wide), TrainingOptions.autoHistory(false, 1000, wide, least),
+                "the pairs' memory bounds the 40 too");
+    }
+
+    @Test
     void recordedAsAutoAndValidated() {
         TrainingOptions options = TrainingOptions.defaults().withSolver(SolverType.LBFGS);
         assertEquals(TrainingOptions.AUTO_HISTORY, options.history());
