@@ -346,14 +346,15 @@ public final class SoftmaxClassifier
      * The pairs lbfgs and owlqn keep: {@code history}, or for 0 as many as pay on Spark. Each iteration costs a Spark
      * job (tens of milliseconds on local[2]), the pairs cost 4·m·(K·D+K) flops on the driver, so more pairs than
      * {@code train}'s 10 pay: on 10⁵ binary rows (D = 64, K = 10, λ = 1), to max|∂F| ≤ 1e-6, 220 iterations with 10
-     * pairs, 121 with 40, 104 with 80. So at least {@link TrainingOptions#PARTITIONED_LEAST_HISTORY}, and on dense rows
-     * with lbfgs as many as one machine's {@code --history auto} gives (one per 80 rows, up to 100), within 256 MiB.
+     * pairs, 121 with 40, 104 with 80. So at least {@link TrainingOptions#PARTITIONED_LEAST_HISTORY}, and with lbfgs as
+     * many as one machine's {@code --history auto} gives if more (one per 80 dense or 1,000 bit-packed rows, up to
+     * 100), within 256 MiB.
      */
-    int history(boolean denseLbfgs, long numExamples, int dimension) {
+    int history(SolverType solver, boolean dense, long numExamples, int dimension) {
         if (getHistory() > 0) {
             return getHistory();
         }
-        return TrainingOptions.autoHistory(denseLbfgs, numExamples, dimension,
+        return TrainingOptions.autoHistory(solver, dense, numExamples, dimension,
                 TrainingOptions.PARTITIONED_LEAST_HISTORY);
     }
 
@@ -423,7 +424,7 @@ public final class SoftmaxClassifier
                 : PenaltyFactors.none();
         TrainingOptions options = new TrainingOptions(getLearningRate(), getMaxIter(), lambda, getTol(),
                 getBatchSize(), getSeed(), type, getElasticNetParam(),
-                history(type == SolverType.LBFGS && !data.binary(), data.numExamples(),
+                history(type, !data.binary(), data.numExamples(),
                         data.numClasses() * data.numFeatures() + data.numClasses()),
                 TrainingOptions.DEFAULT_MOMENTUM, false, Schedule.CONSTANT, TrainingOptions.DEFAULT_PATIENCE,
                 Precision.parse(getPrecision()), Preconditioner.CENTER, false, Acceleration.NESTEROV);

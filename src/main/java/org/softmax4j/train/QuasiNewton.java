@@ -51,8 +51,10 @@ final class QuasiNewton implements Solver {
 
     /** The most pairs {@link #autoHistory} keeps. */
     static final int MOST_AUTO_PAIRS = 100;
-    /** Rows per pair {@link #autoHistory} asks for (see there). */
+    /** Dense rows per pair {@link #autoHistory} asks for (see there). */
     static final int ROWS_PER_PAIR = 80;
+    /** Bit-packed rows per pair {@link #autoHistory} asks for (see there). */
+    static final int BIT_PACKED_ROWS_PER_PAIR = 1000;
     /** The memory {@link #autoHistory} gives the pairs, at most (unless 10 pairs need more). */
     static final long HISTORY_BYTES = 256L << 20;
 
@@ -130,27 +132,28 @@ final class QuasiNewton implements Solver {
     }
 
     /**
-     * The pairs of {@code --history auto}: {@link TrainingOptions#DEFAULT_HISTORY}, and for L-BFGS on dense rows one
-     * per {@link #ROWS_PER_PAIR} rows, at most {@link #MOST_AUTO_PAIRS} and within {@link #HISTORY_BYTES}. The pairs
-     * cost 4·m·(K·D + K) multiply-adds an iteration in scalar loops beside an evaluation's 2·N·D·K in 8-lane ones:
-     * about 16·m/N of it, a fifth at m = N/80, less where the cap holds. Measured at λ = 1 to max|∂F| ≤ 1e-6
-     * (iterations for m = 10 / 25 / 30 / 50 / 100): dense 10⁵ × 784 planted rows 132 / – / 106 / – / 85; MNIST
-     * 8,000 × 784 299 / 268 / 263 / 242 / 204, fit times (medians of 3, alternating in one JVM, load ~11) 12.9 /
-     * 11.7 / – / 11.1 / 10.8 s. Bit-packed rows (the digits) keep 10 pairs: their iterations and objectives stay as
-     * they were.
+     * The pairs of {@code --history auto}: {@link TrainingOptions#DEFAULT_HISTORY}, and for L-BFGS one per
+     * {@link #ROWS_PER_PAIR} dense rows or one per {@link #BIT_PACKED_ROWS_PER_PAIR} bit-packed rows, at most
+     * {@link #MOST_AUTO_PAIRS} and within {@link #HISTORY_BYTES}. The pairs cost 4·m·(K·D + K) multiply-adds an
+     * iteration in scalar loops beside an evaluation's 2·N·D·K in 8-lane ones: about 16·m/N of it on dense rows, a
+     * fifth at m = N/80, less where the cap holds; a bit-packed row's double evaluation costs about 60 ns (10⁶ rows,
+     * D = 64, K = 10: 61 ms on 2 threads), a thirteenth of a dense 784-feature row's, hence the 1,000 rows. Measured
+     * at λ = 1 to max|∂F| ≤ 1e-6 (iterations for m = 10 / 25 / 30 / 40 / 50 / 100): dense 10⁵ × 784 planted rows
+     * 132 / – / 106 / – / – / 85; MNIST 8,000 × 784 299 / 268 / 263 / – / 242 / 204, fit times (medians of 3,
+     * alternating in one JVM, load ~11) 12.9 / 11.7 / – / – / 11.1 / 10.8 s; 10⁶ × 64 bit-packed planted rows 84 / – /
+     * – / 66 / – / 57, CPU time 12.1 (with the JIT's warm-up) / 8.1 / 6.7 s. The digits (1,437 bit-packed rows) keep 10
+     * pairs: their iterations and objectives stay as they were.
+     *
+     * @param lbfgs  whether the solver is L-BFGS (OWL-QN keeps {@code least})
+     * @param dense  whether the rows are dense (else bit-packed)
+     * @param least  the fewest pairs: {@link TrainingOptions#DEFAULT_HISTORY}, or more where an iteration costs more
+     *               than an evaluation's arithmetic, as a Spark job does (the estimator's history 0 asks for 40); never
+     *               under {@link TrainingOptions#DEFAULT_HISTORY}, and bounded by {@link #HISTORY_BYTES}
      */
-    static int autoHistory(boolean denseLbfgs, int numExamples, int dimension) {
-        return autoHistory(denseLbfgs, numExamples, dimension, TrainingOptions.DEFAULT_HISTORY);
-    }
-
-    /**
-     * As {@link #autoHistory(boolean, int, int)} with at least {@code least} pairs (within {@link #HISTORY_BYTES};
-     * never under {@link TrainingOptions#DEFAULT_HISTORY}): where an iteration costs more than an evaluation's
-     * arithmetic, as a Spark job does, more pairs pay on any rows (the Spark estimator's history 0 asks for 40).
-     */
-    static int autoHistory(boolean denseLbfgs, long numExamples, int dimension, int least) {
+    static int autoHistory(boolean lbfgs, boolean dense, long numExamples, int dimension, int least) {
         long fit = HISTORY_BYTES / (16L * dimension);
-        long wanted = denseLbfgs ? Math.max(least, Math.min(MOST_AUTO_PAIRS, numExamples / ROWS_PER_PAIR)) : least;
+        long perRows = numExamples / (dense ? ROWS_PER_PAIR : BIT_PACKED_ROWS_PER_PAIR);
+        long wanted = lbfgs ? Math.max(least, Math.min(MOST_AUTO_PAIRS, perRows)) : least;
         return (int) Math.max(TrainingOptions.DEFAULT_HISTORY, Math.min(fit, wanted));
     }
 

@@ -424,7 +424,10 @@ public final class Trainer {
                                     : ScaledCentering.of((DenseDataset) data, exampleWeights)
                             : Centering.of(data, exampleWeights);
             int history = options.autoHistory()
-                    ? QuasiNewton.autoHistory(denseLbfgs, numExamples, objective.dimension()) : options.history();
+                    ? QuasiNewton.autoHistory(options.solver() == SolverType.LBFGS, data instanceof DenseDataset
+                            || data instanceof PartitionedDataset partitionedRows && !partitionedRows.binary(),
+                            numExamples, objective.dimension(), TrainingOptions.DEFAULT_HISTORY)
+                    : options.history();
             return new QuasiNewton(objective, start, options.lambda(), options.alpha(), history,
                     options.tolerance(), centering, penaltyFactors);
         }

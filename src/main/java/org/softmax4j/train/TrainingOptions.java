@@ -124,14 +124,15 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
     }
 
     /**
-     * The pairs {@link #AUTO_HISTORY} stands for: {@link #DEFAULT_HISTORY}, or {@code least} if more, and for L-BFGS on
-     * dense rows one pair per 80 rows, up to 100, within 256 MiB of pairs (measured in {@code QuasiNewton}).
+     * The pairs {@link #AUTO_HISTORY} stands for: {@link #DEFAULT_HISTORY}, or {@code least} if more, and for L-BFGS
+     * one pair per 80 dense rows or per 1,000 bit-packed rows, up to 100, within 256 MiB of pairs (measured in
+     * {@code QuasiNewton}).
      *
      * @param dimension the parameters' count, K·D + K
      * @param least     the fewest pairs ({@link #PARTITIONED_LEAST_HISTORY} on Spark, where an iteration costs a job)
      */
-    public static int autoHistory(boolean denseLbfgs, long numExamples, int dimension, int least) {
-        return QuasiNewton.autoHistory(denseLbfgs, numExamples, dimension, least);
+    public static int autoHistory(SolverType solver, boolean dense, long numExamples, int dimension, int least) {
+        return QuasiNewton.autoHistory(solver == SolverType.LBFGS, dense, numExamples, dimension, least);
     }
 
     /** Whether m is {@link #AUTO_HISTORY}. */

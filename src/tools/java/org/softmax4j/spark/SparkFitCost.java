@@ -95,9 +95,10 @@ public final class SparkFitCost {
     /** One machine's lbfgs on the driver's copy (CPU engine, 2 threads) with the estimator's options. */
     private static String local(org.softmax4j.data.Dataset data) {
         int dimension = data.numClasses() * data.numFeatures() + data.numClasses();
+        int history = new SoftmaxClassifier().history(SolverType.LBFGS, data instanceof org.softmax4j.data.DenseDataset,
+                data.numExamples(), dimension);
         TrainingOptions options = new TrainingOptions(TrainingOptions.AUTO_LEARNING_RATE, 1000, 1, 1e-6, 0, 1,
-                SolverType.LBFGS, 0, new SoftmaxClassifier().history(
-                data instanceof org.softmax4j.data.DenseDataset, data.numExamples(), dimension), TrainingOptions.DEFAULT_MOMENTUM,
+                SolverType.LBFGS, 0, history, TrainingOptions.DEFAULT_MOMENTUM,
                 false, Schedule.CONSTANT, TrainingOptions.DEFAULT_PATIENCE, Precision.DOUBLE, Preconditioner.CENTER,
                 false, Acceleration.NESTEROV);
         try (Engine cpu = Backend.CPU.open(2); Evaluator evaluator = cpu.bind(data)) {
