@@ -1,6 +1,7 @@
 package org.softmax4j.bench;
 
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 import org.softmax4j.data.Dataset;
 import org.softmax4j.engine.Engine;
@@ -83,21 +84,24 @@ public final class Throughput {
      * time has settled: the last 3 evaluations within 25% (and 0.1 ms, the timer's noise on tiny sizes) of the fastest
      * so far. A fixed time alone left the first figure of a bench cold (0.03-0.05 s against 0.0009 s for the same size
      * measured last). Returns the number of warm-up evaluations.
+     *
+     * @param clock nanoseconds ({@code System::nanoTime}; the tests' evaluators keep a clock of their own)
      */
-    static int warmUp(Evaluator evaluator, Parameters parameters, Evaluation out, double warmupSeconds) {
+    static int warmUp(Evaluator evaluator, Parameters parameters, Evaluation out, double warmupSeconds,
+                      LongSupplier clock) {
         double cap = Math.max(3, WARMUP_CAP_FACTOR * warmupSeconds);
-        long warmupStart = System.nanoTime();
+        long warmupStart = clock.getAsLong();
         double fastest = Double.POSITIVE_INFINITY;
         double[] last = new double[3];
         int warmups = 0;
         while (true) {
-            long start = System.nanoTime();
+            long start = clock.getAsLong();
             evaluator.evaluate(parameters, out);
-            double seconds = (System.nanoTime() - start) / 1e9;
+            double seconds = (clock.getAsLong() - start) / 1e9;
             fastest = Math.min(fastest, seconds);
             last[warmups % last.length] = seconds;
             warmups++;
-            double elapsed = (System.nanoTime() - warmupStart) / 1e9;
+            double elapsed = (clock.getAsLong() - warmupStart) / 1e9;
             if (warmups < MIN_WARMUPS || elapsed < warmupSeconds) {
                 continue;
             }
@@ -110,17 +114,23 @@ public final class Throughput {
 
     public static Timing measure(Engine engine, Dataset data, Parameters parameters, int repetitions,
                                  double warmupSeconds) {
+        return measure(engine, data, parameters, repetitions, warmupSeconds, System::nanoTime);
+    }
+
+    /** As {@link #measure(Engine, Dataset, Parameters, int, double)}, timed by {@code clock} (nanoseconds). */
+    static Timing measure(Engine engine, Dataset data, Parameters parameters, int repetitions, double warmupSeconds,
+                          LongSupplier clock) {
         if (repetitions < 1) {
             throw new IllegalArgumentException("repetitions is " + repetitions + ", expected at least 1");
         }
         Evaluation out = new Evaluation(data.numClasses(), data.numFeatures());
         try (Evaluator evaluator = engine.bind(data)) {
-            warmUp(evaluator, parameters, out, warmupSeconds);
+            warmUp(evaluator, parameters, out, warmupSeconds, clock);
             double[] seconds = new double[repetitions];
             for (int r = 0; r < repetitions; r++) {
-                long start = System.nanoTime();
+                long start = clock.getAsLong();
                 evaluator.evaluate(parameters, out);
-                seconds[r] = (System.nanoTime() - start) / 1e9;
+                seconds[r] = (clock.getAsLong() - start) / 1e9;
             }
             if (!Double.isFinite(out.logLikelihood())) {
                 throw new IllegalStateException("the benchmark's log-likelihood is " + out.logLikelihood());

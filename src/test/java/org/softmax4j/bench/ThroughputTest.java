@@ -15,19 +15,29 @@ import org.softmax4j.engine.Evaluator;
 import org.softmax4j.engine.Parameters;
 
 class ThroughputTest {
-    /** An evaluator whose evaluation n takes {@code millis(n)} ms (a cold JIT), from n = 0. */
+    /**
+     * An evaluator whose evaluation n takes {@code millis(n)} ms (a cold JIT), from n = 0, on a clock of its own: each
+     * evaluation advances {@link #nanoTime()} by that much, so the timings do not depend on the machine's load (a
+     * sleeping version failed once at load 10-14: how long a sleep takes is the scheduler's choice).
+     */
     private static final class ColdStart implements Evaluator {
         private final Dataset data = new DenseDataset(new float[] {0, 1}, new int[] {0, 1}, 1, List.of("a", "b"), "t");
         private final IntUnaryOperator millis;
         int calls;
+        private long now;
 
-        /** The first {@code slow} evaluations take 20 ms, the rest about nothing. */
+        /** The first {@code slow} evaluations take 20 ms, the rest 10 µs. */
         ColdStart(int slow) {
             this(n -> n < slow ? 20 : 0);
         }
 
         ColdStart(IntUnaryOperator millis) {
             this.millis = millis;
+        }
+
+        /** The clock the evaluations advance (nanoseconds); 10 µs per evaluation besides {@code millis}. */
+        long nanoTime() {
+            return now;
         }
 
         @Override
@@ -37,14 +47,7 @@ class ThroughputTest {
 
         @Override
         public void evaluate(Parameters parameters, Evaluation out) {
-            int wait = millis.applyAsInt(calls++);
-            if (wait > 0) {
-                try {
-                    Thread.sleep(wait);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            now += millis.applyAsInt(calls++) * 1_000_000L + 10_000;
         }
 
         @Override
@@ -91,7 +94,7 @@ class ThroughputTest {
         // timed 4 slow evaluations of 7 and reported a median of 20 ms.
         ColdStart evaluator = new ColdStart(6);
         Throughput.Timing timing = Throughput.measure(engineOf(evaluator), evaluator.data(), new Parameters(2, 1), 7,
-                0);
+                0, evaluator::nanoTime);
         assertTrue(timing.max() < 0.01, "a cold evaluation was timed: max " + timing.max() + " s");
     }
 
@@ -99,7 +102,8 @@ class ThroughputTest {
     void theWarmUpLastsUntilTheTimeHasSettled() {
         // Faster and faster until the 13th (24, 22, ..., 2, 0 ms): past MIN_WARMUPS, the settling rule waits for it.
         ColdStart evaluator = new ColdStart(n -> Math.max(0, 24 - 2 * n));
-        int warmups = Throughput.warmUp(evaluator, new Parameters(2, 1), new Evaluation(2, 1), 0);
+        int warmups = Throughput.warmUp(evaluator, new Parameters(2, 1), new Evaluation(2, 1), 0,
+                evaluator::nanoTime);
         assertTrue(warmups >= 13, "warm-ups: " + warmups + ", expected 12 ever faster ones and 3 settled ones");
         assertEquals(warmups, evaluator.calls);
     }
@@ -108,6 +112,6 @@ class ThroughputTest {
     void aSteadyEvaluatorIsWarmAfterTheMinimum() {
         ColdStart evaluator = new ColdStart(0);
         assertEquals(Throughput.MIN_WARMUPS, Throughput.warmUp(evaluator, new Parameters(2, 1), new Evaluation(2, 1),
-                0));
+                0, evaluator::nanoTime));
     }
 }
