@@ -61,7 +61,6 @@ public final class AtomicFile {
         }
         removeAbandoned(directory, target.getFileName().toString());
         Path temp = createTemp(directory, target.getFileName().toString(), what, file);
-        IN_PROGRESS.add(temp);
         boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -175,19 +174,27 @@ public final class AtomicFile {
         }
     }
 
-    /** Created with the default permissions (not the owner-only ones of {@code Files.createTempFile}). */
+    /**
+     * Created with the default permissions (not the owner-only ones of {@code Files.createTempFile}), and in
+     * {@link #IN_PROGRESS} before it exists: registered after, another thread's {@link #removeAbandoned} of the same
+     * target could take it for a killed writer's and remove it between the two (a write then failed with
+     * NoSuchFileException in {@code AtomicFileTest}'s two concurrent writers, once, at load 10-14).
+     */
     private static Path createTemp(Path directory, String targetName, String what, Path shownFile) {
         for (int attempt = 0; ; attempt++) {
             Path temp = directory.resolve(tempName(targetName, ProcessHandle.current().pid(),
                     Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)));
+            IN_PROGRESS.add(temp);
             try {
                 return Files.createFile(temp);
             } catch (FileAlreadyExistsException e) {
+                IN_PROGRESS.remove(temp);
                 if (attempt >= 100) {
                     throw new InputException("cannot write " + what + " " + shownFile
                             + ": cannot create a temporary file in " + directory, e);
                 }
             } catch (IOException e) {
+                IN_PROGRESS.remove(temp);
                 throw new InputException("cannot write " + what + " " + shownFile
                         + ": cannot create a temporary file in " + directory + " (" + describe(e) + ")", e);
             }
