@@ -103,7 +103,8 @@ final class TrainCommand extends BaseCommand {
     Path modelOut;
 
     @Option(names = "--solver", paramLabel = "NAME", defaultValue = "ascent",
-            description = "ascent, lbfgs, owlqn (L1 / elastic net), sgd (momentum, schedules) or adam. "
+            description = "ascent, lbfgs, owlqn (L1 / elastic net), newton (L2; K·(D+1) ≤ 1500 parameters), sgd "
+                    + "(momentum, schedules) or adam. "
                     + "Default: ${DEFAULT-VALUE}.")
     String solver;
 

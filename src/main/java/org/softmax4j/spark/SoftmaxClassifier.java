@@ -99,8 +99,9 @@ public final class SoftmaxClassifier
         fitIntercept = new BooleanParam(this, "fitIntercept", "whether to fit an intercept term (true only)");
         aggregationDepth = new IntParam(this, "aggregationDepth", "depth of the tree that adds the partitions' sums "
                 + "(>= 2), in partition order", ParamValidators.gtEq(2));
-        solver = new Param<>(this, "solver", "lbfgs (owlqn when the penalty has an L1 part), owlqn, ascent, sgd or "
-                + "adam", ParamValidators.inArray(new String[] {"lbfgs", "owlqn", "ascent", "sgd", "adam"}));
+        solver = new Param<>(this, "solver", "lbfgs (owlqn when the penalty has an L1 part), owlqn, newton, ascent, "
+                + "sgd or adam", ParamValidators.inArray(new String[] {"lbfgs", "owlqn", "newton", "ascent", "sgd",
+                "adam"}));
         backend = new Param<>(this, "backend", "cpu, cuda, or auto (cuda where every executor has a usable GPU)",
                 ParamValidators.inArray(new String[] {"cpu", "cuda", "auto"}));
         precision = new Param<>(this, "precision", "what lbfgs and owlqn evaluate F with: double (the executors' "

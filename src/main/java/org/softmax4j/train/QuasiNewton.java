@@ -70,6 +70,11 @@ final class QuasiNewton implements Solver {
     private final double tolerance;
     private final int history;
     private final InitialInverseHessian centering;
+    /** {@code --solver newton}: H₀ = H⁻¹ of a sampled Hessian instead of γ·M (L2 only), or null. */
+    private final SampledHessian newton;
+    /** Newton: the iterations so far (when {@link SampledHessian#refreshDue} asks for a new H) and where H was taken. */
+    private int iterations;
+    private final double[] hessianPoint;
     /** OWL-QN: the weights held at zero in this iteration (w = 0, ◇f = 0), left out of the two-loop recursion. */
     private final boolean[] fixed;
     private final double[] freeRho;
@@ -101,7 +106,28 @@ final class QuasiNewton implements Solver {
     /** @param factors the penalty factors: f1 scales the L1 penalty of each feature's weights here */
     QuasiNewton(SmoothObjective objective, Parameters start, double lambda, double alpha, int history,
                 double tolerance, InitialInverseHessian centering, PenaltyFactors factors) {
+        this(objective, start, lambda, alpha, history, tolerance, centering, factors, null);
+    }
+
+    /**
+     * Newton's method ({@code --solver newton}): the two-loop recursion over the last {@code history} pairs with
+     * H₀ = H⁻¹, H the Hessian of f from {@code newton}'s rows, taken at the current point as
+     * {@link SampledHessian#refreshDue} says, and the strong-Wolfe line search from the step 1. With all rows in the
+     * sample and no pairs yet this is Newton's direction; the pairs correct a sampled H's error (and a kept H's age),
+     * so that the rate is not the linear one of a sampled Hessian alone (see docs/PERFORMANCE.md, "Newton with a
+     * sampled Hessian").
+     */
+    QuasiNewton(SmoothObjective objective, Parameters start, double lambda, int history, double tolerance,
+                PenaltyFactors factors, SampledHessian newton) {
+        this(objective, start, lambda, 0, history, tolerance, null, factors, java.util.Objects.requireNonNull(newton));
+    }
+
+    private QuasiNewton(SmoothObjective objective, Parameters start, double lambda, double alpha, int history,
+                        double tolerance, InitialInverseHessian centering, PenaltyFactors factors,
+                        SampledHessian newton) {
         this.objective = objective;
+        this.newton = newton;
+        this.hessianPoint = newton == null ? null : new double[objective.dimension()];
         this.l1 = lambda * alpha;
         this.orthantWise = l1 > 0;
         this.numWeights = objective.numWeights();
@@ -185,6 +211,10 @@ final class QuasiNewton implements Solver {
         state.put("rho", rho);
         state.put("count", count);
         state.put("newest", newest);
+        if (newton != null) {
+            state.put("newton.iterations", iterations);
+            state.put("newton.point", hessianPoint);
+        }
         objective.saveState(state);
     }
 
@@ -203,6 +233,14 @@ final class QuasiNewton implements Solver {
         if (count < 0 || count > history || newest < -1 || newest >= history) {
             throw new IllegalArgumentException("the checkpoint's L-BFGS memory has count " + count + " and newest "
                     + newest + ", expected at most " + history);
+        }
+        if (newton != null) {
+            iterations = state.getInt("newton.iterations");
+            state.copy("newton.point", hessianPoint);
+            if (iterations > 0) {
+                // H as the run that wrote the checkpoint had it: taken at the same point.
+                newton.refresh(hessianPoint);
+            }
         }
         objective.restoreState(state);
         computePseudoGradient();
@@ -274,7 +312,9 @@ final class QuasiNewton implements Solver {
     public String iterate() {
         computeDirection();
         double slope = dot(direction, pseudoGradient);
+        boolean steepest = false;
         if (!(slope < 0)) {
+            steepest = true;
             count = 0;
             for (int i = 0; i < dimension; i++) {
                 direction[i] = -pseudoGradient[i];
@@ -284,7 +324,7 @@ final class QuasiNewton implements Solver {
                 return "the gradient is zero";
             }
         }
-        double firstStep = count == 0 ? Math.min(1.0, 1.0 / Math.sqrt(-slope)) : 1.0;
+        double firstStep = count == 0 && (newton == null || steepest) ? Math.min(1.0, 1.0 / Math.sqrt(-slope)) : 1.0;
         boolean moved = orthantWise ? backtrack(firstStep) : strongWolfe(firstStep, slope);
         if (!moved) {
             if (objective.canSwitchToDouble()) {
@@ -317,6 +357,10 @@ final class QuasiNewton implements Solver {
      * are zeroed (they would leave the orthant chosen by −◇f).
      */
     private void computeDirection() {
+        if (newton != null && SampledHessian.refreshDue(iterations++)) {
+            System.arraycopy(point, 0, hessianPoint, 0, dimension);
+            newton.refresh(hessianPoint);
+        }
         double[] q = direction;
         System.arraycopy(pseudoGradient, 0, q, 0, dimension);
         if (orthantWise) {
@@ -334,7 +378,9 @@ final class QuasiNewton implements Solver {
             alphas[i] = freeRho[i] * freeDot(s[i], q);
             freeAxpy(-alphas[i], y[i], q);
         }
-        if (count > 0) {
+        if (newton != null) {
+            newton.apply(q, null);
+        } else if (count > 0) {
             double[] last = y[newest];
             if (orthantWise) {
                 System.arraycopy(last, 0, freeY, 0, dimension);

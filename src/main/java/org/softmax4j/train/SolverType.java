@@ -10,6 +10,12 @@ public enum SolverType {
     LBFGS("lbfgs"),
     /** Orthant-wise L-BFGS (Andrew and Gao, 2007) for L1 and elastic net. */
     OWLQN("owlqn"),
+    /**
+     * Newton's method for L2 or no penalty: the direction from the Hessian of a sample of rows (all of them up to
+     * {@code SampledHessian.SAMPLE_ROWS}), factored; for models of at most {@code SampledHessian.MOST_PARAMETERS}
+     * parameters.
+     */
+    NEWTON("newton"),
     /** Mini-batch ascent with (Nesterov) momentum and a learning-rate schedule. */
     SGD("sgd"),
     /** Adam (Kingma and Ba, 2015) on mini-batches. */
@@ -25,9 +31,9 @@ public enum SolverType {
         return id;
     }
 
-    /** Full-batch quasi-Newton: converges on max|∂F| and may polish in double. */
+    /** Full-batch (quasi-)Newton: converges on max|∂F| and may polish in double. */
     public boolean isQuasiNewton() {
-        return this == LBFGS || this == OWLQN;
+        return this == LBFGS || this == OWLQN || this == NEWTON;
     }
 
     public static SolverType parse(String text) {
@@ -36,6 +42,6 @@ public enum SolverType {
                 return type;
             }
         }
-        throw new IllegalArgumentException("solver is \"" + text + "\", expected ascent, lbfgs, owlqn, sgd or adam");
+        throw new IllegalArgumentException("solver is \"" + text + "\", expected ascent, lbfgs, owlqn, newton, sgd or adam");
     }
 }

@@ -185,5 +185,21 @@ class CliBadInputTest {
         assertBadInput(train(good.toString(), "--solver", "lbfgs", "--history", "0"), "history is \"0\"", "auto");
         assertBadInput(train(good.toString(), "--solver", "lbfgs", "--history", "many"), "history is \"many\"");
         assertBadInput(new String[] {"train", "--backend", "gpu"}, "gpu");
+        assertBadInput(train(good.toString(), "--solver", "newtn"), "solver is \"newtn\"", "newton");
+        assertBadInput(train(good.toString(), "--solver", "newton", "--alpha", "0.5"), "alpha is 0.5", "owlqn");
+    }
+
+    /** K·(D+1) = 10·152 = 1,520 parameters: more than --solver newton factors; exit 2 before any iteration. */
+    @Test
+    void newtonRefusesTooManyParameters() throws IOException {
+        StringBuilder rows = new StringBuilder();
+        for (int n = 0; n < 30; n++) {
+            for (int j = 0; j < 151; j++) {
+                rows.append((n + j) % 3 == 0 ? 1 : 0).append(',');
+            }
+            rows.append("c").append(n % 10).append('\n');
+        }
+        Path wide = write("wide.csv", rows.toString());
+        assertBadInput(train(wide.toString(), "--solver", "newton"), "1520", "at most 1500", "--solver lbfgs");
     }
 }

@@ -62,6 +62,21 @@ class CliTest {
         assertEquals(1, run.out().strip().split("\n").length, run.out());
     }
 
+    /** {@code --solver newton} through the command line: L-BFGS's optimum on the digits in fewer iterations. */
+    @Test
+    void newtonReachesTheLbfgsOptimum() {
+        Run newton = run("train", "--json", "--quiet", "--backend", "cpu", "--solver", "newton");
+        Run lbfgs = run("train", "--json", "--quiet", "--backend", "cpu", "--solver", "lbfgs");
+        assertEquals(0, newton.code(), newton.err());
+        assertEquals(0, lbfgs.code(), lbfgs.err());
+        assertEquals("converged", newton.json().get("stop_reason").getAsString(), newton.out());
+        double expected = lbfgs.json().get("objective").getAsDouble();
+        double actual = newton.json().get("objective").getAsDouble();
+        assertTrue(Math.abs(actual - expected) <= 1e-10 * Math.abs(expected), actual + " vs " + expected);
+        assertTrue(newton.json().get("iterations").getAsInt() < lbfgs.json().get("iterations").getAsInt(),
+                newton.out() + lbfgs.out());
+    }
+
     @Test
     void trainEvalAndPredictRoundTrip() throws IOException {
         Path model = dir.resolve("digits.model");
