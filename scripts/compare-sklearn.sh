@@ -3,7 +3,8 @@
 # (apt-get install -y python3-numpy python3-sklearn); the dense cases also need npm and apt-get (scripts/dense-data.sh
 # fetches and caches the data outside the repository).
 #
-#   scripts/compare-sklearn.sh [--cases digits,mnist,fashion,binary1m,dense100k] [--rounds R] [--threads T]
+#   scripts/compare-sklearn.sh [--cases digits,mnist,fashion,binary1m,binary1m-newton,dense100k] [--rounds R]
+#                              [--threads T]
 #
 # digits (the default set also has mnist and fashion): trains softmax4j (L-BFGS, CPU engine) and scikit-learn
 # (lbfgs) on the same split of the built-in digits (80/20, seed 1, binarized at 8) at C = 0.1, 1, 10 and prints, side
@@ -18,7 +19,8 @@
 # image-like rows of 784 floats, planted W): λ = 1, scripts/compare_dense.py: softmax4j's `train --solver lbfgs`
 # defaults to max|∂F| ≤ 1e-6, in a JVM per case that loaded the data once (CSV load time and heap reported), against
 # scikit-learn's LogisticRegression(C=1) with its defaults (max_iter raised), the fits alternating, R rounds (default
-# 3), medians and their ratio, F and max|∂F| of both.
+# 3), medians and their ratio, F and max|∂F| of both. binary1m-newton: the binary1m data with `train --solver newton`
+# instead (each softmax4j line names the solver that ran).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-/usr/bin/python3}"

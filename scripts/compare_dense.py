@@ -9,8 +9,12 @@ median. A JVM per case, as `train` has one per fit: after a dense fit in the sam
 run the Vector API's boxed fallback at ~2.3x its CPU (docs/PERFORMANCE.md, "The mixed-JVM slowdown"); each fit line
 gives the JVM's CPU time and the bytes allocated, so that this shows when it happens.
 
+Every softmax4j line names the solver that ran: lbfgs, or newton for the case binary1m-newton (the binary1m data,
+`train --solver newton`: L-BFGS on the Hessian of 16,384 sampled rows, docs/PERFORMANCE.md "Newton with a sampled
+Hessian").
+
 usage: compare_dense.py JAVA_CMD_JSON DATA_DIR WORK_DIR ROUNDS CASES [THREADS]
-  CASES: comma-separated of mnist, fashion, binary1m, dense100k (and first-order: sgd on binary1m)
+  CASES: comma-separated of mnist, fashion, binary1m, binary1m-newton, dense100k (and first-order: sgd on binary1m)
 """
 import json
 import subprocess
@@ -86,19 +90,19 @@ def sklearn_fit(X, y, lam):
     return model, time.perf_counter() - started
 
 
-def compare(name, X, y, Xt, yt, lam, load_line):
-    print("== %s: %d x %d, K = %d, lambda = %g (C = %g)" % (name, X.shape[0], X.shape[1], len(np.unique(y)), lam,
-                                                            1 / lam), flush=True)
+def compare(name, X, y, Xt, yt, lam, load_line, solver="lbfgs"):
+    print("== %s: %d x %d, K = %d, lambda = %g (C = %g), softmax4j --solver %s"
+          % (name, X.shape[0], X.shape[1], len(np.unique(y)), lam, 1 / lam, solver), flush=True)
     if load_line:
         print("softmax4j " + load_line, flush=True)
-    cold = ask("fit %s %g lbfgs" % (name, lam))
-    print("softmax4j cold   " + cold, flush=True)
+    cold = ask("fit %s %g %s" % (name, lam, solver))
+    print("softmax4j %s cold   %s" % (solver, cold), flush=True)
     ours, theirs = [], []
     model = None
     for r in range(rounds):
-        line = ask("fit %s %g lbfgs" % (name, lam))
+        line = ask("fit %s %g %s" % (name, lam, solver))
         ours.append(float(field(line, "fit")[:-1]))
-        print("softmax4j round %d %s" % (r + 1, line), flush=True)
+        print("softmax4j %s round %d %s" % (solver, r + 1, line), flush=True)
         model, seconds = sklearn_fit(X, y, lam)
         theirs.append(seconds)
         print("sklearn   round %d fit %.3fs iterations %d" % (r + 1, seconds, model.n_iter_[0]), flush=True)
@@ -106,8 +110,8 @@ def compare(name, X, y, Xt, yt, lam, load_line):
     ours_m, theirs_m = float(np.median(ours)), float(np.median(theirs))
     print("sklearn   objective %.9f iterations %d max|dF| %.2e test-accuracy %.4f (%s)"
           % (F, model.n_iter_[0], grad, model.score(Xt, yt), sklearn.__version__))
-    print("RESULT %s softmax4j median %.3fs  sklearn median %.3fs  ratio %.3f  (F ours %s, F sklearn %.9f)"
-          % (name, ours_m, theirs_m, ours_m / theirs_m, field(line, "objective"), F), flush=True)
+    print("RESULT %s softmax4j (%s) median %.3fs  sklearn median %.3fs  ratio %.3f  (F ours %s, F sklearn %.9f)"
+          % (name, solver, ours_m, theirs_m, ours_m / theirs_m, field(line, "objective"), F), flush=True)
     return float(field(line, "objective")), ours_m
 
 
@@ -149,8 +153,9 @@ for case in cases:
         Xt, yt = test["X"].astype(np.float64), test["y"].astype(int)
         load = ask("csv %s %s/%s-train.csv %s/%s-test.csv" % (case, data_dir, case, data_dir, case))
         compare(case, X, y, Xt, yt, 1.0, load)
-    elif case in ("binary1m", "dense100k"):
-        binary = case == "binary1m"
+    elif case in ("binary1m", "binary1m-newton", "dense100k"):
+        binary = case.startswith("binary1m")
+        solver = "newton" if case.endswith("-newton") else "lbfgs"
         n, d = (1000000, 64) if binary else (100000, 784)
         X32, y = planted(n, d, 10, binary, 7)
         X32.tofile("%s/%s.f32" % (work, case))
@@ -159,8 +164,9 @@ for case in cases:
                                                             "binary" if binary else "dense"))
         X = X32.astype(np.float64)
         del X32
-        optimum, seconds = compare(case, X, y.astype(int), X[:1000], y[:1000].astype(int), 1.0, load)
-        first_order(case, 1.0, optimum, seconds)
+        optimum, seconds = compare(case, X, y.astype(int), X[:1000], y[:1000].astype(int), 1.0, load, solver)
+        if solver == "lbfgs":
+            first_order(case, 1.0, optimum, seconds)
     else:
         sys.exit("unknown case " + case)
     stop_server()

@@ -58,6 +58,8 @@ class CheckpointTest {
                         0.0, false, 3, 9),
                 Arguments.of("lbfgs, no bias, weighted", base.withSolver(SolverType.LBFGS).withNoBias(true), 0.0,
                         true, 3, 9),
+                // Stopped inside the Hessian's refreshes (3) and after them (9): the resumed run retakes H where it was.
+                Arguments.of("newton, weighted", base.withSolver(SolverType.NEWTON).withLambda(0.1), 0.0, true, 3, 9),
                 Arguments.of("owlqn", base.withSolver(SolverType.OWLQN).withAlpha(0.5).withHistory(3), 0.0, false,
                         5, 13),
                 Arguments.of("sgd, Nesterov momentum, cosine", sgd.withMomentum(0.9, true)

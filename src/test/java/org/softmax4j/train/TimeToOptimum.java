@@ -19,8 +19,8 @@ import org.softmax4j.engine.cpu.CpuEngine;
  * For scripts/compare-sklearn.sh (not a test): writes the built-in digits' 80/20 split (seed 1, binarized at 8) as
  * CSV into the directory given, then for each C trains L-BFGS (λ = 1/C, tolerance max|∂F| ≤ 1e-6) on the CPU engine,
  * in process, after warm-up runs, and prints one line per C: objective, iterations, the fastest of the timed fits,
- * test accuracy; first with the default preconditioner (centring, "softmax4j"), then without ("(none)"); last, L1 at
- * C = 1 with OWL-QN.
+ * test accuracy; first with the default preconditioner (centring, "softmax4j"), then without ("(none)"), then
+ * {@code --solver newton} ("(newton)"); last, L1 at C = 1 with OWL-QN.
  */
 public final class TimeToOptimum {
     private TimeToOptimum() {
@@ -35,16 +35,17 @@ public final class TimeToOptimum {
         try (CpuEngine engine = new CpuEngine(threads); Evaluator train = engine.bind(split.train());
              Evaluator test = engine.bind(split.test())) {
             for (Preconditioner preconditioner : new Preconditioner[] {Preconditioner.CENTER, Preconditioner.NONE}) {
-                timeToOptimum(engine, train, test, preconditioner);
+                timeToOptimum(engine, train, test, SolverType.LBFGS, preconditioner);
             }
+            timeToOptimum(engine, train, test, SolverType.NEWTON, Preconditioner.CENTER);
             lasso(engine, train, test);
         }
     }
 
-    private static void timeToOptimum(CpuEngine engine, Evaluator train, Evaluator test,
+    private static void timeToOptimum(CpuEngine engine, Evaluator train, Evaluator test, SolverType solver,
                                       Preconditioner preconditioner) {
         for (double c : new double[] {0.1, 1, 10}) {
-            TrainingOptions options = TrainingOptions.defaults().withSolver(SolverType.LBFGS).withLambda(1 / c)
+            TrainingOptions options = TrainingOptions.defaults().withSolver(solver).withLambda(1 / c)
                     .withMaxIterations(20000).withPreconditioner(preconditioner);
             TrainingResult result = null;
             for (int warmUp = 0; warmUp < 10; warmUp++) {
@@ -58,7 +59,8 @@ public final class TimeToOptimum {
             }
             Evaluation evaluation = new Evaluation(10, 64);
             test.evaluate(result.parameters(), evaluation);
-            String name = preconditioner == Preconditioner.CENTER ? "softmax4j" : "(none)   ";
+            String name = solver == SolverType.NEWTON ? "(newton) " : preconditioner == Preconditioner.CENTER
+                    ? "softmax4j" : "(none)   ";
             System.out.printf(Locale.ROOT, "%s C=%-4s objective %.12f iterations %4d fit %.4fs "
                             + "test-accuracy %.4f max|dF| %.2e stop %s%n", name, c, result.best().objective(),
                     result.iterations(), fastest, evaluation.accuracy(), result.best().gradientMaxAbs(),
