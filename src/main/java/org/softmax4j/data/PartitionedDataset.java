@@ -144,12 +144,13 @@ public final class PartitionedDataset implements Dataset {
     }
 
     /**
-     * The dense rows {@code examples} (strictly increasing), read where they live, with their example weights.
+     * The rows {@code examples} (strictly increasing), read where they live, as dense rows (bit-packed ones as 0/1),
+     * with their example weights.
      *
-     * @throws UnsupportedOperationException for bit-packed rows, or rows that cannot be read from here
+     * @throws UnsupportedOperationException for rows that cannot be read from here
      */
     public FetchedRows fetch(int[] examples) {
-        if (binary || reader == null) {
+        if (reader == null) {
             throw rowsElsewhere();
         }
         for (int i = 0; i < examples.length; i++) {

@@ -98,9 +98,6 @@ final class PartitionBlock implements Serializable {
      * {@code offset}, as (partition, values, labels, weights or null).
      */
     Fetched fetch(int[] examples, int offset) {
-        if (values == null) {
-            throw new IllegalStateException("partition " + partition + " holds bit-packed rows, not dense ones");
-        }
         int from = lowerBound(examples, offset);
         int to = lowerBound(examples, offset + numExamples());
         float[] rows = new float[Math.multiplyExact(to - from, numFeatures)];
@@ -108,7 +105,16 @@ final class PartitionBlock implements Serializable {
         double[] rowWeights = weights == null ? null : new double[to - from];
         for (int i = from; i < to; i++) {
             int n = examples[i] - offset;
-            System.arraycopy(values, n * numFeatures, rows, (i - from) * numFeatures, numFeatures);
+            if (values != null) {
+                System.arraycopy(values, n * numFeatures, rows, (i - from) * numFeatures, numFeatures);
+            } else {
+                // Bit-packed rows (the Hessian sample of --solver newton) come back as 0/1 floats.
+                int wordsPerRow = BinaryDataset.wordsPerRow(numFeatures);
+                for (int j = 0; j < numFeatures; j++) {
+                    long word = words[n * wordsPerRow + (j >>> 6)];
+                    rows[(i - from) * numFeatures + j] = (word >>> (j & 63) & 1L) != 0 ? 1f : 0f;
+                }
+            }
             rowLabels[i - from] = labels[n];
             if (rowWeights != null) {
                 rowWeights[i - from] = weights[n];

@@ -151,15 +151,15 @@ final class PartitionedRows implements AutoCloseable {
             blocks.rdd().localCheckpoint();
         }
         blocks.count();
-        PartitionedDataset.RowReader reader = binary ? null
-                : examples -> fetch(blocks, offsets, numFeatures, packClasses, weighted, examples, source);
+        PartitionedDataset.RowReader reader =
+                examples -> fetch(blocks, offsets, numFeatures, packClasses, weighted, examples, source);
         PartitionedDataset dataset = new PartitionedDataset(sizes, numFeatures, PartitionBlock.classNames(numClasses),
                 classCounts, binary, weightTotal, sums, squares, maxAbs, reader, source);
         JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.context());
         return new PartitionedRows(context, blocks, dataset, spec, depth, weightSquares);
     }
 
-    /** The dense rows {@code examples} (increasing), read from the cached blocks in one job. */
+    /** The rows {@code examples} (increasing) as dense rows (bit-packed ones 0/1), read from the blocks in one job. */
     private static PartitionedDataset.FetchedRows fetch(JavaRDD<PartitionBlock> blocks, int[] offsets, int numFeatures,
                                                         int numClasses, boolean weighted, int[] examples,
                                                         String source) {
