@@ -144,6 +144,27 @@ class NewtonSolverTest {
         }
     }
 
+    /**
+     * λ = 0 with a feature that is never on and two identical features: H is singular beyond the softmax's null
+     * directions, the pivots that fall to rounding are replaced (see {@link SampledHessian}), and F still reaches
+     * L-BFGS's optimum.
+     */
+    @Test
+    void singularFeaturesWithoutAPenaltyStillConverge() {
+        DenseDataset random = TestData.randomBinary(3000, 12, 4, 14).unpack();
+        float[] values = random.values().clone();
+        for (int n = 0; n < 3000; n++) {
+            values[n * 12 + 11] = 0;
+            values[n * 12 + 10] = values[n * 12 + 9];
+        }
+        Dataset data = BinaryDataset.pack(new DenseDataset(values, random.labels(), 12, TestData.classNames(4),
+                "singular"));
+        TrainingResult newton = train(data, null, NEWTON.withLambda(0), PenaltyFactors.none());
+        assertConverged(newton, "singular, lambda 0");
+        TrainingResult lbfgs = train(data, null, LBFGS.withLambda(0), PenaltyFactors.none());
+        assertSameObjective(lbfgs.best().objective(), newton.best().objective(), "singular, lambda 0");
+    }
+
     /** Without a bias, at λ = 1 (definite) and λ = 0 (W's columns null along 1_K), against L-BFGS and Newton's. */
     @Test
     void reachesTheOptimumWithoutABias() {
