@@ -53,7 +53,7 @@ class CliOptionsFirstTest {
             {"--label-column", "0", "--label-column"},
             {"--model-out", dir.resolve("no/such/dir/m.s4j").toString(), "--model-out"},
             {"--learning-rate", "fast", "learning rate"},
-            {"--solver", "newton", "newton"},
+            {"--solver", "newton-cg", "newton-cg"},
         };
         List<String> sources = new ArrayList<>(List.of(dir.resolve("missing-data.csv").toString()));
         if (Files.exists(Path.of("/dev/zero"))) {

@@ -78,7 +78,7 @@ class CliSolversTest {
         Path shortWeights = dir.resolve("short.txt");
         Files.write(shortWeights, Collections.nCopies(10, "1"));
         String[][] cases = {
-            {"--solver", "newton"},
+            {"--solver", "newton-cg"},
             {"--solver", "lbfgs", "--alpha", "0.5"},
             {"--alpha", "2"},
             {"--solver", "lbfgs", "--batch-size", "10"},
