@@ -13,15 +13,16 @@ import org.softmax4j.data.DenseDataset;
 /**
  * Dense rows in double with SIMD registers (the Vector API): the path {@link DoubleEvaluator} takes for dense data
  * when jdk.incubator.vector is present. The data stays as it was loaded (float32); each tile of {@link #TILE} rows is
- * widened to double once, into a per-worker buffer that the logits and the gradient of every class then read.
+ * read from memory once in memory order ({@link #preload}), then widened to double once into a per-worker buffer that
+ * the logits and the gradient of every class read.
  *
  * <p>Logits: blocks of 4 rows × 5 classes, 20 accumulators of LANES doubles, so that each load of W serves four rows
  * and each load of x serves five classes (9 loads for 20 fused multiply-adds). Each logit z_nk = b_k + (lane sum of
  * the FMA chain over the whole vectors of x) + (the remaining D mod LANES features, one by one): a function of (n, k)
  * alone, not of the block it was computed in. The residuals ω(y − p) are computed in double as {@link DoubleEvaluator}
- * does (1 − p_y as Σ_{k≠y} p_k). Gradient: per LANES features, then per block of five classes, the five gradient
- * entries stay in registers while the tile's rows are added in row order (G_k += r_nk·x_n), one load of x per five
- * fused multiply-adds; the next class block finds the same LANES-wide column of the tile in L1. Classes are taken 5 at
+ * does (1 − p_y as Σ_{k≠y} p_k). Gradient: per 2·LANES features, then per block of five classes, the ten gradient
+ * registers stay in registers while the tile's rows are added in row order (G_k += r_nk·x_n), each broadcast residual
+ * serving two registers of x; the next class block finds the same column of the tile in L1. Classes are taken 5 at
  * a time, K rounded up to a multiple of 5 (padded classes have residual 0; their entries are never read), unless 1 or
  * 2 classes remain, which blocks of 2 take ({@link #logitPair}, {@link #gradientPair}); each entry's sums are in the
  * same order whatever the block, so the bits do not depend on the blocking (nor on the widening, which is exact).
@@ -138,13 +139,14 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         for (int tileStart = start; tileStart < end; tileStart += TILE) {
             int rows = Math.min(TILE, end - tileStart);
             preload(tileStart, rows, worker);
+            widen(tileStart, rows, xd);
             for (int i = 0; i < rows; i += 4) {
                 int k = 0;
                 for (; k < fiveBlocks; k += BLOCK_CLASSES) {
-                    logitBlock(xd, k == 0, tileStart, i, rows, k, sums);
+                    logitBlock(xd, i, rows, k, sums);
                 }
                 if (k < classes) {
-                    logitPair(xd, k == 0, tileStart, i, rows, k, sums);
+                    logitPair(xd, i, rows, k, sums);
                 }
             }
             logits(tileStart, rows, sums, z);
@@ -182,15 +184,11 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
      * sums[row][class] (LANES wide, not yet summed); rows past {@code rows} and classes past K are computed on
      * stand-ins (the last row, the last class) into slots of their own, never read.
      */
-    private void logitBlock(double[] xd, boolean widen, int tileStart, int i, int rows, int k, double[] sums) {
+    private void logitBlock(double[] xd, int i, int rows, int k, double[] sums) {
         int xA = rowAt(i, rows);
         int xB = rowAt(i + 1, rows);
         int xC = rowAt(i + 2, rows);
         int xD = rowAt(i + 3, rows);
-        int fA = floatRowAt(tileStart, i, rows);
-        int fB = floatRowAt(tileStart, i + 1, rows);
-        int fC = floatRowAt(tileStart, i + 2, rows);
-        int fD = floatRowAt(tileStart, i + 3, rows);
         int wA = classAt(k);
         int wB = classAt(k + 1);
         int wC = classAt(k + 2);
@@ -222,10 +220,10 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         DoubleVector dd = aa;
         DoubleVector de = aa;
         for (int j = 0; j < vectorFeatures; j += LANES) {
-            DoubleVector va = load(xd, xA + j, fA + j, widen);
-            DoubleVector vb = load(xd, xB + j, fB + j, widen);
-            DoubleVector vc = load(xd, xC + j, fC + j, widen);
-            DoubleVector vd = load(xd, xD + j, fD + j, widen);
+            DoubleVector va = DoubleVector.fromArray(DOUBLES, xd, xA + j);
+            DoubleVector vb = DoubleVector.fromArray(DOUBLES, xd, xB + j);
+            DoubleVector vc = DoubleVector.fromArray(DOUBLES, xd, xC + j);
+            DoubleVector vd = DoubleVector.fromArray(DOUBLES, xd, xD + j);
             DoubleVector w0 = DoubleVector.fromArray(DOUBLES, w, wA + j);
             aa = va.fma(w0, aa);
             ba = vb.fma(w0, ba);
@@ -300,15 +298,11 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
      * As {@link #logitBlock} for classes k and k + 1 alone (the last 1 or 2 classes; past K the last class stands in):
      * each logit's FMA chain is the same, so are its bits.
      */
-    private void logitPair(double[] xd, boolean widen, int tileStart, int i, int rows, int k, double[] sums) {
+    private void logitPair(double[] xd, int i, int rows, int k, double[] sums) {
         int xA = rowAt(i, rows);
         int xB = rowAt(i + 1, rows);
         int xC = rowAt(i + 2, rows);
         int xD = rowAt(i + 3, rows);
-        int fA = floatRowAt(tileStart, i, rows);
-        int fB = floatRowAt(tileStart, i + 1, rows);
-        int fC = floatRowAt(tileStart, i + 2, rows);
-        int fD = floatRowAt(tileStart, i + 3, rows);
         int wA = classAt(k);
         int wB = classAt(k + 1);
         int sA = sumAt(i, k);
@@ -325,10 +319,10 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         DoubleVector da = aa;
         DoubleVector db = aa;
         for (int j = 0; j < vectorFeatures; j += LANES) {
-            DoubleVector va = load(xd, xA + j, fA + j, widen);
-            DoubleVector vb = load(xd, xB + j, fB + j, widen);
-            DoubleVector vc = load(xd, xC + j, fC + j, widen);
-            DoubleVector vd = load(xd, xD + j, fD + j, widen);
+            DoubleVector va = DoubleVector.fromArray(DOUBLES, xd, xA + j);
+            DoubleVector vb = DoubleVector.fromArray(DOUBLES, xd, xB + j);
+            DoubleVector vc = DoubleVector.fromArray(DOUBLES, xd, xC + j);
+            DoubleVector vd = DoubleVector.fromArray(DOUBLES, xd, xD + j);
             DoubleVector w0 = DoubleVector.fromArray(DOUBLES, w, wA + j);
             aa = va.fma(w0, aa);
             ba = vb.fma(w0, ba);
@@ -355,32 +349,27 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         return (i * paddedClasses + k) * LANES;
     }
 
-    /** Where the tile's row i starts in the features; past the tile's last row, the last row (a stand-in). */
-    private int floatRowAt(int tileStart, int i, int rows) {
-        return (tileStart + Math.min(i, rows - 1)) * numFeatures;
-    }
-
-    /**
-     * The LANES doubles of a tile row at {@code at} in xd: with {@code widen}, widened from the float32 features at
-     * {@code from} and stored there first (the tile's first class block; the load of x from memory then overlaps that
-     * block's multiply-adds instead of stalling a pass of its own).
-     */
-    private DoubleVector load(double[] xd, int at, int from, boolean widen) {
-        if (widen) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(FLOATS, values, from)
-                    .convertShape(VectorOperators.F2D, DOUBLES, 0);
-            v.intoArray(xd, at);
-            return v;
+    /** The whole registers of the tile's rows, widened from float32 to double into xd[row][vectorFeatures]. */
+    private void widen(int tileStart, int rows, double[] xd) {
+        float[] x = values;
+        int d = numFeatures;
+        int stride = vectorFeatures;
+        for (int i = 0; i < rows; i++) {
+            int from = (tileStart + i) * d;
+            int to = i * stride;
+            for (int j = 0; j < stride; j += LANES) {
+                ((DoubleVector) FloatVector.fromArray(FLOATS, x, from + j).convertShape(VectorOperators.F2D, DOUBLES, 0))
+                        .intoArray(xd, to + j);
+            }
         }
-        return DoubleVector.fromArray(DOUBLES, xd, at);
     }
 
     /**
-     * Reads the tile's float32 rows once, a cache line at a time in memory order, before the logits widen them four
-     * rows at a time: one stream that the hardware prefetcher follows across pages and many loads in flight at once,
-     * where the logits' four interleaved row streams stalled on memory at every page (the logits took about 2.7 times
-     * the gradient's time for the same multiply-adds). The tile (200 KiB at D = 784) then waits in L2. The sum is kept
-     * only so that the loads are not optimised away.
+     * Reads the tile's float32 rows once, a cache line at a time in memory order: loads with nothing waiting on them,
+     * many in flight at once, where widening in the logits' four interleaved row streams stalled on memory at every
+     * page (the logits took about 2.7 times the gradient's time for the same multiply-adds; this pass made an
+     * evaluation ~0.8 of that one's CPU time). The tile (200 KiB at D = 784) then waits in L2. The sum is kept only so
+     * that the loads are not optimised away.
      */
     private void preload(int tileStart, int rows, int worker) {
         float[] x = values;
