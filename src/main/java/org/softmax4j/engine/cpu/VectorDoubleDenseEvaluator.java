@@ -367,8 +367,8 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
     /**
      * Reads the tile's float32 rows once, a cache line at a time in memory order: loads with nothing waiting on them,
      * many in flight at once, where widening in the logits' four interleaved row streams stalled on memory at every
-     * page (the logits took about 2.7 times the gradient's time for the same multiply-adds; this pass made an
-     * evaluation ~0.8 of that one's CPU time). The tile (200 KiB at D = 784) then waits in L2. The sum is kept only so
+     * page (the logits took about twice the gradient's time for the same multiply-adds; this pass made an
+     * evaluation ~0.85 of that one's CPU time). The tile (200 KiB at D = 784) then waits in L2. The sum is kept only so
      * that the loads are not optimised away.
      */
     private void preload(int tileStart, int rows, int worker) {
