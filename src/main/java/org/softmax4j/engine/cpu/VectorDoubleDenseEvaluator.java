@@ -34,11 +34,13 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
     /** Rows per result slot: the unit of the fixed-order reduction. */
     static final int CHUNK_SIZE = 1024;
     /**
-     * Rows widened, and residuals held, at once; the gradient stays in registers over them. 64 rows of D = 784 are
-     * 392 KiB of doubles, in the 1 MiB L2 of a Zen 4 core beside the weights and the gradient (16 rows were 10% slower
-     * an evaluation, 32 the same as 64; see docs/PERFORMANCE.md).
+     * Rows widened, and residuals held, at once, at most; the gradient stays in registers over them. 64 rows of
+     * D = 784 are 392 KiB of doubles, in the 1 MiB L2 of a Zen 4 core beside the weights and the gradient (16 rows were
+     * 10% slower an evaluation, 32 the same as 64; see docs/PERFORMANCE.md). Wider rows get fewer ({@link #tileRows}).
      */
     static final int TILE = 64;
+    /** The widened rows' budget per worker: half an L2. */
+    private static final int TILE_BYTES = 512 * 1024;
     /** Classes per block of the logits and the gradient. */
     static final int BLOCK_CLASSES = 5;
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
@@ -62,13 +64,15 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
     private final int fiveClassBlocks;
     /** Features that fill whole registers; the rest are added one by one. */
     private final int vectorFeatures;
+    /** Rows per tile: {@link #TILE}, fewer where D is so large that TILE widened rows would not fit TILE_BYTES. */
+    private final int tileRows;
     /** Per worker: the tile's rows widened to double, [row][vectorFeatures]. */
     private final double[][] widened;
     /** Per worker: logits, then residuals, of the tile's rows, [row][paddedClasses] (padded apart). */
     private final double[][] tiles;
     /** Per worker: where the preload's sum goes (never read). */
     private final float[][] preloaded;
-    /** Per worker: the FMA chains of the tile's logits, LANES wide, [row][paddedClasses][LANES], before their lane sums. */
+    /** Per worker: the FMA chains of the tile's logits, [row][paddedClasses][LANES], before their lane sums. */
     private final double[][] partialSums;
 
     // The call in progress: written by the calling thread before the pool's barrier, read by the workers after it.
@@ -87,9 +91,10 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         this.paddedClasses = paddedClasses(numClasses);
         this.fiveClassBlocks = fiveClassBlocks(numClasses);
         this.vectorFeatures = DOUBLES.loopBound(numFeatures);
-        this.widened = new double[pool.threads()][TILE * vectorFeatures];
-        this.tiles = new double[pool.threads()][TILE * paddedClasses + 16];
-        this.partialSums = new double[pool.threads()][TILE * paddedClasses * LANES];
+        this.tileRows = tileRows(vectorFeatures);
+        this.widened = new double[pool.threads()][tileRows * vectorFeatures];
+        this.tiles = new double[pool.threads()][tileRows * paddedClasses + 16];
+        this.partialSums = new double[pool.threads()][tileRows * paddedClasses * LANES];
         this.preloaded = new float[pool.threads()][1];
     }
 
@@ -97,6 +102,11 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         int remainder = classes % BLOCK_CLASSES;
         return remainder == 1 || remainder == 2 ? classes - remainder
                 : (classes + BLOCK_CLASSES - 1) / BLOCK_CLASSES * BLOCK_CLASSES;
+    }
+
+    /** A multiple of 4 (the logits' row blocks), 4 to TILE; a function of D alone (the bits need nothing more). */
+    static int tileRows(int vectorFeatures) {
+        return Math.max(4, Math.min(TILE, TILE_BYTES / (8 * Math.max(1, vectorFeatures))) & ~3);
     }
 
     private static int paddedClasses(int classes) {
@@ -136,8 +146,8 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         int padded = paddedClasses;
         int biasOffset = classes * numFeatures;
         int fiveBlocks = fiveClassBlocks;
-        for (int tileStart = start; tileStart < end; tileStart += TILE) {
-            int rows = Math.min(TILE, end - tileStart);
+        for (int tileStart = start; tileStart < end; tileStart += tileRows) {
+            int rows = Math.min(tileRows, end - tileStart);
             preload(tileStart, rows, worker);
             widen(tileStart, rows, xd);
             for (int i = 0; i < rows; i += 4) {
@@ -358,8 +368,8 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
             int from = (tileStart + i) * d;
             int to = i * stride;
             for (int j = 0; j < stride; j += LANES) {
-                ((DoubleVector) FloatVector.fromArray(FLOATS, x, from + j).convertShape(VectorOperators.F2D, DOUBLES, 0))
-                        .intoArray(xd, to + j);
+                ((DoubleVector) FloatVector.fromArray(FLOATS, x, from + j)
+                        .convertShape(VectorOperators.F2D, DOUBLES, 0)).intoArray(xd, to + j);
             }
         }
     }

@@ -1,5 +1,6 @@
 package org.softmax4j.engine.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
@@ -12,7 +13,8 @@ import org.softmax4j.data.DenseDataset;
 /**
  * The SIMD double path of dense rows ({@link VectorDoubleDenseEvaluator}, taken by {@link DoubleEvaluator}) against
  * the plain double reference at awkward shapes (N not a multiple of the 4-row blocks or the tiles, K not a multiple of
- * the 5-class blocks, D not a multiple of the register's lanes), with example weights, and bitwise the same for every thread count.
+ * the 5-class blocks, D not a multiple of the register's lanes), with example weights, and bitwise the same for every
+ * thread count.
  */
 class VectorDoubleDenseEvaluatorTest {
 
@@ -41,6 +43,19 @@ class VectorDoubleDenseEvaluatorTest {
                         DoubleSimdChecks.randomPoint(k * d + k, seed++), n + "x" + d + ", K = " + k);
             }
         }
+    }
+
+    @Test
+    void wideRowsTakeFewerRowsATile() {
+        // D = 9,000: 64 widened rows would be 4.6 MB a worker; the tile shrinks to 4 rows (a partial last one here).
+        int d = 9000;
+        int lanes = VectorDoubleDenseEvaluator.lanes();
+        assertEquals(4, VectorDoubleDenseEvaluator.tileRows(d / lanes * lanes));
+        assertEquals(VectorDoubleDenseEvaluator.TILE, VectorDoubleDenseEvaluator.tileRows(784));
+        int n = 23;
+        DenseDataset data = TestData.randomDense(n, d, 3, 900);
+        DoubleSimdChecks.check(data, DoubleSimdChecks.randomWeights(n, 901),
+                DoubleSimdChecks.randomPoint(3 * d + 3, 902), n + "x" + d + ", K = 3");
     }
 
     @Test
