@@ -29,6 +29,9 @@ final class PolynomialSoftmax {
     /** ln 2 in two parts (fdlibm's): the first has 32 significant bits, so n·LN2_HI is exact for |n| &lt; 2^21. */
     private static final double LN2_HI = 6.93147180369123816490e-01;
     private static final double LN2_LO = 1.90821492927058770002e-10;
+    /** 1/21, 1/19, ..., 1/3: (atanh(f)/f − 1)/f² as a polynomial in f², by Horner's rule from the highest degree. */
+    private static final double[] ATANH_SERIES = {1.0 / 21.0, 1.0 / 19.0, 1.0 / 17.0, 1.0 / 15.0, 1.0 / 13.0,
+        1.0 / 11.0, 1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0};
     /** The bits of √½ as a double. */
     private static final long SQRT_HALF_BITS = 0x3FE6A09E667F3BCDL;
 
@@ -105,12 +108,18 @@ final class PolynomialSoftmax {
      * same bits in the interpreter and in compiled code.
      */
     static double exp(double x) {
-        double clamped = Math.max(x, EXP_UNDERFLOW);
+        if (x < EXP_UNDERFLOW) {
+            return 0.0;
+        }
+        // From here x ≥ EXP_UNDERFLOW (or NaN): the vector version's clamp to it changed nothing.
+        double clamped = x;
         double shifted = clamped * 1.4426950408889634 + ROUNDING_SHIFT;
         double n = shifted - ROUNDING_SHIFT;
         long exponent = Double.doubleToRawLongBits(shifted) - ROUNDING_SHIFT_BITS << 52;
         double r = Math.fma(n, -LN2_HI, clamped);
         r = Math.fma(n, -LN2_LO, r);
+        // Horner's rule written out: with a loop over the coefficients (their loads) the exp measured slower, and
+        // it is the hot path (K exps per row against one log).
         double p = Math.fma(r, 1.0 / 6227020800.0, 1.0 / 479001600.0);
         p = Math.fma(p, r, 1.0 / 39916800.0);
         p = Math.fma(p, r, 1.0 / 3628800.0);
@@ -124,8 +133,7 @@ final class PolynomialSoftmax {
         p = Math.fma(p, r, 0.5);
         p = Math.fma(p, r, 1.0);
         p = Math.fma(p, r, 1.0);
-        double result = Double.longBitsToDouble(Double.doubleToRawLongBits(p) + exponent);
-        return x < EXP_UNDERFLOW ? 0.0 : result;
+        return Double.longBitsToDouble(Double.doubleToRawLongBits(p) + exponent);
     }
 
     /**
@@ -141,15 +149,10 @@ final class PolynomialSoftmax {
         double e = Double.longBitsToDouble(shifted >>> 52 | 0x4330000000000000L) - 0x1p52;
         double f = (m - 1.0) / (m + 1.0);
         double f2 = f * f;
-        double series = Math.fma(f2, 1.0 / 21.0, 1.0 / 19.0);
-        series = Math.fma(series, f2, 1.0 / 17.0);
-        series = Math.fma(series, f2, 1.0 / 15.0);
-        series = Math.fma(series, f2, 1.0 / 13.0);
-        series = Math.fma(series, f2, 1.0 / 11.0);
-        series = Math.fma(series, f2, 1.0 / 9.0);
-        series = Math.fma(series, f2, 1.0 / 7.0);
-        series = Math.fma(series, f2, 1.0 / 5.0);
-        series = Math.fma(series, f2, 1.0 / 3.0);
+        double series = ATANH_SERIES[0];
+        for (int i = 1; i < ATANH_SERIES.length; i++) {
+            series = Math.fma(series, f2, ATANH_SERIES[i]);
+        }
         double lnM = Math.fma(f + f, series * f2, f + f);
         return Math.fma(e, LN2_HI, Math.fma(e, LN2_LO, lnM));
     }
