@@ -15,9 +15,10 @@ import org.softmax4j.data.BinaryDataset;
  * <li>Logits: an example's K logits sit in K/LANES registers (K padded to whole registers: 16 for K = 10), the bias
  * plus one lookup-table row per byte of the row ({@link BitRows}: [byte position][byte value][class] = Σ of W[k][8i +
  * j] over the bits j set in the value, in double).
- * <li>Softmax across the group ({@link VectorSoftmax#residualsAcross(double[], double[], int, double[], double[],
- * double[], double[], int, int)}): one class per register, LANES examples per register, so that no padding class is computed and
- * nothing is reduced across lanes; a vector exp and log of our own (within an ulp or two of Math.exp and Math.log).
+ * <li>Softmax of the group's rows ({@link PolynomialSoftmax#residuals}): plain Java, with an exp and a log of
+ * our own (within an ulp or two of Math.exp and Math.log). Not the Vector API: compiled by C2 on JDK 17, vector code
+ * of that length depends on the type profiles and traps that other vector code left in the JVM (why:
+ * {@link PolynomialSoftmax}).
  * <li>Gradient: each example's residual registers are added to the accumulator rows of its bytes ([byte position][byte
  * value][class], one register add per byte); at the end of the chunk the accumulator rows of the byte values that
  * occur are spread onto the feature columns of their set bits.
@@ -37,8 +38,9 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
      * either way ({@link DoubleChunks#numChunks}), so smaller data sets sum in the same order as before.
      */
     static final int CHUNK_SIZE = 16384;
-    private static final VectorSpecies<Double> DOUBLES = VectorSoftmax.DOUBLES;
-    private static final int LANES = VectorSoftmax.DOUBLE_LANES;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    /** Doubles per register; also the rows of a group. */
+    private static final int LANES = DOUBLES.length();
 
     private final BinaryDataset data;
     private final long[] words;
@@ -62,8 +64,6 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
     private final double[][] biasSums;
     /** Per worker: logits, then residuals, of a group, LANES × padded. */
     private final double[][] blocks;
-    /** Per worker: a group's logits, then exps, by class: [k][lane]. */
-    private final double[][] columns;
     /** Per worker: the group's labels and weights as doubles, its log-likelihood terms and its sums of exps. */
     private final double[][] groupLabels;
     private final double[][] groupWeights;
@@ -93,7 +93,6 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
         this.featureGradients = perWorker(threads, numBytes * 8 * padded);
         this.biasSums = perWorker(threads, padded);
         this.blocks = perWorker(threads, LANES * padded);
-        this.columns = perWorker(threads, numClasses * LANES);
         this.groupLabels = perWorker(threads, LANES);
         this.groupWeights = perWorker(threads, LANES);
         this.groupSums = perWorker(threads, LANES);
@@ -147,7 +146,7 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
     }
 
     /**
-     * Rows groupStart .. groupStart + count − 1 (count ≤ LANES): their logits into a block, the softmax across them,
+     * Rows groupStart .. groupStart + count − 1 (count ≤ LANES): their logits into a block, the softmax of each,
      * their residuals added to the accumulator rows of their bytes and to the bias sums. Leaves the log-likelihood
      * terms in {@code groupSums[worker]}; returns the number of correct predictions.
      */
@@ -161,17 +160,11 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
             weights[s] = exampleWeights == null ? 1.0 : exampleWeights[n];
             logits(n * wordsPerRow, block, s * padded);
         }
-        for (int s = count; s < LANES; s++) {
-            // Lanes past the end of the chunk: zero logits, label 0, weight 0; computed, then left out.
-            Arrays.fill(block, s * padded, (s + 1) * padded, 0.0);
-            labels[s] = 0;
-            weights[s] = 0;
-        }
         double[] sums = groupSums[worker];
         double[] sumsOfExps = groupSumsOfExps[worker];
-        int correct = VectorSoftmax.residualsAcross(block, columns[worker], padded, labels, weights, sums, sumsOfExps,
-                count, numClasses);
-        VectorSoftmax.logLikelihoodsAcross(sums, sumsOfExps, weights, count);
+        int correct = PolynomialSoftmax.residuals(block, padded, labels, weights, sums, sumsOfExps, count,
+                numClasses);
+        PolynomialSoftmax.logLikelihoods(sums, sumsOfExps, weights, count);
         accumulate(groupStart, count, block, accumulator, bias);
         return correct;
     }

@@ -81,11 +81,12 @@ public final class AllocationProbe {
         return allocated;
     }
 
-    /** Runs {@link #main} in a child JVM with this JVM's classes and returns what it printed. */
-    static String runInFreshJvm(String kind, int n, int d, int k, long dataSeed, long pointSeed) {
+    /** Runs {@link #main} in a child JVM with this JVM's classes and the options given; returns what it printed. */
+    static String runInFreshJvm(String kind, int n, int d, int k, long dataSeed, long pointSeed, String... jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-modules=jdk.incubator.vector");
+        command.addAll(List.of(jvmOptions));
         command.add("-cp");
         // JUnit's jars too: DoubleSimdChecks (randomPoint) refers to its assertions.
         command.add(String.join(File.pathSeparator, codeSource(DoubleEvaluator.class), codeSource(AllocationProbe.class),

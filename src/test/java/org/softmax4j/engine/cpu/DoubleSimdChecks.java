@@ -108,8 +108,9 @@ final class DoubleSimdChecks {
      * ({@link #randomPoint}) from the seeds, warms up with 3,000 evaluations, then measures windows of 100 for up to
      * 60 s until one allocates nothing; a kernel that boxes in its compiled form never gets there.
      */
-    static void assertAnEvaluationAllocatesNothing(String kind, int n, int d, int k, long dataSeed, long pointSeed) {
-        String answer = AllocationProbe.runInFreshJvm(kind, n, d, k, dataSeed, pointSeed);
+    static void assertAnEvaluationAllocatesNothing(String kind, int n, int d, int k, long dataSeed, long pointSeed,
+                                                   String... jvmOptions) {
+        String answer = AllocationProbe.runInFreshJvm(kind, n, d, k, dataSeed, pointSeed, jvmOptions);
         assumeTrue(!answer.startsWith("unsupported"), "this JVM does not count a thread's allocations");
         long allocated = Long.parseLong(answer.strip());
         assertTrue(allocated < 100 * 16, "100 evaluations allocated " + allocated + " bytes in a fresh JVM, 60 s after"

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 
 import org.junit.jupiter.api.Test;
@@ -195,18 +194,16 @@ class SoftmaxPrimitivesTest {
     }
 
     /**
-     * The double vector exp against Math.exp: within 1 ulp at 200,000 random points of [−708, 0] (a tenth of them in
+     * The double polynomial exp against Math.exp: within 1 ulp at 200,000 random points of [−708, 0] (a tenth of them in
      * [−1, 0], where softmax terms are largest), at the reduction's edges (±ln2/2 around multiples of ln 2) and at the
      * ends; exactly 1 at 0; 0 below the underflow and at −∞.
      */
     @Test
-    void doubleVectorExpIsWithinAnUlpOfMath() {
-        assumeTrue(Vectors.available(), "no SIMD here: " + Vectors.describe());
-        int lanes = VectorSoftmax.DOUBLE_LANES;
+    void polynomialExpIsWithinAnUlpOfMath() {
         SplittableRandom random = new SplittableRandom(5);
-        double[] x = new double[200_000 / lanes * lanes];
+        double[] x = new double[200_000];
         for (int i = 0; i < x.length; i++) {
-            x[i] = i % 10 == 0 ? -random.nextDouble() : random.nextDouble(VectorSoftmax.DOUBLE_EXP_UNDERFLOW, 0);
+            x[i] = i % 10 == 0 ? -random.nextDouble() : random.nextDouble(PolynomialSoftmax.EXP_UNDERFLOW, 0);
         }
         for (int i = 0; i < 64; i++) {
             double edge = -(i * Math.log(2) + Math.log(2) / 2);
@@ -217,12 +214,12 @@ class SoftmaxPrimitivesTest {
         }
         x[256] = 0.0;
         x[257] = -0.0;
-        x[258] = VectorSoftmax.DOUBLE_EXP_UNDERFLOW;
+        x[258] = PolynomialSoftmax.EXP_UNDERFLOW;
         x[259] = -Double.MIN_VALUE;
         x[260] = -1e-300;
         double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i += lanes) {
-            VectorSoftmax.exp(DoubleVector.fromArray(VectorSoftmax.DOUBLES, x, i)).intoArray(out, i);
+        for (int i = 0; i < x.length; i++) {
+            out[i] = PolynomialSoftmax.exp(x[i]);
         }
         double worst = 0;
         double worstAt = 0;
@@ -235,21 +232,16 @@ class SoftmaxPrimitivesTest {
         }
         assertTrue(worst <= 1.0, "double exp is " + worst + " ulps from Math.exp at " + worstAt + ", claimed 1");
         assertEquals(1.0, out[256], 0.0, "exp(0) is exactly 1: the largest term of a softmax");
-        double[] low = new double[lanes];
-        low[0] = Math.nextDown(VectorSoftmax.DOUBLE_EXP_UNDERFLOW);
-        low[1 % lanes] = Double.NEGATIVE_INFINITY;
-        VectorSoftmax.exp(DoubleVector.fromArray(VectorSoftmax.DOUBLES, low, 0)).intoArray(low, 0);
-        assertEquals(0.0, low[0], 0.0, "below the underflow: 0");
-        assertEquals(0.0, low[1 % lanes], 0.0, "exp(−∞) is 0");
+        assertEquals(0.0, PolynomialSoftmax.exp(Math.nextDown(PolynomialSoftmax.EXP_UNDERFLOW)), 0.0,
+                "below the underflow: 0");
+        assertEquals(0.0, PolynomialSoftmax.exp(Double.NEGATIVE_INFINITY), 0.0, "exp(−∞) is 0");
     }
 
-    /** The double vector log against Math.log: within 2 ulps over [1, 2^20] (softmax sums) and just above √½. */
+    /** The double polynomial log against Math.log: within 2 ulps over [1, 2^20] (softmax sums) and just above √½. */
     @Test
-    void doubleVectorLogIsWithinTwoUlpsOfMath() {
-        assumeTrue(Vectors.available(), "no SIMD here: " + Vectors.describe());
-        int lanes = VectorSoftmax.DOUBLE_LANES;
+    void polynomialLogIsWithinTwoUlpsOfMath() {
         SplittableRandom random = new SplittableRandom(6);
-        double[] x = new double[200_000 / lanes * lanes];
+        double[] x = new double[200_000];
         for (int i = 0; i < x.length; i++) {
             x[i] = i % 3 == 0 ? 1 + Math.pow(2, -52 * random.nextDouble()) : Math.pow(2, 20 * random.nextDouble());
         }
@@ -262,8 +254,8 @@ class SoftmaxPrimitivesTest {
         x[6] = 10.0;
         x[7] = 2.0;
         double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i += lanes) {
-            VectorSoftmax.log(DoubleVector.fromArray(VectorSoftmax.DOUBLES, x, i)).intoArray(out, i);
+        for (int i = 0; i < x.length; i++) {
+            out[i] = PolynomialSoftmax.log(x[i]);
         }
         double worst = 0;
         double worstAt = 0;
@@ -280,14 +272,13 @@ class SoftmaxPrimitivesTest {
     }
 
     /**
-     * The double softmax across a group of DOUBLE_LANES examples against {@link Softmax#residuals(double[], int, int,
-     * int, double)} row by row, weighted: residuals and ω ln p within a few double ulps (its exp and log against
-     * Math's), the same arg-max, ties included; K from 2 to 33, partial groups, lanes past the size giving 0.
+     * The polynomial double softmax of a group of examples against {@link Softmax#residuals(double[], int, int, int,
+     * double)} row by row, weighted: residuals and ω ln p within a few double ulps (its exp and log against Math's),
+     * the same arg-max, ties included; K from 2 to 33, partial groups, rows past the size left as they were.
      */
     @Test
-    void doubleVectorResidualsMatchTheScalarRowByRow() {
-        assumeTrue(Vectors.available(), "no SIMD here: " + Vectors.describe());
-        int lanes = VectorSoftmax.DOUBLE_LANES;
+    void polynomialResidualsMatchTheScalarRowByRow() {
+        int lanes = 8;
         SplittableRandom random = new SplittableRandom(7);
         for (int classes = 2; classes <= 33; classes++) {
             int padded = (classes + lanes - 1) / lanes * lanes;
@@ -312,9 +303,9 @@ class SoftmaxPrimitivesTest {
                     double[] scalar = block.clone();
                     double[] sums = new double[lanes];
                     double[] sumsOfExps = new double[lanes];
-                    int correct = VectorSoftmax.residualsAcross(block, new double[classes * lanes], padded, labels,
-                            weights, sums, sumsOfExps, size, classes);
-                    VectorSoftmax.logLikelihoodsAcross(sums, sumsOfExps, weights, size);
+                    int correct = PolynomialSoftmax.residuals(block, padded, labels, weights, sums, sumsOfExps,
+                            size, classes);
+                    PolynomialSoftmax.logLikelihoods(sums, sumsOfExps, weights, size);
                     int expectedCorrect = 0;
                     for (int s = 0; s < size; s++) {
                         String what = "K = " + classes + ", lane " + s + " of " + size + ", trial " + trial;
@@ -331,7 +322,10 @@ class SoftmaxPrimitivesTest {
                         }
                     }
                     for (int s = size; s < lanes; s++) {
-                        assertEquals(0.0, sums[s], 0.0, "lanes past the group's size give 0");
+                        assertEquals(0.0, sums[s], 0.0, "rows past the group's size are left alone");
+                        for (int k = 0; k < padded; k++) {
+                            assertEquals(0.0, block[s * padded + k], 0.0, "rows past the group's size are left alone");
+                        }
                     }
                     assertEquals(expectedCorrect, correct, "K = " + classes + ", trial " + trial + ": correct");
                 }
