@@ -156,7 +156,7 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
 
     private DoubleSimdPath simdPath(boolean parallel) {
         if (data instanceof BinaryDataset binary) {
-            return new VectorDoubleBinaryEvaluator(binary, exampleWeights, pool, parallel);
+            return VectorDoubleBinaryEvaluator.create(binary, exampleWeights, pool, parallel);
         }
         return new VectorDoubleDenseEvaluator((DenseDataset) data, exampleWeights, pool, parallel);
     }

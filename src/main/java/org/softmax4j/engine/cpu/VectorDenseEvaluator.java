@@ -42,6 +42,7 @@ final class VectorDenseEvaluator extends ChunkedEvaluator {
 
     @Override
     protected void prepare(Parameters parameters) {
+        VectorPaths.otherThanBinaryDouble();
         // Nothing to precompute: the rows of W are used as they are.
     }
 

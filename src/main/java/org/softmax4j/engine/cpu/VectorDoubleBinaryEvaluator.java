@@ -15,10 +15,10 @@ import org.softmax4j.data.BinaryDataset;
  * <li>Logits: an example's K logits sit in K/LANES registers (K padded to whole registers: 16 for K = 10), the bias
  * plus one lookup-table row per byte of the row ({@link BitRows}: [byte position][byte value][class] = Σ of W[k][8i +
  * j] over the bits j set in the value, in double).
- * <li>Softmax of the group's rows ({@link PolynomialSoftmax#residuals}): plain Java, with an exp and a log of
- * our own (within an ulp or two of Math.exp and Math.log). Not the Vector API: compiled by C2 on JDK 17, vector code
- * of that length depends on the type profiles and traps that other vector code left in the JVM (why:
- * {@link PolynomialSoftmax}).
+ * <li>Softmax of the group's rows, with an exp and a log of our own (within an ulp or two of Math.exp and Math.log):
+ * across the group's LANES rows at once ({@link VectorDoubleSoftmax}) in a JVM where no other vector path has run, else
+ * in plain Java ({@link PolynomialSoftmax}), the same bits. Compiled by C2 on JDK 17, vector code of the softmax's
+ * length depends on the type profiles and traps that other vector code left in the JVM ({@link VectorPaths}).
  * <li>Gradient: each example's residual registers are added to the accumulator rows of its bytes ([byte position][byte
  * value][class], one register add per byte); at the end of the chunk the accumulator rows of the byte values that
  * occur are spread onto the feature columns of their set bits.
@@ -29,7 +29,7 @@ import org.softmax4j.data.BinaryDataset;
  * <p>Threads: chunks of {@link #CHUNK_SIZE} rows, their slots added in chunk order ({@link DoubleChunks}): bitwise the
  * same for every thread count. Buffers are allocated once, at construction.
  */
-final class VectorDoubleBinaryEvaluator extends DoubleChunks {
+class VectorDoubleBinaryEvaluator extends DoubleChunks {
     /**
      * Rows per result slot. Larger than the dense path's 1,024: at the end of each chunk the accumulators are zeroed
      * and spread, which for D = 64 and all 255 byte values occurring costs 8 × 255 × 4 bits × K/LANES register adds
@@ -38,9 +38,9 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
      * either way ({@link DoubleChunks#numChunks}), so smaller data sets sum in the same order as before.
      */
     static final int CHUNK_SIZE = 16384;
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = VectorDoubleSoftmax.DOUBLES;
     /** Doubles per register; also the rows of a group. */
-    private static final int LANES = DOUBLES.length();
+    private static final int LANES = VectorDoubleSoftmax.LANES;
 
     private final BinaryDataset data;
     private final long[] words;
@@ -64,6 +64,8 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
     private final double[][] biasSums;
     /** Per worker: logits, then residuals, of a group, LANES × padded. */
     private final double[][] blocks;
+    /** Per worker: a group's logits, then exps, by class: [k][lane] (the SIMD softmax's). */
+    private final double[][] columns;
     /** Per worker: the group's labels and weights as doubles, its log-likelihood terms and its sums of exps. */
     private final double[][] groupLabels;
     private final double[][] groupWeights;
@@ -74,7 +76,8 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
      * @param exampleWeights ω_n per example (owned by the caller, not modified), or null for all 1
      * @param parallel       whether to run the chunks on the pool (else on the caller's thread; same result)
      */
-    VectorDoubleBinaryEvaluator(BinaryDataset data, double[] exampleWeights, WorkerPool pool, boolean parallel) {
+    private VectorDoubleBinaryEvaluator(BinaryDataset data, double[] exampleWeights, WorkerPool pool,
+                                        boolean parallel) {
         super(data.numExamples(), data.numFeatures(), data.numClasses(), CHUNK_SIZE, data.numClasses(), pool,
                 parallel);
         this.data = data;
@@ -93,10 +96,70 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
         this.featureGradients = perWorker(threads, numBytes * 8 * padded);
         this.biasSums = perWorker(threads, padded);
         this.blocks = perWorker(threads, LANES * padded);
+        this.columns = perWorker(threads, numClasses * LANES);
         this.groupLabels = perWorker(threads, LANES);
         this.groupWeights = perWorker(threads, LANES);
         this.groupSums = perWorker(threads, LANES);
         this.groupSumsOfExps = perWorker(threads, LANES);
+    }
+
+    /**
+     * A double evaluator of bit-packed rows: with the SIMD softmax ({@link WithVectorSoftmax}) where no other vector
+     * path has evaluated in this JVM ({@link VectorPaths}), else with the plain one (the same bits). Chosen once, as
+     * two classes, so that neither's compiled code holds the other's softmax: where C2 cannot speculate, a compilation
+     * that held both boxed the plain one's vectors too.
+     *
+     * @param exampleWeights ω_n per example (owned by the caller, not modified), or null for all 1
+     * @param parallel       whether to run the chunks on the pool (else on the caller's thread; same result)
+     */
+    static VectorDoubleBinaryEvaluator create(BinaryDataset data, double[] exampleWeights, WorkerPool pool,
+                                              boolean parallel) {
+        return create(data, exampleWeights, pool, parallel, VectorPaths.onlyBinaryDoubleSoFar());
+    }
+
+    /** {@link #create(BinaryDataset, double[], WorkerPool, boolean)} with the softmax chosen (true: the SIMD one). */
+    static VectorDoubleBinaryEvaluator create(BinaryDataset data, double[] exampleWeights, WorkerPool pool,
+                                              boolean parallel, boolean vectorSoftmax) {
+        return vectorSoftmax ? new WithVectorSoftmax(data, exampleWeights, pool, parallel)
+                : new VectorDoubleBinaryEvaluator(data, exampleWeights, pool, parallel);
+    }
+
+    /** The evaluator with {@link VectorDoubleSoftmax} across each group's LANES rows. */
+    private static final class WithVectorSoftmax extends VectorDoubleBinaryEvaluator {
+        WithVectorSoftmax(BinaryDataset data, double[] exampleWeights, WorkerPool pool, boolean parallel) {
+            super(data, exampleWeights, pool, parallel);
+        }
+
+        /**
+         * {@link VectorDoubleBinaryEvaluator#group} with {@link VectorDoubleSoftmax}: what {@link PolynomialSoftmax}
+         * gives, bit for bit, across the LANES rows at once. Lanes past the group's {@code count} rows are zero logits
+         * of label 0 and weight 0: computed, then left out.
+         */
+        @Override
+        int group(int groupStart, int count, int worker, double[] accumulator, double[] bias) {
+            VectorDoubleBinaryEvaluator self = this;
+            double[] block = self.blocks[worker];
+            double[] labels = self.groupLabels[worker];
+            double[] weights = self.groupWeights[worker];
+            for (int s = 0; s < count; s++) {
+                int n = groupStart + s;
+                labels[s] = self.data.label(n);
+                weights[s] = self.exampleWeights == null ? 1.0 : self.exampleWeights[n];
+                self.logits(n * self.wordsPerRow, block, s * self.padded);
+            }
+            for (int s = count; s < LANES; s++) {
+                Arrays.fill(block, s * self.padded, (s + 1) * self.padded, 0.0);
+                labels[s] = 0;
+                weights[s] = 0;
+            }
+            double[] sums = self.groupSums[worker];
+            double[] sumsOfExps = self.groupSumsOfExps[worker];
+            int correct = VectorDoubleSoftmax.residualsAcross(block, self.columns[worker], self.padded, labels,
+                    weights, sums, sumsOfExps, count, numClasses);
+            VectorDoubleSoftmax.logLikelihoodsAcross(sums, sumsOfExps, weights, count);
+            self.accumulate(groupStart, count, block, accumulator, bias);
+            return correct;
+        }
     }
 
     private static double[][] perWorker(int threads, int length) {
@@ -150,7 +213,7 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
      * their residuals added to the accumulator rows of their bytes and to the bias sums. Leaves the log-likelihood
      * terms in {@code groupSums[worker]}; returns the number of correct predictions.
      */
-    private int group(int groupStart, int count, int worker, double[] accumulator, double[] bias) {
+    int group(int groupStart, int count, int worker, double[] accumulator, double[] bias) {
         double[] block = blocks[worker];
         double[] labels = groupLabels[worker];
         double[] weights = groupWeights[worker];
@@ -168,6 +231,7 @@ final class VectorDoubleBinaryEvaluator extends DoubleChunks {
         accumulate(groupStart, count, block, accumulator, bias);
         return correct;
     }
+
 
     /**
      * The residuals of rows groupStart .. groupStart + count − 1 (rows of {@code block}) added to the accumulator rows

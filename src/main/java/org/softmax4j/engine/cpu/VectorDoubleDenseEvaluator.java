@@ -126,6 +126,7 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
 
     @Override
     protected void prepare(double[] point) {
+        VectorPaths.otherThanBinaryDouble();
         this.point = point;
     }
 

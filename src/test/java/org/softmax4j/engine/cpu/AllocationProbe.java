@@ -28,7 +28,10 @@ public final class AllocationProbe {
     private AllocationProbe() {
     }
 
-    /** args: kind (binary or dense, then "-float" for the float32 engine), n, d, k, data seed, point seed. */
+    /**
+     * args: kind (binary or dense, then "-float" for the float32 engine or "-after-other-vector-code" for the
+     * double evaluation where another vector path has run), n, d, k, data seed, point seed.
+     */
     public static void main(String[] args) {
         int n = Integer.parseInt(args[1]);
         int d = Integer.parseInt(args[2]);
@@ -58,6 +61,10 @@ public final class AllocationProbe {
             return;
         }
         double[] gradient = new double[point.length];
+        if (args[0].endsWith("-after-other-vector-code")) {
+            // As where another vector path has evaluated in this JVM: the evaluator takes its plain softmax.
+            VectorPaths.otherThanBinaryDouble();
+        }
         try (DoubleEvaluator evaluator = new DoubleEvaluator(data, null, 1)) {
             System.out.println(allocatedByWindow(bean, () -> evaluator.evaluate(point, gradient)));
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 
 import org.junit.jupiter.api.Test;
@@ -235,6 +236,49 @@ class SoftmaxPrimitivesTest {
         assertEquals(0.0, PolynomialSoftmax.exp(Math.nextDown(PolynomialSoftmax.EXP_UNDERFLOW)), 0.0,
                 "below the underflow: 0");
         assertEquals(0.0, PolynomialSoftmax.exp(Double.NEGATIVE_INFINITY), 0.0, "exp(−∞) is 0");
+    }
+
+    /**
+     * The SIMD double exp and log ({@link VectorDoubleSoftmax}) lane by lane against the plain ones: the same bits, so
+     * that the evaluator may take either softmax. Exp over [−720, 0] (past the underflow) with the reduction's edges;
+     * log over [1, 2^20] with √½ and √2.
+     */
+    @Test
+    void vectorDoubleExpAndLogAreThePlainOnesBitForBit() {
+        int lanes = VectorDoubleSoftmax.LANES;
+        SplittableRandom random = new SplittableRandom(9);
+        double[] x = new double[100_000];
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 10 == 0 ? -random.nextDouble() : random.nextDouble(-720, 0);
+            y[i] = i % 3 == 0 ? 1 + Math.pow(2, -52 * random.nextDouble()) : Math.pow(2, 20 * random.nextDouble());
+        }
+        for (int i = 0; i < 64; i++) {
+            double edge = -(i * Math.log(2) + Math.log(2) / 2);
+            x[3 * i] = edge;
+            x[3 * i + 1] = Math.nextUp(edge);
+            x[3 * i + 2] = Math.nextDown(edge);
+        }
+        x[200] = 0.0;
+        x[201] = VectorDoubleSoftmax.EXP_UNDERFLOW;
+        x[202] = Math.nextDown(VectorDoubleSoftmax.EXP_UNDERFLOW);
+        x[203] = Double.NEGATIVE_INFINITY;
+        y[0] = 1.0;
+        y[1] = Math.nextUp(Math.sqrt(0.5));
+        y[2] = Math.sqrt(2);
+        y[3] = Math.nextDown(Math.sqrt(2));
+        double[] exps = new double[x.length];
+        double[] logs = new double[y.length];
+        for (int i = 0; i + lanes <= x.length; i += lanes) {
+            VectorDoubleSoftmax.exp(DoubleVector.fromArray(VectorDoubleSoftmax.DOUBLES, x, i)).intoArray(exps, i);
+            VectorDoubleSoftmax.log(DoubleVector.fromArray(VectorDoubleSoftmax.DOUBLES, y, i)).intoArray(logs, i);
+        }
+        for (int i = 0; i < x.length / lanes * lanes; i++) {
+            assertEquals(Double.doubleToRawLongBits(PolynomialSoftmax.exp(x[i])), Double.doubleToRawLongBits(exps[i]),
+                    "exp(" + x[i] + ")");
+            assertEquals(Double.doubleToRawLongBits(PolynomialSoftmax.log(y[i])), Double.doubleToRawLongBits(logs[i]),
+                    "log(" + y[i] + ")");
+        }
     }
 
     /** The double polynomial log against Math.log: within 2 ulps over [1, 2^20] (softmax sums) and just above √½. */
