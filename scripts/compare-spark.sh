@@ -8,6 +8,7 @@
 # Ours to max|∂F| ≤ 1e-6, MLlib to its default tol; medians of ROUNDS alternating fits after a warm-up, their ratio,
 # F and max|∂F| of both. The binary rows travel as sparse vectors (their ones) or dense ones (0/1). The DataFrame is
 # read from Parquet (a temporary folder) and cached. Heap: JAVA_OPTS (default -Xmx8g). SKIP_BUILD=1: no Maven build.
+# SOLVER: our solver (default lbfgs; newton for the binary rows, whose K·(D+1) = 650 parameters it can factor).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,5 +24,6 @@ exec java --add-modules jdk.incubator.vector \
   --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true \
   -Dlog4j2.configurationFile="$root/scripts/spark-log4j2.properties" ${JAVA_OPTS:--Xmx8g} \
+  -Dsoftmax4j.compare.solver="${SOLVER:-lbfgs}" \
   -cp "target/test-classes:target/classes:$(cat target/spark-test-classpath.txt)" \
   org.softmax4j.spark.SparkComparison "${1:-1000000}" "${2:-100000}" "${3:-3}" "${4:-sparse}"

@@ -135,8 +135,10 @@ public final class SparkComparison {
         Dataset<Row> frame = frame(session, data, denseVectors, folder);
         double regParam = 1.0 / data.numExamples();
         double lambda = regParam * data.numExamples();
+        // Our solver: lbfgs, or what compare-spark.sh's SOLVER says (newton for bit-packed rows).
+        String solver = System.getProperty("softmax4j.compare.solver", "lbfgs");
         SoftmaxClassifier ours = new SoftmaxClassifier().setRegParam(regParam).setStandardization(false)
-                .setTol(1e-6).setMaxIter(1000).setBackend("cpu");
+                .setTol(1e-6).setMaxIter(1000).setBackend("cpu").setSolver(solver);
         LogisticRegression mllib = new LogisticRegression().setFamily("multinomial").setRegParam(regParam)
                 .setStandardization(false).setMaxIter(1000);
         ours.fit(frame);
@@ -165,7 +167,7 @@ public final class SparkComparison {
         double mllibMedian = median(mllibSeconds);
         System.out.printf(Locale.ROOT, "%s, local[2], 2 partitions, lambda 1 (regParam 1/N), %d rounds:%n", what,
                 rounds);
-        System.out.printf(Locale.ROOT, "  softmax4j lbfgs: median %.2f s (runs %s), %d iterations, F %.10g, "
+        System.out.printf(Locale.ROOT, "  softmax4j " + solver + ": median %.2f s (runs %s), %d iterations, F %.10g, "
                 + "max|dF| %.3g (stop %s, its own max|dF| %.3g)%n", oursMedian, Arrays.toString(oursSeconds),
                 oursModel.trainingInfo().iterations(), oursF[0], oursF[1], oursModel.trainingInfo().stopReason(),
                 oursModel.trainingInfo().metrics().get("gradient_max_abs"));
