@@ -74,7 +74,7 @@ public final class CpuEngine implements Engine {
         }
         if (data instanceof BinaryDataset binary) {
             if (simd && VectorBinaryEvaluator.supports(binary.numClasses())) {
-                return new VectorBinaryEvaluator(pool, binary);
+                return VectorBinaryEvaluator.create(pool, binary);
             }
             return new BinaryEvaluator(pool, binary);
         }

@@ -75,6 +75,53 @@ final class Softmax {
         return weight * (labelLogit - Math.log(sum));
     }
 
+    /**
+     * The plain twin of {@link VectorSoftmax#residualsAcross}, row by row: the same float operations in the same order
+     * as one lane of it, so the same bits (the sums start from 0 and add the classes in order, as the lane-wise blends
+     * do). Rows 0 .. size − 1 of {@code block} ({@code padded} floats apart): logits in, residuals y − p out. Leaves z_y
+     * − max in {@code labelLogits[at + s]} and Σ_k e_k − 1 in {@code rests[at + s]}; returns how many the arg-max gets
+     * right (the first maximum wins).
+     */
+    static int residualsOfRows(float[] block, int padded, int[] groupLabels, float[] labelLogits, float[] rests,
+                               int at, int size, int numClasses) {
+        int correct = 0;
+        for (int s = 0; s < size; s++) {
+            int row = s * padded;
+            int label = groupLabels[s];
+            float max = block[row];
+            int best = 0;
+            for (int k = 1; k < numClasses; k++) {
+                float z = block[row + k];
+                best = z > max ? k : best;
+                max = Math.max(max, z);
+            }
+            correct += best == label ? 1 : 0;
+            float labelLogit = 0f + block[row + label];
+            float others = 0f;
+            // ln Σ_k e_k = log1p(rest): rest sums the classes below the max, plus one per further class at the max.
+            float rest = 0f;
+            float ties = -1f;
+            for (int k = 0; k < numClasses; k++) {
+                float z = block[row + k];
+                float e = exp(z - max);
+                block[row + k] = e;
+                others += k == label ? 0f : e;
+                rest += z == max ? 0f : e;
+                ties += z == max ? 1f : 0f;
+            }
+            float labelExp = block[row + label];
+            float inverse = 1f / (others + labelExp);
+            float negativeInverse = -inverse;
+            for (int k = 0; k < numClasses; k++) {
+                block[row + k] *= negativeInverse;
+            }
+            block[row + label] = others * inverse;
+            rests[at + s] = rest + ties;
+            labelLogits[at + s] = labelLogit - max;
+        }
+        return correct;
+    }
+
     /** Turns logits z[0..K) into probabilities in place, with the same max subtraction. */
     static void probabilities(float[] z, int numClasses) {
         float max = z[0];

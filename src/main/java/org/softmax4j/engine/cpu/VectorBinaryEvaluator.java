@@ -17,7 +17,7 @@ import org.softmax4j.engine.Parameters;
  * chunk's double gradient: no float sum runs over more than a tile. Only loaded when the module jdk.incubator.vector
  * is present (see {@link Vectors}).
  */
-final class VectorBinaryEvaluator extends ChunkedEvaluator {
+class VectorBinaryEvaluator extends ChunkedEvaluator {
     /**
      * Rows per tile, whose float accumulators are then spread and added to the chunk's double gradient: a float sum of
      * at most 2048 terms stays within the 1e-5 tolerance of docs/GPU-FACTS.md (typical rounding √2048 · 6e-8 ≈ 3e-6),
@@ -33,7 +33,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final int wordsPerRow;
     private final int numBytes;
     /** Classes padded to a whole number of registers: LANES or 2 × LANES. */
-    private final int padded;
+    final int padded;
     private final boolean twoRegisters;
     /** Offsets of one class's column in a block of LANES rows of {@code padded} floats: 0, padded, 2·padded, ... */
     private final int[] column;
@@ -67,7 +67,22 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
         return numClasses <= 2 * LANES;
     }
 
-    VectorBinaryEvaluator(WorkerPool pool, BinaryDataset data) {
+    /**
+     * The evaluator with the SIMD softmax ({@link VectorSoftmax}) where no dense vector evaluator has evaluated in this
+     * JVM ({@link VectorPaths}), else with the plain one ({@link Softmax#residualsOfRows}, the same bits). Chosen once,
+     * as two classes (see {@link VectorDoubleBinaryEvaluator#create}): after dense vector code, C2 compiled the SIMD
+     * softmax into the Vector API's boxed Java fallbacks.
+     */
+    static VectorBinaryEvaluator create(WorkerPool pool, BinaryDataset data) {
+        return create(pool, data, VectorPaths.onlyBinaryDoubleSoFar());
+    }
+
+    /** {@link #create(WorkerPool, BinaryDataset)} with the softmax chosen (true: the SIMD one). */
+    static VectorBinaryEvaluator create(WorkerPool pool, BinaryDataset data, boolean vectorSoftmax) {
+        return vectorSoftmax ? new VectorBinaryEvaluator(pool, data) : new WithPlainSoftmax(pool, data);
+    }
+
+    private VectorBinaryEvaluator(WorkerPool pool, BinaryDataset data) {
         super(pool, data);
         if (!supports(numClasses)) {
             throw new IllegalArgumentException(numClasses + " classes, expected at most " + 2 * LANES);
@@ -161,9 +176,9 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 rows[s] = row;
                 groupLabels[s] = binary.label(row);
                 int offset = row * wordsPerRow;
-                logits(offset, 0, values, 2 * padded).intoArray(block, s * padded);
+                logits(offset, 0, block, s * padded);
                 if (twoRegisters) {
-                    logits(offset, LANES, values, 2 * padded).intoArray(block, s * padded + LANES);
+                    logits(offset, LANES, block, s * padded + LANES);
                 }
             }
             for (int s = size; s < LANES; s++) {
@@ -171,8 +186,7 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 Arrays.fill(block, s * padded, (s + 1) * padded, 0f);
                 groupLabels[s] = -1;
             }
-            correct += VectorSoftmax.residualsAcross(block, columns, column, groupLabels, labelLogits, rests,
-                    groupStart - tileStart, numClasses);
+            correct += softmax(block, columns, groupLabels, labelLogits, rests, groupStart - tileStart, size);
             // Each residual row goes to the bias sum and to the accumulator rows of its bytes, example after example
             // for each row (the same sums as one example at a time). The loops of one or two rounds (registers,
             // words) go outermost: the loop over the eight bytes of a word then has a constant count, which this JIT
@@ -202,12 +216,21 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     }
 
     /**
+     * The softmax of a group of LANES examples, rows of {@code block} (the first {@code size} are examples): see {@link
+     * VectorSoftmax#residualsAcross}.
+     */
+    int softmax(float[] block, float[] columns, int[] groupLabels, float[] labelLogits, float[] rests, int at,
+                int size) {
+        return VectorSoftmax.residualsAcross(block, columns, column, groupLabels, labelLogits, rests, at, numClasses);
+    }
+
+    /**
      * Σ ln p_y over the first {@code count} examples of a tile, in double, in order, from what {@link
      * VectorSoftmax#residualsAcross} left. Once per tile, not once per group: with the log1p in the loop over the
      * groups this JIT compiled that loop to slower code (measured, 0.086 against 0.059 s of CPU per evaluation of
      * 10^6 rows, depending on whether it inlined it).
      */
-    private static double logLikelihood(float[] labelLogits, float[] rests, int count) {
+    double logLikelihood(float[] labelLogits, float[] rests, int count) {
         double sum = 0;
         for (int at = 0; at < count; at += LANES) {
             VectorSoftmax.logLikelihoodsAcross(labelLogits, rests, at);
@@ -219,21 +242,22 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
     }
 
     /**
-     * Lanes [lane, lane + LANES) of the logits of the row at {@code offset}: the bias plus one table row per byte,
-     * a word (eight bytes) at a time. With several words the running sum goes through {@code sums} between words: a
-     * vector carried around a loop would be boxed on the heap by this JIT.
+     * Lanes [lane, lane + LANES) of the logits of the row at {@code offset} into {@code block} from {@code at}: the
+     * bias plus one table row per byte, a word (eight bytes) at a time. With several words the running sum goes through
+     * the block between words, and no vector leaves this method: a vector carried around a loop, or one of two values
+     * where two branches meet, is boxed on the heap by this JIT wherever it cannot speculate on the vector's class.
      */
-    private FloatVector logits(int offset, int lane, float[] sums, int sumsAt) {
+    private void logits(int offset, int lane, float[] block, int at) {
         FloatVector z = FloatVector.fromArray(SPECIES, paddedBias, lane);
         if (wordsPerRow == 1) {
-            return addWord(z, words[offset], lane);
+            addWord(z, words[offset], lane).intoArray(block, at);
+            return;
         }
-        z.intoArray(sums, sumsAt);
+        z.intoArray(block, at);
         for (int w = 0; w < wordsPerRow; w++) {
-            addWord(FloatVector.fromArray(SPECIES, sums, sumsAt), words[offset + w], w * 8 * 256 * padded + lane)
-                    .intoArray(sums, sumsAt);
+            addWord(FloatVector.fromArray(SPECIES, block, at), words[offset + w], w * 8 * 256 * padded + lane)
+                    .intoArray(block, at);
         }
-        return FloatVector.fromArray(SPECIES, sums, sumsAt);
     }
 
     /** z plus the table rows of the eight bytes of one word, whose first byte position's table starts at base. */
@@ -247,6 +271,29 @@ final class VectorBinaryEvaluator extends ChunkedEvaluator {
                 .add(FloatVector.fromArray(SPECIES, table, base + 5 * step + (int) (word >>> 40 & 0xFF) * padded))
                 .add(FloatVector.fromArray(SPECIES, table, base + 6 * step + (int) (word >>> 48 & 0xFF) * padded))
                 .add(FloatVector.fromArray(SPECIES, table, base + 7 * step + (int) (word >>> 56) * padded));
+    }
+
+    /** The evaluator with the softmax in plain Java: the SIMD one's float operations, lane by lane (the same bits). */
+    private static final class WithPlainSoftmax extends VectorBinaryEvaluator {
+        WithPlainSoftmax(WorkerPool pool, BinaryDataset data) {
+            super(pool, data);
+        }
+
+        @Override
+        int softmax(float[] block, float[] columns, int[] groupLabels, float[] labelLogits, float[] rests, int at,
+                    int size) {
+            return Softmax.residualsOfRows(block, padded, groupLabels, labelLogits, rests, at, size, numClasses);
+        }
+
+        /** {@link VectorBinaryEvaluator#logLikelihood} with {@link Softmax#log1p}, the scalar twin of the SIMD one. */
+        @Override
+        double logLikelihood(float[] labelLogits, float[] rests, int count) {
+            double sum = 0;
+            for (int s = 0; s < count; s++) {
+                sum += labelLogits[s] - Softmax.log1p(rests[s]);
+            }
+            return sum;
+        }
     }
 
     /** Tile gradient [j][k] = Σ over byte values v with bit j%8 set of accumulator[j/8][v][k]; added to the chunk's. */

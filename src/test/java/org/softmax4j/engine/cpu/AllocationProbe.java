@@ -30,7 +30,8 @@ public final class AllocationProbe {
 
     /**
      * args: kind (binary or dense, then "-float" for the float32 engine or "-after-other-vector-code" for the
-     * double evaluation where another vector path has run), n, d, k, data seed, point seed.
+     * double evaluation where another vector path has run; "binary-after-dense-float": the float32 engine on bit-packed
+     * rows after dense float and double evaluations in the same JVM), n, d, k, data seed, point seed.
      */
     public static void main(String[] args) {
         int n = Integer.parseInt(args[1]);
@@ -44,6 +45,9 @@ public final class AllocationProbe {
                 || !bean.isThreadAllocatedMemorySupported()) {
             System.out.println("unsupported");
             return;
+        }
+        if (args[0].equals("binary-after-dense-float")) {
+            evaluateDense(d, k, point);
         }
         if (args[0].endsWith("-float")) {
             Parameters parameters = new Parameters(k, d);
@@ -67,6 +71,28 @@ public final class AllocationProbe {
         }
         try (DoubleEvaluator evaluator = new DoubleEvaluator(data, null, 1)) {
             System.out.println(allocatedByWindow(bean, () -> evaluator.evaluate(point, gradient)));
+        }
+    }
+
+    /**
+     * 3,000 evaluations of dense rows by the float32 engine and by the double evaluator, as a dense fit would leave the
+     * JVM (type profiles and traps in the JDK's shared Vector API methods): the binary evaluator made after takes its
+     * plain softmax, whose compiled code must not box what the dense code left behind.
+     */
+    private static void evaluateDense(int d, int k, double[] point) {
+        Dataset dense = TestData.randomDense(300, d, k, 5);
+        Parameters parameters = new Parameters(k, d);
+        for (int i = 0; i < k * d; i++) {
+            parameters.weights()[i] = (float) point[i];
+        }
+        Evaluation out = new Evaluation(k, d);
+        double[] gradient = new double[point.length];
+        try (CpuEngine engine = new CpuEngine(1); Evaluator floats = engine.bind(dense);
+             DoubleEvaluator doubles = new DoubleEvaluator(dense, null, 1)) {
+            for (int i = 0; i < WARM_UP; i++) {
+                floats.evaluate(parameters, out);
+                doubles.evaluate(point, gradient);
+            }
         }
     }
 
