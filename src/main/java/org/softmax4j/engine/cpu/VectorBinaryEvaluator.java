@@ -198,11 +198,14 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
                     int first = 8 * w * 256 * padded + lane;
                     for (int s = 0; s < size; s++) {
                         long word = words[rows[s] * wordsPerRow + w];
-                        FloatVector r = FloatVector.fromArray(SPECIES, block, s * padded + lane);
                         if (w == 0) {
-                            FloatVector.fromArray(SPECIES, values, padded + lane).add(r)
+                            // r loaded on each side of the branch: a vector live across it was boxed on the heap
+                            // where the JIT could not speculate on its class (after dense vector code).
+                            FloatVector.fromArray(SPECIES, values, padded + lane)
+                                    .add(FloatVector.fromArray(SPECIES, block, s * padded + lane))
                                     .intoArray(values, padded + lane);
                         }
+                        FloatVector r = FloatVector.fromArray(SPECIES, block, s * padded + lane);
                         for (int b = 0; b < 8; b++) {
                             int base = first + (b * 256 + (int) (word >>> (8 * b) & 0xFF)) * padded;
                             FloatVector.fromArray(SPECIES, accumulator, base).add(r).intoArray(accumulator, base);
@@ -248,12 +251,12 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
      * where two branches meet, is boxed on the heap by this JIT wherever it cannot speculate on the vector's class.
      */
     private void logits(int offset, int lane, float[] block, int at) {
-        FloatVector z = FloatVector.fromArray(SPECIES, paddedBias, lane);
         if (wordsPerRow == 1) {
-            addWord(z, words[offset], lane).intoArray(block, at);
+            addWord(FloatVector.fromArray(SPECIES, paddedBias, lane), words[offset], lane).intoArray(block, at);
             return;
         }
-        z.intoArray(block, at);
+        // A copy, not a vector load and store: that pair ran the Vector API's Java fallback after dense vector code.
+        System.arraycopy(paddedBias, lane, block, at, LANES);
         for (int w = 0; w < wordsPerRow; w++) {
             addWord(FloatVector.fromArray(SPECIES, block, at), words[offset + w], w * 8 * 256 * padded + lane)
                     .intoArray(block, at);
