@@ -43,6 +43,11 @@ final class DoubleSimdChecks {
      * (not multiples of the register's lanes) and the given D, weighted at every other shape.
      */
     static void checkAwkwardShapes(int[] featureCounts, Draw draw) {
+        checkAwkwardShapes(featureCounts, draw, SparseRows.Mode.NEVER);
+    }
+
+    /** As {@link #checkAwkwardShapes(int[], Draw)}, dense rows taking the SIMD path that {@code sparseMode} says. */
+    static void checkAwkwardShapes(int[] featureCounts, Draw draw, SparseRows.Mode sparseMode) {
         int[] sizes = {1, 7, 31, 33, 1025};
         int[] classCounts = {2, 3, 4, 10, 17, 33};
         long seed = 100;
@@ -56,14 +61,23 @@ final class DoubleSimdChecks {
                     double[] point = randomPoint(k * d + k, seed++);
                     double[] exampleWeights = (n + k + d) % 2 == 0 ? randomWeights(n, seed++) : null;
                     check(data, exampleWeights, point, n + "x" + d + ", K = " + k
-                            + (exampleWeights == null ? "" : ", weighted"));
+                            + (exampleWeights == null ? "" : ", weighted"), sparseMode);
                 }
             }
         }
     }
 
-    /** Against the reference, against the scalar double loops, and bitwise equal for 1, 2 and 3 threads. */
+    /**
+     * Against the reference, against the scalar double loops, and bitwise equal for 1, 2 and 3 threads; dense rows
+     * through {@link VectorDoubleDenseEvaluator} whatever their zeros.
+     */
     static void check(Dataset data, double[] exampleWeights, double[] point, String what) {
+        check(data, exampleWeights, point, what, SparseRows.Mode.NEVER);
+    }
+
+    /** As {@link #check(Dataset, double[], double[], String)}, dense rows by the path {@code sparseMode} says. */
+    static void check(Dataset data, double[] exampleWeights, double[] point, String what,
+                      SparseRows.Mode sparseMode) {
         double[] first = null;
         double firstValue = 0;
         long firstCorrect = 0;
@@ -71,7 +85,7 @@ final class DoubleSimdChecks {
             double[] gradient = new double[point.length];
             double value;
             long correct;
-            try (DoubleEvaluator evaluator = new DoubleEvaluator(data, exampleWeights, threads)) {
+            try (DoubleEvaluator evaluator = new DoubleEvaluator(data, exampleWeights, threads, true, sparseMode)) {
                 value = evaluator.evaluate(point, gradient);
                 correct = evaluator.numCorrect();
             }
