@@ -15,11 +15,13 @@ import org.softmax4j.data.DenseDataset;
  */
 final class SparseRows {
     /**
-     * The sparse path is taken when at most this fraction of the values is non-zero: measured on a 2-core Zen 4
-     * (AVX-512) at D = 784, K = 10, N = 10⁵, one evaluation in double, sparse against {@link
-     * VectorDoubleDenseEvaluator}: see docs/PERFORMANCE.md, "Sparse rows in double".
+     * The sparse path is taken when at most this fraction of the values is non-zero (rounded to a count): the
+     * crossover measured against {@link VectorDoubleDenseEvaluator} on a 2-core Zen 4 (AVX-512) at D = 784, K = 10,
+     * one evaluation in double on 2 threads: the sparse path took about half the dense one's time at 10% non-zeros,
+     * the same within the noise at 20% (0.82–0.90 of it on MNIST and the planted 10⁵ rows), 1.2–1.3 times at
+     * 25–30%, 1.8 times at 40% (docs/PERFORMANCE.md, "Sparse rows in double").
      */
-    static final double MAX_DENSITY = 0.5;
+    static final double MAX_DENSITY = 0.2;
     /** {@code -Dsoftmax4j.sparseRows=auto|true|false}: the rule below, or always / never the sparse path. */
     static final String PROPERTY = "softmax4j.sparseRows";
 
@@ -104,7 +106,7 @@ final class SparseRows {
         long nonZeros = countNonZeros(data);
         long total = (long) data.numExamples() * data.numFeatures();
         if (nonZeros > Integer.MAX_VALUE - 16
-                || mode == Mode.AUTO && (total == 0 || nonZeros > MAX_DENSITY * total)) {
+                || mode == Mode.AUTO && (total == 0 || nonZeros > Math.round(MAX_DENSITY * total))) {
             return null;
         }
         return pack(data, (int) nonZeros, blockRows, stride);

@@ -111,7 +111,7 @@ class VectorDoubleSparseEvaluatorTest {
         int d = 10;
         // Exactly MAX_DENSITY of the values non-zero: sparse; one more: dense.
         float[] values = new float[n * d];
-        int atThreshold = (int) (SparseRows.MAX_DENSITY * n * d);
+        int atThreshold = (int) Math.round(SparseRows.MAX_DENSITY * n * d);
         for (int i = 0; i < atThreshold; i++) {
             values[i] = 1f;
         }
@@ -124,7 +124,7 @@ class VectorDoubleSparseEvaluatorTest {
         assertFalse(takesSparse(dense, SparseRows.Mode.AUTO), "past the threshold");
         assertTrue(takesSparse(dense, SparseRows.Mode.ALWAYS), "forced");
         assertFalse(takesSparse(sparse, SparseRows.Mode.NEVER), "forbidden");
-        assertTrue(takesSparse(sparseDense(n, d, 3, 0.2, 2), SparseRows.Mode.AUTO), "image-like");
+        assertTrue(takesSparse(sparseDense(n, d, 3, 0.1, 2), SparseRows.Mode.AUTO), "mostly zeros");
         assertFalse(takesSparse(TestData.randomDense(n, d, 3, 3), SparseRows.Mode.AUTO), "no zeros");
         try (DoubleEvaluator scalar = new DoubleEvaluator(sparse, null, 1, false, SparseRows.Mode.ALWAYS)) {
             assertFalse(scalar.sparse(), "the scalar loops stay the scalar loops");
