@@ -106,13 +106,7 @@ final class VectorDoubleSparseEvaluator extends DoubleChunks {
             int from = starts[n];
             int to = starts[n + 1];
             int at = (n - start) * padded;
-            for (int k = 0; k < padded; k += 2 * LANES) {
-                if (k + LANES < padded) {
-                    logitPair(from, to, k, z, at);
-                } else {
-                    logitSingle(from, to, k, z, at);
-                }
-            }
+            sum(sparse.features, sparse.rowValues, transposed, from, to, z, at);
             for (int k = 0; k < classes; k++) {
                 z[at + k] += bias[k];
             }
@@ -136,13 +130,7 @@ final class VectorDoubleSparseEvaluator extends DoubleChunks {
         for (int j = 0; j < d; j++) {
             int from = columnStarts[base + j];
             int to = columnStarts[base + j + 1];
-            for (int k = 0; k < padded; k += 2 * LANES) {
-                if (k + LANES < padded) {
-                    gradientPair(from, to, k, z, g);
-                } else {
-                    gradientSingle(from, to, k, z, g);
-                }
-            }
+            sum(sparse.rows, sparse.columnValues, z, from, to, g, 0);
             for (int k = 0; k < classes; k++) {
                 slot[k * d + j] = g[k];
             }
@@ -151,108 +139,68 @@ final class VectorDoubleSparseEvaluator extends DoubleChunks {
     }
 
     /**
-     * z[at + k .. at + k + 2·LANES) ← Σ over the row's non-zeros [from, to) of x_j W_j[k ..], even and odd ones
-     * apart, then added.
+     * out[at .. at + K') ← Σ over the entries p in [from, to) of values[p] · matrix[offsets[p] .. + K'], two registers
+     * of classes at a time. The logits: a row's non-zeros, W transposed (offsets: feature × K'); the gradient: a
+     * feature's non-zeros in a chunk, the chunk's residuals (offsets: row × K').
      */
-    private void logitPair(int from, int to, int k, double[] z, int at) {
-        int[] feature = sparse.features;
-        float[] x = sparse.rowValues;
-        double[] w = transposed;
-        DoubleVector a0 = DoubleVector.zero(DOUBLES);
-        DoubleVector a1 = a0;
-        DoubleVector b0 = a0;
-        DoubleVector b1 = a0;
-        int p = from;
-        for (; p + 1 < to; p += 2) {
-            int ja = feature[p] + k;
-            int jb = feature[p + 1] + k;
-            DoubleVector va = DoubleVector.broadcast(DOUBLES, x[p]);
-            DoubleVector vb = DoubleVector.broadcast(DOUBLES, x[p + 1]);
-            a0 = DoubleVector.fromArray(DOUBLES, w, ja).fma(va, a0);
-            a1 = DoubleVector.fromArray(DOUBLES, w, ja + LANES).fma(va, a1);
-            b0 = DoubleVector.fromArray(DOUBLES, w, jb).fma(vb, b0);
-            b1 = DoubleVector.fromArray(DOUBLES, w, jb + LANES).fma(vb, b1);
+    private void sum(int[] offsets, float[] values, double[] matrix, int from, int to, double[] out, int at) {
+        int padded = paddedClasses;
+        for (int k = 0; k < padded; k += 2 * LANES) {
+            if (k + LANES < padded) {
+                sumPair(offsets, values, matrix, k, from, to, out, at + k);
+            } else {
+                sumSingle(offsets, values, matrix, k, from, to, out, at + k);
+            }
         }
-        if (p < to) {
-            int ja = feature[p] + k;
-            DoubleVector va = DoubleVector.broadcast(DOUBLES, x[p]);
-            a0 = DoubleVector.fromArray(DOUBLES, w, ja).fma(va, a0);
-            a1 = DoubleVector.fromArray(DOUBLES, w, ja + LANES).fma(va, a1);
-        }
-        a0.add(b0).intoArray(z, at + k);
-        a1.add(b1).intoArray(z, at + k + LANES);
-    }
-
-    /** {@link #logitPair} for one register of classes, k .. k + LANES. */
-    private void logitSingle(int from, int to, int k, double[] z, int at) {
-        int[] feature = sparse.features;
-        float[] x = sparse.rowValues;
-        double[] w = transposed;
-        DoubleVector a0 = DoubleVector.zero(DOUBLES);
-        DoubleVector b0 = a0;
-        int p = from;
-        for (; p + 1 < to; p += 2) {
-            a0 = DoubleVector.fromArray(DOUBLES, w, feature[p] + k)
-                    .fma(DoubleVector.broadcast(DOUBLES, x[p]), a0);
-            b0 = DoubleVector.fromArray(DOUBLES, w, feature[p + 1] + k)
-                    .fma(DoubleVector.broadcast(DOUBLES, x[p + 1]), b0);
-        }
-        if (p < to) {
-            a0 = DoubleVector.fromArray(DOUBLES, w, feature[p] + k)
-                    .fma(DoubleVector.broadcast(DOUBLES, x[p]), a0);
-        }
-        a0.add(b0).intoArray(z, at + k);
     }
 
     /**
-     * g[k .. k + 2·LANES) ← Σ over one feature's non-zeros [from, to) in the chunk of x_n r_n[k ..] (r: the chunk's
-     * residuals), even and odd ones apart, then added.
+     * out[at .. at + 2·LANES) ← Σ_p values[p] · matrix[offsets[p] + k .. + 2·LANES), even and odd entries apart,
+     * then added.
      */
-    private void gradientPair(int from, int to, int k, double[] r, double[] g) {
-        int[] row = sparse.rows;
-        float[] x = sparse.columnValues;
+    private static void sumPair(int[] offsets, float[] values, double[] matrix, int k, int from, int to,
+                                double[] out, int at) {
         DoubleVector a0 = DoubleVector.zero(DOUBLES);
         DoubleVector a1 = a0;
         DoubleVector b0 = a0;
         DoubleVector b1 = a0;
         int p = from;
         for (; p + 1 < to; p += 2) {
-            int ra = row[p] + k;
-            int rb = row[p + 1] + k;
-            DoubleVector va = DoubleVector.broadcast(DOUBLES, x[p]);
-            DoubleVector vb = DoubleVector.broadcast(DOUBLES, x[p + 1]);
-            a0 = DoubleVector.fromArray(DOUBLES, r, ra).fma(va, a0);
-            a1 = DoubleVector.fromArray(DOUBLES, r, ra + LANES).fma(va, a1);
-            b0 = DoubleVector.fromArray(DOUBLES, r, rb).fma(vb, b0);
-            b1 = DoubleVector.fromArray(DOUBLES, r, rb + LANES).fma(vb, b1);
+            int ma = offsets[p] + k;
+            int mb = offsets[p + 1] + k;
+            DoubleVector va = DoubleVector.broadcast(DOUBLES, values[p]);
+            DoubleVector vb = DoubleVector.broadcast(DOUBLES, values[p + 1]);
+            a0 = DoubleVector.fromArray(DOUBLES, matrix, ma).fma(va, a0);
+            a1 = DoubleVector.fromArray(DOUBLES, matrix, ma + LANES).fma(va, a1);
+            b0 = DoubleVector.fromArray(DOUBLES, matrix, mb).fma(vb, b0);
+            b1 = DoubleVector.fromArray(DOUBLES, matrix, mb + LANES).fma(vb, b1);
         }
         if (p < to) {
-            int ra = row[p] + k;
-            DoubleVector va = DoubleVector.broadcast(DOUBLES, x[p]);
-            a0 = DoubleVector.fromArray(DOUBLES, r, ra).fma(va, a0);
-            a1 = DoubleVector.fromArray(DOUBLES, r, ra + LANES).fma(va, a1);
+            int ma = offsets[p] + k;
+            DoubleVector va = DoubleVector.broadcast(DOUBLES, values[p]);
+            a0 = DoubleVector.fromArray(DOUBLES, matrix, ma).fma(va, a0);
+            a1 = DoubleVector.fromArray(DOUBLES, matrix, ma + LANES).fma(va, a1);
         }
-        a0.add(b0).intoArray(g, k);
-        a1.add(b1).intoArray(g, k + LANES);
+        a0.add(b0).intoArray(out, at);
+        a1.add(b1).intoArray(out, at + LANES);
     }
 
-    /** {@link #gradientPair} for one register of classes. */
-    private void gradientSingle(int from, int to, int k, double[] r, double[] g) {
-        int[] row = sparse.rows;
-        float[] x = sparse.columnValues;
+    /** {@link #sumPair} for one register, out[at .. at + LANES). */
+    private static void sumSingle(int[] offsets, float[] values, double[] matrix, int k, int from, int to,
+                                  double[] out, int at) {
         DoubleVector a0 = DoubleVector.zero(DOUBLES);
         DoubleVector b0 = a0;
         int p = from;
         for (; p + 1 < to; p += 2) {
-            a0 = DoubleVector.fromArray(DOUBLES, r, row[p] + k)
-                    .fma(DoubleVector.broadcast(DOUBLES, x[p]), a0);
-            b0 = DoubleVector.fromArray(DOUBLES, r, row[p + 1] + k)
-                    .fma(DoubleVector.broadcast(DOUBLES, x[p + 1]), b0);
+            a0 = DoubleVector.fromArray(DOUBLES, matrix, offsets[p] + k)
+                    .fma(DoubleVector.broadcast(DOUBLES, values[p]), a0);
+            b0 = DoubleVector.fromArray(DOUBLES, matrix, offsets[p + 1] + k)
+                    .fma(DoubleVector.broadcast(DOUBLES, values[p + 1]), b0);
         }
         if (p < to) {
-            a0 = DoubleVector.fromArray(DOUBLES, r, row[p] + k)
-                    .fma(DoubleVector.broadcast(DOUBLES, x[p]), a0);
+            a0 = DoubleVector.fromArray(DOUBLES, matrix, offsets[p] + k)
+                    .fma(DoubleVector.broadcast(DOUBLES, values[p]), a0);
         }
-        a0.add(b0).intoArray(g, k);
+        a0.add(b0).intoArray(out, at);
     }
 }

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.SplittableRandom;
 
 import org.softmax4j.EngineAssertions;
+import org.softmax4j.TestData;
 import org.softmax4j.data.Dataset;
+import org.softmax4j.data.DenseDataset;
 
 /** What the tests of the SIMD double paths ({@link DoubleSimdPath}) check, for dense and bit-packed rows alike. */
 final class DoubleSimdChecks {
@@ -31,6 +33,29 @@ final class DoubleSimdChecks {
             weights[i] = random.nextDouble(0, 3);
         }
         return weights;
+    }
+
+    /** Rows of pixel-size features (0..255), 80% zeros, as unscaled images give; labels uniform. */
+    static DenseDataset pixels(int n, int d, int k, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[n * d];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextDouble() < 0.8 ? 0f : random.nextInt(256);
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = random.nextInt(k);
+        }
+        return new DenseDataset(values, labels, d, TestData.classNames(k), "pixels");
+    }
+
+    /** A point for {@link #pixels}: small weights (random ones × 0.01), so that the logits stay moderate. */
+    static double[] pixelPoint(int k, int d, long seed) {
+        double[] point = randomPoint(k * d + k, seed);
+        for (int i = 0; i < k * d; i++) {
+            point[i] *= 0.01;
+        }
+        return point;
     }
 
     /** Draws a data set of n rows, d features and k classes. */

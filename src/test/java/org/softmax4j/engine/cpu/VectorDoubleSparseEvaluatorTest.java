@@ -87,20 +87,8 @@ class VectorDoubleSparseEvaluatorTest {
         int n = 3 * VectorDoubleSparseEvaluator.CHUNK_SIZE + 77;
         int d = 787;
         int k = 10;
-        SplittableRandom random = new SplittableRandom(7);
-        float[] values = new float[n * d];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextDouble() < 0.8 ? 0f : random.nextInt(256);
-        }
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = random.nextInt(k);
-        }
-        DenseDataset data = new DenseDataset(values, labels, d, TestData.classNames(k), "pixels");
-        double[] point = DoubleSimdChecks.randomPoint(k * d + k, 8);
-        for (int i = 0; i < k * d; i++) {
-            point[i] *= 0.01;
-        }
+        DenseDataset data = DoubleSimdChecks.pixels(n, d, k, 7);
+        double[] point = DoubleSimdChecks.pixelPoint(k, d, 8);
         DoubleSimdChecks.check(data, DoubleSimdChecks.randomWeights(n, 9), point, "pixels " + n + "x" + d,
                 SparseRows.Mode.ALWAYS);
     }
