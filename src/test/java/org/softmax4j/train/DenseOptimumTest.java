@@ -24,10 +24,15 @@ class DenseOptimumTest {
 
     /** Image-like rows (70% zeros, the rest 1..scale) with labels drawn from a planted softmax model. */
     private static DenseDataset pixels(int n, int d, int k, double scale, long seed) {
+        return pixels(n, d, k, scale, seed, 0.7);
+    }
+
+    /** As {@link #pixels(int, int, int, double, long)} with a fraction {@code zeros} of zeros. */
+    private static DenseDataset pixels(int n, int d, int k, double scale, long seed, double zeros) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] values = new float[n * d];
         for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextDouble() < 0.7 ? 0f : (float) (Math.round(random.nextDouble() * 255) / 255.0
+            values[i] = random.nextDouble() < zeros ? 0f : (float) (Math.round(random.nextDouble() * 255) / 255.0
                     * scale);
         }
         double[] truth = new double[k * d];
@@ -137,6 +142,42 @@ class DenseOptimumTest {
                     assertTrue(relative <= 1e-10, what + ": F " + result.best().objective() + " vs Newton " + best
                             + ": " + relative);
                 }
+            }
+        }
+    }
+
+    /**
+     * Rows with 85% zeros: the double evaluations take the non-zeros alone (at most 20% non-zero, the CPU engine's
+     * rule); the same optimum, weighted or not, and the same bits for 1 and 2 threads.
+     */
+    @Test
+    void mostlyZeroPixelsReachTheNewtonOptimumThroughTheSparsePath() {
+        double[] weights = new double[1500];
+        SplittableRandom random = new SplittableRandom(8);
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = 0.2 + 2 * random.nextDouble();
+        }
+        for (double scale : new double[] {255, 1}) {
+            DenseDataset data = pixels(1500, 37, 5, scale, 9, 0.85);
+            long nonZeros = 0;
+            for (float v : data.values()) {
+                nonZeros += v != 0f ? 1 : 0;
+            }
+            assertTrue(nonZeros <= 0.2 * data.values().length, "non-zeros " + nonZeros);
+            for (double[] w : new double[][] {null, weights}) {
+                TrainingResult result = train(data, w, Preconditioner.CENTER, 2);
+                String what = data.source() + ", 85% zeros" + (w == null ? "" : ", weighted");
+                assertEquals(StopReason.CONVERGED, result.stopReason(), what + ": " + result.stopDetail());
+                assertTrue(result.best().gradientMaxAbs() <= 1e-6, what + ": max|dF| "
+                        + result.best().gradientMaxAbs());
+                double best = optimum(data, w, point(result.parameters()));
+                double relative = Math.abs(result.best().objective() - best) / Math.abs(best);
+                assertTrue(relative <= 1e-10, what + ": F " + result.best().objective() + " vs Newton " + best
+                        + ": " + relative);
+                TrainingResult one = train(data, w, Preconditioner.CENTER, 1);
+                assertEquals(result.iterations(), one.iterations(), what + ": iterations, 1 and 2 threads");
+                assertEquals(Double.doubleToLongBits(result.best().objective()),
+                        Double.doubleToLongBits(one.best().objective()), what + ": F, 1 and 2 threads");
             }
         }
     }
