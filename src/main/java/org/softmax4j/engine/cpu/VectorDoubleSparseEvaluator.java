@@ -19,14 +19,17 @@ import org.softmax4j.data.DenseDataset;
  * ω(y − p) as {@link DoubleEvaluator} computes them, the chunk's rows held (chunk rows × K'). Gradient, feature by
  * feature (the block's by-feature copy): G_j = Σ_n x_nj r_n over the chunk's rows that have feature j, in row order,
  * even and odd ones apart, then added; the sums stay in registers, so that nothing is written per non-zero (a
- * row-by-row scatter G_j += x_nj r_n, read, add, write per non-zero, cost 1.7 times the logits).
+ * row-by-row scatter G_j += x_nj r_n, read, add, write per non-zero, cost 1.7 times the logits: docs/PERFORMANCE.md,
+ * "Sparse rows in double").
  *
  * <p>Threads: chunks of {@link #CHUNK_SIZE} rows, their slots added in chunk order ({@link DoubleChunks}): bitwise the
  * same for every thread count. Buffers are allocated once, at construction.
  */
 final class VectorDoubleSparseEvaluator extends DoubleChunks {
-    /** Rows per result slot: the unit of the fixed-order reduction. Their residuals, 2,048 × K' doubles (256 KiB at
-     * K' = 16), stay in a core's L2 between the logits and the gradient. */
+    /**
+     * Rows per result slot: the unit of the fixed-order reduction. Their residuals, 2,048 × K' doubles (256 KiB at
+     * K' = 16), stay in a core's L2 between the logits and the gradient.
+     */
     static final int CHUNK_SIZE = 2048;
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
     private static final int LANES = DOUBLES.length();
