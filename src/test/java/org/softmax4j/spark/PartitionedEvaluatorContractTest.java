@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.softmax4j.EngineAssertions;
 import org.softmax4j.TestData;
 import org.softmax4j.data.Dataset;
+import org.softmax4j.data.DenseDataset;
 import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
@@ -22,7 +24,8 @@ import org.softmax4j.engine.Parameters;
  * {@link org.softmax4j.engine.Evaluator}'s contract on Spark ({@link PartitionedEngine}, local[2]), as
  * {@code EvaluatorContractTest} checks it for the engines of one machine: the float32 evaluation of every row and of a
  * shuffled batch that crosses partitions (an index repeated), the double-precision evaluation, and the probabilities,
- * each against the double reference (or the CPU engine's probabilities), bit-packed and dense, weighted or not, in 1
+ * each against the double reference (or the CPU engine's probabilities), bit-packed, dense and dense with 85% zeros
+ * (whose double evaluation runs over the non-zeros alone on the executors), weighted or not, in 1
  * and 3 partitions; bad batches name the index and N. Not a subclass of EvaluatorContractTest: a Spark fit reads its
  * classes from the labels (K = largest + 1, at least two seen) and binds the rows it loaded only, so the shapes are
  * ones where every class occurs (checked), and each shape is loaded once for all its checks.
@@ -57,15 +60,24 @@ class PartitionedEvaluatorContractTest {
             int n = shapes[s][0];
             int k = shapes[s][1];
             int partitions = shapes[s][2];
-            for (boolean binary : new boolean[] {true, false}) {
+            // Bit-packed; dense; dense with 85% zeros (the executors' double evaluation over the non-zeros alone).
+            for (int layout = 0; layout < 3; layout++) {
+                boolean binary = layout == 0;
                 Dataset data = binary ? TestData.randomBinary(n, FEATURES, k, 31L * n + k)
                         : TestData.randomDense(n, FEATURES, k, 37L * n + k);
+                if (layout == 2) {
+                    float[] values = ((DenseDataset) data).values();
+                    SplittableRandom random = new SplittableRandom(n + k);
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = random.nextDouble() < 0.85 ? 0f : values[i];
+                    }
+                }
                 assertTrue(everyClassOccurs(data), "shape " + n + "x" + k + ": a class has no row");
                 // Weighted and not alternate over the shapes, so that each layout is checked both ways.
-                boolean weighted = binary == (s % 2 == 0);
+                boolean weighted = (layout + s) % 2 == 0;
                 double[] weights = weighted ? EvaluatorContractTest.weights(n, n + k) : null;
                 String what = String.format("spark, %d partitions, %dx%d, K = %d, %s%s", partitions, n, FEATURES, k,
-                        binary ? "bit-packed" : "dense", weighted ? ", weighted" : "");
+                        new String[] {"bit-packed", "dense", "dense, 85% zeros"}[layout], weighted ? ", weighted" : "");
                 try (PartitionedRows rows = load(data, weights, partitions)) {
                     check(rows, data, weights, what);
                 }

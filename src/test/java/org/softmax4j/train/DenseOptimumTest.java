@@ -24,10 +24,15 @@ class DenseOptimumTest {
 
     /** Image-like rows (70% zeros, the rest 1..scale) with labels drawn from a planted softmax model. */
     private static DenseDataset pixels(int n, int d, int k, double scale, long seed) {
+        return pixels(n, d, k, scale, seed, 0.7);
+    }
+
+    /** As {@link #pixels(int, int, int, double, long)} with a fraction {@code zeros} of zeros. */
+    private static DenseDataset pixels(int n, int d, int k, double scale, long seed, double zeros) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] values = new float[n * d];
         for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextDouble() < 0.7 ? 0f : (float) (Math.round(random.nextDouble() * 255) / 255.0
+            values[i] = random.nextDouble() < zeros ? 0f : (float) (Math.round(random.nextDouble() * 255) / 255.0
                     * scale);
         }
         double[] truth = new double[k * d];
@@ -114,29 +119,65 @@ class DenseOptimumTest {
         return value - 0.5 * squares;
     }
 
-    @Test
-    void pixelsOfEitherScaleReachTheNewtonOptimum() {
-        double[] weights = new double[1500];
-        SplittableRandom random = new SplittableRandom(5);
+    /** Example weights in [0.2, 2.2). */
+    private static double[] exampleWeights(int n, long seed) {
+        double[] weights = new double[n];
+        SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < weights.length; i++) {
             weights[i] = 0.2 + 2 * random.nextDouble();
         }
+        return weights;
+    }
+
+    /** Converged in double to max|dF| ≤ 1e-6, at F within 1e-10 relative of Newton's. */
+    private static void assertAtTheOptimum(DenseDataset data, double[] weights, TrainingResult result, String what) {
+        assertEquals(StopReason.CONVERGED, result.stopReason(), what + ": " + result.stopDetail());
+        assertEquals("double", result.precision(), what);
+        assertTrue(result.best().gradientMaxAbs() <= 1e-6, what + ": max|dF| " + result.best().gradientMaxAbs());
+        double best = optimum(data, weights, point(result.parameters()));
+        double relative = Math.abs(result.best().objective() - best) / Math.abs(best);
+        assertTrue(relative <= 1e-10, what + ": F " + result.best().objective() + " vs Newton " + best + ": "
+                + relative);
+    }
+
+    @Test
+    void pixelsOfEitherScaleReachTheNewtonOptimum() {
+        double[] weights = exampleWeights(1500, 5);
         for (double scale : new double[] {255, 1}) {
             DenseDataset data = pixels(1500, 37, 5, scale, 3);
             for (Preconditioner preconditioner : new Preconditioner[] {Preconditioner.CENTER,
                     Preconditioner.CENTER_SCALED}) {
                 for (double[] w : new double[][] {null, weights}) {
                     TrainingResult result = train(data, w, preconditioner, 2);
-                    String what = data.source() + ", " + preconditioner.id() + (w == null ? "" : ", weighted");
-                    assertEquals(StopReason.CONVERGED, result.stopReason(), what + ": " + result.stopDetail());
-                    assertEquals("double", result.precision(), what);
-                    assertTrue(result.best().gradientMaxAbs() <= 1e-6, what + ": max|dF| "
-                            + result.best().gradientMaxAbs());
-                    double best = optimum(data, w, point(result.parameters()));
-                    double relative = Math.abs(result.best().objective() - best) / Math.abs(best);
-                    assertTrue(relative <= 1e-10, what + ": F " + result.best().objective() + " vs Newton " + best
-                            + ": " + relative);
+                    assertAtTheOptimum(data, w, result, data.source() + ", " + preconditioner.id()
+                            + (w == null ? "" : ", weighted"));
                 }
+            }
+        }
+    }
+
+    /**
+     * Rows with 85% zeros: the double evaluations take the non-zeros alone (at most 20% non-zero, the CPU engine's
+     * rule); the same optimum, weighted or not, and the same bits for 1 and 2 threads.
+     */
+    @Test
+    void mostlyZeroPixelsReachTheNewtonOptimumThroughTheSparsePath() {
+        double[] weights = exampleWeights(1500, 8);
+        for (double scale : new double[] {255, 1}) {
+            DenseDataset data = pixels(1500, 37, 5, scale, 9, 0.85);
+            long nonZeros = 0;
+            for (float v : data.values()) {
+                nonZeros += v != 0f ? 1 : 0;
+            }
+            assertTrue(nonZeros <= 0.2 * data.values().length, "non-zeros " + nonZeros);
+            for (double[] w : new double[][] {null, weights}) {
+                TrainingResult result = train(data, w, Preconditioner.CENTER, 2);
+                String what = data.source() + ", 85% zeros" + (w == null ? "" : ", weighted");
+                assertAtTheOptimum(data, w, result, what);
+                TrainingResult one = train(data, w, Preconditioner.CENTER, 1);
+                assertEquals(result.iterations(), one.iterations(), what + ": iterations, 1 and 2 threads");
+                assertEquals(Double.doubleToLongBits(result.best().objective()),
+                        Double.doubleToLongBits(one.best().objective()), what + ": F, 1 and 2 threads");
             }
         }
     }

@@ -17,6 +17,7 @@ abstract class DoubleChunks implements DoubleSimdPath, WorkerPool.Task {
     private final WorkerPool pool;
     private final boolean parallel;
     private final int numChunks;
+    private final int rowsPerChunk;
     /** Where ∂L/∂b starts in a chunk's slot: after {@code weightRows} rows of D (K, or K padded; only K are read). */
     protected final int biasAt;
     /** Per chunk: ∂L/∂W (rows of D, row-major), then ∂L/∂b at {@link #biasAt}. */
@@ -38,6 +39,7 @@ abstract class DoubleChunks implements DoubleSimdPath, WorkerPool.Task {
         this.pool = pool;
         this.parallel = parallel;
         this.numChunks = Math.max(1, numChunks(numExamples, chunkSize));
+        this.rowsPerChunk = rowsPerChunk(numExamples, chunkSize);
         this.biasAt = weightRows * numFeatures;
         this.chunkGradients = new double[numChunks][biasAt + numClasses];
         this.chunkLogLikelihoods = new double[numChunks];
@@ -50,6 +52,12 @@ abstract class DoubleChunks implements DoubleSimdPath, WorkerPool.Task {
      */
     static int numChunks(int count, int chunkSize) {
         return Math.max((count + chunkSize - 1) / chunkSize, Math.min(4, count / 128));
+    }
+
+    /** Rows in each chunk but the last (which may have fewer): ⌈N / numChunks⌉. */
+    static int rowsPerChunk(int count, int chunkSize) {
+        int chunks = Math.max(1, numChunks(count, chunkSize));
+        return Math.max(1, (count + chunks - 1) / chunks);
     }
 
     @Override
@@ -98,7 +106,7 @@ abstract class DoubleChunks implements DoubleSimdPath, WorkerPool.Task {
 
     @Override
     public final void run(int chunk, int worker) {
-        int size = (numExamples + numChunks - 1) / numChunks;
+        int size = rowsPerChunk;
         int start = Math.min(numExamples, chunk * size);
         int end = Math.min(numExamples, start + size);
         evaluateChunk(chunk, start, end, worker, chunkGradients[chunk]);

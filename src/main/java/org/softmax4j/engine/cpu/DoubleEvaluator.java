@@ -28,6 +28,9 @@ import org.softmax4j.engine.Engine;
  * <p>When the Vector API is present, dense rows take {@link VectorDoubleDenseEvaluator} instead (blocked SIMD in
  * double, about an order of magnitude faster than the scalar loops here) and bit-packed rows {@link
  * VectorDoubleBinaryEvaluator} (the softmax across 8 examples per register): the same function, different rounding.
+ * Dense rows whose values are mostly zeros (at most {@link SparseRows#MAX_DENSITY} of them non-zero, or as
+ * {@code -Dsoftmax4j.sparseRows=auto|true|false} says) take {@link VectorDoubleSparseEvaluator}, over their
+ * non-zeros alone.
  */
 public final class DoubleEvaluator implements DoublePrecisionEvaluator {
     /** Rows whose residuals are held at once (B×K doubles). */
@@ -93,20 +96,27 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
      * @param threads        threads to evaluate with (the caller's included); the result does not depend on it
      */
     public DoubleEvaluator(Dataset data, double[] exampleWeights, int threads) {
-        this(new WorkerPool(Math.max(1, threads)), true, data, exampleWeights, true);
+        this(data, exampleWeights, threads, true, SparseRows.Mode.fromSystemProperty());
     }
 
     /** @param simd whether the rows may take a {@link DoubleSimdPath} (false: the scalar loops, for tests) */
     DoubleEvaluator(Dataset data, double[] exampleWeights, int threads, boolean simd) {
-        this(new WorkerPool(Math.max(1, threads)), true, data, exampleWeights, simd);
+        this(data, exampleWeights, threads, simd, SparseRows.Mode.fromSystemProperty());
+    }
+
+    /** @param sparseMode whether dense rows take their non-zeros alone ({@link SparseRows#choose}) */
+    DoubleEvaluator(Dataset data, double[] exampleWeights, int threads, boolean simd, SparseRows.Mode sparseMode) {
+        this(sparseMode, new WorkerPool(Math.max(1, threads)), true, data, exampleWeights, simd);
     }
 
     /** On the CPU engine's threads ({@link CpuEngine#bindDoublePrecision}): {@code pool} stays open when this closes. */
     DoubleEvaluator(WorkerPool pool, Dataset data, double[] exampleWeights) {
-        this(pool, false, data, exampleWeights, true);
+        this(SparseRows.Mode.fromSystemProperty(), pool, false, data, exampleWeights, true);
     }
 
-    private DoubleEvaluator(WorkerPool pool, boolean ownsPool, Dataset data, double[] exampleWeights, boolean simd) {
+    /** The mode first: read before the pool's threads start. */
+    private DoubleEvaluator(SparseRows.Mode sparseMode, WorkerPool pool, boolean ownsPool, Dataset data,
+                            double[] exampleWeights, boolean simd) {
         this.pool = pool;
         this.ownsPool = ownsPool;
         try {
@@ -151,14 +161,26 @@ public final class DoubleEvaluator implements DoublePrecisionEvaluator {
             this.numGradientTasks = (numFeatures + FEATURE_GROUP - 1) / FEATURE_GROUP + 1;
         }
         this.byteOffsets = new int[scalar ? pool.threads() : 0][numBytes];
-        this.simdPath = scalar ? null : simdPath(numExamples >= PARALLEL_ROWS);
+        this.simdPath = scalar ? null : simdPath(numExamples >= PARALLEL_ROWS, sparseMode);
     }
 
-    private DoubleSimdPath simdPath(boolean parallel) {
+    private DoubleSimdPath simdPath(boolean parallel, SparseRows.Mode sparseMode) {
         if (data instanceof BinaryDataset binary) {
             return VectorDoubleBinaryEvaluator.create(binary, exampleWeights, pool, parallel);
         }
-        return new VectorDoubleDenseEvaluator((DenseDataset) data, exampleWeights, pool, parallel);
+        DenseDataset dense = (DenseDataset) data;
+        SparseRows sparse = SparseRows.choose(dense, sparseMode,
+                VectorDoubleSparseEvaluator.rowsPerChunk(dense.numExamples()),
+                VectorDoubleSparseEvaluator.paddedClasses(dense.numClasses()));
+        if (sparse != null) {
+            return new VectorDoubleSparseEvaluator(dense, sparse, exampleWeights, pool, parallel);
+        }
+        return new VectorDoubleDenseEvaluator(dense, exampleWeights, pool, parallel);
+    }
+
+    /** Whether the SIMD path runs over the rows' non-zeros ({@link VectorDoubleSparseEvaluator}) or all D. */
+    boolean sparse() {
+        return simdPath instanceof VectorDoubleSparseEvaluator;
     }
 
     @Override

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.SplittableRandom;
 
 import org.softmax4j.EngineAssertions;
+import org.softmax4j.TestData;
 import org.softmax4j.data.Dataset;
+import org.softmax4j.data.DenseDataset;
 
 /** What the tests of the SIMD double paths ({@link DoubleSimdPath}) check, for dense and bit-packed rows alike. */
 final class DoubleSimdChecks {
@@ -33,6 +35,29 @@ final class DoubleSimdChecks {
         return weights;
     }
 
+    /** Rows of pixel-size features (0..255), 80% zeros, as unscaled images give; labels uniform. */
+    static DenseDataset pixels(int n, int d, int k, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[n * d];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextDouble() < 0.8 ? 0f : random.nextInt(256);
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = random.nextInt(k);
+        }
+        return new DenseDataset(values, labels, d, TestData.classNames(k), "pixels");
+    }
+
+    /** A point for {@link #pixels}: small weights (random ones × 0.01), so that the logits stay moderate. */
+    static double[] pixelPoint(int k, int d, long seed) {
+        double[] point = randomPoint(k * d + k, seed);
+        for (int i = 0; i < k * d; i++) {
+            point[i] *= 0.01;
+        }
+        return point;
+    }
+
     /** Draws a data set of n rows, d features and k classes. */
     interface Draw {
         Dataset draw(int n, int d, int k, long seed);
@@ -43,6 +68,11 @@ final class DoubleSimdChecks {
      * (not multiples of the register's lanes) and the given D, weighted at every other shape.
      */
     static void checkAwkwardShapes(int[] featureCounts, Draw draw) {
+        checkAwkwardShapes(featureCounts, draw, SparseRows.Mode.NEVER);
+    }
+
+    /** As {@link #checkAwkwardShapes(int[], Draw)}, dense rows taking the SIMD path that {@code sparseMode} says. */
+    static void checkAwkwardShapes(int[] featureCounts, Draw draw, SparseRows.Mode sparseMode) {
         int[] sizes = {1, 7, 31, 33, 1025};
         int[] classCounts = {2, 3, 4, 10, 17, 33};
         long seed = 100;
@@ -56,14 +86,23 @@ final class DoubleSimdChecks {
                     double[] point = randomPoint(k * d + k, seed++);
                     double[] exampleWeights = (n + k + d) % 2 == 0 ? randomWeights(n, seed++) : null;
                     check(data, exampleWeights, point, n + "x" + d + ", K = " + k
-                            + (exampleWeights == null ? "" : ", weighted"));
+                            + (exampleWeights == null ? "" : ", weighted"), sparseMode);
                 }
             }
         }
     }
 
-    /** Against the reference, against the scalar double loops, and bitwise equal for 1, 2 and 3 threads. */
+    /**
+     * Against the reference, against the scalar double loops, and bitwise equal for 1, 2 and 3 threads; dense rows
+     * through {@link VectorDoubleDenseEvaluator} whatever their zeros.
+     */
     static void check(Dataset data, double[] exampleWeights, double[] point, String what) {
+        check(data, exampleWeights, point, what, SparseRows.Mode.NEVER);
+    }
+
+    /** As {@link #check(Dataset, double[], double[], String)}, dense rows by the path {@code sparseMode} says. */
+    static void check(Dataset data, double[] exampleWeights, double[] point, String what,
+                      SparseRows.Mode sparseMode) {
         double[] first = null;
         double firstValue = 0;
         long firstCorrect = 0;
@@ -71,7 +110,7 @@ final class DoubleSimdChecks {
             double[] gradient = new double[point.length];
             double value;
             long correct;
-            try (DoubleEvaluator evaluator = new DoubleEvaluator(data, exampleWeights, threads)) {
+            try (DoubleEvaluator evaluator = new DoubleEvaluator(data, exampleWeights, threads, true, sparseMode)) {
                 value = evaluator.evaluate(point, gradient);
                 correct = evaluator.numCorrect();
             }

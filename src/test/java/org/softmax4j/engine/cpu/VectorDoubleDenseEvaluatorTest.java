@@ -3,8 +3,6 @@ package org.softmax4j.engine.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.SplittableRandom;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.softmax4j.TestData;
@@ -64,20 +62,8 @@ class VectorDoubleDenseEvaluatorTest {
         int n = 10 * VectorDoubleDenseEvaluator.CHUNK_SIZE + 77;
         int d = 787;
         int k = 10;
-        SplittableRandom random = new SplittableRandom(7);
-        float[] values = new float[n * d];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextDouble() < 0.8 ? 0f : random.nextInt(256);
-        }
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = random.nextInt(k);
-        }
-        DenseDataset data = new DenseDataset(values, labels, d, TestData.classNames(k), "pixels");
-        double[] point = DoubleSimdChecks.randomPoint(k * d + k, 8);
-        for (int i = 0; i < k * d; i++) {
-            point[i] *= 0.01;
-        }
+        DenseDataset data = DoubleSimdChecks.pixels(n, d, k, 7);
+        double[] point = DoubleSimdChecks.pixelPoint(k, d, 8);
         DoubleSimdChecks.check(data, DoubleSimdChecks.randomWeights(n, 9), point, "pixels " + n + "x" + d);
     }
 
