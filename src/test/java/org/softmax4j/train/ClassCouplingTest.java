@@ -40,26 +40,7 @@ class ClassCouplingTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) random.nextDouble();
         }
-        Parameters truth = Parameters.random(k, d, scale, seed + 1);
-        int[] labels = new int[n];
-        double[] p = new double[k];
-        for (int row = 0; row < n; row++) {
-            double total = 0;
-            for (int c = 0; c < k; c++) {
-                double z = truth.bias()[c];
-                for (int j = 0; j < d; j++) {
-                    z += truth.weight(c, j) * values[row * d + j];
-                }
-                p[c] = Math.exp(z);
-                total += p[c];
-            }
-            double u = random.nextDouble() * total;
-            int label = 0;
-            while (label < k - 1 && (u -= p[label]) > 0) {
-                label++;
-            }
-            labels[row] = label;
-        }
+        int[] labels = TestData.plantedLabels(values, d, Parameters.random(k, d, scale, seed + 1), true, random);
         return new DenseDataset(values, labels, d, TestData.classNames(k), "planted " + n + "x" + d);
     }
 
@@ -70,53 +51,6 @@ class ClassCouplingTest {
             v[i] = random.nextGaussian();
         }
         return v;
-    }
-
-    private static double[] randomWeights(int count, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        double[] weights = new double[count];
-        for (int n = 0; n < count; n++) {
-            weights[n] = 0.5 + 1.5 * random.nextDouble();
-        }
-        return weights;
-    }
-
-    /** (m⁻¹ by Gauss–Jordan, the textbook way.) */
-    private static double[][] inverse(double[][] m) {
-        int size = m.length;
-        double[][] a = new double[size][2 * size];
-        for (int i = 0; i < size; i++) {
-            System.arraycopy(m[i], 0, a[i], 0, size);
-            a[i][size + i] = 1;
-        }
-        for (int col = 0; col < size; col++) {
-            int pivot = col;
-            for (int r = col + 1; r < size; r++) {
-                if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) {
-                    pivot = r;
-                }
-            }
-            double[] swap = a[col];
-            a[col] = a[pivot];
-            a[pivot] = swap;
-            double d = a[col][col];
-            for (int c = 0; c < 2 * size; c++) {
-                a[col][c] /= d;
-            }
-            for (int r = 0; r < size; r++) {
-                if (r != col) {
-                    double f = a[r][col];
-                    for (int c = 0; c < 2 * size; c++) {
-                        a[r][c] -= f * a[col][c];
-                    }
-                }
-            }
-        }
-        double[][] out = new double[size][size];
-        for (int i = 0; i < size; i++) {
-            System.arraycopy(a[i], size, out[i], 0, size);
-        }
-        return out;
     }
 
     /** M·v from the class comment's definition, A summed over every row at θ with double probabilities. */
@@ -158,7 +92,7 @@ class ClassCouplingTest {
                 a[r][c] += (r == c ? epsilon : 0) - epsilon / k + 1.0 / k;
             }
         }
-        double[][] mixing = inverse(a);
+        double[][] mixing = WhiteningTest.inverse(a);
         double[] out = new double[v.length];
         double[] means = new double[d + 1];
         for (int j = 0; j <= d; j++) {
@@ -201,7 +135,7 @@ class ClassCouplingTest {
         int d = 6;
         int k = 4;
         DenseDataset data = planted(300, d, k, 1, 3);
-        double[] weights = randomWeights(300, 4);
+        double[] weights = NewtonSolverTest.randomWeights(300, 4);
         double[] factors = {1, 0.5, 0, 2, 1, 3};
         double l2Penalty = 0.7;
         double total = 0;
@@ -326,7 +260,7 @@ class ClassCouplingTest {
         java.util.Arrays.fill(ones, 1);
         TrainingResult plain = train(data, null, LBFGS.withLambda(1), PenaltyFactors.none(), 2);
         assertNewtonOptimum(data, null, 1, ones, plain, "plain");
-        double[] weights = randomWeights(1500, 8);
+        double[] weights = NewtonSolverTest.randomWeights(1500, 8);
         double[] factors = {1, 0.5, 0, 2, 1, 3, 1, 1, 0.25, 1, 4, 1};
         TrainingResult weighted = train(data, weights, LBFGS.withLambda(3), PenaltyFactors.of(factors,
                 factors.clone()), 2);
@@ -380,7 +314,8 @@ class ClassCouplingTest {
     void aStoppedRunResumesAsTheRunNeverStopped() {
         DenseDataset data = planted(2000, 20, 5, 1, 13);
         TrainingOptions options = LBFGS.withLambda(1);
-        TrainingRun.Inputs inputs = TrainingRun.Inputs.of(data, randomWeights(2000, 14), null, 0, 1, null, null);
+        TrainingRun.Inputs inputs = TrainingRun.Inputs.of(data, NewtonSolverTest.randomWeights(2000, 14), null, 0, 1,
+                null, null);
         try (Engine engine = Backend.CPU.open(2)) {
             TrainingResult whole = TrainingRun.run(engine, options, inputs, TrainingListener.NONE).result();
             assertTrue(whole.iterations() > 11, "ran only " + whole.iterations() + " iterations");

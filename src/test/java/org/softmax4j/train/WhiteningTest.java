@@ -78,7 +78,8 @@ class WhiteningTest {
         return c;
     }
 
-    private static double[][] inverse(double[][] matrix) {
+    /** matrix⁻¹ by Gauss–Jordan with partial pivoting (the textbook way). */
+    static double[][] inverse(double[][] matrix) {
         int d = matrix.length;
         double[][] a = new double[d][2 * d];
         for (int i = 0; i < d; i++) {
