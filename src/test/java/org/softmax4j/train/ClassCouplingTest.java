@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
@@ -187,26 +186,15 @@ class ClassCouplingTest {
         ClassCoupling coupling = ClassCoupling.of(Whitening.of(data, null, 1, factors), data, null, 3000, 1, factors);
         double[] theta = randomVector(5 * 41, 6);
         double[] v = randomVector(5 * 41, 7);
-        for (int i = 0; i < 200; i++) {
+        long bytes = WhiteningTest.allocatedBy(200, 20, () -> {
             coupling.refresh(theta);
             coupling.apply(v, null);
             double norm = Math.sqrt(coupling.norm2(v, null));
             for (int j = 0; j < v.length; j++) {
                 v[j] /= norm;
             }
-        }
-        var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
-        long before = bean.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < 20; i++) {
-            coupling.refresh(theta);
-            coupling.apply(v, null);
-            double norm = Math.sqrt(coupling.norm2(v, null));
-            for (int j = 0; j < v.length; j++) {
-                v[j] /= norm;
-            }
-        }
-        assertEquals(0, bean.getThreadAllocatedBytes(thread) - before, "bytes allocated by 20 refreshes and applies");
+        });
+        assertEquals(0, bytes, "bytes allocated by 20 refreshes and applies");
     }
 
     private static TrainingResult train(DenseDataset data, double[] weights, TrainingOptions options,
@@ -302,9 +290,7 @@ class ClassCouplingTest {
                 first = result;
                 continue;
             }
-            assertEquals(first.iterations(), result.iterations(), threads + " threads");
-            assertEquals(Double.doubleToRawLongBits(first.best().objective()),
-                    Double.doubleToRawLongBits(result.best().objective()), threads + " threads");
+            CheckpointTest.assertSameRun(first, result);
             assertArrayEquals(first.point(), result.point(), 0.0, threads + " threads");
         }
     }
