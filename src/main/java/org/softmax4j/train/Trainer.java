@@ -373,7 +373,13 @@ public final class Trainer {
                                                    double l2Penalty, double[] l2Factors) {
         if (!(data instanceof PartitionedDataset partitioned)) {
             DenseDataset rows = (DenseDataset) data;
-            double total = FeatureMoments.of(rows, exampleWeights).total();
+            double total = rows.numExamples();
+            if (exampleWeights != null) {
+                total = 0;
+                for (double weight : exampleWeights) {
+                    total += weight;
+                }
+            }
             return ClassCoupling.of(Whitening.of(rows, exampleWeights, l2Penalty, l2Factors), rows, exampleWeights,
                     total, l2Penalty, l2Factors);
         }
