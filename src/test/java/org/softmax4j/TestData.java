@@ -20,6 +20,35 @@ public final class TestData {
         return names;
     }
 
+    /**
+     * Labels drawn from softmax(W x (+ b)) of a planted model, one per row of {@code values} (n×d, row-major): data
+     * with a real optimum.
+     */
+    public static int[] plantedLabels(float[] values, int d, org.softmax4j.engine.Parameters truth, boolean withBias,
+                                      SplittableRandom random) {
+        int k = truth.numClasses();
+        int[] labels = new int[values.length / d];
+        double[] p = new double[k];
+        for (int row = 0; row < labels.length; row++) {
+            double total = 0;
+            for (int c = 0; c < k; c++) {
+                double score = withBias ? truth.bias()[c] : 0;
+                for (int j = 0; j < d; j++) {
+                    score += truth.weight(c, j) * values[row * d + j];
+                }
+                p[c] = Math.exp(score);
+                total += p[c];
+            }
+            double u = random.nextDouble() * total;
+            int label = 0;
+            while (label < k - 1 && (u -= p[label]) > 0) {
+                label++;
+            }
+            labels[row] = label;
+        }
+        return labels;
+    }
+
     /** Values uniform in [-1, 1), labels uniform, every class present when n >= k. */
     public static DenseDataset randomDense(int n, int d, int k, long seed) {
         SplittableRandom random = new SplittableRandom(seed);

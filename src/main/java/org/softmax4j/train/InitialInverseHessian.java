@@ -12,4 +12,21 @@ interface InitialInverseHessian {
 
     /** vᵀ·M·v, with the same weights left out. */
     double norm2(double[] v, boolean[] fixed);
+
+    /** Whether M is taken anew ({@link #refresh}) at the solver's iteration {@code iteration} (0 first); never here. */
+    default boolean refreshDueAt(int iteration) {
+        return false;
+    }
+
+    /** M at the point θ, for an M that depends on it ({@link #refreshDueAt}). */
+    default void refresh(double[] point) {
+    }
+
+    /**
+     * Whether M estimates the inverse Hessian scale included ({@link ClassCoupling}): the first direction is then
+     * −M·∇f with the step 1, not −∇f with the step 1/‖∇f‖.
+     */
+    default boolean estimatesScale() {
+        return false;
+    }
 }

@@ -72,7 +72,10 @@ final class QuasiNewton implements Solver {
     private final InitialInverseHessian centering;
     /** {@code --solver newton}: H₀ = H⁻¹ of a sampled Hessian instead of γ·M (L2 only), or null. */
     private final SampledHessian newton;
-    /** Newton: the iterations so far (when {@link SampledHessian#refreshDue} asks for a new H) and where H was taken. */
+    /**
+     * Newton, or a centring that is taken anew ({@link InitialInverseHessian#refreshDueAt}): the iterations so far
+     * and where H (M) was last taken; null without either.
+     */
     private int iterations;
     private final double[] hessianPoint;
     /** OWL-QN: the weights held at zero in this iteration (w = 0, ◇f = 0), left out of the two-loop recursion. */
@@ -127,7 +130,7 @@ final class QuasiNewton implements Solver {
                         SampledHessian newton) {
         this.objective = objective;
         this.newton = newton;
-        this.hessianPoint = newton == null ? null : new double[objective.dimension()];
+        this.hessianPoint = newton == null && !refreshes(centering) ? null : new double[objective.dimension()];
         this.l1 = lambda * alpha;
         this.orthantWise = l1 > 0;
         this.numWeights = objective.numWeights();
@@ -211,9 +214,9 @@ final class QuasiNewton implements Solver {
         state.put("rho", rho);
         state.put("count", count);
         state.put("newest", newest);
-        if (newton != null) {
-            state.put("newton.iterations", iterations);
-            state.put("newton.point", hessianPoint);
+        if (hessianPoint != null) {
+            state.put(hessianKey("iterations"), iterations);
+            state.put(hessianKey("point"), hessianPoint);
         }
         objective.saveState(state);
     }
@@ -234,17 +237,27 @@ final class QuasiNewton implements Solver {
             throw new IllegalArgumentException("the checkpoint's L-BFGS memory has count " + count + " and newest "
                     + newest + ", expected at most " + history);
         }
-        if (newton != null) {
-            iterations = state.getInt("newton.iterations");
-            state.copy("newton.point", hessianPoint);
+        if (hessianPoint != null && (newton != null || state.has(hessianKey("iterations")))) {
+            // (A checkpoint of L-BFGS from before ClassCoupling has no coupling: it is taken anew from here.)
+            iterations = state.getInt(hessianKey("iterations"));
+            state.copy(hessianKey("point"), hessianPoint);
             if (iterations > 0) {
-                // H as the run that wrote the checkpoint had it: taken at the same point.
-                newton.refresh(hessianPoint);
+                // H (M) as the run that wrote the checkpoint had it: taken at the same point.
+                (newton != null ? newton : centering).refresh(hessianPoint);
             }
         }
         objective.restoreState(state);
         computePseudoGradient();
         SmoothObjective.toParameters(point, current);
+    }
+
+    private static boolean refreshes(InitialInverseHessian centering) {
+        return centering != null && centering.refreshDueAt(0);
+    }
+
+    /** The checkpoint's name of the refreshed H's state: Newton's, or the centring's ({@link ClassCoupling}). */
+    private String hessianKey(String field) {
+        return (newton != null ? "newton." : "coupling.") + field;
     }
 
     /** f_s = −F_s and ∇f_s. */
@@ -324,7 +337,8 @@ final class QuasiNewton implements Solver {
                 return "the gradient is zero";
             }
         }
-        double firstStep = count == 0 && (newton == null || steepest) ? Math.min(1.0, 1.0 / Math.sqrt(-slope)) : 1.0;
+        boolean scaled = newton != null || centering != null && centering.estimatesScale();
+        double firstStep = count == 0 && (!scaled || steepest) ? Math.min(1.0, 1.0 / Math.sqrt(-slope)) : 1.0;
         boolean moved = orthantWise ? backtrack(firstStep) : strongWolfe(firstStep, slope);
         if (!moved) {
             if (objective.canSwitchToDouble()) {
@@ -357,9 +371,10 @@ final class QuasiNewton implements Solver {
      * are zeroed (they would leave the orthant chosen by −◇f).
      */
     private void computeDirection() {
-        if (newton != null && SampledHessian.refreshDue(iterations++)) {
+        if (newton != null ? SampledHessian.refreshDue(iterations++)
+                : hessianPoint != null && centering.refreshDueAt(iterations++)) {
             System.arraycopy(point, 0, hessianPoint, 0, dimension);
-            newton.refresh(hessianPoint);
+            (newton != null ? newton : centering).refresh(hessianPoint);
         }
         double[] q = direction;
         System.arraycopy(pseudoGradient, 0, q, 0, dimension);
@@ -380,6 +395,9 @@ final class QuasiNewton implements Solver {
         }
         if (newton != null) {
             newton.apply(q, null);
+        } else if (count == 0 && centering != null && centering.estimatesScale()) {
+            // Before any pair: M's own scale, as Newton's H⁻¹ (see ClassCoupling).
+            centering.apply(q, orthantWise ? fixed : null);
         } else if (count > 0) {
             double[] last = y[newest];
             if (orthantWise) {

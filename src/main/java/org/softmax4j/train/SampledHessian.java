@@ -280,7 +280,8 @@ final class SampledHessian implements InitialInverseHessian {
     }
 
     /** H at θ, factored, for {@link #apply}. */
-    void refresh(double[] point) {
+    @Override
+    public void refresh(double[] point) {
         accumulate(point);
         factor();
     }

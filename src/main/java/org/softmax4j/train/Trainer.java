@@ -363,15 +363,25 @@ public final class Trainer {
     }
 
     /**
-     * {@link Whitening} of dense rows; for rows in partitions, of the rows ⌊i·N/R⌋ (i &lt; R = min(N,
-     * {@link Whitening#SAMPLE_ROWS})) fetched to the driver, the rows whose covariance one machine estimates. The
-     * means and the weight total are then the sample's: the centring is about the sample's means (any means keep the
-     * optimum), and λ₂ is scaled by Ω_sample/Ω so that the penalty's diagonal 4λ₂f2_j/Ω is the whole data's.
+     * {@link Whitening} of dense rows coupled across classes ({@link ClassCoupling}); for rows in partitions, of the
+     * rows ⌊i·N/R⌋ (i &lt; R = min(N, {@link Whitening#SAMPLE_ROWS})) fetched to the driver, the rows whose covariance
+     * one machine estimates (and A's sample is taken from them). The means and the weight total are then the
+     * sample's: the centring is about the sample's means (any means keep the optimum), and λ₂ is scaled by Ω_sample/Ω
+     * so that the penalty's diagonal 4λ₂f2_j/Ω is the whole data's.
      */
     private static InitialInverseHessian whitening(org.softmax4j.data.Dataset data, double[] exampleWeights,
                                                    double l2Penalty, double[] l2Factors) {
         if (!(data instanceof PartitionedDataset partitioned)) {
-            return Whitening.of((DenseDataset) data, exampleWeights, l2Penalty, l2Factors);
+            DenseDataset rows = (DenseDataset) data;
+            double total = rows.numExamples();
+            if (exampleWeights != null) {
+                total = 0;
+                for (double weight : exampleWeights) {
+                    total += weight;
+                }
+            }
+            return ClassCoupling.of(Whitening.of(rows, exampleWeights, l2Penalty, l2Factors), rows, exampleWeights,
+                    total, l2Penalty, l2Factors);
         }
         int numExamples = partitioned.numExamples();
         int rows = Math.min(numExamples, Whitening.SAMPLE_ROWS);
@@ -387,7 +397,9 @@ public final class Trainer {
                 sampleTotal += weight;
             }
         }
-        return Whitening.of(sample.rows(), sample.weights(), l2Penalty * sampleTotal / partitioned.weightTotal(),
+        Whitening whitening = Whitening.of(sample.rows(), sample.weights(),
+                l2Penalty * sampleTotal / partitioned.weightTotal(), l2Factors);
+        return ClassCoupling.of(whitening, sample.rows(), sample.weights(), partitioned.weightTotal(), l2Penalty,
                 l2Factors);
     }
 

@@ -227,7 +227,8 @@ class NewtonSolverTest {
         assertTrue(maxGradient[0] < 1e-9, "Newton's max|dF| with factors 0: " + maxGradient[0]);
     }
 
-    private static double[] randomWeights(int count, long seed) {
+    /** Example weights uniform in [0.5, 2). */
+    static double[] randomWeights(int count, long seed) {
         double[] weights = new double[count];
         SplittableRandom random = new SplittableRandom(seed);
         for (int n = 0; n < count; n++) {
@@ -270,26 +271,7 @@ class NewtonSolverTest {
     private static Dataset planted(int n, int d, int k, long seed) {
         DenseDataset dense = TestData.randomBinary(n, d, k, seed).unpack();
         Parameters truth = Parameters.random(k, d, 1.0, seed + 1);
-        SplittableRandom random = new SplittableRandom(seed + 2);
-        int[] labels = new int[n];
-        double[] p = new double[k];
-        for (int row = 0; row < n; row++) {
-            double total = 0;
-            for (int c = 0; c < k; c++) {
-                double score = 0;
-                for (int j = 0; j < d; j++) {
-                    score += truth.weight(c, j) * dense.feature(row, j);
-                }
-                p[c] = Math.exp(score);
-                total += p[c];
-            }
-            double u = random.nextDouble() * total;
-            int label = 0;
-            while (label < k - 1 && (u -= p[label]) > 0) {
-                label++;
-            }
-            labels[row] = label;
-        }
+        int[] labels = TestData.plantedLabels(dense.values(), d, truth, false, new SplittableRandom(seed + 2));
         return BinaryDataset.pack(new DenseDataset(dense.values(), labels, d, TestData.classNames(k), "planted"));
     }
 

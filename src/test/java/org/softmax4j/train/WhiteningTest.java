@@ -78,7 +78,8 @@ class WhiteningTest {
         return c;
     }
 
-    private static double[][] inverse(double[][] matrix) {
+    /** matrix⁻¹ by Gauss–Jordan with partial pivoting (the textbook way). */
+    static double[][] inverse(double[][] matrix) {
         int d = matrix.length;
         double[][] a = new double[d][2 * d];
         for (int i = 0; i < d; i++) {
@@ -237,24 +238,28 @@ class WhiteningTest {
         Arrays.fill(factors, 1);
         Whitening whitening = Whitening.of(data, null, 1, factors);
         double[] v = randomVector(4 * 41, 12);
-        for (int i = 0; i < 2000; i++) {
+        long bytes = allocatedBy(2000, 100, () -> {
             whitening.apply(v, null);
             double norm = Math.sqrt(whitening.norm2(v, null));
             for (int j = 0; j < v.length; j++) {
                 v[j] /= norm;
             }
+        });
+        assertEquals(0, bytes, "bytes allocated by 100 applications");
+        assertThrows(IllegalArgumentException.class, () -> whitening.apply(v, new boolean[v.length]));
+    }
+
+    /** Bytes this thread allocates in {@code times} runs of {@code step}, after {@code warmUps} runs for the JIT. */
+    static long allocatedBy(int warmUps, int times, Runnable step) {
+        for (int i = 0; i < warmUps; i++) {
+            step.run();
         }
         var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         long before = bean.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < 100; i++) {
-            whitening.apply(v, null);
-            double norm = Math.sqrt(whitening.norm2(v, null));
-            for (int j = 0; j < v.length; j++) {
-                v[j] /= norm;
-            }
+        for (int i = 0; i < times; i++) {
+            step.run();
         }
-        assertEquals(0, bean.getThreadAllocatedBytes(thread) - before, "bytes allocated by 100 applications");
-        assertThrows(IllegalArgumentException.class, () -> whitening.apply(v, new boolean[v.length]));
+        return bean.getThreadAllocatedBytes(thread) - before;
     }
 }
