@@ -48,7 +48,6 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
     private static final VectorSpecies<Float> FLOATS =
             VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
     private static final int LANES = DOUBLES.length();
-    private static final VectorSpecies<Float> LINE = FloatVector.SPECIES_PREFERRED;
     /** Floats in a 64-byte cache line: the preload's step. */
     private static final int LINE_FLOATS = 16;
 
@@ -70,8 +69,8 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
     private final double[][] widened;
     /** Per worker: logits, then residuals, of the tile's rows, [row][paddedClasses] (padded apart). */
     private final double[][] tiles;
-    /** Per worker: where the preload's sum goes (never read). */
-    private final float[][] preloaded;
+    /** Per worker: where the preload's bits go (never read). */
+    private final int[][] preloaded;
     /** Per worker: the FMA chains of the tile's logits, [row][paddedClasses][LANES], before their lane sums. */
     private final double[][] partialSums;
 
@@ -95,7 +94,7 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
         this.widened = new double[pool.threads()][tileRows * vectorFeatures];
         this.tiles = new double[pool.threads()][tileRows * paddedClasses + 16];
         this.partialSums = new double[pool.threads()][tileRows * paddedClasses * LANES];
-        this.preloaded = new float[pool.threads()][1];
+        this.preloaded = new int[pool.threads()][1];
     }
 
     private static int fiveClassBlocks(int classes) {
@@ -379,17 +378,21 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
      * Reads the tile's float32 rows once, a cache line at a time in memory order: loads with nothing waiting on them,
      * many in flight at once, where widening in the logits' four interleaved row streams stalled on memory at every
      * page (the logits took about twice the gradient's time for the same multiply-adds; this pass made an
-     * evaluation ~0.85 of that one's CPU time). The tile (200 KiB at D = 784) then waits in L2. The sum is kept only so
-     * that the loads are not optimised away.
+     * evaluation ~0.85 of that one's CPU time; without it, the widening pass alone costs ~8% more an evaluation). The
+     * tile (200 KiB at D = 784) then waits in L2. One float a line, its bits OR-ed (a one-cycle chain) and kept only
+     * so that the loads are not optimised away. Plain Java on purpose: a FloatVector sum carried around this loop was
+     * boxed on every line once C2 compiled without class-check speculation (PerMethodTrapLimit reached, as in a JVM
+     * that has run other vector code: 1.7 GB per 100 evaluations of 2,000 × 784 under -XX:PerMethodTrapLimit=0;
+     * docs/PERFORMANCE.md, the mixed-JVM slowdown).
      */
     private void preload(int tileStart, int rows, int worker) {
         float[] x = values;
-        FloatVector sum = FloatVector.zero(LINE);
-        int last = (tileStart + rows) * numFeatures - LINE.length();
-        for (int at = tileStart * numFeatures; at <= last; at += LINE_FLOATS) {
-            sum = sum.add(FloatVector.fromArray(LINE, x, at));
+        int bits = 0;
+        int end = (tileStart + rows) * numFeatures;
+        for (int at = tileStart * numFeatures; at < end; at += LINE_FLOATS) {
+            bits |= Float.floatToRawIntBits(x[at]);
         }
-        preloaded[worker][0] = sum.lane(0);
+        preloaded[worker][0] = bits;
     }
 
     /** Where the tile's row i starts in the widened buffer; past the tile's last row, the last row (a stand-in). */
