@@ -1,6 +1,7 @@
 package org.softmax4j.train;
 
 import org.softmax4j.data.DenseDataset;
+import org.softmax4j.engine.cpu.Vectors;
 
 /**
  * Centring and whitening, the default preconditioner of L-BFGS for dense features with a bias and at least
@@ -59,6 +60,8 @@ final class Whitening implements InitialInverseHessian {
     static final int MIN_ROWS_PER_FEATURE = 32;
     /** Rows per block of the covariance's rank updates (a row of C stays in cache across the block). */
     private static final int BLOCK = 64;
+    /** Whether the covariance's rank updates take the Vector API ({@link RankUpdate}). */
+    private static final boolean SIMD = Vectors.available();
 
     private final double[] means;
     /** Row i of L at {@code rowStart(i)}: L_i0 .. L_ii. */
@@ -184,7 +187,9 @@ final class Whitening implements InitialInverseHessian {
                     int o5 = o4 + numFeatures;
                     int o6 = o5 + numFeatures;
                     int o7 = o6 + numFeatures;
-                    for (int j = 0; j <= i; j++) {
+                    int j = SIMD ? RankUpdate.eight(matrix, row, block, o0, numFeatures, i + 1, h0, h1, h2, h3, h4, h5,
+                            h6, h7) : 0;
+                    for (; j <= i; j++) {
                         matrix[row + j] = matrix[row + j] + h0 * block[o0 + j] + h1 * block[o1 + j]
                                 + h2 * block[o2 + j] + h3 * block[o3 + j] + h4 * block[o4 + j]
                                 + h5 * block[o5 + j] + h6 * block[o6 + j] + h7 * block[o7 + j];
@@ -323,6 +328,45 @@ final class Whitening implements InitialInverseHessian {
                     x[offset + m] -= z * lower[row + m];
                 }
             }
+        }
+    }
+    /**
+     * The covariance's rank-8 updates with the Vector API: each lane the scalar loop's sum, C_ij + h0·x0j + … + h7·x7j
+     * added left to right, each product rounded before its sum (no fused multiply-add), so the same bits; about 5 times
+     * as fast as the loop C2 makes of it (0.75 s at 8,192 rows × 784, the largest serial part of a dense fit's setup).
+     * Touches the Vector API only when called, so that this class loads without the module.
+     */
+    private static final class RankUpdate {
+        private static final jdk.incubator.vector.VectorSpecies<Double> SPECIES =
+                jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
+
+        /**
+         * The whole registers of C's row at {@code row} below {@code length} take the 8 block rows from {@code o0}
+         * (their heads h0 .. h7); returns where they stopped (the scalar loop adds the rest).
+         */
+        static int eight(double[] matrix, int row, double[] block, int o0, int numFeatures, int length, double h0,
+                         double h1, double h2, double h3, double h4, double h5, double h6, double h7) {
+            int lanes = SPECIES.length();
+            int end = SPECIES.loopBound(length);
+            for (int j = 0; j < end; j += lanes) {
+                var sum = jdk.incubator.vector.DoubleVector.fromArray(SPECIES, matrix, row + j)
+                        .add(jdk.incubator.vector.DoubleVector.fromArray(SPECIES, block, o0 + j).mul(h0))
+                        .add(jdk.incubator.vector.DoubleVector.fromArray(SPECIES, block, o0 + numFeatures + j).mul(h1))
+                        .add(jdk.incubator.vector.DoubleVector.fromArray(SPECIES, block, o0 + 2 * numFeatures + j)
+                                .mul(h2))
+                        .add(jdk.incubator.vector.DoubleVector.fromArray(SPECIES, block, o0 + 3 * numFeatures + j)
+                                .mul(h3))
+                        .add(jdk.incubator.vector.DoubleVector.fromArray(SPECIES, block, o0 + 4 * numFeatures + j)
+                                .mul(h4))
+                        .add(jdk.incubator.vector.DoubleVector.fromArray(SPECIES, block, o0 + 5 * numFeatures + j)
+                                .mul(h5))
+                        .add(jdk.incubator.vector.DoubleVector.fromArray(SPECIES, block, o0 + 6 * numFeatures + j)
+                                .mul(h6))
+                        .add(jdk.incubator.vector.DoubleVector.fromArray(SPECIES, block, o0 + 7 * numFeatures + j)
+                                .mul(h7));
+                sum.intoArray(matrix, row + j);
+            }
+            return end;
         }
     }
 }

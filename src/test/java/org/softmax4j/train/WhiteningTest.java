@@ -186,6 +186,58 @@ class WhiteningTest {
     }
 
     /** A constant unpenalised feature and more features than rows (C singular): M stays finite, positive definite. */
+    /**
+     * The covariance's rank updates (SIMD where the Vector API is present) give the bits of the scalar loop they
+     * replace: every entry's sum in the same order, 8 sampled rows at a time left to right (each product rounded before
+     * its sum), the block's last rows one by one. D = 37 leaves a remainder past the whole registers; 150 rows leave a
+     * block of 22 (two groups of 8 and 6 rows one by one).
+     */
+    @Test
+    void covarianceHasTheScalarLoopsBits() {
+        int d = 37;
+        DenseDataset data = correlated(150, d, 3, 255, 21);
+        double[] weights = new double[150];
+        for (int n = 0; n < weights.length; n++) {
+            weights[n] = 0.5 + (n % 7) * 0.25;
+        }
+        double[] means = FeatureMoments.of(data, weights).means();
+        double[] actual = Whitening.covariance(data, weights, means, 150);
+        float[] x = data.values();
+        double[] expected = new double[d * (d + 1) / 2];
+        double[] block = new double[64 * d];
+        double total = 0;
+        for (int start = 0; start < 150; start += 64) {
+            int count = Math.min(64, 150 - start);
+            for (int b = 0; b < count; b++) {
+                total += weights[start + b];
+                for (int j = 0; j < d; j++) {
+                    block[b * d + j] = Math.sqrt(weights[start + b]) * (x[(start + b) * d + j] - means[j]);
+                }
+            }
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j <= i; j++) {
+                    double sum = expected[i * (i + 1) / 2 + j];
+                    int b = 0;
+                    for (; b + 8 <= count; b += 8) {
+                        for (int r = b; r < b + 8; r++) {
+                            sum = sum + block[r * d + i] * block[r * d + j];
+                        }
+                    }
+                    for (; b < count; b++) {
+                        sum += block[b * d + i] * block[b * d + j];
+                    }
+                    expected[i * (i + 1) / 2 + j] = sum;
+                }
+            }
+        }
+        for (int e = 0; e < expected.length; e++) {
+            expected[e] /= total;
+        }
+        for (int e = 0; e < expected.length; e++) {
+            assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(actual[e]), "entry " + e);
+        }
+    }
+
     @Test
     void singularCovarianceStaysPositiveDefinite() {
         int d = 12;
