@@ -475,7 +475,7 @@ final class SampledHessian implements InitialInverseHessian {
      */
     private static final class BlockAdd {
         private static final jdk.incubator.vector.VectorSpecies<Double> SPECIES =
-                jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
+                jdk.incubator.vector.DoubleVector.SPECIES_MAX;
 
         static int lanes() {
             return SPECIES.length();

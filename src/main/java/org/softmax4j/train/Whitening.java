@@ -338,7 +338,7 @@ final class Whitening implements InitialInverseHessian {
      */
     private static final class RankUpdate {
         private static final jdk.incubator.vector.VectorSpecies<Double> SPECIES =
-                jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
+                jdk.incubator.vector.DoubleVector.SPECIES_MAX;
 
         /**
          * The whole registers of C's row at {@code row} below {@code length} take the 8 block rows from {@code o0}

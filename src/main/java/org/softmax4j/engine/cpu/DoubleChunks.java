@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * chunk order. Bitwise the same for every thread count. Subclasses compute one chunk.
  */
 abstract class DoubleChunks implements DoubleSimdPath, WorkerPool.Task {
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_MAX;
 
     protected final int numExamples;
     protected final int numFeatures;

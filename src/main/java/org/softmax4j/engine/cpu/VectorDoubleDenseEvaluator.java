@@ -43,7 +43,7 @@ final class VectorDoubleDenseEvaluator extends DoubleChunks {
     private static final int TILE_BYTES = 512 * 1024;
     /** Classes per block of the logits and the gradient. */
     static final int BLOCK_CLASSES = 5;
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_MAX;
     /** Floats with as many lanes as DOUBLES: one load of x widens to one register of doubles. */
     private static final VectorSpecies<Float> FLOATS =
             VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));

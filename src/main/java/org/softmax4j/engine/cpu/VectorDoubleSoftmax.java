@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * VectorDoubleBinaryEvaluator} uses it only while {@link VectorPaths#onlyBinaryDoubleSoFar()}.
  */
 final class VectorDoubleSoftmax {
-    static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_MAX;
     static final int LANES = DOUBLES.length();
     /** Below this e^x is subnormal in double: {@link #exp(DoubleVector)} gives 0 (Math.exp: below 3.4e-308). */
     static final double EXP_UNDERFLOW = -708.0;

@@ -31,7 +31,7 @@ final class VectorDoubleSparseEvaluator extends DoubleChunks {
      * K' = 16), stay in a core's L2 between the logits and the gradient.
      */
     static final int CHUNK_SIZE = 2048;
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_MAX;
     private static final int LANES = DOUBLES.length();
 
     private final SparseRows sparse;
