@@ -43,15 +43,6 @@ class ClassCouplingTest {
         return new DenseDataset(values, labels, d, TestData.classNames(k), "planted " + n + "x" + d);
     }
 
-    private static double[] randomVector(int length, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        double[] v = new double[length];
-        for (int i = 0; i < length; i++) {
-            v[i] = random.nextGaussian();
-        }
-        return v;
-    }
-
     /** M·v from the class comment's definition, A summed over every row at θ with double probabilities. */
     private static double[] expected(DenseDataset data, double[] weights, double l2Penalty, double[] factors,
                                      Whitening whitening, double[] theta, double[] v) {
@@ -144,9 +135,9 @@ class ClassCouplingTest {
         Whitening whitening = Whitening.of(data, weights, l2Penalty, factors);
         ClassCoupling coupling = ClassCoupling.of(whitening, data, weights, total, l2Penalty, factors);
         for (long seed = 1; seed <= 3; seed++) {
-            double[] theta = seed == 1 ? new double[k * (d + 1)] : randomVector(k * (d + 1), 10 + seed);
+            double[] theta = seed == 1 ? new double[k * (d + 1)] : WhiteningTest.randomVector(k * (d + 1), 10 + seed);
             coupling.refresh(theta);
-            double[] v = randomVector(k * (d + 1), 20 + seed);
+            double[] v = WhiteningTest.randomVector(k * (d + 1), 20 + seed);
             double[] want = expected(data, weights, l2Penalty, factors, whitening, theta, v);
             double[] got = v.clone();
             coupling.apply(got, null);
@@ -157,7 +148,7 @@ class ClassCouplingTest {
             double norm2 = coupling.norm2(v, null);
             assertEquals(dot(v, got), norm2, 1e-9 * Math.abs(norm2), "point " + seed + ": vᵀMv");
             assertTrue(norm2 > 0, "vᵀMv = " + norm2);
-            double[] u = randomVector(k * (d + 1), 30 + seed);
+            double[] u = WhiteningTest.randomVector(k * (d + 1), 30 + seed);
             double[] mu = u.clone();
             coupling.apply(mu, null);
             assertEquals(dot(v, mu), dot(u, got), 1e-9 * Math.sqrt(norm2 * coupling.norm2(u, null)),
@@ -184,8 +175,8 @@ class ClassCouplingTest {
         double[] factors = new double[40];
         java.util.Arrays.fill(factors, 1);
         ClassCoupling coupling = ClassCoupling.of(Whitening.of(data, null, 1, factors), data, null, 3000, 1, factors);
-        double[] theta = randomVector(5 * 41, 6);
-        double[] v = randomVector(5 * 41, 7);
+        double[] theta = WhiteningTest.randomVector(5 * 41, 6);
+        double[] v = WhiteningTest.randomVector(5 * 41, 7);
         long bytes = WhiteningTest.allocatedBy(200, 20, () -> {
             coupling.refresh(theta);
             coupling.apply(v, null);

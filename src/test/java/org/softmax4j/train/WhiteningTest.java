@@ -140,7 +140,8 @@ class WhiteningTest {
         return out;
     }
 
-    private static double[] randomVector(int length, long seed) {
+    /** Standard normal entries drawn from {@code seed}. */
+    static double[] randomVector(int length, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double[] v = new double[length];
         for (int i = 0; i < length; i++) {
