@@ -141,16 +141,9 @@ final class ClassCoupling implements InitialInverseHessian {
                 probabilities[k] = logit;
                 max = Math.max(max, logit);
             }
-            double sum = 0;
-            for (int k = 0; k < numClasses; k++) {
-                probabilities[k] = Math.exp(probabilities[k] - max);
-                sum += probabilities[k];
-            }
+            SampledHessian.logitsToProbabilities(probabilities, numClasses, max);
             double weight = sampleWeights[i];
             weightSum += weight;
-            for (int k = 0; k < numClasses; k++) {
-                probabilities[k] /= sum;
-            }
             for (int k = 0; k < numClasses; k++) {
                 double pk = weight * probabilities[k];
                 factor[k * numClasses + k] += pk;

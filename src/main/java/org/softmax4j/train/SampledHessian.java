@@ -409,13 +409,21 @@ final class SampledHessian implements InitialInverseHessian {
             probabilities[k] = logit;
             max = Math.max(max, logit);
         }
+        logitsToProbabilities(probabilities, numClasses, max);
+    }
+
+    /**
+     * {@code logits[0..count)} ← their softmax in place, {@code max} (the largest of them) subtracted before exp; in
+     * double, summed in class order. {@link ClassCoupling} takes its rows' p the same way.
+     */
+    static void logitsToProbabilities(double[] logits, int count, double max) {
         double total = 0;
-        for (int k = 0; k < numClasses; k++) {
-            probabilities[k] = Math.exp(probabilities[k] - max);
-            total += probabilities[k];
+        for (int k = 0; k < count; k++) {
+            logits[k] = Math.exp(logits[k] - max);
+            total += logits[k];
         }
-        for (int k = 0; k < numClasses; k++) {
-            probabilities[k] /= total;
+        for (int k = 0; k < count; k++) {
+            logits[k] /= total;
         }
     }
 
