@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The SIMD twin of {@link PolynomialSoftmax}: the weighted softmax-with-residual of a group of LANES bit-packed rows
  * across registers (one class per register, one row per lane), with a vector {@link #exp(DoubleVector)} and {@link
- * #log(DoubleVector)} whose every lane is {@link PolynomialSoftmax}'s exp and log bit for bit, so that the two give
+ * #log(double[], int)} whose every lane is {@link PolynomialSoftmax}'s exp and log bit for bit, so that the two give
  * the same residuals, log-likelihood terms and counts. About four times as fast as the plain one in a JVM where C2
  * compiles it into vector code, and many times slower where it does not: after other vector code has run in the JVM,
  * C2 on JDK 17 can compile it into the Vector API's boxed Java fallbacks (why: {@link PolynomialSoftmax}), so {@link
@@ -113,12 +113,14 @@ final class VectorDoubleSoftmax {
 
     /**
      * The second half of {@link #residualsAcross(double[], double[], int, double[], double[], double[], double[], int,
-     * int)}: ω ln p_y = ω·((z_y − max) − ln Σ_k e_k) per lane, written over {@code labelLogits} (0 past {@code size}).
+     * int)}: ω ln p_y = ω·((z_y − max) − ln Σ_k e_k) per lane, written over {@code labelLogits} (0 past {@code size});
+     * {@code sumsOfExps} is left holding ln Σ_k e_k.
      */
     static void logLikelihoodsAcross(double[] labelLogits, double[] sumsOfExps, double[] groupWeights, int size) {
+        log(sumsOfExps, 0);
         DoubleVector labelLogit = DoubleVector.fromArray(DOUBLES, labelLogits, 0);
-        DoubleVector sum = DoubleVector.fromArray(DOUBLES, sumsOfExps, 0);
-        DoubleVector.fromArray(DOUBLES, groupWeights, 0).mul(labelLogit.sub(log(sum)))
+        DoubleVector.fromArray(DOUBLES, groupWeights, 0).mul(labelLogit.sub(DoubleVector.fromArray(DOUBLES, sumsOfExps,
+                        0)))
                 .blend(0.0, DoubleVector.fromArray(DOUBLES, LANE_NUMBERS, 0).compare(VectorOperators.GE, size))
                 .intoArray(labelLogits, 0);
     }
@@ -159,9 +161,14 @@ final class VectorDoubleSoftmax {
      * ln x in double for x ≥ √½ (a softmax's Σ e_k, at least 1), to within 2 ulps of {@link Math#log} (tested): x =
      * 2^e·m with m in [√½, √2), ln m = 2·atanh(f), f = (m − 1)/(m + 1), |f| ≤ 0.172, by its series to f^21 (the next
      * term is below 1e-18 of it); ln 2 in two parts. The exponent is read with a logical shift, which is why x below √½
-     * (a negative e) is outside the domain.
+     * (a negative e) is outside the domain. In place, on {@code values[at..at + LANES)}: from an array to an array, so
+     * that no vector crosses this call. The JIT inlines a method called once per call of its caller only when it
+     * judges the call site hot; where it did not (about one fresh JVM in ten on a busy machine: "too big" in
+     * -XX:+PrintInlining), the vector argument and result of the former {@code log(DoubleVector)} were boxed on the
+     * heap, 2 per group of LANES rows (729,600 bytes per 100 evaluations of 300 rows).
      */
-    static DoubleVector log(DoubleVector x) {
+    static void log(double[] values, int at) {
+        DoubleVector x = DoubleVector.fromArray(DOUBLES, values, at);
         LongVector shifted = x.reinterpretAsLongs().sub(SQRT_HALF_BITS);
         DoubleVector m = shifted.and(0x000FFFFFFFFFFFFFL).add(SQRT_HALF_BITS).reinterpretAsDoubles();
         // e as a double without a long-to-double conversion: the bits of 2^52 + e, less 2^52.
@@ -179,6 +186,6 @@ final class VectorDoubleSoftmax {
         series = series.lanewise(VectorOperators.FMA, f2, 1.0 / 5.0);
         series = series.lanewise(VectorOperators.FMA, f2, 1.0 / 3.0);
         DoubleVector lnM = f.add(f).fma(series.mul(f2), f.add(f));
-        return e.lanewise(VectorOperators.FMA, LN2_HI, e.lanewise(VectorOperators.FMA, LN2_LO, lnM));
+        e.lanewise(VectorOperators.FMA, LN2_HI, e.lanewise(VectorOperators.FMA, LN2_LO, lnM)).intoArray(values, at);
     }
 }

@@ -88,15 +88,22 @@ final class VectorSoftmax {
 
     /**
      * The second half of {@link #residualsAcross(float[], float[], int[], int[], float[], float[], int, int)}: ln
-     * p_y = (z_y − max) − log1p(Σ_k e_k − 1) per lane, written over {@code labelLogits[at..at + LANES)}.
+     * p_y = (z_y − max) − log1p(Σ_k e_k − 1) per lane, written over {@code labelLogits[at..at + LANES)}; {@code
+     * rests[at..at + LANES)} is left holding log1p of what it held.
      */
     static void logLikelihoodsAcross(float[] labelLogits, float[] rests, int at) {
+        log1p(rests, at);
         FloatVector labelLogit = FloatVector.fromArray(SPECIES, labelLogits, at);
-        labelLogit.sub(log1p(FloatVector.fromArray(SPECIES, rests, at))).intoArray(labelLogits, at);
+        labelLogit.sub(FloatVector.fromArray(SPECIES, rests, at)).intoArray(labelLogits, at);
     }
 
-    /** {@link Softmax#log1p} lane by lane: ln(1 + x) for 0 ≤ x &lt; 2^24, to within 4.5 float ulps. */
-    static FloatVector log1p(FloatVector x) {
+    /**
+     * {@link Softmax#log1p} lane by lane: ln(1 + x) for 0 ≤ x &lt; 2^24, to within 4.5 float ulps. In place, on {@code
+     * values[at..at + LANES)}, so that no vector crosses this call (see {@link VectorDoubleSoftmax#log(double[], int)}:
+     * where the JIT does not inline a call made once per call of its caller, a vector argument or result is boxed).
+     */
+    static void log1p(float[] values, int at) {
+        FloatVector x = FloatVector.fromArray(SPECIES, values, at);
         FloatVector u = x.add(1f);
         IntVector bits = u.reinterpretAsInts();
         // Exponent and mantissa of u / √½ ... scaled so that m lands in [√½, √2).
@@ -113,7 +120,7 @@ final class VectorSoftmax {
         FloatVector lnU = e.mul(0.693147181f).add(f.mul(series).mul(2f));
         FloatVector uMinusOne = u.sub(1f);
         VectorMask<Float> exact = uMinusOne.eq(0f);
-        return lnU.mul(x.div(uMinusOne.blend(1f, exact))).blend(x, exact);
+        lnU.mul(x.div(uMinusOne.blend(1f, exact))).blend(x, exact).intoArray(values, at);
     }
 
     /** {@link Softmax#exp} lane by lane; lanes below {@link Softmax#EXP_UNDERFLOW} (and −∞ padding) give 0. */

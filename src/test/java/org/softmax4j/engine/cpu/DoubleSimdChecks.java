@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 import org.softmax4j.EngineAssertions;
@@ -156,31 +154,5 @@ final class DoubleSimdChecks {
         long allocated = Long.parseLong(answer.strip());
         assertTrue(allocated < 100 * 16, "100 evaluations allocated " + allocated + " bytes in a fresh JVM, 60 s after"
                 + " warm-up");
-    }
-
-    /**
-     * As {@link #assertAnEvaluationAllocatesNothing}, but passes when one of {@code jvms} fresh JVMs gets to 0: for
-     * a kernel whose compiled form boxes only in some JVMs. The binary double path does (seventh session: 729,600 bytes
-     * per 100 evaluations of 300 × 67, K = 10, i.e. 76 boxed vectors an evaluation, two per group of 8 rows, in 3 of
-     * about 20 fresh JVMs, every time under load, cause not found); a kernel that boxes in every JVM still fails, with
-     * every JVM's figure in the message.
-     */
-    static void assertSomeFreshJvmAllocatesNothing(int jvms, String kind, int n, int d, int k, long dataSeed,
-                                                   long pointSeed) {
-        List<String> answers = new ArrayList<>();
-        for (int i = 0; i < jvms; i++) {
-            String answer = AllocationProbe.runInFreshJvm(kind, n, d, k, dataSeed, pointSeed).strip();
-            assumeTrue(!answer.startsWith("unsupported"), "this JVM does not count a thread's allocations");
-            if (Long.parseLong(answer) < 100 * 16) {
-                if (i > 0) {
-                    System.err.println("allocation probe " + kind + ": fresh JVMs before the one that allocated"
-                            + " nothing: " + answers + " bytes per 100 evaluations");
-                }
-                return;
-            }
-            answers.add(answer);
-        }
-        throw new AssertionError("100 evaluations allocated " + answers + " bytes in " + jvms
-                + " fresh JVMs, 60 s after warm-up each");
     }
 }

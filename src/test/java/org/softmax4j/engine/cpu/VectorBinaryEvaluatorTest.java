@@ -26,12 +26,24 @@ class VectorBinaryEvaluatorTest {
      * 3,000 rows: more than a tile ({@link VectorBinaryEvaluator#TILE}) and groups cut short at the end of each chunk.
      * At 10^6 rows the path once allocated 9 to 18 MB per evaluation in some of the JIT's compiled forms (a mask of a
      * size the JIT does not know, SPECIES.indexInRange, built on the heap per group); a form that boxes vectors
-     * (planted with -XX:CompileCommand=dontinline,...VectorSoftmax::log1p: 3.6 MB per 100 evaluations) fails here.
+     * (planted with -XX:CompileCommand=dontinline,...VectorSoftmax::exp: 36 MB per 100 evaluations) fails here.
      */
     @Test
     void anEvaluationAllocatesNothing() {
         assumeTrue(Vectors.available(), "no SIMD here: " + Vectors.describe());
         DoubleSimdChecks.assertAnEvaluationAllocatesNothing("binary-float", 3000, 64, 10, 11, 12);
+    }
+
+    /**
+     * Where the JIT does not inline log1p into its caller (a call made once per call of the caller, which it may judge
+     * not hot): the former {@code log1p(FloatVector)} then boxed its argument and result, 3,609,600 bytes per 100
+     * evaluations of this shape; log1p now goes from an array to an array.
+     */
+    @Test
+    void anEvaluationAllocatesNothingWhereLog1pIsNotInlined() {
+        assumeTrue(Vectors.available(), "no SIMD here: " + Vectors.describe());
+        DoubleSimdChecks.assertAnEvaluationAllocatesNothing("binary-float", 3000, 64, 10, 11, 12,
+                "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,org.softmax4j.engine.cpu.VectorSoftmax::log1p");
     }
 
     /**
