@@ -27,8 +27,14 @@ final class BitRows {
      * @param stride K, or K padded to whole SIMD registers
      */
     static void buildTable(float[] weights, int numClasses, int numFeatures, int numBytes, int stride, float[] table) {
+        buildTable(weights, numClasses, numFeatures, numBytes, stride, table, 0);
+    }
+
+    /** {@link #buildTable(float[], int, int, int, int, float[])} into {@code table} from index {@code at}. */
+    static void buildTable(float[] weights, int numClasses, int numFeatures, int numBytes, int stride, float[] table,
+                           int at) {
         for (int i = 0; i < numBytes; i++) {
-            int base = i * 256 * stride;
+            int base = at + i * 256 * stride;
             for (int k = 0; k < stride; k++) {
                 table[base + k] = 0f;
             }

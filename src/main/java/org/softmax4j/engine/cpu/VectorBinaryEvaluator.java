@@ -37,12 +37,19 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final boolean twoRegisters;
     /** Offsets of one class's column in a block of LANES rows of {@code padded} floats: 0, padded, 2·padded, ... */
     private final int[] column;
-    /** [i][v][k] (k < padded): Σ of W[k][8i + j] over the bits j set in v; zero in padding lanes. */
+    /**
+     * [i][v][k] (k < padded): Σ of W[k][8i + j] over the bits j set in v; zero in padding lanes. From {@link
+     * #tableStart}, so that each row is one cache line (see {@link CacheLines}).
+     */
     private final float[] table;
+    private int tableStart;
     /** The bias, padded with −∞ so that padding lanes never win the max and their exp is 0. */
     private final float[] paddedBias;
-    /** Per worker: [i][v][k] residual sums of the tile. */
+    /** Per worker: [i][v][k] residual sums of the tile, from {@link #accumulatorStarts}[worker] (one line a row). */
     private final float[][] accumulators;
+    private final int[] accumulatorStarts;
+    /** The one-slot holder {@link CacheLines} reads an array's address through. */
+    private final Object[] holder = new Object[1];
     /** Per worker: [j][k] gradient of the tile, spread from the accumulators. */
     private final float[][] tileGradients;
     /** Per worker: the logits, then the residuals, of a group of LANES examples, LANES × padded. */
@@ -98,13 +105,14 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
         for (int s = 0; s < LANES; s++) {
             column[s] = s * padded;
         }
-        this.table = new float[numBytes * 256 * padded];
+        this.table = new float[numBytes * 256 * padded + CacheLines.FLOATS];
         this.paddedBias = new float[padded];
         int threads = pool.threads();
         this.accumulators = new float[threads][];
+        this.accumulatorStarts = new int[threads];
         this.tileGradients = new float[threads][];
         for (int t = 0; t < threads; t++) {
-            accumulators[t] = new float[numBytes * 256 * padded];
+            accumulators[t] = new float[numBytes * 256 * padded + CacheLines.FLOATS];
             tileGradients[t] = new float[numBytes * 8 * padded];
         }
         this.scratch = perWorker(threads, 4 * padded);
@@ -122,7 +130,11 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
         float[] weights = parameters.weights();
         Arrays.fill(paddedBias, Float.NEGATIVE_INFINITY);
         System.arraycopy(parameters.bias(), 0, paddedBias, 0, numClasses);
-        BitRows.buildTable(weights, numClasses, numFeatures, numBytes, padded, table);
+        tableStart = CacheLines.firstLineStart(table, holder);
+        BitRows.buildTable(weights, numClasses, numFeatures, numBytes, padded, table, tableStart);
+        for (int t = 0; t < accumulators.length; t++) {
+            accumulatorStarts[t] = CacheLines.firstLineStart(accumulators[t], holder);
+        }
     }
 
     @Override
@@ -143,7 +155,7 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
             for (int k = 0; k < numClasses; k++) {
                 gradient[biasOffset + k] += values[padded + k];
             }
-            spread(accumulator, tileGradients[worker], gradient);
+            spread(accumulator, accumulatorStarts[worker], tileGradients[worker], gradient);
         }
         record(chunk, logLikelihood, correct);
     }
@@ -195,7 +207,7 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
             // with the bytes of a row in one loop over numBytes inside the loop over the examples).
             for (int lane = 0; lane < padded; lane += LANES) {
                 for (int w = 0; w < wordsPerRow; w++) {
-                    int first = 8 * w * 256 * padded + lane;
+                    int first = accumulatorStarts[worker] + 8 * w * 256 * padded + lane;
                     for (int s = 0; s < size; s++) {
                         long word = words[rows[s] * wordsPerRow + w];
                         if (w == 0) {
@@ -252,13 +264,15 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
      */
     private void logits(int offset, int lane, float[] block, int at) {
         if (wordsPerRow == 1) {
-            addWord(FloatVector.fromArray(SPECIES, paddedBias, lane), words[offset], lane).intoArray(block, at);
+            addWord(FloatVector.fromArray(SPECIES, paddedBias, lane), words[offset], tableStart + lane)
+                    .intoArray(block, at);
             return;
         }
         // A copy, not a vector load and store: that pair ran the Vector API's Java fallback after dense vector code.
         System.arraycopy(paddedBias, lane, block, at, LANES);
         for (int w = 0; w < wordsPerRow; w++) {
-            addWord(FloatVector.fromArray(SPECIES, block, at), words[offset + w], w * 8 * 256 * padded + lane)
+            addWord(FloatVector.fromArray(SPECIES, block, at), words[offset + w],
+                    tableStart + w * 8 * 256 * padded + lane)
                     .intoArray(block, at);
         }
     }
@@ -300,10 +314,10 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
     }
 
     /** Tile gradient [j][k] = Σ over byte values v with bit j%8 set of accumulator[j/8][v][k]; added to the chunk's. */
-    private void spread(float[] accumulator, float[] tileGradient, double[] gradient) {
-        spreadLanes(accumulator, tileGradient, 0);
+    private void spread(float[] accumulator, int start, float[] tileGradient, double[] gradient) {
+        spreadLanes(accumulator, start, tileGradient, 0);
         if (twoRegisters) {
-            spreadLanes(accumulator, tileGradient, LANES);
+            spreadLanes(accumulator, start, tileGradient, LANES);
         }
         int classes = numClasses;
         for (int j = 0; j < numFeatures; j++) {
@@ -319,9 +333,9 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
      * independent chains of adds, where adding each row into the columns in memory made chains of loads and stores
      * (a store, then a load of the same address) that ran at a few cycles per add.
      */
-    private void spreadLanes(float[] accumulator, float[] tileGradient, int lane) {
+    private void spreadLanes(float[] accumulator, int start, float[] tileGradient, int lane) {
         for (int i = 0; i < numBytes; i++) {
-            int base = i * 256 * padded + lane;
+            int base = start + i * 256 * padded + lane;
             // Each sum starts from its first row (t = 0): a vector started from a constant would be boxed on the heap
             // at every step of the loop by this JIT. (0 + x is x: the sums are those of the rows in order from 0.)
             FloatVector c0 = FloatVector.fromArray(SPECIES, accumulator, base + padded);
@@ -370,7 +384,7 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
             System.arraycopy(bias, 0, z, 0, classes);
             int offset = row * wordsPerRow;
             for (int i = 0; i < numBytes; i++) {
-                int base = (i * 256 + BitRows.byteAt(words, offset, i)) * padded;
+                int base = tableStart + (i * 256 + BitRows.byteAt(words, offset, i)) * padded;
                 for (int k = 0; k < classes; k++) {
                     z[k] += table[base + k];
                 }
