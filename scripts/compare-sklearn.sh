@@ -3,8 +3,8 @@
 # (apt-get install -y python3-numpy python3-sklearn); the dense cases also need npm and apt-get (scripts/dense-data.sh
 # fetches and caches the data outside the repository).
 #
-#   scripts/compare-sklearn.sh [--cases digits,mnist,fashion,binary1m,binary1m-newton,dense100k] [--rounds R]
-#                              [--threads T]
+#   scripts/compare-sklearn.sh [--cases digits,mnist,fashion,fashion01,binary1m,binary1m-newton,dense100k]
+#                              [--rounds R] [--threads T]
 #
 # digits (the default set also has mnist and fashion): trains softmax4j (L-BFGS, CPU engine) and scikit-learn
 # (lbfgs) on the same split of the built-in digits (80/20, seed 1, binarized at 8) at C = 0.1, 1, 10 and prints, side
@@ -15,8 +15,9 @@
 # fits; tol 1e-4 on the change of the weights).
 #
 # mnist (8,000 + 2,000 real MNIST digits, 784 pixels in [0, 1]), fashion (Fashion-MNIST, 60,000 + 10,000, pixels in
-# 0..255 as they come), binary1m (10^6 rows of 64 bits, K = 10, labels drawn from a planted W) and dense100k (10^5
-# image-like rows of 784 floats, planted W): λ = 1, scripts/compare_dense.py: softmax4j's `train --solver lbfgs`
+# 0..255 as they come), fashion01 (the same images divided by 255, into [0, 1], as most users feed them), binary1m
+# (10^6 rows of 64 bits, K = 10, labels drawn from a planted W) and dense100k (10^5 image-like rows of 784 floats,
+# planted W): λ = 1, scripts/compare_dense.py: softmax4j's `train --solver lbfgs`
 # defaults to max|∂F| ≤ 1e-6, in a JVM per case that loaded the data once (CSV load time and heap reported), against
 # scikit-learn's LogisticRegression(C=1) with its defaults (max_iter raised), the fits alternating, R rounds (default
 # 3), medians and their ratio, F and max|∂F| of both. binary1m-newton: the binary1m data with `train --solver newton`

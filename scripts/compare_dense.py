@@ -14,7 +14,7 @@ Every softmax4j line names the solver that ran: lbfgs, or newton for the case bi
 Hessian").
 
 usage: compare_dense.py JAVA_CMD_JSON DATA_DIR WORK_DIR ROUNDS CASES [THREADS]
-  CASES: comma-separated of mnist, fashion, binary1m, binary1m-newton, dense100k (and first-order: sgd on binary1m)
+  CASES: comma-separated of mnist, fashion, fashion01, binary1m, binary1m-newton, dense100k (and first-order: sgd on binary1m)
 """
 import json
 import subprocess
@@ -153,6 +153,19 @@ for case in cases:
         Xt, yt = test["X"].astype(np.float64), test["y"].astype(int)
         load = ask("csv %s %s/%s-train.csv %s/%s-test.csv" % (case, data_dir, case, data_dir, case))
         compare(case, X, y, Xt, yt, 1.0, load)
+    elif case == "fashion01":
+        # Fashion-MNIST as most users feed it: the pixels divided by 255, into [0, 1] (float32, as the JVM reads them).
+        train = np.load("%s/fashion-train.npz" % data_dir)
+        test = np.load("%s/fashion-test.npz" % data_dir)
+        X32 = (train["X"].astype(np.float32) / np.float32(255)).astype(np.float32)
+        Xt32 = (test["X"].astype(np.float32) / np.float32(255)).astype(np.float32)
+        for part, values, labels in (("train", X32, train["y"]), ("test", Xt32, test["y"])):
+            values.tofile("%s/fashion01-%s.f32" % (work, part))
+            labels.astype(np.uint8).tofile("%s/fashion01-%s.u8" % (work, part))
+        load = ask("raw fashion01 %s/fashion01-train.f32 %s/fashion01-train.u8 %d 784 10 dense %s/fashion01-test.f32 "
+                   "%s/fashion01-test.u8 %d" % (work, work, len(X32), work, work, len(Xt32)))
+        compare(case, X32.astype(np.float64), train["y"].astype(int), Xt32.astype(np.float64),
+                test["y"].astype(int), 1.0, load)
     elif case in ("binary1m", "binary1m-newton", "dense100k"):
         binary = case.startswith("binary1m")
         solver = "newton" if case.endswith("-newton") else "lbfgs"

@@ -86,7 +86,17 @@ public final class DenseTimeToOptimum {
                         if (w[7].equals("binary")) {
                             all = BinaryDataset.pack((DenseDataset) all);
                         }
-                        problems.put(w[1], new Problem(all, all));
+                        Dataset test = all;
+                        if (w.length > 10) {
+                            // A test set beside it: raw NAME F32 U8 N D K KIND TEST_F32 TEST_U8 TEST_N
+                            int testN = Integer.parseInt(w[10]);
+                            test = new DenseDataset(readFloats(Path.of(w[8]), testN * d),
+                                    readBytes(Path.of(w[9]), testN), d, TestData.classNames(k), w[1] + "-test");
+                            if (w[7].equals("binary")) {
+                                test = BinaryDataset.pack((DenseDataset) test);
+                            }
+                        }
+                        problems.put(w[1], new Problem(all, test));
                         answer("loaded " + w[1] + " " + n + "x" + d + " (" + all.getClass().getSimpleName() + ")");
                     }
                     case "fit" -> answer(fit(engine, problems.get(w[1]), w));
