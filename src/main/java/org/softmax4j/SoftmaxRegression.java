@@ -420,7 +420,7 @@ public final class SoftmaxRegression {
             return this;
         }
 
-        /** Pairs kept by lbfgs and owlqn, at least 1. Default: auto (10; for lbfgs on dense rows one per 80 rows, up to 100). */
+        /** Pairs kept by lbfgs and owlqn, at least 1. Default: auto (10; for lbfgs on dense rows one per 80 rows, up to 300). */
         public Builder history(int pairs) {
             if (pairs < 1) {
                 throw new IllegalArgumentException("history is " + pairs + ", expected at least 1");

@@ -121,7 +121,7 @@ final class TrainCommand extends BaseCommand {
 
     @Option(names = "--history", paramLabel = "M|auto", defaultValue = "auto",
             description = "Pairs kept by lbfgs, owlqn and newton; auto: 10, for lbfgs on dense rows one per 80 rows, "
-                    + "up to 100. Default: ${DEFAULT-VALUE}.")
+                    + "up to 300. Default: ${DEFAULT-VALUE}.")
     String history;
 
     @Option(names = "--momentum", paramLabel = "MU", defaultValue = "" + TrainingOptions.DEFAULT_MOMENTUM,

@@ -349,7 +349,7 @@ public final class SoftmaxClassifier
      * {@code train}'s 10 pay: on 10⁵ binary rows (D = 64, K = 10, λ = 1), to max|∂F| ≤ 1e-6, 220 iterations with 10
      * pairs, 121 with 40, 104 with 80. So at least {@link TrainingOptions#PARTITIONED_LEAST_HISTORY}, and with lbfgs as
      * many as one machine's {@code --history auto} gives if more (one per 80 dense or 1,000 bit-packed rows, up to
-     * 100), within 256 MiB.
+     * 300), within 256 MiB.
      */
     int history(SolverType solver, boolean dense, long numExamples, int dimension) {
         if (getHistory() > 0) {

@@ -125,7 +125,7 @@ public record TrainingOptions(double learningRate, int maxIterations, double lam
 
     /**
      * The pairs {@link #AUTO_HISTORY} stands for: {@link #DEFAULT_HISTORY}, or {@code least} if more, and for L-BFGS
-     * one pair per 80 dense rows or per 1,000 bit-packed rows, up to 100, within 256 MiB of pairs (measured in
+     * one pair per 80 dense rows or per 1,000 bit-packed rows, up to 300, within 256 MiB of pairs (measured in
      * {@code QuasiNewton}).
      *
      * @param dimension the parameters' count, K·D + K
