@@ -59,7 +59,13 @@ final class BitRows {
      */
     static void buildTableRow(double[] point, int numClasses, int numFeatures, int i, int v, int stride,
                               double[] table) {
-        int row = (i * 256 + v) * stride;
+        buildTableRow(point, numClasses, numFeatures, i, v, stride, table, 0);
+    }
+
+    /** {@link #buildTableRow(double[], int, int, int, int, int, double[])} into a table that starts at {@code at}. */
+    static void buildTableRow(double[] point, int numClasses, int numFeatures, int i, int v, int stride,
+                              double[] table, int at) {
+        int row = at + (i * 256 + v) * stride;
         for (int k = 0; k < numClasses; k++) {
             table[row + k] = 0;
         }

@@ -54,6 +54,11 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
     private final int[][] occurring;
     /** [i][v][k] (k &lt; padded): Σ of W[k][8i + j] over the bits j set in v; 0 in the padding and at v = 0. */
     private final double[] table;
+    /** Where {@link #table}'s rows start, and each worker's accumulator's: on a cache line (see {@link CacheLines}). */
+    private int tableStart;
+    private final int[] accumulatorStarts;
+    /** The one-slot holder {@link CacheLines} reads an array's address through. */
+    private final Object[] holder = new Object[1];
     /** The bias, padded with 0 (padding classes are never read by the softmax). */
     private final double[] paddedBias;
     /** Per worker: [i][v][k] residual sums of the chunk. */
@@ -87,12 +92,13 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
         this.numBytes = 8 * wordsPerRow;
         this.padded = (numClasses + LANES - 1) / LANES * LANES;
         this.occurring = BitRows.occurringValues(data, numBytes);
-        this.table = new double[numBytes * 256 * padded];
+        this.table = new double[numBytes * 256 * padded + 8];
         this.paddedBias = new double[padded];
         int threads = pool.threads();
         // Each worker's arrays apart, padded by a cache line or two: neighbours written by two threads at once would
         // share a line (false sharing).
         this.accumulators = perWorker(threads, numBytes * 256 * padded);
+        this.accumulatorStarts = new int[threads];
         this.featureGradients = perWorker(threads, numBytes * 8 * padded);
         this.biasSums = perWorker(threads, padded);
         this.blocks = perWorker(threads, LANES * padded);
@@ -157,7 +163,7 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
             int correct = VectorDoubleSoftmax.residualsAcross(block, self.columns[worker], self.padded, labels,
                     weights, sums, sumsOfExps, count, numClasses);
             VectorDoubleSoftmax.logLikelihoodsAcross(sums, sumsOfExps, weights, count);
-            self.accumulate(groupStart, count, block, accumulator, bias);
+            self.accumulate(groupStart, count, block, accumulator, self.accumulatorStarts[worker], bias);
             return correct;
         }
     }
@@ -173,10 +179,14 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
     @Override
     protected void prepare(double[] point) {
         System.arraycopy(point, numClasses * numFeatures, paddedBias, 0, numClasses);
+        tableStart = CacheLines.firstLineStart(table, holder);
         for (int i = 0; i < numBytes; i++) {
             for (int v : occurring[i]) {
-                BitRows.buildTableRow(point, numClasses, numFeatures, i, v, padded, table);
+                BitRows.buildTableRow(point, numClasses, numFeatures, i, v, padded, table, tableStart);
             }
+        }
+        for (int t = 0; t < accumulators.length; t++) {
+            accumulatorStarts[t] = CacheLines.firstLineStart(accumulators[t], holder);
         }
     }
 
@@ -186,7 +196,7 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
         double[] bias = biasSums[worker];
         for (int i = 0; i < numBytes; i++) {
             // Only the rows of values that occur are read; row 0 is written too (bytes that are 0), never read.
-            int base = i * 256 * padded;
+            int base = accumulatorStarts[worker] + i * 256 * padded;
             Arrays.fill(accumulator, base, base + padded, 0.0);
             for (int v : occurring[i]) {
                 Arrays.fill(accumulator, base + v * padded, base + (v + 1) * padded, 0.0);
@@ -203,7 +213,7 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
                 logLikelihood += sums[s];
             }
         }
-        spread(accumulator, featureGradients[worker], slot);
+        spread(accumulator, accumulatorStarts[worker], featureGradients[worker], slot);
         System.arraycopy(bias, 0, slot, biasAt, numClasses);
         record(chunk, logLikelihood, correct);
     }
@@ -228,7 +238,7 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
         int correct = PolynomialSoftmax.residuals(block, padded, labels, weights, sums, sumsOfExps, count,
                 numClasses);
         PolynomialSoftmax.logLikelihoods(sums, sumsOfExps, weights, count);
-        accumulate(groupStart, count, block, accumulator, bias);
+        accumulate(groupStart, count, block, accumulator, accumulatorStarts[worker], bias);
         return correct;
     }
 
@@ -238,14 +248,15 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
      * of their bytes and to the bias sums, in row order. (A method of its own, as each step of {@link #group}: in one
      * method the JIT would stop inlining before the end and box the vectors it passes on.)
      */
-    private void accumulate(int groupStart, int count, double[] block, double[] accumulator, double[] bias) {
+    private void accumulate(int groupStart, int count, double[] block, double[] accumulator, int start,
+                            double[] bias) {
         for (int s = 0; s < count; s++) {
             int offset = (groupStart + s) * wordsPerRow;
             for (int lane = 0; lane < padded; lane += LANES) {
                 DoubleVector r = DoubleVector.fromArray(DOUBLES, block, s * padded + lane);
                 DoubleVector.fromArray(DOUBLES, bias, lane).add(r).intoArray(bias, lane);
                 for (int w = 0; w < wordsPerRow; w++) {
-                    addToWord(accumulator, words[offset + w], w * 8 * 256 * padded + lane, r);
+                    addToWord(accumulator, words[offset + w], start + w * 8 * 256 * padded + lane, r);
                 }
             }
         }
@@ -261,7 +272,8 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
         if (wordsPerRow == 1) {
             long word = words[offset];
             for (int lane = 0; lane < padded; lane += LANES) {
-                addWord(DoubleVector.fromArray(DOUBLES, paddedBias, lane), word, lane).intoArray(block, at + lane);
+                addWord(DoubleVector.fromArray(DOUBLES, paddedBias, lane), word, tableStart + lane)
+                        .intoArray(block, at + lane);
             }
             return;
         }
@@ -269,7 +281,7 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
         for (int lane = 0; lane < padded; lane += LANES) {
             for (int w = 0; w < wordsPerRow; w++) {
                 addWord(DoubleVector.fromArray(DOUBLES, block, at + lane), words[offset + w],
-                        w * 8 * 256 * padded + lane).intoArray(block, at + lane);
+                        tableStart + w * 8 * 256 * padded + lane).intoArray(block, at + lane);
             }
         }
     }
@@ -302,12 +314,13 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
      * accumulator[i][v][k]: spread a register at a time into [feature][class] (lowest bit first, values ascending),
      * then written to the chunk's slot as [class][feature].
      */
-    private void spread(double[] accumulator, double[] featureGradient, double[] slot) {
+    private void spread(double[] accumulator, int start, double[] featureGradient, double[] slot) {
         Arrays.fill(featureGradient, 0.0);
         for (int i = 0; i < numBytes; i++) {
             for (int v : occurring[i]) {
                 for (int lane = 0; lane < padded; lane += LANES) {
-                    DoubleVector row = DoubleVector.fromArray(DOUBLES, accumulator, (i * 256 + v) * padded + lane);
+                    DoubleVector row = DoubleVector.fromArray(DOUBLES, accumulator,
+                            start + (i * 256 + v) * padded + lane);
                     for (int bits = v; bits != 0; bits &= bits - 1) {
                         int target = (8 * i + Integer.numberOfTrailingZeros(bits)) * padded + lane;
                         DoubleVector.fromArray(DOUBLES, featureGradient, target).add(row)
