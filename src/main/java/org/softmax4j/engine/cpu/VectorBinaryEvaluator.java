@@ -152,6 +152,7 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
             long tileCorrect = tile(order, tileStart, tileEnd, worker, accumulator, values);
             correct += tileCorrect;
             logLikelihood += tileLogLikelihoods[worker * 8];
+            biasSum(accumulator, accumulatorStarts[worker], values);
             for (int k = 0; k < numClasses; k++) {
                 gradient[biasOffset + k] += values[padded + k];
             }
@@ -161,18 +162,17 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
     }
 
     /**
-     * One tile. Leaves the tile's log-likelihood in {@code tileLogLikelihoods[8 * worker]} and its bias
-     * gradient in {@code values[padded..]}; returns the number of correct predictions.
+     * One tile. Leaves the tile's log-likelihood in {@code tileLogLikelihoods[8 * worker]}; returns the number of
+     * correct predictions.
      * <p>
      * Examples go in groups of LANES, in three steps. (1) Each example's logits (one or two registers) go to a
      * row of a LANES × padded block. (2) The softmax runs across the group: the block is read by columns (a gather
      * per class), so that one register holds one class's logits for LANES examples and the max, the exps, the sums
      * and the residuals are lane-wise operations, with no reduction across lanes (reductions are long chains of
      * dependent steps; per example they cost more than everything else together). The residuals go back by columns
-     * (a scatter per class). (3) Each example's residual row is added to the lookup rows of its bytes.
+     * (a scatter per class). (3) Each example's residual row is added to the accumulator rows of its bytes.
      */
     private long tile(int[] order, int tileStart, int tileEnd, int worker, float[] accumulator, float[] values) {
-        Arrays.fill(values, padded, 2 * padded, 0f);
         float[] block = groupBlocks[worker];
         float[] labelLogits = tileLabelLogits[worker];
         float[] rests = tileRests[worker];
@@ -210,13 +210,6 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
                     int first = accumulatorStarts[worker] + 8 * w * 256 * padded + lane;
                     for (int s = 0; s < size; s++) {
                         long word = words[rows[s] * wordsPerRow + w];
-                        if (w == 0) {
-                            // r loaded on each side of the branch: a vector live across it was boxed on the heap
-                            // where the JIT could not speculate on its class (after dense vector code).
-                            FloatVector.fromArray(SPECIES, values, padded + lane)
-                                    .add(FloatVector.fromArray(SPECIES, block, s * padded + lane))
-                                    .intoArray(values, padded + lane);
-                        }
                         FloatVector r = FloatVector.fromArray(SPECIES, block, s * padded + lane);
                         for (int b = 0; b < 8; b++) {
                             int base = first + (b * 256 + (int) (word >>> (8 * b) & 0xFF)) * padded;
@@ -310,6 +303,23 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
                 sum += labelLogits[s] - Softmax.log1p(rests[s]);
             }
             return sum;
+        }
+    }
+
+    /**
+     * The tile's bias gradient into {@code values[padded..]}: every example added its residual row to exactly one
+     * accumulator row of byte position 0, so the sum of those 256 rows (values ascending) is the sum of the residuals.
+     * (Summed per example instead, a load, an add and a store of the same register per example, each waiting for the
+     * last.)
+     */
+    private void biasSum(float[] accumulator, int start, float[] values) {
+        for (int lane = 0; lane < padded; lane += LANES) {
+            // From the first row, not from a constant: see spreadLanes.
+            FloatVector sum = FloatVector.fromArray(SPECIES, accumulator, start + lane);
+            for (int v = 1; v < 256; v++) {
+                sum = sum.add(FloatVector.fromArray(SPECIES, accumulator, start + v * padded + lane));
+            }
+            sum.intoArray(values, padded + lane);
         }
     }
 
