@@ -1,12 +1,8 @@
 package org.softmax4j.engine.cpu;
 
-import java.io.File;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.softmax4j.TestData;
 import org.softmax4j.data.Dataset;
@@ -116,43 +112,17 @@ public final class AllocationProbe {
 
     /** Runs {@link #main} in a child JVM with this JVM's classes and the options given; returns what it printed. */
     static String runInFreshJvm(String kind, int n, int d, int k, long dataSeed, long pointSeed, String... jvmOptions) {
-        List<String> command = new ArrayList<>();
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-modules=jdk.incubator.vector");
-        command.addAll(List.of(jvmOptions));
-        command.add("-cp");
+        List<String> arguments = new ArrayList<>();
+        arguments.add("--add-modules=jdk.incubator.vector");
+        arguments.addAll(List.of(jvmOptions));
+        arguments.add("-cp");
         // JUnit's jars too: DoubleSimdChecks (randomPoint) refers to its assertions.
-        command.add(String.join(File.pathSeparator, codeSource(DoubleEvaluator.class), codeSource(AllocationProbe.class),
-                codeSource(org.junit.jupiter.api.Assertions.class), codeSource(org.opentest4j.AssertionFailedError.class)));
-        command.add(AllocationProbe.class.getName());
+        arguments.add(FreshJvm.classPath(DoubleEvaluator.class, AllocationProbe.class,
+                org.junit.jupiter.api.Assertions.class, org.opentest4j.AssertionFailedError.class));
+        arguments.add(AllocationProbe.class.getName());
         for (Object arg : new Object[] {kind, n, d, k, dataSeed, pointSeed}) {
-            command.add(String.valueOf(arg));
+            arguments.add(String.valueOf(arg));
         }
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("the allocation probe did not end within 120 s");
-            }
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new AssertionError("the allocation probe failed: " + output);
-            }
-            String[] lines = output.strip().split("\n");
-            return lines[lines.length - 1];
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while the allocation probe ran", e);
-        }
-    }
-
-    private static String codeSource(Class<?> type) {
-        try {
-            return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return FreshJvm.lastLine("the allocation probe", 120, arguments);
     }
 }

@@ -3,12 +3,8 @@ package org.softmax4j.engine.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -101,36 +97,12 @@ class CacheLinesTest {
     }
 
     private static String probe(int alignment, String... options) {
-        List<String> command = new ArrayList<>();
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-XX:ObjectAlignmentInBytes=" + alignment);
-        command.addAll(List.of(options));
-        command.add("-cp");
-        command.add(String.join(File.pathSeparator, codeSource(CacheLines.class), codeSource(CacheLinesTest.class)));
-        command.add(CacheLinesTest.class.getName());
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("the probe did not end within 60 s");
-            }
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            assertEquals(0, process.exitValue(), "the probe failed: " + output);
-            String[] lines = output.split("\n");
-            return lines[lines.length - 1];
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while the probe ran", e);
-        }
-    }
-
-    private static String codeSource(Class<?> type) {
-        try {
-            return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        List<String> arguments = new ArrayList<>();
+        arguments.add("-XX:ObjectAlignmentInBytes=" + alignment);
+        arguments.addAll(List.of(options));
+        arguments.add("-cp");
+        arguments.add(FreshJvm.classPath(CacheLines.class, CacheLinesTest.class));
+        arguments.add(CacheLinesTest.class.getName());
+        return FreshJvm.lastLine("the cache-line probe", 60, arguments);
     }
 }
