@@ -2,6 +2,7 @@ package org.softmax4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -62,8 +63,44 @@ final class ChildCli {
         assertTrue(iterating.await(60, TimeUnit.SECONDS), () -> "no iteration within 60 s: " + output());
     }
 
+    /**
+     * Sends the signal. Where this JVM ignores it, the child does too and the test is skipped (the child stopped): a
+     * JVM leaves a shutdown signal that was ignored when it started alone, so no handler of the child would run. It
+     * happens when the build runs as a background job of a shell without job control (`nohup ... &` in a script
+     * ignores SIGINT for everything it starts); the seventh and eighth sessions' fresh-clone runs in a foreground
+     * shell deliver it.
+     */
     void signal(String name) throws Exception {
+        assumeDeliverable(name);
         assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor());
+    }
+
+    /** Stops the child and skips the test where the signal would not reach the child's handlers (see {@link #signal}). */
+    void assumeDeliverable(String name) {
+        if (ignoredHere(name)) {
+            process.destroyForcibly();
+            assumeTrue(false, "SIG" + name + " is ignored by this process and so by its children (a background job"
+                    + " without job control): the child cannot act on it");
+        }
+    }
+
+    /** Whether /proc/self/status lists the signal among those this process ignores (false where it cannot say). */
+    private static boolean ignoredHere(String name) {
+        int number = switch (name) {
+            case "INT" -> 2;
+            case "TERM" -> 15;
+            default -> 0;
+        };
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Paths.get("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:") && number > 0) {
+                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) >>> (number - 1) & 1) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
     }
 
     void kill() {
