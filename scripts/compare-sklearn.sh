@@ -9,8 +9,8 @@
 # digits (the default set also has mnist and fashion01; fashion, the raw pixels, runs only when named: neither side
 # reaches its optimum in reasonable time, see docs/PERFORMANCE.md): trains softmax4j (L-BFGS, CPU engine) and
 # scikit-learn (lbfgs) on the same split of the built-in digits (80/20, seed 1, binarized at 8) at C = 0.1, 1, 10
-# and prints, side by side: the objective F = Σ ln p − ‖W‖²/(2C) (sum form, in double), iterations, fit time and test accuracy.
-# softmax4j's time is in process after warm-up, the fastest of 10 runs, to max|∂F| ≤ 1e-6, with the default
+# and prints, side by side: the objective F = Σ ln p − ‖W‖²/(2C) (sum form, in double), iterations, fit time and
+# test accuracy. softmax4j's time is in process after warm-up, the fastest of 10 runs, to max|∂F| ≤ 1e-6, with the default
 # preconditioner (centring) and, on the lines "(none)", without; scikit-learn's is the fastest of 10 fits with its
 # defaults (tol 1e-4 on the mean loss's gradient). Then L1 at C = 1: OWL-QN against scikit-learn's saga (fastest of 3
 # fits; tol 1e-4 on the change of the weights).
