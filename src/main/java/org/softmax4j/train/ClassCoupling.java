@@ -195,14 +195,19 @@ final class ClassCoupling implements InitialInverseHessian {
         return j < numFeatures ? k * numFeatures + j : numWeights + k;
     }
 
+    /** {@link #column} ← the K entries of feature j (the bias at j = D) of {@code from}, for the solves. */
+    private void readColumn(double[] from, int j) {
+        for (int k = 0; k < numClasses; k++) {
+            column[k] = from[index(j, k)];
+        }
+    }
+
     /** v ← M·v (see the class comment). Held weights are not supported ({@code fixed} must be null). */
     @Override
     public void apply(double[] v, boolean[] fixed) {
         centredColumns(v, v);
         for (int j = 0; j <= numFeatures; j++) {
-            for (int k = 0; k < numClasses; k++) {
-                column[k] = v[index(j, k)];
-            }
+            readColumn(v, j);
             forwardSolve();
             backSolve();
             double mean = 0;
@@ -230,9 +235,7 @@ final class ClassCoupling implements InitialInverseHessian {
     public double norm2(double[] v, boolean[] fixed) {
         centredColumns(v, scratch);
         for (int j = 0; j <= numFeatures; j++) {
-            for (int k = 0; k < numClasses; k++) {
-                column[k] = scratch[index(j, k)];
-            }
+            readColumn(scratch, j);
             forwardSolve();
             for (int k = 0; k < numClasses; k++) {
                 scratch[index(j, k)] = column[k];
