@@ -257,6 +257,7 @@ public final class Trainer {
                             + state.current.iteration() + ")");
         }
         long lastCheckpoint = System.nanoTime();
+        boolean inconsistent = false;
         while (decision.reason() == null) {
             String stuck = solver.iterate();
             IterationRecord previous = state.current;
@@ -268,9 +269,15 @@ public final class Trainer {
             boolean finite = solver.parametersFinite();
             decision = stuck != null ? stoppingRule.stalled(current, stuck)
                     : stoppingRule.check(current, previous, state.bestRecord, finite);
+            String disagreement = type.isQuasiNewton() && finite ? evaluationsDisagree(previous, current) : null;
+            if (disagreement != null) {
+                decision = new StoppingRule.Decision(StopReason.DIVERGED, disagreement);
+                inconsistent = true;
+            }
             // The quasi-Newton line searches only accept points that raise F (in the precision of the moment), so
             // their latest point is their best, even when a switch to double moves F by its rounding.
-            if (finite && (type.isQuasiNewton() || current.objective() > state.bestRecord.objective())) {
+            if (finite && disagreement == null
+                    && (type.isQuasiNewton() || current.objective() > state.bestRecord.objective())) {
                 state.bestRecord = current;
                 if (!solver.keepsBest()) {
                     state.best.copyFrom(solver.parameters());
@@ -343,10 +350,35 @@ public final class Trainer {
             detail = (detail == null || detail.isEmpty() ? "" : detail + "; ") + SEPARABLE_DETAIL;
         }
         // The quasi-Newton solvers return their last point (see above): the same point unrounded.
-        double[] point = validation == null && solver instanceof QuasiNewton q && solver.parametersFinite()
-                ? q.point() : null;
+        double[] point = validation == null && !inconsistent && solver instanceof QuasiNewton q
+                && solver.parametersFinite() ? q.point() : null;
         return new TrainingResult(validation != null ? bestValidationParameters : best, chosen, history,
                 decision.reason(), detail, seconds, type.id(), precision, separable, step, point);
+    }
+
+    /**
+     * How far a quasi-Newton iteration's F may fall below the last one's, relative to max(|F|, 1): its line search
+     * accepts only points that raise F, so a fall is rounding (a switch from float to double moves F by about 1e-7
+     * relative) or two evaluations of one point that disagree.
+     */
+    static final double MOST_ROUNDING_FALL = 1e-4;
+
+    /**
+     * Why a quasi-Newton run cannot go on from {@code current}, or null: F fell far below the previous iteration's,
+     * which its line search never accepts, so an evaluation gave two answers at one point (an engine defect: a
+     * collector that moved a lookup table under the CPU engine did this once). The run stops as diverged with the
+     * previous iteration's weights, rather than hand on a point whose F nobody can trust.
+     */
+    static String evaluationsDisagree(IterationRecord previous, IterationRecord current) {
+        double fall = previous.objective() - current.objective();
+        if (!(fall > MOST_ROUNDING_FALL * Math.max(Math.abs(previous.objective()), 1.0))) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "the objective fell from %.10g (iteration %d) to %.10g (iteration"
+                        + " %d), though the line search accepts only points that raise it: two evaluations of one point"
+                        + " disagree, an engine defect (please report it with this line); kept the weights of"
+                        + " iteration %d", previous.objective(), previous.iteration(), current.objective(),
+                current.iteration(), previous.iteration());
     }
 
     /** The stop detail's addition when {@link #isSeparable} holds. */

@@ -14,7 +14,10 @@ import sun.misc.Unsafe;
  * and store whole rows at random (the lookup tables and the residual accumulators of bit-packed rows) give their
  * arrays a line's worth of slack and start their rows at {@link #firstLineStart}, asked again before each evaluation:
  * if the collector moves an array in between, the next evaluation follows; if it moves it during one, that evaluation
- * runs at the old index, slower, with the same results (where the rows start never changes what is summed).
+ * runs at the old index, slower, with the same results (where the rows start never changes what is summed). An
+ * evaluator that relies on rows it does not write each time being 0 (the double path builds only the table rows of
+ * byte values that occur) must clear the array when the start moves: the rows written at the old start lie across the
+ * new ones.
  *
  * <p>The address comes from {@code sun.misc.Unsafe} (module jdk.unsupported, as for {@code sun.misc.Signal} in the
  * CLI): the array is put into a one-slot holder and the reference read back as a number. With compressed references
@@ -41,6 +44,32 @@ final class CacheLines {
 
     private CacheLines() {
     }
+
+    /**
+     * Where an evaluator starts the rows of its arrays: {@link #NOW} asks this JVM at each call; tests put in a
+     * placement that moves between calls, as the collector may, to check that nothing an evaluation reads was left
+     * where the previous one started.
+     */
+    interface Placement {
+        /** As {@link CacheLines#firstLineStart(float[], Object[])}. */
+        int firstLineStart(float[] array, Object[] holder);
+
+        /** As {@link CacheLines#firstLineStart(double[], Object[])}. */
+        int firstLineStart(double[] array, Object[] holder);
+    }
+
+    /** The lines where they are now. */
+    static final Placement NOW = new Placement() {
+        @Override
+        public int firstLineStart(float[] array, Object[] holder) {
+            return CacheLines.firstLineStart(array, holder);
+        }
+
+        @Override
+        public int firstLineStart(double[] array, Object[] holder) {
+            return CacheLines.firstLineStart(array, holder);
+        }
+    };
 
     /** Whether {@link #firstLineStart} knows where the lines are in this JVM (otherwise it answers 0). */
     static boolean known() {

@@ -51,6 +51,7 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final int[] accumulatorStarts;
     /** The one-slot holder {@link CacheLines} reads an array's address through. */
     private final Object[] holder = new Object[1];
+    private final CacheLines.Placement placement;
     /** Per worker: [j][k] gradient of the tile, spread from the accumulators. */
     private final float[][] tileGradients;
     /** Per worker: the logits, then the residuals, of a group of LANES examples, LANES × padded. */
@@ -87,11 +88,19 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
 
     /** {@link #create(WorkerPool, BinaryDataset)} with the softmax chosen (true: the SIMD one). */
     static VectorBinaryEvaluator create(WorkerPool pool, BinaryDataset data, boolean vectorSoftmax) {
-        return vectorSoftmax ? new VectorBinaryEvaluator(pool, data) : new WithPlainSoftmax(pool, data);
+        return create(pool, data, vectorSoftmax, CacheLines.NOW);
     }
 
-    private VectorBinaryEvaluator(WorkerPool pool, BinaryDataset data) {
+    /** As above, with the rows placed by {@code placement} (tests move them between evaluations). */
+    static VectorBinaryEvaluator create(WorkerPool pool, BinaryDataset data, boolean vectorSoftmax,
+                                        CacheLines.Placement placement) {
+        return vectorSoftmax ? new VectorBinaryEvaluator(pool, data, placement)
+                : new WithPlainSoftmax(pool, data, placement);
+    }
+
+    private VectorBinaryEvaluator(WorkerPool pool, BinaryDataset data, CacheLines.Placement placement) {
         super(pool, data);
+        this.placement = placement;
         if (!supports(numClasses)) {
             throw new IllegalArgumentException(numClasses + " classes, expected at most " + 2 * LANES);
         }
@@ -131,10 +140,12 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
         float[] weights = parameters.weights();
         Arrays.fill(paddedBias, Float.NEGATIVE_INFINITY);
         System.arraycopy(parameters.bias(), 0, paddedBias, 0, numClasses);
-        tableStart = CacheLines.firstLineStart(table, holder);
+        // The whole table is built each time (the zero rows and the padding too), and each tile zeroes its whole
+        // accumulator: nothing is read from where the rows started before.
+        tableStart = placement.firstLineStart(table, holder);
         BitRows.buildTable(weights, numClasses, numFeatures, numBytes, padded, table, tableStart);
         for (int t = 0; t < accumulators.length; t++) {
-            accumulatorStarts[t] = CacheLines.firstLineStart(accumulators[t], holder);
+            accumulatorStarts[t] = placement.firstLineStart(accumulators[t], holder);
         }
     }
 
@@ -286,8 +297,8 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
 
     /** The evaluator with the softmax in plain Java: the SIMD one's float operations, lane by lane (the same bits). */
     private static final class WithPlainSoftmax extends VectorBinaryEvaluator {
-        WithPlainSoftmax(WorkerPool pool, BinaryDataset data) {
-            super(pool, data);
+        WithPlainSoftmax(WorkerPool pool, BinaryDataset data, CacheLines.Placement placement) {
+            super(pool, data, placement);
         }
 
         @Override

@@ -59,6 +59,7 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
     private final int[] accumulatorStarts;
     /** The one-slot holder {@link CacheLines} reads an array's address through. */
     private final Object[] holder = new Object[1];
+    private final CacheLines.Placement placement;
     /** The bias, padded with 0 (padding classes are never read by the softmax). */
     private final double[] paddedBias;
     /** Per worker: [i][v][k] residual sums of the chunk. */
@@ -82,10 +83,11 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
      * @param parallel       whether to run the chunks on the pool (else on the caller's thread; same result)
      */
     private VectorDoubleBinaryEvaluator(BinaryDataset data, double[] exampleWeights, WorkerPool pool,
-                                        boolean parallel) {
+                                        boolean parallel, CacheLines.Placement placement) {
         super(data.numExamples(), data.numFeatures(), data.numClasses(), CHUNK_SIZE, data.numClasses(), pool,
                 parallel);
         this.data = data;
+        this.placement = placement;
         this.words = data.words();
         this.wordsPerRow = data.wordsPerRow();
         this.exampleWeights = exampleWeights;
@@ -126,14 +128,22 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
     /** {@link #create(BinaryDataset, double[], WorkerPool, boolean)} with the softmax chosen (true: the SIMD one). */
     static VectorDoubleBinaryEvaluator create(BinaryDataset data, double[] exampleWeights, WorkerPool pool,
                                               boolean parallel, boolean vectorSoftmax) {
-        return vectorSoftmax ? new WithVectorSoftmax(data, exampleWeights, pool, parallel)
-                : new VectorDoubleBinaryEvaluator(data, exampleWeights, pool, parallel);
+        return create(data, exampleWeights, pool, parallel, vectorSoftmax, CacheLines.NOW);
+    }
+
+    /** As above, with the rows placed by {@code placement} (tests move them between evaluations). */
+    static VectorDoubleBinaryEvaluator create(BinaryDataset data, double[] exampleWeights, WorkerPool pool,
+                                              boolean parallel, boolean vectorSoftmax,
+                                              CacheLines.Placement placement) {
+        return vectorSoftmax ? new WithVectorSoftmax(data, exampleWeights, pool, parallel, placement)
+                : new VectorDoubleBinaryEvaluator(data, exampleWeights, pool, parallel, placement);
     }
 
     /** The evaluator with {@link VectorDoubleSoftmax} across each group's LANES rows. */
     private static final class WithVectorSoftmax extends VectorDoubleBinaryEvaluator {
-        WithVectorSoftmax(BinaryDataset data, double[] exampleWeights, WorkerPool pool, boolean parallel) {
-            super(data, exampleWeights, pool, parallel);
+        WithVectorSoftmax(BinaryDataset data, double[] exampleWeights, WorkerPool pool, boolean parallel,
+                          CacheLines.Placement placement) {
+            super(data, exampleWeights, pool, parallel, placement);
         }
 
         /**
@@ -179,14 +189,23 @@ class VectorDoubleBinaryEvaluator extends DoubleChunks {
     @Override
     protected void prepare(double[] point) {
         System.arraycopy(point, numClasses * numFeatures, paddedBias, 0, numClasses);
-        tableStart = CacheLines.firstLineStart(table, holder);
+        int start = placement.firstLineStart(table, holder);
+        if (start != tableStart) {
+            // The collector moved the table within a cache line since the last build. The rows below are built only
+            // for byte values that occur; the zero rows and the padding lanes are read as they are, and must be 0, not
+            // what the last build left there at the old start (a defect that surfaced in CI as an L-BFGS run stopping
+            // at a far lower F after a young collection).
+            Arrays.fill(table, 0.0);
+            tableStart = start;
+        }
         for (int i = 0; i < numBytes; i++) {
             for (int v : occurring[i]) {
                 BitRows.buildTableRow(point, numClasses, numFeatures, i, v, padded, table, tableStart);
             }
         }
         for (int t = 0; t < accumulators.length; t++) {
-            accumulatorStarts[t] = CacheLines.firstLineStart(accumulators[t], holder);
+            // Each chunk zeroes the rows it reads (the zero row and those of values that occur) at the start it uses.
+            accumulatorStarts[t] = placement.firstLineStart(accumulators[t], holder);
         }
     }
 
