@@ -278,6 +278,19 @@ class PenaltyFactorsTest {
     }
 
     /**
+     * Converged to max|∂F| ≤ 1e-10, or stopped by the line search at most 100 times above it: on features 2^−3 to 2^6
+     * apart, F gains from a step at |∂F| ≈ 1e-9 far less than its last bit (|F| ≈ 152: 3e-14), so whether the last
+     * iterations below 1e-9 find a higher F is rounding (with AVX2's sum order one raw run stopped at 7.35e-10). The F
+     * and weight comparisons below, unchanged, carry the test: at |∂F| ≤ 1e-8 both are far inside their tolerances.
+     */
+    private static void assertAtTheOptimum(TrainingResult result, String run) {
+        boolean converged = result.stopReason() == StopReason.CONVERGED;
+        boolean atTheFloor = result.stopReason() == StopReason.NO_PROGRESS && result.best().gradientMaxAbs() <= 1e-8;
+        assertTrue(converged || atTheFloor, run + ": " + result.stopReason() + " at F " + result.best().objective()
+                + ", " + result.stopDetail());
+    }
+
+    /**
      * Spark's {@code standardization = true}: training on x_j/σ_j with the plain penalty and mapping the weights back
      * (w_j = w̃_j/σ_j) is training on x with f2 = σ², f1 = σ. L2 by lbfgs and elastic net by owlqn: F within 1e-10
      * relative, the weights within 1e-6 of each other's scale.
@@ -327,8 +340,8 @@ class PenaltyFactorsTest {
             TrainingResult onStandardised = train(standardised, options.withMaxIterations(3000),
                     PenaltyFactors.none());
             TrainingResult onRaw = train(raw, options.withMaxIterations(3000), spark);
-            assertEquals(StopReason.CONVERGED, onStandardised.stopReason(), run + ": " + onStandardised.stopDetail());
-            assertEquals(StopReason.CONVERGED, onRaw.stopReason(), run + ": " + onRaw.stopDetail());
+            assertAtTheOptimum(onStandardised, run + " on standardised features");
+            assertAtTheOptimum(onRaw, run + " on raw features");
             double expected = onStandardised.best().objective();
             double actual = onRaw.best().objective();
             assertEquals(expected, actual, 1e-10 * Math.abs(expected), run + ": F");

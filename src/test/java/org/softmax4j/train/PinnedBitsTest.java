@@ -102,6 +102,28 @@ class PinnedBitsTest {
             Map.entry("lbfgs-double-dense", "c02bde45723bd65c c011f908edd468aa 245 9ee760ab"),
             Map.entry("lbfgs-engine-dense-weighted-nobias", "c0308c47b344b3fa c0149bcb3f6cfe7d 198 1f163906"));
 
+    /**
+     * The dense SIMD runs sum across a register's lanes, so their last bits follow its width: {@link #PINNED} holds
+     * them at 16 float lanes (AVX-512, where they were recorded), this map at 8 (AVX2), recorded on the same machine
+     * both with {@code -XX:MaxVectorSize=32} and with {@code -XX:UseAVX=2} (the same bits; ninth session). Every other
+     * run gives the same bits at any width.
+     */
+    private static final Map<String, String> PINNED_AT_8_LANES = Map.ofEntries(
+            Map.entry("ascent-dense-simd", "c06f2b66b5bd0c1d c06f1e5db67a2eb2 100 06fa343f"),
+            Map.entry("lbfgs-double-dense", "c02bde45723bd778 c011f908fac873cd 234 165239a0"));
+
+    /** The pin of a run at this JVM's register width, or null where none was recorded for it. */
+    private static String expected(Case run) {
+        if (!PINNED_AT_8_LANES.containsKey(run.name)) {
+            return PINNED.get(run.name);
+        }
+        return switch (Vectors.floatLanes()) {
+            case 16 -> PINNED.get(run.name);
+            case 8 -> PINNED_AT_8_LANES.get(run.name);
+            default -> null;
+        };
+    }
+
     static Stream<Arguments> runs() {
         return Arrays.stream(CASES).flatMap(c -> Stream.of(Arguments.of(c, 1), Arguments.of(c, 2)));
     }
@@ -126,6 +148,9 @@ class PinnedBitsTest {
         if (run.simd) {
             assumeTrue(Vectors.available(), "the SIMD runs need jdk.incubator.vector");
         }
+        String expected = expected(run);
+        assumeTrue(expected != null, run.name + " sums across SIMD lanes and is pinned at 16 and 8 float lanes; this"
+                + " JVM's registers hold " + Vectors.floatLanes());
         Dataset train = digits(run.binary).train();
         double[] weights = run.weighted ? weights(train) : null;
         TrainingResult result;
@@ -134,7 +159,6 @@ class PinnedBitsTest {
                     new Parameters(train.numClasses(), train.numFeatures()), TrainingListener.NONE);
         }
         String actual = fingerprint(result);
-        String expected = PINNED.get(run.name);
         assertEquals(expected, actual, run.name + " on " + threads + " thread(s)");
     }
 

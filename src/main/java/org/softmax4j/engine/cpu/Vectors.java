@@ -16,6 +16,14 @@ public final class Vectors {
         return AVAILABLE;
     }
 
+    /**
+     * Floats in the SIMD paths' registers (16 with AVX-512, 8 with AVX2, 4 with 128-bit vectors), or 0 where they do
+     * not run. Sums across lanes follow it, so the last bits of the dense SIMD paths do too.
+     */
+    public static int floatLanes() {
+        return AVAILABLE ? VectorInfo.lanes() : 0;
+    }
+
     /** One line for people: whether SIMD is used, and if not, why. */
     public static String describe() {
         if (AVAILABLE) {
