@@ -47,6 +47,13 @@ final class ChildCli {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-modules=jdk.incubator.vector");
+        // The test JVM's -XX options (e.g. -XX:UseAVX=2 or -XX:MaxVectorSize=16 to try another register width): a run
+        // compared bit for bit with one in the test JVM must sum across the same lanes.
+        for (String option : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (option.startsWith("-XX:")) {
+                command.add(option);
+            }
+        }
         command.add("-cp");
         command.add(String.join(File.pathSeparator, codeSource(Main.class), codeSource(picocli.CommandLine.class),
                 codeSource(com.google.gson.Gson.class)));
