@@ -148,11 +148,6 @@ class PinnedBitsTest {
         if (run.simd) {
             assumeTrue(Vectors.available(), "the SIMD runs need jdk.incubator.vector");
         }
-        // The bit-packed SIMD engine takes at most two registers of classes: with 4-float registers (128-bit vectors)
-        // the digits' 10 classes run the scalar path, pinned by the scalar runs.
-        assumeTrue(!(run.simd && run.binary) || 10 <= 2 * Vectors.floatLanes(), run.name + " needs registers of at"
-                + " least 5 floats for the digits' 10 classes on the bit-packed SIMD path; this JVM's hold "
-                + Vectors.floatLanes());
         String expected = expected(run);
         assumeTrue(expected != null, run.name + " sums across SIMD lanes and is pinned at 16 and 8 float lanes; this"
                 + " JVM's registers hold " + Vectors.floatLanes());

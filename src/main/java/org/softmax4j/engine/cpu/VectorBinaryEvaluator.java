@@ -10,8 +10,8 @@ import org.softmax4j.engine.Parameters;
 
 /**
  * The bit-packed path of {@link BinaryEvaluator} with SIMD registers (the Vector API). An example's K logits sit in one
- * or two registers (K padded to the register width: K ≤ 2 × lanes, 32 with AVX-512, 16 with AVX2): one register add
- * per byte of the row. The softmax runs across groups of LANES examples, one class per register (see {@link #tile}).
+ * to {@link #MOST_REGISTERS} registers (K padded to the register width: K ≤ 4 × lanes, 64 with AVX-512, 32 with AVX2,
+ * 16 with 128-bit vectors): one register add per byte of the row and register. The softmax runs across groups of LANES examples, one class per register (see {@link #tile}).
  * The gradient gathers in float lookup rows over tiles of {@link #TILE} examples, one register add per byte, which are
  * spread onto feature columns (in float, one register add per set bit of each byte value) and then added to the
  * chunk's double gradient: no float sum runs over more than a tile. Only loaded when the module jdk.incubator.vector
@@ -33,9 +33,13 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final BinaryDataset binary;
     private final int wordsPerRow;
     private final int numBytes;
-    /** Classes padded to a whole number of registers: LANES or 2 × LANES. */
+    /**
+     * Registers of classes at most: K above it goes to the scalar path. (Two before the ninth session, which left the
+     * digits' 10 classes on the scalar path where a register holds 4 floats; up to 4 is what the tests cover.)
+     */
+    static final int MOST_REGISTERS = 4;
+    /** Classes padded to a whole number of registers: LANES to MOST_REGISTERS × LANES. */
     final int padded;
-    private final boolean twoRegisters;
     /** Offsets of one class's column in a block of LANES rows of {@code padded} floats: 0, padded, 2·padded, ... */
     private final int[] column;
     /**
@@ -73,7 +77,7 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
     private final float[][] scratch;
 
     static boolean supports(int numClasses) {
-        return numClasses <= 2 * LANES;
+        return numClasses <= MOST_REGISTERS * LANES;
     }
 
     /**
@@ -102,15 +106,14 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
         super(pool, data);
         this.placement = placement;
         if (!supports(numClasses)) {
-            throw new IllegalArgumentException(numClasses + " classes, expected at most " + 2 * LANES);
+            throw new IllegalArgumentException(numClasses + " classes, expected at most " + MOST_REGISTERS * LANES);
         }
         this.words = data.words();
         this.binary = data;
         this.wordsPerRow = data.wordsPerRow();
         // Whole words: the bytes past the last feature are always 0 and find the zero row of their table.
         this.numBytes = 8 * wordsPerRow;
-        this.twoRegisters = numClasses > LANES;
-        this.padded = twoRegisters ? 2 * LANES : LANES;
+        this.padded = (numClasses + LANES - 1) / LANES * LANES;
         this.column = new int[LANES];
         for (int s = 0; s < LANES; s++) {
             column[s] = s * padded;
@@ -177,7 +180,7 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
      * One tile. Leaves the tile's log-likelihood in {@code tileLogLikelihoods[8 * worker]}; returns the number of
      * correct predictions.
      * <p>
-     * Examples go in groups of LANES, in three steps. (1) Each example's logits (one or two registers) go to a
+     * Examples go in groups of LANES, in three steps. (1) Each example's logits (one register or several) go to a
      * row of a LANES × padded block. (2) The softmax runs across the group: the block is read by columns (a gather
      * per class), so that one register holds one class's logits for LANES examples and the max, the exps, the sums
      * and the residuals are lane-wise operations, with no reduction across lanes (reductions are long chains of
@@ -201,8 +204,8 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
                 groupLabels[s] = binary.label(row);
                 int offset = row * wordsPerRow;
                 logits(offset, 0, block, s * padded);
-                if (twoRegisters) {
-                    logits(offset, LANES, block, s * padded + LANES);
+                for (int lane = LANES; lane < padded; lane += LANES) {
+                    logits(offset, lane, block, s * padded + lane);
                 }
             }
             for (int s = size; s < LANES; s++) {
@@ -212,7 +215,7 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
             }
             correct += softmax(block, columns, groupLabels, labelLogits, rests, groupStart - tileStart, size);
             // Each residual row goes to the bias sum and to the accumulator rows of its bytes, example after example
-            // for each row (the same sums as one example at a time). The loops of one or two rounds (registers,
+            // for each row (the same sums as one example at a time). The loops of a few rounds (registers,
             // words) go outermost: the loop over the eight bytes of a word then has a constant count, which this JIT
             // unrolls into constant shifts, and the loop over the examples carries nothing else (measured, CPU time
             // of one evaluation of 10^6 rows on one thread: 0.047 s, 0.052 with the words alone outermost, 0.056
@@ -337,9 +340,8 @@ class VectorBinaryEvaluator extends ChunkedEvaluator {
 
     /** Tile gradient [j][k] = Σ over byte values v with bit j%8 set of accumulator[j/8][v][k]; added to the chunk's. */
     private void spread(float[] accumulator, int start, float[] tileGradient, double[] gradient) {
-        spreadLanes(accumulator, start, tileGradient, 0);
-        if (twoRegisters) {
-            spreadLanes(accumulator, start, tileGradient, LANES);
+        for (int lane = 0; lane < padded; lane += LANES) {
+            spreadLanes(accumulator, start, tileGradient, lane);
         }
         int classes = numClasses;
         for (int j = 0; j < numFeatures; j++) {

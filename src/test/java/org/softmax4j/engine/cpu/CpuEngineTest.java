@@ -41,11 +41,11 @@ class CpuEngineTest {
         // would quietly test the scalar path twice.
         assertTrue(Vectors.available(), Vectors.describe());
         try (CpuEngine engine = new CpuEngine(1)) {
-            // K = 10 takes two registers of 8 or 16 floats; with 4-float registers (128-bit vectors) at most 8 classes.
-            int k = VectorBinaryEvaluator.supports(10) ? 10 : 8;
-            assertTrue(engine.bind(TestData.randomBinary(3, 64, k, 1)) instanceof VectorBinaryEvaluator);
-            assertEquals(VectorBinaryEvaluator.supports(17), Vectors.floatLanes() > 8, "17 classes, "
-                    + Vectors.floatLanes() + " lanes");
+            assertTrue(engine.bind(TestData.randomBinary(3, 64, 10, 1)) instanceof VectorBinaryEvaluator);
+            // Up to four registers of classes; one more class goes to the scalar path.
+            int most = 4 * Vectors.floatLanes();
+            assertTrue(engine.bind(TestData.randomBinary(3, 64, most, 1)) instanceof VectorBinaryEvaluator);
+            assertTrue(engine.bind(TestData.randomBinary(3, 64, most + 1, 1)) instanceof BinaryEvaluator);
         }
         try (CpuEngine engine = new CpuEngine(1, false)) {
             assertTrue(engine.bind(TestData.randomBinary(3, 64, 10, 1)) instanceof BinaryEvaluator);

@@ -118,10 +118,6 @@ class MovedLinesTest {
             int d = shape[1];
             int k = shape[2];
             BinaryDataset data = TestData.randomBinary(n, d, k, seed++);
-            if (!VectorBinaryEvaluator.supports(k)) {
-                // Registers of 4 floats (128-bit vectors) take at most 8 classes; K = 10 goes to the scalar path there.
-                continue;
-            }
             for (boolean vectorSoftmax : new boolean[] {true, false}) {
                 for (int threads = 1; threads <= 2; threads++) {
                     Moving moving = new Moving(FLOAT_STARTS);

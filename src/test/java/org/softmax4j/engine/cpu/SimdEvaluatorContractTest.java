@@ -6,7 +6,7 @@ import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.EvaluatorContractTest;
 
 /**
- * The contract on the CPU engine's SIMD paths ({@link VectorBinaryEvaluator} up to {@code 2 · LANES} classes,
+ * The contract on the CPU engine's SIMD paths ({@link VectorBinaryEvaluator} up to {@code 4 · LANES} classes,
  * {@link VectorDenseEvaluator}), two threads. Weighted examples and more classes go to the scalar paths, as the engine
  * chooses: the contract holds for whatever it chooses.
  */

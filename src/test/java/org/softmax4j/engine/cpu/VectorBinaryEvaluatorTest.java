@@ -73,7 +73,7 @@ class VectorBinaryEvaluatorTest {
             BinaryDataset data = TestData.randomBinary(n, d, k, seed++);
             double[] point = DoubleSimdChecks.randomPoint(k * d + k, seed++);
             if (!VectorBinaryEvaluator.supports(k)) {
-                // Two registers of 8 floats (AVX2) take at most 16 classes: K = 20 goes to the scalar path there.
+                // Four registers of 4 floats (128-bit vectors) take at most 16 classes: K = 20 is the scalar path's.
                 continue;
             }
             Parameters parameters = new Parameters(k, d);
@@ -105,10 +105,44 @@ class VectorBinaryEvaluatorTest {
         }
     }
 
+    /**
+     * One to {@link VectorBinaryEvaluator#MOST_REGISTERS} registers of classes (K = 2, LANES + 1, 3·LANES − 1 and
+     * 4·LANES at this JVM's width), with one word a row and three, a group and a tile cut short, 1 and 2 threads:
+     * the log-likelihood, gradient and correct count of the double reference, and the same bits on both thread counts.
+     * One class more than four registers is the scalar path's.
+     */
+    @Test
+    void everyRegisterCountMatchesTheReference() {
+        int lanes = Vectors.floatLanes();
+        int most = VectorBinaryEvaluator.MOST_REGISTERS * lanes;
+        assertTrue(VectorBinaryEvaluator.supports(most) && !VectorBinaryEvaluator.supports(most + 1), "K <= " + most);
+        long seed = 60;
+        for (int k : new int[] {2, lanes + 1, 3 * lanes - 1, most}) {
+            for (int d : new int[] {64, 150}) {
+                int n = VectorBinaryEvaluator.TILE + 3 * lanes + 5;
+                BinaryDataset data = TestData.randomBinary(n, d, k, seed++);
+                Parameters parameters = Parameters.random(k, d, 0.5, seed++);
+                Evaluation[] outs = {new Evaluation(k, d), new Evaluation(k, d)};
+                for (int threads = 1; threads <= 2; threads++) {
+                    try (WorkerPool pool = new WorkerPool(threads)) {
+                        VectorBinaryEvaluator.create(pool, data, true).evaluate(parameters, outs[threads - 1]);
+                    }
+                }
+                String shape = "N = " + n + ", D = " + d + ", K = " + k + " (" + lanes + " lanes)";
+                org.softmax4j.EngineAssertions.assertMatchesReference(data, parameters, outs[0], shape);
+                assertEquals(Double.doubleToRawLongBits(outs[0].logLikelihood()),
+                        Double.doubleToRawLongBits(outs[1].logLikelihood()), shape + ": 1 and 2 threads");
+                for (int i = 0; i < k * d; i++) {
+                    assertEquals(Double.doubleToRawLongBits(outs[0].gradWeights()[i]),
+                            Double.doubleToRawLongBits(outs[1].gradWeights()[i]), shape + ": gradient entry " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void anEvaluatorMadeAfterADenseEvaluationTakesThePlainSoftmax() {
-        // 10 classes, or 8 where a register holds 4 floats (the bit-packed SIMD path takes at most two registers).
-        int k = VectorBinaryEvaluator.supports(10) ? 10 : 8;
+        int k = 10;
         int d = 64;
         try (CpuEngine engine = new CpuEngine(1)) {
             Parameters parameters = new Parameters(k, d);
