@@ -22,15 +22,13 @@ import org.softmax4j.engine.cuda.DeviceMemoryException;
 class AutoEngineTest {
 
     /** Binds on a CPU engine of its own, counting binds, or fails as a device too small would. */
-    private static final class StandInGpu implements Engine {
-        final CpuEngine inner = new CpuEngine(1);
+    private static final class StandInGpu extends DelegatingEngine {
         final List<Dataset> bound = new ArrayList<>();
         String outOfMemory;
         boolean closed;
 
-        @Override
-        public String name() {
-            return "cuda";
+        StandInGpu() {
+            super(new CpuEngine(1), "cuda");
         }
 
         @Override
@@ -55,11 +53,6 @@ class AutoEngineTest {
             }
             bound.add(data);
             return inner.bind(data, exampleWeights);
-        }
-
-        @Override
-        public DoublePrecisionEvaluator bindDoublePrecision(Dataset data, double[] exampleWeights) {
-            return inner.bindDoublePrecision(data, exampleWeights);
         }
 
         @Override

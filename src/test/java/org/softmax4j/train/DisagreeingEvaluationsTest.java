@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.softmax4j.TestData;
 import org.softmax4j.data.Dataset;
+import org.softmax4j.engine.DelegatingEngine;
 import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluator;
@@ -85,29 +86,10 @@ class DisagreeingEvaluationsTest {
     void anLbfgsRunWhoseEvaluationsTurnStopsAsDivergedWithTheLastTrustedWeights() {
         Dataset data = TestData.randomBinary(2000, 40, 6, 5);
         try (CpuEngine cpu = new CpuEngine(1); Evaluator evaluator = cpu.bind(data)) {
-            Engine engine = new Engine() {
-                @Override
-                public String name() {
-                    return "corrupting";
-                }
-
-                @Override
-                public String description() {
-                    return "the CPU engine whose double evaluations turn";
-                }
-
-                @Override
-                public Evaluator bind(Dataset bound) {
-                    return cpu.bind(bound);
-                }
-
+            Engine engine = new DelegatingEngine(cpu, "corrupting") {
                 @Override
                 public DoublePrecisionEvaluator bindDoublePrecision(Dataset bound, double[] exampleWeights) {
                     return new Corrupting(cpu.bindDoublePrecision(bound, exampleWeights));
-                }
-
-                @Override
-                public void close() {
                 }
             };
             TrainingOptions options = TrainingOptions.defaults().withSolver(SolverType.LBFGS).withLambda(1)

@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.softmax4j.TestData;
 import org.softmax4j.data.BuiltinDigits;
 import org.softmax4j.data.Dataset;
+import org.softmax4j.engine.DelegatingEngine;
 import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.ForwardingEvaluator;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.cpu.CpuEngine;
 import org.softmax4j.engine.cpu.DoubleReference;
@@ -106,52 +108,16 @@ class GradientCheckTest {
         Dataset data = TestData.randomDense(40, 6, 3, 35);
         try (CpuEngine cpu = new CpuEngine(1)) {
             // An engine whose gradient is off by one part in 10^4 in one entry: within "looks fine", not float rounding.
-            Engine broken = new Engine() {
-                @Override
-                public String name() {
-                    return "broken";
-                }
-
-                @Override
-                public String description() {
-                    return "broken";
-                }
-
+            Engine broken = new DelegatingEngine(cpu, "broken") {
                 @Override
                 public Evaluator bind(Dataset bound) {
-                    Evaluator inner = cpu.bind(bound);
-                    return new Evaluator() {
-                        @Override
-                        public Dataset data() {
-                            return inner.data();
-                        }
-
+                    return new ForwardingEvaluator(cpu.bind(bound)) {
                         @Override
                         public void evaluate(Parameters p, org.softmax4j.engine.Evaluation out) {
                             inner.evaluate(p, out);
                             out.gradWeights()[3] *= 1.0001;
                         }
-
-                        @Override
-                        public void evaluate(Parameters p, int[] examples, int from, int to,
-                                             org.softmax4j.engine.Evaluation out) {
-                            inner.evaluate(p, examples, from, to, out);
-                        }
-
-                        @Override
-                        public void probabilities(Parameters p, float[] out) {
-                            inner.probabilities(p, out);
-                        }
-
-                        @Override
-                        public void close() {
-                            inner.close();
-                        }
                     };
-                }
-
-                @Override
-                public void close() {
                 }
             };
             GradientCheck.Result result = GradientCheck.run(broken, data, 36, 1000);
