@@ -342,6 +342,12 @@ class PenaltyFactorsTest {
             TrainingResult onRaw = train(raw, options.withMaxIterations(3000), spark);
             assertAtTheOptimum(onStandardised, run + " on standardised features");
             assertAtTheOptimum(onRaw, run + " on raw features");
+            if (options.solver() == SolverType.LBFGS) {
+                // Whitened: its ridge follows each feature's units (697 iterations against 22 when it was one ridge
+                // of the wide features' size; 67 now).
+                assertTrue(onRaw.iterations() <= 5 * onStandardised.iterations(), run + ": " + onRaw.iterations()
+                        + " iterations on raw features against " + onStandardised.iterations() + " standardised");
+            }
             double expected = onStandardised.best().objective();
             double actual = onRaw.best().objective();
             assertEquals(expected, actual, 1e-10 * Math.abs(expected), run + ": F");

@@ -15,7 +15,8 @@ import org.softmax4j.data.DenseDataset;
 
 /**
  * {@link Whitening} against its definition written out densely: M = A·S·Aᵀ with S = diag(1, (C + Δ)⁻¹) per class,
- * C the weighted covariance of the sampled rows with its ridge, inverted here by Gauss–Jordan elimination.
+ * C the weighted covariance of the sampled rows with its ridge (τ·tr(C) shared out by the features' spreads),
+ * inverted here by Gauss–Jordan elimination.
  */
 class WhiteningTest {
 
@@ -72,8 +73,26 @@ class WhiteningTest {
             }
             trace += c[a][a];
         }
+        // The ridge τ·tr(C) shared out by spread: each feature's largest squared deviation over the sampled rows of
+        // weight above 0, raised to the median one.
+        double[] spread = new double[d];
+        for (int i = 0; i < rows; i++) {
+            int row = (int) ((long) i * n / rows);
+            if (weights != null && weights[row] <= 0) {
+                continue;
+            }
+            for (int a = 0; a < d; a++) {
+                spread[a] = Math.max(spread[a], Math.pow(data.feature(row, a) - means[a], 2));
+            }
+        }
+        double median = Arrays.stream(spread).sorted().toArray()[d / 2];
+        double spreadSum = 0;
         for (int a = 0; a < d; a++) {
-            c[a][a] += Whitening.SHRINKAGE * trace / d + 4 * l2Penalty * factors[a] / total;
+            spread[a] = Math.max(spread[a], median);
+            spreadSum += spread[a];
+        }
+        for (int a = 0; a < d; a++) {
+            c[a][a] += Whitening.SHRINKAGE * trace * spread[a] / spreadSum + 4 * l2Penalty * factors[a] / total;
         }
         return c;
     }
