@@ -13,6 +13,7 @@ import org.softmax4j.engine.Backend;
 import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.ForwardingDoublePrecisionEvaluator;
 import org.softmax4j.engine.ForwardingEvaluator;
 
 /**
@@ -85,35 +86,11 @@ final class DriverDataEngine implements Engine {
             return local().bindDoublePrecision(data, exampleWeights);
         }
         DoublePrecisionEvaluator partitioned = engine.bindDoublePrecision(rows.dataset(), null);
-        return new DoublePrecisionEvaluator() {
+        // The partitioned rows' evaluator, presented as one of the training data the trainer bound.
+        return new ForwardingDoublePrecisionEvaluator(partitioned) {
             @Override
             public Dataset data() {
                 return train;
-            }
-
-            @Override
-            public int dimension() {
-                return partitioned.dimension();
-            }
-
-            @Override
-            public int threads() {
-                return partitioned.threads();
-            }
-
-            @Override
-            public double evaluate(double[] point, double[] gradient) {
-                return partitioned.evaluate(point, gradient);
-            }
-
-            @Override
-            public long numCorrect() {
-                return partitioned.numCorrect();
-            }
-
-            @Override
-            public void close() {
-                partitioned.close();
             }
         };
     }

@@ -12,6 +12,7 @@ import org.softmax4j.engine.DelegatingEngine;
 import org.softmax4j.engine.DoublePrecisionEvaluator;
 import org.softmax4j.engine.Engine;
 import org.softmax4j.engine.Evaluator;
+import org.softmax4j.engine.ForwardingDoublePrecisionEvaluator;
 import org.softmax4j.engine.Parameters;
 import org.softmax4j.engine.cpu.CpuEngine;
 
@@ -42,43 +43,17 @@ class DisagreeingEvaluationsTest {
     }
 
     /** From its 25th evaluation on, every value this evaluator returns is half as high again (a corrupted table). */
-    private static final class Corrupting implements DoublePrecisionEvaluator {
-        private final DoublePrecisionEvaluator inner;
+    private static final class Corrupting extends ForwardingDoublePrecisionEvaluator {
         private int calls;
 
         Corrupting(DoublePrecisionEvaluator inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public Dataset data() {
-            return inner.data();
-        }
-
-        @Override
-        public int dimension() {
-            return inner.dimension();
-        }
-
-        @Override
-        public int threads() {
-            return inner.threads();
+            super(inner);
         }
 
         @Override
         public double evaluate(double[] point, double[] gradient) {
             double value = inner.evaluate(point, gradient);
             return ++calls > 24 ? 1.5 * value : value;
-        }
-
-        @Override
-        public long numCorrect() {
-            return inner.numCorrect();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 
